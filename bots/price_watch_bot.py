@@ -1,0 +1,191 @@
+"""The ActivityHandler: chat commands, dialogs, and the proactive alert turn."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import List
+
+from botbuilder.core import (
+    ActivityHandler,
+    ConversationState,
+    MessageFactory,
+    TurnContext,
+)
+from botbuilder.dialogs import DialogContext, DialogSet, DialogState
+from botbuilder.schema import ActivityTypes, ChannelAccount
+
+from bots.alert_sender import AlertSender
+from dialogs import texts
+from dialogs.commands import (
+    Cancel,
+    CommandError,
+    Greeting,
+    Help,
+    ListWatches,
+    NoText,
+    RemoveCommand,
+    WatchCommand,
+    clean_text,
+    parse_command,
+)
+from dialogs.remove_dialog import RemoveDialog, remove_options
+from dialogs.watch_dialog import WatchDialog, create_watch, make_rule, watch_options
+from state.keys import conversation_key
+from state.store import Store
+from watchers.catalog import Catalog
+from watchers.clock import Clock
+from watchers.delivery import PROACTIVE_ALERTS
+from watchers.feed import FeedError
+from watchers.watchlist import Watchlist
+
+logger = logging.getLogger(__name__)
+
+CONTINUE_CONVERSATION = "ContinueConversation"
+
+
+class PriceWatchBot(ActivityHandler):
+    def __init__(
+        self,
+        *,
+        conversation_state: ConversationState,
+        store: Store,
+        catalog: Catalog,
+        watchlist: Watchlist,
+        alerts: AlertSender,
+        clock: Clock,
+        default_drop: Decimal,
+    ) -> None:
+        self._conversation_state = conversation_state
+        self._store = store
+        self._catalog = catalog
+        self._watchlist = watchlist
+        self._alerts = alerts
+        self._clock = clock
+        self._default_drop = default_drop
+        self._dialog_state = conversation_state.create_property("DialogState")
+        self._greeted = conversation_state.create_property("Greeted")
+        self._dialogs = DialogSet(self._dialog_state)
+        self._dialogs.add(WatchDialog(catalog, watchlist, default_drop))
+        self._dialogs.add(RemoveDialog(watchlist))
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        if not _is_proactive(turn_context):
+            await self._remember(turn_context)
+        await super().on_turn(turn_context)
+        await self._conversation_state.save_changes(turn_context)
+
+    async def _remember(self, turn_context: TurnContext) -> None:
+        """Every inbound activity refreshes the reference proactive messages use."""
+        activity = turn_context.activity
+        if not activity.conversation or not activity.service_url:
+            return
+        reference = TurnContext.get_conversation_reference(activity)
+        await self._store.save_reference(
+            conversation_key(activity), reference.serialize(), self._clock()
+        )
+
+    async def on_members_added_activity(
+        self, members_added: List[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        bot = turn_context.activity.recipient
+        if any(bot is None or member.id != bot.id for member in members_added):
+            await self._greet(turn_context)
+
+    async def _greet(self, turn_context: TurnContext) -> None:
+        await turn_context.send_activity(texts.GREETING)
+        await self._greeted.set(turn_context, True)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        if not await self._greeted.get(turn_context, lambda: False):
+            await self._greet(turn_context)
+        dialog_context = await self._dialogs.create_context(turn_context)
+        if dialog_context.active_dialog is not None:
+            await self._in_dialog(dialog_context)
+        else:
+            await self._route(dialog_context)
+        if dialog_context.active_dialog is None:
+            await self._alerts.flush(turn_context)
+
+    async def _in_dialog(self, dialog_context: DialogContext) -> None:
+        context = dialog_context.context
+        word = clean_text(context.activity.text).casefold()
+        if word in {"cancel", "stop", "quit"}:
+            await dialog_context.cancel_all_dialogs()
+            await context.send_activity(texts.CANCELLED)
+        elif word in {"help", "?"}:
+            await context.send_activity(texts.HELP)
+            await dialog_context.reprompt_dialog()
+        else:
+            await dialog_context.continue_dialog()
+
+    async def _route(self, dialog_context: DialogContext) -> None:
+        context = dialog_context.context
+        try:
+            command = parse_command(context.activity.text)
+        except CommandError as error:
+            await context.send_activity(str(error))
+            return
+        if isinstance(command, Help):
+            await context.send_activity(texts.HELP)
+        elif isinstance(command, Greeting):
+            await context.send_activity(texts.GREETING)
+        elif isinstance(command, ListWatches):
+            watches = await self._watchlist.of(conversation_key(context.activity))
+            prices = await self._watchlist.prices_for(watches)
+            await context.send_activity(texts.watch_list(watches, prices))
+        elif isinstance(command, Cancel):
+            await context.send_activity(texts.NOTHING_TO_CANCEL)
+        elif isinstance(command, WatchCommand):
+            await self._watch(dialog_context, command)
+        elif isinstance(command, RemoveCommand):
+            await dialog_context.begin_dialog(
+                RemoveDialog.__name__, remove_options(command.index, command.query)
+            )
+        elif isinstance(command, NoText):
+            await context.send_activity(texts.NO_TEXT)
+        else:
+            await context.send_activity(texts.FALLBACK)
+
+    async def _watch(self, dialog_context: DialogContext, command: WatchCommand) -> None:
+        """One shot when the product and drop are clear; otherwise the dialog asks."""
+        context = dialog_context.context
+        if command.query and command.drop is not None:
+            try:
+                matches = await self._catalog.find(command.query)
+                price = (
+                    await self._watchlist.current_price(matches[0].id)
+                    if len(matches) == 1
+                    else None
+                )
+            except FeedError:
+                await context.send_activity(texts.FEED_DOWN)
+                return
+            if price is not None:
+                rule = make_rule(price, command.drop)
+                await context.send_activity(
+                    await create_watch(context, self._watchlist, matches[0], rule)
+                )
+                return
+        await dialog_context.begin_dialog(
+            WatchDialog.__name__, watch_options(command.query, command.drop)
+        )
+
+    async def on_event_activity(self, turn_context: TurnContext) -> None:
+        if turn_context.activity.name != CONTINUE_CONVERSATION:
+            return
+        alerts = turn_context.turn_state.get(PROACTIVE_ALERTS)
+        if not alerts:
+            return
+        dialog_context = await self._dialogs.create_context(turn_context)
+        await self._alerts.on_proactive_turn(
+            turn_context, alerts, dialog_waiting=dialog_context.active_dialog is not None
+        )
+
+    async def on_unrecognized_activity_type(self, turn_context: TurnContext) -> None:
+        return None
+
+
+def _is_proactive(turn_context: TurnContext) -> bool:
+    activity = turn_context.activity
+    return activity.type == ActivityTypes.event and activity.name == CONTINUE_CONVERSATION

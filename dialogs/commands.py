@@ -1,0 +1,185 @@
+"""What a chat message asks for: a pure parser from text to typed commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Final, Union
+
+MAX_PARSED_CHARS: Final = 500
+MIN_DROP: Final = Decimal(1)
+MAX_DROP: Final = Decimal(95)
+MAX_PRICE: Final = Decimal(1_000_000)
+BELOW_WORDS: Final = frozenset({"below", "under"})
+
+
+class CommandError(ValueError):
+    """The message was understood but a value in it is wrong; the text says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Either a percentage off the current price or a target price."""
+
+    percent: Decimal | None = None
+    below: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True)
+class ListWatches:
+    pass
+
+
+@dataclass(frozen=True)
+class Cancel:
+    pass
+
+
+@dataclass(frozen=True)
+class Greeting:
+    pass
+
+
+@dataclass(frozen=True)
+class WatchCommand:
+    query: str
+    drop: Drop | None
+
+
+@dataclass(frozen=True)
+class RemoveCommand:
+    index: int | None
+    query: str
+
+
+@dataclass(frozen=True)
+class Unknown:
+    text: str
+
+
+@dataclass(frozen=True)
+class NoText:
+    pass
+
+
+Command = Union[
+    Help, ListWatches, Cancel, Greeting, WatchCommand, RemoveCommand, Unknown, NoText
+]
+
+_SIMPLE: Final[dict[str, Command]] = {
+    "help": Help(),
+    "?": Help(),
+    "list": ListWatches(),
+    "watches": ListWatches(),
+    "cancel": Cancel(),
+    "stop": Cancel(),
+    "hi": Greeting(),
+    "hello": Greeting(),
+    "hey": Greeting(),
+}
+
+
+def clean_text(text: str | None) -> str:
+    """Printable text with runs of white space folded to one space."""
+    if not text:
+        return ""
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(printable.split())
+
+
+def parse_command(text: str | None) -> Command:
+    cleaned = clean_text(text)
+    if not cleaned:
+        return NoText()
+    if len(cleaned) > MAX_PARSED_CHARS:
+        raise CommandError(
+            f"That message is too long for me ({len(cleaned):,} characters; I read up to "
+            f"{MAX_PARSED_CHARS}). Try something short like \"watch headphones 20%\"."
+        )
+    verb, _, rest = cleaned.partition(" ")
+    verb = verb.casefold()
+    if not rest and verb in _SIMPLE:
+        return _SIMPLE[verb]
+    if verb == "watch":
+        return _parse_watch(rest)
+    if verb in {"remove", "delete", "unwatch"}:
+        return _parse_remove(rest)
+    return Unknown(cleaned)
+
+
+def _parse_watch(rest: str) -> WatchCommand:
+    tokens = rest.split()
+    if tokens and tokens[-1] == "%" and len(tokens) >= 2:
+        tokens = tokens[:-2] + [tokens[-2] + "%"]
+    if tokens and tokens[-1].endswith("%"):
+        return WatchCommand(" ".join(tokens[:-1]), Drop(percent=parse_percent(tokens[-1])))
+    if len(tokens) >= 2 and tokens[-2].casefold() in BELOW_WORDS:
+        return WatchCommand(" ".join(tokens[:-2]), Drop(below=parse_price(tokens[-1])))
+    if tokens and tokens[-1].casefold() in BELOW_WORDS:
+        raise CommandError('Say the price too, like "below 300".')
+    return WatchCommand(" ".join(tokens), None)
+
+
+def _parse_remove(rest: str) -> RemoveCommand:
+    argument = rest.strip().lstrip("#")
+    if argument.isdecimal() and argument.isascii():
+        return RemoveCommand(int(argument), "")
+    if argument.startswith("-") and argument[1:].isdecimal():
+        raise CommandError("Watch numbers start at 1: say \"list\" to see them.")
+    return RemoveCommand(None, rest.strip())
+
+
+def parse_drop(text: str) -> Drop:
+    """A drop as typed in the dialog: "20%", "20", "below 300", "$300"."""
+    cleaned = clean_text(text).casefold()
+    tokens = cleaned.split()
+    if len(tokens) == 2 and tokens[0] in BELOW_WORDS:
+        return Drop(below=parse_price(tokens[1]))
+    if len(tokens) == 1 and tokens[0].startswith("$"):
+        return Drop(below=parse_price(tokens[0]))
+    if len(tokens) == 2 and tokens[1] == "%":
+        return Drop(percent=parse_percent(tokens[0]))
+    if len(tokens) == 1:
+        return Drop(percent=parse_percent(tokens[0]))
+    raise CommandError('Tell me a drop like "20%", or a price like "below 300".')
+
+
+def parse_percent(raw: str) -> Decimal:
+    number = raw[:-1] if raw.endswith("%") else raw
+    value = _number(number, f'"{_shorten(raw)}" is not a percentage I can read: try "20%".')
+    if not MIN_DROP <= value <= MAX_DROP:
+        raise CommandError(
+            f"A drop must be between {MIN_DROP}% and {MAX_DROP}% (you said {_shorten(raw)})."
+        )
+    return value
+
+
+def parse_price(raw: str) -> Decimal:
+    number = raw.lstrip("$").replace(",", "")
+    value = _number(number, f'"{_shorten(raw)}" is not a price I can read: try "below 300".')
+    if value <= 0:
+        raise CommandError("A target price must be more than 0.")
+    if value > MAX_PRICE:
+        raise CommandError(f"A target price must be at most {MAX_PRICE:,}.")
+    return value
+
+
+def _number(raw: str, message: str) -> Decimal:
+    if not raw or len(raw) > 40:
+        raise CommandError(message)
+    try:
+        value = Decimal(raw)
+    except (InvalidOperation, ValueError):
+        raise CommandError(message) from None
+    if not value.is_finite():
+        raise CommandError(message)
+    return value
+
+
+def _shorten(raw: str, limit: int = 20) -> str:
+    return raw if len(raw) <= limit else raw[: limit - 1] + "…"

@@ -1,0 +1,102 @@
+"""Stop watching: by number, by name, or by picking from a list."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import MessageFactory
+from botbuilder.dialogs import (
+    ComponentDialog,
+    DialogTurnResult,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
+from botbuilder.dialogs.choices import Choice, ListStyle
+from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
+
+from dialogs import texts
+from state.keys import conversation_key
+from state.models import Watch
+from watchers.catalog import words
+from watchers.watchlist import Watchlist
+
+logger = logging.getLogger(__name__)
+
+CHOICE_PROMPT = "RemoveDialog.which"
+
+
+def remove_options(index: int | None = None, query: str = "") -> dict[str, Any]:
+    return {"index": index, "query": query}
+
+
+def watches_named(watches: list[Watch], query: str) -> list[Watch]:
+    """Watches whose product name holds every word of the query."""
+    wanted = words(query)
+    return [
+        watch
+        for watch in watches
+        if wanted and all(any(w.startswith(q) for w in words(watch.product_name)) for q in wanted)
+    ]
+
+
+class RemoveDialog(ComponentDialog):
+    def __init__(self, watchlist: Watchlist) -> None:
+        super().__init__(RemoveDialog.__name__)
+        self._watchlist = watchlist
+        self.add_dialog(ChoicePrompt(CHOICE_PROMPT))
+        self.add_dialog(
+            WaterfallDialog("RemoveDialog.steps", [self._which_step, self._remove_step])
+        )
+        self.initial_dialog_id = "RemoveDialog.steps"
+
+    async def _which_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        options = step.options or remove_options()
+        watches = await self._watchlist.of(conversation_key(step.context.activity))
+        if not watches:
+            await step.context.send_activity("You're not watching anything, so there's nothing to remove.")
+            return await step.end_dialog()
+        index, query = options.get("index"), options.get("query") or ""
+        if index is not None:
+            if 1 <= index <= len(watches):
+                return await step.next(watches[index - 1].id)
+            count = f"{len(watches)} watch" + ("es" if len(watches) > 1 else "")
+            await step.context.send_activity(
+                f"You have {count}; say a number from 1 to {len(watches)}"
+                ' (say "list" to see them).'
+            )
+            return await step.end_dialog()
+        candidates = watches_named(watches, query) if query else watches
+        if query and not candidates:
+            shown = query[:60] + ("…" if len(query) > 60 else "")
+            await step.context.send_activity(
+                f'None of your watches matches "{shown}". Say "list" to see them.'
+            )
+            return await step.end_dialog()
+        if len(candidates) == 1 and query:
+            return await step.next(candidates[0].id)
+        step.values["candidates"] = [watch.id for watch in candidates]
+        numbered = {watch.id: n for n, watch in enumerate(watches, 1)}
+        choices = [Choice(texts.watch_label(numbered[w.id], w)) for w in candidates]
+        return await step.prompt(
+            CHOICE_PROMPT,
+            PromptOptions(
+                prompt=MessageFactory.text("Which watch should I remove?"),
+                retry_prompt=MessageFactory.text(
+                    'Pick one of these, or say "cancel" to keep them all.'
+                ),
+                choices=choices,
+                style=ListStyle.suggested_action,
+            ),
+        )
+
+    async def _remove_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        result = step.result
+        watch_id = step.values["candidates"][result.index] if hasattr(result, "index") else result
+        key = conversation_key(step.context.activity)
+        watch = next((w for w in await self._watchlist.of(key) if w.id == watch_id), None)
+        if watch is None or not await self._watchlist.remove(key, watch):
+            await step.context.send_activity("That watch was already gone.")
+        else:
+            await step.context.send_activity(f"OK, I've stopped watching {watch.product_name}.")
+        return await step.end_dialog()

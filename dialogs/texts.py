@@ -1,0 +1,113 @@
+"""Everything the bot says, composed in one place."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Final, Sequence
+
+from state.models import Alert, Watch
+from watchers.rules import Rule, RuleKind, drop_percent
+
+_SYMBOLS: Final = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
+
+GREETING: Final = (
+    "Hi! I'm PriceWatch. Tell me what to watch and I'll message you when its price drops."
+    ' Try "watch headphones 20%", or say "help".'
+)
+
+HELP: Final = "\n".join(
+    [
+        "Here's what I understand:",
+        "",
+        '- **watch** – pick a product and a drop step by step',
+        '- **watch headphones 20%** – watch a product for a 20% drop (20% if you leave it out)',
+        '- **watch espresso machine below 300** – tell me when it costs 300 or less',
+        "- **list** – your watches, with current and trigger prices",
+        '- **remove 2** or **remove headphones** – stop watching one',
+        "- **cancel** – leave whatever we're in the middle of",
+        "",
+        "I check prices regularly and message you once each time a price drops to your"
+        " trigger; I'll tell you again only after it has gone back up and dropped again.",
+    ]
+)
+
+FALLBACK: Final = (
+    "Sorry, I didn't get that. Try \"watch headphones 20%\", \"list\" or \"help\"."
+)
+NO_TEXT: Final = (
+    "I can only read text messages. Try \"watch headphones 20%\", \"list\" or \"help\"."
+)
+FEED_DOWN: Final = (
+    "I can't reach the price feed right now, so I can't check prices. Please try again in a minute."
+)
+SOMETHING_WENT_WRONG: Final = "Sorry, something went wrong on my side. Please try that again."
+NOTHING_TO_CANCEL: Final = "There's nothing to cancel. Say \"help\" to see what I can do."
+CANCELLED: Final = "OK, cancelled."
+
+
+def money(amount: Decimal, currency: str) -> str:
+    symbol = _SYMBOLS.get(currency.upper())
+    if symbol is None:
+        return f"{amount:,.2f} {currency}"
+    return f"{symbol}{amount:,.2f}"
+
+
+def describe_rule(product_name: str, currency: str, rule: Rule) -> str:
+    """The concrete promise: current price and the price that will trigger an alert."""
+    now = money(rule.start_price, currency)
+    trigger = money(rule.trigger_price, currency)
+    if rule.kind is RuleKind.PERCENT:
+        how = f"a {rule.threshold_percent:g}% drop"
+    else:
+        how = "your target"
+    text = f"{product_name} is {now} now; I'll tell you when it is {trigger} or less ({how})."
+    if rule.start_price <= rule.trigger_price:
+        text += (
+            f" It is already at or below {trigger}, so I'll tell you the next time it"
+            " drops there after going back up."
+        )
+    return text
+
+
+def watch_line(number: int, watch: Watch, current: Decimal | None) -> str:
+    price = "price unavailable" if current is None else f"now {money(current, watch.currency)}"
+    trigger = money(watch.rule.trigger_price, watch.currency)
+    return f"{number}. **{watch.product_name}** – {price}, alert at {trigger} or less"
+
+
+def watch_list(watches: Sequence[Watch], prices: dict[str, Decimal | None]) -> str:
+    if not watches:
+        return 'You\'re not watching anything yet. Try "watch headphones 20%".'
+    lines = [watch_line(n, w, prices.get(w.product_id)) for n, w in enumerate(watches, 1)]
+    return "\n".join(["Your watches:", "", *lines])
+
+
+def watch_label(number: int, watch: Watch) -> str:
+    return f"{number}. {watch.product_name} ({money(watch.rule.trigger_price, watch.currency)})"
+
+
+def alert_line(alert: Alert) -> str:
+    drop = drop_percent(alert.old_price, alert.new_price)
+    return (
+        f"**{alert.product_name}** is now {money(alert.new_price, alert.currency)},"
+        f" down {drop}% from {money(alert.old_price, alert.currency)}"
+    )
+
+
+def alerts_message(alerts: Sequence[Alert]) -> str:
+    if len(alerts) == 1:
+        alert = alerts[0]
+        return (
+            f"📉 Price drop: {alert_line(alert)}."
+            f' Say "remove {alert.product_name}" to stop watching it.'
+        )
+    lines = [f"- {alert_line(alert)}" for alert in alerts]
+    return "\n".join(
+        [
+            f"📉 Price drops on {len(alerts)} of your watches:",
+            "",
+            *lines,
+            "",
+            'Say "list" to see your watches, or "remove <number>" to stop watching one.',
+        ]
+    )

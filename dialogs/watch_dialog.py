@@ -1,0 +1,225 @@
+"""Register a watch: which product, what drop, confirm, save."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.dialogs import (
+    ComponentDialog,
+    DialogTurnResult,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
+from botbuilder.dialogs.choices import ListStyle
+from botbuilder.dialogs.prompts import (
+    ConfirmPrompt,
+    PromptOptions,
+    PromptValidatorContext,
+    TextPrompt,
+)
+
+from dialogs import texts
+from dialogs.choices import offer
+from dialogs.commands import CommandError, Drop, clean_text, parse_drop
+from state.keys import conversation_key, user_id
+from watchers.catalog import Catalog, match_products
+from watchers.feed import FeedError, Product
+from watchers.rules import Rule, below_rule, percent_rule
+from watchers.watchlist import WatchLimitReached, Watchlist
+
+logger = logging.getLogger(__name__)
+
+PRODUCT_PROMPT = "WatchDialog.product"
+DROP_PROMPT = "WatchDialog.drop"
+CONFIRM_PROMPT = "WatchDialog.confirm"
+DEFAULT_WORDS = frozenset({"default", "ok", "okay", "yes", "sure"})
+
+
+def watch_options(query: str | None = None, drop: Drop | None = None) -> dict[str, Any]:
+    """Dialog options as plain values, so dialog state stays easy to store."""
+    return {
+        "query": query or None,
+        "percent": None if drop is None or drop.percent is None else str(drop.percent),
+        "below": None if drop is None or drop.below is None else str(drop.below),
+    }
+
+
+def _drop_from(values: dict[str, Any]) -> Drop | None:
+    if values.get("percent"):
+        return Drop(percent=Decimal(values["percent"]))
+    if values.get("below"):
+        return Drop(below=Decimal(values["below"]))
+    return None
+
+
+def make_rule(price: Decimal, drop: Drop) -> Rule:
+    if drop.below is not None:
+        return below_rule(price, drop.below)
+    assert drop.percent is not None
+    return percent_rule(price, drop.percent)
+
+
+async def create_watch(
+    context: TurnContext, watchlist: Watchlist, product: Product, rule: Rule
+) -> str:
+    """Save a watch for this conversation and say what was promised."""
+    try:
+        await watchlist.add(
+            conversation_key(context.activity), user_id(context.activity), product, rule
+        )
+    except WatchLimitReached as limit:
+        return (
+            f"You already have {limit.limit} watches, the most I keep for one chat."
+            ' Say "list" and "remove <number>" to make room.'
+        )
+    return "Done! " + texts.describe_rule(product.name, product.currency, rule)
+
+
+class WatchDialog(ComponentDialog):
+    def __init__(self, catalog: Catalog, watchlist: Watchlist, default_drop: Decimal) -> None:
+        super().__init__(WatchDialog.__name__)
+        self._catalog = catalog
+        self._watchlist = watchlist
+        self._default_drop = default_drop
+        self.add_dialog(TextPrompt(PRODUCT_PROMPT, self._product_is_known))
+        self.add_dialog(TextPrompt(DROP_PROMPT, self._drop_is_valid))
+        self.add_dialog(ConfirmPrompt(CONFIRM_PROMPT, default_locale="en-us"))
+        self.add_dialog(
+            WaterfallDialog(
+                "WatchDialog.steps",
+                [self._product_step, self._drop_step, self._confirm_step, self._save_step],
+            )
+        )
+        self.initial_dialog_id = "WatchDialog.steps"
+
+    async def _product_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        step.values.update(step.options or watch_options())
+        try:
+            products = await self._catalog.products()
+        except FeedError:
+            logger.warning("the catalog is unavailable; leaving the watch dialog")
+            await step.context.send_activity(texts.FEED_DOWN)
+            return await step.end_dialog()
+        query = step.values.get("query")
+        matches = match_products(products, query) if query else []
+        if len(matches) == 1:
+            return await step.next(matches[0].id)
+        if len(matches) > 1:
+            prompt = offer(f'Several products match "{query}". Which one?', _names(matches))
+        elif query:
+            prompt = offer(f'I couldn\'t find "{query}". Which product?', _names(products))
+        else:
+            prompt = offer("Which product should I watch?", _names(products))
+        return await step.prompt(PRODUCT_PROMPT, PromptOptions(prompt=prompt))
+
+    async def _product_is_known(self, prompt: PromptValidatorContext) -> bool:
+        text = clean_text(prompt.recognized.value) if prompt.recognized.succeeded else ""
+        try:
+            products = await self._catalog.products()
+        except FeedError:
+            await prompt.context.send_activity(texts.FEED_DOWN)
+            return False
+        matches = match_products(products, text) if text else []
+        if len(matches) == 1:
+            prompt.recognized.value = matches[0].id
+            return True
+        if matches:
+            message = offer("That matches more than one product. Which one?", _names(matches))
+        else:
+            shown = text[:60] + ("…" if len(text) > 60 else "")
+            message = offer(
+                f'I couldn\'t find "{shown}". Pick one of these, or type part of its name.'
+                if shown
+                else "Pick a product, or type part of its name.",
+                _names(products),
+            )
+        await prompt.context.send_activity(message)
+        return False
+
+    async def _drop_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        product = await self._product(step.result)
+        if product is None:
+            await step.context.send_activity(texts.FEED_DOWN)
+            return await step.end_dialog()
+        try:
+            price = await self._watchlist.current_price(product.id)
+        except FeedError:
+            await step.context.send_activity(texts.FEED_DOWN)
+            return await step.end_dialog()
+        if price is None:
+            await step.context.send_activity(
+                f"{product.name} has no price right now, so I can't watch it yet."
+                " Please try again later."
+            )
+            return await step.end_dialog()
+        step.values["product_id"] = product.id
+        step.values["price"] = str(price)
+        drop = _drop_from(step.values)
+        if drop is not None:
+            return await step.next(drop)
+        now = texts.money(price, product.currency)
+        prompt = offer(
+            f"{product.name} is {now} now. How big a drop should I wait for?"
+            f" Say a percentage ({self._default_drop:g}% if you say \"default\"),"
+            ' or a price like "below 150".',
+            [f"{self._default_drop:g}%", "10%", "30%", f"below {int(price * Decimal('0.9'))}"],
+        )
+        return await step.prompt(DROP_PROMPT, PromptOptions(prompt=prompt))
+
+    async def _drop_is_valid(self, prompt: PromptValidatorContext) -> bool:
+        text = clean_text(prompt.recognized.value) if prompt.recognized.succeeded else ""
+        if text.casefold() in DEFAULT_WORDS:
+            prompt.recognized.value = Drop(percent=self._default_drop)
+            return True
+        try:
+            prompt.recognized.value = parse_drop(text)
+        except CommandError as error:
+            await prompt.context.send_activity(
+                MessageFactory.text(f"{error} How big a drop should I wait for?")
+            )
+            return False
+        return True
+
+    async def _confirm_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        drop: Drop = step.result
+        product = await self._product(step.values["product_id"])
+        if product is None:
+            await step.context.send_activity(texts.FEED_DOWN)
+            return await step.end_dialog()
+        rule = make_rule(Decimal(step.values["price"]), drop)
+        step.values.update(watch_options(step.values.get("query"), drop))
+        question = texts.describe_rule(product.name, product.currency, rule) + " Shall I?"
+        return await step.prompt(
+            CONFIRM_PROMPT,
+            PromptOptions(
+                prompt=MessageFactory.text(question),
+                retry_prompt=MessageFactory.text('Please say "yes" or "no". ' + question),
+                style=ListStyle.suggested_action,
+            ),
+        )
+
+    async def _save_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        product = await self._product(step.values["product_id"])
+        drop = _drop_from(step.values)
+        if not step.result or product is None or drop is None:
+            await step.context.send_activity("OK, I won't watch it.")
+            return await step.end_dialog()
+        rule = make_rule(Decimal(step.values["price"]), drop)
+        await step.context.send_activity(
+            await create_watch(step.context, self._watchlist, product, rule)
+        )
+        return await step.end_dialog()
+
+    async def _product(self, product_id: str) -> Product | None:
+        try:
+            products = await self._catalog.products()
+        except FeedError:
+            return None
+        return next((product for product in products if product.id == product_id), None)
+
+
+def _names(products: list[Product]) -> list[str]:
+    return [product.name for product in products]

@@ -1,0 +1,133 @@
+"""HTTP face of the mock feed: the feed protocol plus an admin price override."""
+
+from __future__ import annotations
+
+import json
+import logging
+from decimal import Decimal
+from typing import Any
+
+from aiohttp import web
+
+from api.admin_auth import is_authorized, unauthorized
+from mockfeed.market import CENT, Market
+from watchers.feed import Product, parse_price
+
+logger = logging.getLogger(__name__)
+
+MAX_IDS = 1000
+MAX_BODY_BYTES = 64 * 1024
+MAX_PRICE = Decimal(1_000_000)
+
+
+def add_feed_routes(
+    app: web.Application, market: Market, admin_token: str, prefix: str = "/feed"
+) -> None:
+    """Serve `market` under `prefix`: GET products, GET prices, PUT products/{id}."""
+    if not admin_token:
+        raise ValueError("admin_token must not be empty")
+    handlers = _FeedHandlers(market, admin_token)
+    prefix = prefix.rstrip("/")
+    app.router.add_get(f"{prefix}/products", handlers.products)
+    app.router.add_get(f"{prefix}/prices", handlers.prices)
+    app.router.add_put(f"{prefix}/products/{{id}}", handlers.set_price)
+
+
+class _FeedHandlers:
+    def __init__(self, market: Market, admin_token: str) -> None:
+        self._market = market
+        self._admin_token = admin_token
+
+    async def products(self, request: web.Request) -> web.Response:
+        return _json({"products": [_product_json(p) for p in self._market.products()]})
+
+    async def prices(self, request: web.Request) -> web.Response:
+        raw_ids = request.query.get("ids")
+        if raw_ids is None:
+            return _error(400, "query parameter 'ids' is required, e.g. ?ids=p-100,p-200")
+        ids = [part.strip() for part in raw_ids.split(",") if part.strip()]
+        if len(ids) > MAX_IDS:
+            return _error(400, f"at most {MAX_IDS} ids per request, got {len(ids)}")
+        return _json({"prices": self._market.prices(ids)})
+
+    async def set_price(self, request: web.Request) -> web.Response:
+        if not is_authorized(request, self._admin_token):
+            return unauthorized()
+        if request.content_type != "application/json":
+            return _error(415, "Content-Type must be application/json")
+        raw = await _read_at_most(request, MAX_BODY_BYTES)
+        if raw is None:
+            return _error(413, f"body must be at most {MAX_BODY_BYTES} bytes")
+        try:
+            body = json.loads(raw, parse_float=Decimal, parse_constant=Decimal)
+        except ValueError:
+            return _error(400, "body is not valid JSON")
+        if not isinstance(body, dict) or "price" not in body:
+            return _error(400, 'body must be a JSON object like {"price": 149.99}')
+        try:
+            price = _admin_price(body["price"])
+        except ValueError as exc:
+            return _error(400, str(exc))
+        product_id = request.match_info["id"]
+        try:
+            product = self._market.set_price(product_id, price)
+        except KeyError:
+            return _error(404, f"no product with id {product_id!r}")
+        logger.info("mock feed: price of %s set to %s by admin", product_id, price)
+        return _json(_product_json(product))
+
+
+def _admin_price(value: object) -> Decimal | None:
+    shown = repr(value)[:40]
+    try:
+        price = parse_price(value)
+    except ValueError:
+        raise ValueError(f"price must be a positive number or null, got {shown}") from None
+    if price is None:
+        return None
+    if price > MAX_PRICE:
+        raise ValueError(f"price must be at most {MAX_PRICE}, got {shown}")
+    if price != price.quantize(CENT):
+        raise ValueError(f"price must be in whole cents, got {shown}")
+    return price
+
+
+async def _read_at_most(request: web.Request, limit: int) -> bytes | None:
+    """The body, or None when it is longer than `limit` (declared or actual)."""
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    body = bytearray()
+    while chunk := await request.content.read(limit + 1 - len(body)):
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def _product_json(product: Product) -> dict[str, Any]:
+    return {
+        "id": product.id,
+        "name": product.name,
+        "price": product.price,
+        "currency": product.currency,
+    }
+
+
+def _json(value: Any, status: int = 200) -> web.Response:
+    return web.Response(text=_dumps(value), status=status, content_type="application/json")
+
+
+def _error(status: int, reason: str) -> web.Response:
+    return _json({"error": reason}, status=status)
+
+
+def _dumps(value: Any) -> str:
+    """json.dumps, except a Decimal is written as its exact number (449.00, not 449.0)."""
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, dict):
+        items = (f"{json.dumps(str(key))}: {_dumps(item)}" for key, item in value.items())
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_dumps(item) for item in value) + "]"
+    return json.dumps(value)

@@ -1,0 +1,111 @@
+"""Typed, frozen configuration built once from the environment."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+class SettingsError(ValueError):
+    """A configuration value from the environment is unusable."""
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _percent(environ: Mapping[str, str], name: str, default: Decimal) -> Decimal:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not value.is_finite() or not Decimal(1) <= value <= Decimal(95):
+        raise SettingsError(f"{name} must be between 1 and 95, got {raw!r}")
+    return value
+
+
+def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 3978
+    app_id: str = ""
+    app_password: str = field(default="", repr=False)
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+    price_feed_url: str = ""
+    """Empty means the app's own mock feed at http://HOST:PORT/feed."""
+    poll_interval_seconds: int = 30
+    drop_threshold_percent: Decimal = Decimal(20)
+    database_url: str = ""
+    admin_token: str = field(default="", repr=False)
+    admin_token_generated: bool = False
+    alert_hold_seconds: int = 300
+    mock_feed_drift: bool = True
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
+        admin_token = environ.get("ADMIN_TOKEN", "").strip()
+        database_url = environ.get("DATABASE_URL", "").strip() or (
+            f"sqlite:///{DEFAULT_DATA_DIR / 'pricewatch.sqlite3'}"
+        )
+        return cls(
+            host=environ.get("HOST", "").strip() or "127.0.0.1",
+            port=_int(environ, "PORT", 3978, minimum=0),
+            app_id=environ.get("MicrosoftAppId", "").strip(),
+            app_password=environ.get("MicrosoftAppPassword", "").strip(),
+            app_type=environ.get("MicrosoftAppType", "").strip() or "MultiTenant",
+            app_tenant_id=environ.get("MicrosoftAppTenantId", "").strip(),
+            price_feed_url=environ.get("PRICE_FEED_URL", "").strip().rstrip("/"),
+            poll_interval_seconds=_int(environ, "POLL_INTERVAL_SECONDS", 30, minimum=1),
+            drop_threshold_percent=_percent(
+                environ, "DROP_THRESHOLD_PERCENT", Decimal(20)
+            ),
+            database_url=database_url,
+            admin_token=admin_token or secrets.token_urlsafe(24),
+            admin_token_generated=not admin_token,
+            alert_hold_seconds=_int(environ, "ALERT_HOLD_SECONDS", 300, minimum=0),
+            mock_feed_drift=_flag(environ, "MOCK_FEED_DRIFT", True),
+        )
+
+    def feed_url(self, bound_port: int | None = None) -> str:
+        """The feed to poll: PRICE_FEED_URL, or this app's own mock feed."""
+        if self.price_feed_url:
+            return self.price_feed_url
+        return f"http://{self.host}:{bound_port or self.port}/feed"
+
+    def database_path(self) -> Path:
+        prefix = "sqlite:///"
+        if not self.database_url.startswith(prefix):
+            raise SettingsError(
+                "DATABASE_URL must look like sqlite:///path/to/file.sqlite3 "
+                "(only SQLite is supported so far)"
+            )
+        return Path(self.database_url[len(prefix):])

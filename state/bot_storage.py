@@ -1,0 +1,82 @@
+"""botbuilder's Storage contract on top of the Store, so bot state survives restarts."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List
+
+import jsonpickle
+from botbuilder.core import Storage, StoreItem
+
+from state.store import EtagConflict, Store
+
+logger = logging.getLogger(__name__)
+
+ETAG = "e_tag"
+
+
+class CorruptStateError(Exception):
+    """A stored state document could not be decoded."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"state document {key!r} is corrupt")
+        self.key = key
+
+
+class StoreStorage(Storage):
+    """e_tag None or "*" overwrites; any other e_tag writes only if nothing changed."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def read(self, keys: List[str]) -> Dict[str, Any]:
+        records = await self._store.read_state(keys)
+        items: Dict[str, Any] = {}
+        for key, record in records.items():
+            try:
+                item = jsonpickle.decode(record.value, keys=True)
+            except Exception:  # jsonpickle raises many kinds on bad input
+                logger.exception("state document %r is corrupt", key)
+                raise CorruptStateError(key) from None
+            if isinstance(item, dict):
+                item[ETAG] = str(record.etag)
+            else:
+                setattr(item, ETAG, str(record.etag))
+            items[key] = item
+        return items
+
+    async def write(self, changes: Dict[str, StoreItem]) -> None:
+        if changes is None:
+            raise ValueError("changes are required when writing")
+        for key, change in changes.items():
+            expected = _expected_etag(change)
+            value = jsonpickle.encode(_without_etag(change), keys=True)
+            try:
+                etag = await self._store.write_state(key, value, expected)
+            except EtagConflict:
+                raise KeyError(f"Etag conflict on {key!r}") from None
+            if isinstance(change, dict):
+                change[ETAG] = str(etag)
+            else:
+                setattr(change, ETAG, str(etag))
+
+    async def delete(self, keys: List[str]) -> None:
+        await self._store.delete_state(keys)
+
+
+def _expected_etag(change: Any) -> int | None:
+    raw = change.get(ETAG) if isinstance(change, dict) else getattr(change, ETAG, None)
+    if raw is None or raw == "*":
+        return None
+    if raw == "":
+        raise ValueError("a state write needs an e_tag or none, not an empty one")
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return -1  # an e_tag this store never issued cannot match
+
+
+def _without_etag(change: Any) -> Any:
+    if isinstance(change, dict):
+        return {key: value for key, value in change.items() if key != ETAG}
+    return change

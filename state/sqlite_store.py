@@ -1,0 +1,449 @@
+"""The Store on one SQLite file (WAL), through aiosqlite."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, AsyncIterator, Sequence
+
+import aiosqlite
+
+from state.models import Alert, AlertStatus, NewAlert, NewWatch, StateRecord, Watch
+from state.store import EtagConflict
+from watchers.rules import Rule, RuleKind, RuleState
+
+logger = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    key TEXT PRIMARY KEY,
+    reference TEXT NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS watches (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_key TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    product_id TEXT NOT NULL,
+    product_name TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    threshold_percent TEXT,
+    start_price TEXT NOT NULL,
+    trigger_price TEXT NOT NULL,
+    armed INTEGER NOT NULL,
+    last_price TEXT,
+    unconfirmed_price TEXT,
+    crossings INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS watches_by_product ON watches (product_id);
+CREATE INDEX IF NOT EXISTS watches_by_conversation ON watches (conversation_key);
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dedupe_key TEXT NOT NULL UNIQUE,
+    conversation_key TEXT NOT NULL,
+    watch_id INTEGER NOT NULL,
+    product_id TEXT NOT NULL,
+    product_name TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    old_price TEXT NOT NULL,
+    new_price TEXT NOT NULL,
+    seen_at REAL NOT NULL,
+    status TEXT NOT NULL,
+    next_attempt_at REAL NOT NULL,
+    claimed_until REAL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at REAL,
+    last_error TEXT,
+    held_at REAL,
+    sent_at REAL
+);
+CREATE INDEX IF NOT EXISTS alerts_due ON alerts (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS alerts_by_conversation ON alerts (conversation_key, status);
+CREATE TABLE IF NOT EXISTS bot_state (
+    key TEXT PRIMARY KEY,
+    etag INTEGER NOT NULL,
+    value TEXT NOT NULL
+);
+"""
+
+OPEN_STATUSES = (AlertStatus.PENDING.value, AlertStatus.HELD.value)
+
+
+def _ts(moment: datetime) -> float:
+    return moment.timestamp()
+
+
+def _at(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, timezone.utc)
+
+
+def _at_or_none(seconds: float | None) -> datetime | None:
+    return None if seconds is None else _at(seconds)
+
+
+def _dec(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _placeholders(count: int) -> str:
+    return ",".join("?" * count)
+
+
+class SqliteStore:
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._db: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    async def open(self) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(self._path, isolation_level=None)
+        db.row_factory = aiosqlite.Row
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA busy_timeout=5000")
+        await db.execute("PRAGMA synchronous=NORMAL")
+        await db.executescript(SCHEMA)
+        self._db = db
+        logger.info("store open at %s", self._path)
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    @property
+    def _conn(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("the store is not open")
+        return self._db
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            db = self._conn
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+            await db.execute("COMMIT")
+
+    async def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def ping(self) -> None:
+        await self._fetchall("SELECT 1")
+
+    # Conversation references
+
+    async def save_reference(
+        self, conversation_key: str, reference: dict[str, Any], now: datetime
+    ) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "INSERT INTO conversations (key, reference, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET reference = excluded.reference, "
+                "updated_at = excluded.updated_at",
+                (conversation_key, json.dumps(reference), _ts(now)),
+            )
+
+    async def get_reference(self, conversation_key: str) -> dict[str, Any] | None:
+        rows = await self._fetchall(
+            "SELECT reference FROM conversations WHERE key = ?", (conversation_key,)
+        )
+        return json.loads(rows[0]["reference"]) if rows else None
+
+    # Watches
+
+    async def add_watch(self, watch: NewWatch) -> Watch:
+        rule, state = watch.rule, watch.state
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO watches (conversation_key, user_id, product_id, product_name, "
+                "currency, kind, threshold_percent, start_price, trigger_price, armed, "
+                "last_price, unconfirmed_price, crossings, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    watch.conversation_key,
+                    watch.user_id,
+                    watch.product_id,
+                    watch.product_name,
+                    watch.currency,
+                    rule.kind.value,
+                    None if rule.threshold_percent is None else str(rule.threshold_percent),
+                    str(rule.start_price),
+                    str(rule.trigger_price),
+                    int(state.armed),
+                    None if state.last_price is None else str(state.last_price),
+                    None if state.unconfirmed_price is None else str(state.unconfirmed_price),
+                    state.crossings,
+                    _ts(watch.created_at),
+                ),
+            )
+            watch_id = cursor.lastrowid
+        assert watch_id is not None
+        return Watch(watch_id, **{f: getattr(watch, f) for f in NewWatch.__dataclass_fields__})
+
+    async def list_watches(self, conversation_key: str) -> list[Watch]:
+        rows = await self._fetchall(
+            "SELECT * FROM watches WHERE conversation_key = ? ORDER BY id", (conversation_key,)
+        )
+        return [_watch(row) for row in rows]
+
+    async def remove_watch(self, conversation_key: str, watch_id: int) -> bool:
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM watches WHERE id = ? AND conversation_key = ?",
+                (watch_id, conversation_key),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await db.execute(
+                "DELETE FROM alerts WHERE watch_id = ? AND status IN (?, ?)",
+                (watch_id, *OPEN_STATUSES),
+            )
+            return True
+
+    async def watched_product_ids(self) -> list[str]:
+        rows = await self._fetchall("SELECT DISTINCT product_id FROM watches ORDER BY product_id")
+        return [row["product_id"] for row in rows]
+
+    async def watches_for_products(self, product_ids: Sequence[str]) -> list[Watch]:
+        watches: list[Watch] = []
+        for start in range(0, len(product_ids), 500):
+            chunk = list(product_ids[start : start + 500])
+            rows = await self._fetchall(
+                f"SELECT * FROM watches WHERE product_id IN ({_placeholders(len(chunk))}) "
+                "ORDER BY id",
+                chunk,
+            )
+            watches.extend(_watch(row) for row in rows)
+        return watches
+
+    async def record_poll(
+        self, states: Sequence[tuple[int, RuleState]], alerts: Sequence[NewAlert]
+    ) -> int:
+        async with self._transaction() as db:
+            await db.executemany(
+                "UPDATE watches SET armed = ?, last_price = ?, unconfirmed_price = ?, "
+                "crossings = ? WHERE id = ?",
+                [
+                    (
+                        int(state.armed),
+                        None if state.last_price is None else str(state.last_price),
+                        None
+                        if state.unconfirmed_price is None
+                        else str(state.unconfirmed_price),
+                        state.crossings,
+                        watch_id,
+                    )
+                    for watch_id, state in states
+                ],
+            )
+            before = db.total_changes
+            await db.executemany(
+                "INSERT OR IGNORE INTO alerts (dedupe_key, conversation_key, watch_id, "
+                "product_id, product_name, currency, old_price, new_price, seen_at, status, "
+                "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        alert.dedupe_key,
+                        alert.conversation_key,
+                        alert.watch_id,
+                        alert.product_id,
+                        alert.product_name,
+                        alert.currency,
+                        str(alert.old_price),
+                        str(alert.new_price),
+                        _ts(alert.seen_at),
+                        AlertStatus.PENDING.value,
+                        _ts(alert.seen_at),
+                    )
+                    for alert in alerts
+                ],
+            )
+            return db.total_changes - before
+
+    # The alert outbox
+
+    async def claim_due_alerts(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> list[Alert]:
+        return await self._claim(
+            "status IN (?, ?) AND next_attempt_at <= ? "
+            "AND (claimed_until IS NULL OR claimed_until <= ?) "
+            "ORDER BY next_attempt_at, id LIMIT ?",
+            (*OPEN_STATUSES, _ts(now), _ts(now), limit),
+            lease_until,
+        )
+
+    async def claim_conversation_alerts(
+        self, conversation_key: str, now: datetime, lease_until: datetime
+    ) -> list[Alert]:
+        return await self._claim(
+            "conversation_key = ? AND status IN (?, ?) "
+            "AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY id",
+            (conversation_key, *OPEN_STATUSES, _ts(now)),
+            lease_until,
+        )
+
+    async def _claim(
+        self, where: str, params: Sequence[Any], lease_until: datetime
+    ) -> list[Alert]:
+        async with self._transaction() as db:
+            async with db.execute(
+                f"UPDATE alerts SET claimed_until = ? WHERE id IN "
+                f"(SELECT id FROM alerts WHERE {where}) RETURNING *",
+                (_ts(lease_until), *params),
+            ) as cursor:
+                rows = await cursor.fetchall()
+        return sorted((_alert(row) for row in rows), key=lambda alert: alert.id)
+
+    async def mark_sent(self, alert_ids: Sequence[int], now: datetime) -> None:
+        await self._update_alerts(
+            alert_ids,
+            "status = ?, sent_at = ?, last_attempt_at = ?, attempts = attempts + 1, "
+            "claimed_until = NULL, last_error = NULL",
+            (AlertStatus.SENT.value, _ts(now), _ts(now)),
+        )
+
+    async def mark_held(
+        self, alert_ids: Sequence[int], now: datetime, hold_seconds: float
+    ) -> None:
+        await self._update_alerts(
+            alert_ids,
+            "status = ?, held_at = COALESCE(held_at, ?), "
+            "next_attempt_at = COALESCE(held_at, ?) + ?, claimed_until = NULL",
+            (AlertStatus.HELD.value, _ts(now), _ts(now), hold_seconds),
+        )
+
+    async def mark_attempt_failed(
+        self,
+        alert_ids: Sequence[int],
+        now: datetime,
+        error: str,
+        retry_at: datetime | None,
+    ) -> None:
+        if retry_at is None:
+            await self._update_alerts(
+                alert_ids,
+                "status = ?, attempts = attempts + 1, last_attempt_at = ?, last_error = ?, "
+                "claimed_until = NULL",
+                (AlertStatus.FAILED.value, _ts(now), error),
+            )
+        else:
+            await self._update_alerts(
+                alert_ids,
+                "attempts = attempts + 1, last_attempt_at = ?, last_error = ?, "
+                "next_attempt_at = ?, claimed_until = NULL",
+                (_ts(now), error, _ts(retry_at)),
+            )
+
+    async def _update_alerts(
+        self, alert_ids: Sequence[int], assignments: str, params: Sequence[Any]
+    ) -> None:
+        if not alert_ids:
+            return
+        async with self._transaction() as db:
+            await db.execute(
+                f"UPDATE alerts SET {assignments} WHERE id IN ({_placeholders(len(alert_ids))})",
+                (*params, *alert_ids),
+            )
+
+    async def alert_counts(self) -> dict[str, int]:
+        rows = await self._fetchall("SELECT status, COUNT(*) AS n FROM alerts GROUP BY status")
+        counts = {status.value: 0 for status in AlertStatus}
+        counts.update({row["status"]: row["n"] for row in rows})
+        return counts
+
+    # botbuilder state documents
+
+    async def read_state(self, keys: Sequence[str]) -> dict[str, StateRecord]:
+        if not keys:
+            return {}
+        rows = await self._fetchall(
+            f"SELECT key, etag, value FROM bot_state WHERE key IN ({_placeholders(len(keys))})",
+            list(keys),
+        )
+        return {row["key"]: StateRecord(row["value"], row["etag"]) for row in rows}
+
+    async def write_state(self, key: str, value: str, expected_etag: int | None) -> int:
+        async with self._transaction() as db:
+            async with db.execute("SELECT etag FROM bot_state WHERE key = ?", (key,)) as cursor:
+                row = await cursor.fetchone()
+            current = None if row is None else int(row["etag"])
+            if expected_etag is not None and current is not None and expected_etag != current:
+                raise EtagConflict(f"state {key!r} changed since it was read")
+            etag = (current or 0) + 1
+            await db.execute(
+                "INSERT INTO bot_state (key, etag, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET etag = excluded.etag, value = excluded.value",
+                (key, etag, value),
+            )
+            return etag
+
+    async def delete_state(self, keys: Sequence[str]) -> None:
+        if not keys:
+            return
+        async with self._transaction() as db:
+            await db.execute(
+                f"DELETE FROM bot_state WHERE key IN ({_placeholders(len(keys))})", list(keys)
+            )
+
+
+def _watch(row: aiosqlite.Row) -> Watch:
+    threshold = _dec(row["threshold_percent"])
+    return Watch(
+        id=row["id"],
+        conversation_key=row["conversation_key"],
+        user_id=row["user_id"],
+        product_id=row["product_id"],
+        product_name=row["product_name"],
+        currency=row["currency"],
+        rule=Rule(
+            kind=RuleKind(row["kind"]),
+            start_price=Decimal(row["start_price"]),
+            trigger_price=Decimal(row["trigger_price"]),
+            threshold_percent=threshold,
+        ),
+        state=RuleState(
+            armed=bool(row["armed"]),
+            last_price=_dec(row["last_price"]),
+            unconfirmed_price=_dec(row["unconfirmed_price"]),
+            crossings=row["crossings"],
+        ),
+        created_at=_at(row["created_at"]),
+    )
+
+
+def _alert(row: aiosqlite.Row) -> Alert:
+    return Alert(
+        id=row["id"],
+        dedupe_key=row["dedupe_key"],
+        conversation_key=row["conversation_key"],
+        watch_id=row["watch_id"],
+        product_id=row["product_id"],
+        product_name=row["product_name"],
+        currency=row["currency"],
+        old_price=Decimal(row["old_price"]),
+        new_price=Decimal(row["new_price"]),
+        seen_at=_at(row["seen_at"]),
+        status=AlertStatus(row["status"]),
+        attempts=row["attempts"],
+        held_at=_at_or_none(row["held_at"]),
+        last_error=row["last_error"],
+    )
+

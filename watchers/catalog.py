@@ -1,0 +1,75 @@
+"""The feed's product catalog, cached briefly, and matching what people type to products."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timedelta
+from typing import Sequence
+
+from watchers.clock import Clock
+from watchers.feed import FeedError, PriceFeed, Product
+
+logger = logging.getLogger(__name__)
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+MIN_PREFIX = 3
+
+
+def words(text: str) -> list[str]:
+    return [word.casefold() for word in _WORD.findall(text)]
+
+
+def match_products(products: Sequence[Product], query: str) -> list[Product]:
+    """Products whose id is the query, or whose name holds every word of it.
+
+    An exact id or an exact name wins outright; a query word matches a word of the
+    name that equals it or (3+ letters) starts with it, so "headphone" finds
+    "Noise-cancelling headphones".
+    """
+    wanted = query.strip().casefold()
+    if not wanted:
+        return []
+    for product in products:
+        if wanted in (product.id.casefold(), product.name.casefold()):
+            return [product]
+    query_words = words(wanted)
+    if not query_words:
+        return []
+    return [
+        product
+        for product in products
+        if all(_word_in(word, words(product.name)) for word in query_words)
+    ]
+
+
+def _word_in(word: str, name_words: list[str]) -> bool:
+    return any(
+        candidate == word or (len(word) >= MIN_PREFIX and candidate.startswith(word))
+        for candidate in name_words
+    )
+
+
+class Catalog:
+    def __init__(self, feed: PriceFeed, clock: Clock, ttl_seconds: float = 30) -> None:
+        self._feed = feed
+        self._clock = clock
+        self._ttl = timedelta(seconds=ttl_seconds)
+        self._products: list[Product] = []
+        self._fetched_at: datetime | None = None
+
+    async def products(self) -> list[Product]:
+        """The catalog; raises FeedError only when there is no cached copy to fall back on."""
+        now = self._clock()
+        if self._fetched_at is None or now - self._fetched_at >= self._ttl:
+            try:
+                self._products = await self._feed.products()
+                self._fetched_at = now
+            except FeedError:
+                if self._fetched_at is None:
+                    raise
+                logger.warning("catalog refresh failed; using the copy from %s", self._fetched_at)
+        return list(self._products)
+
+    async def find(self, query: str) -> list[Product]:
+        return match_products(await self.products(), query)

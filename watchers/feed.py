@@ -1,0 +1,185 @@
+"""Client for the HTTP price feed: the product catalogue and current prices."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol, Sequence
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+
+_MAX_LOGGED_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    name: str
+    price: Decimal | None
+    currency: str
+
+
+class FeedError(Exception):
+    """The feed could not be read (HTTP error, timeout, connection error,
+    malformed JSON, wrong shape). The message names the problem, never a secret."""
+
+
+class PriceFeed(Protocol):
+    async def products(self) -> list[Product]: ...
+
+    async def prices(self, ids: Sequence[str]) -> dict[str, Decimal | None]: ...
+
+
+class HttpPriceFeed:
+    """Reads the feed over HTTP; every value is validated here, once."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        *,
+        timeout_seconds: float = 5.0,
+        batch_size: int = 200,
+    ) -> None:
+        if timeout_seconds <= 0:
+            raise ValueError(f"timeout_seconds must be positive, got {timeout_seconds}")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._batch_size = batch_size
+
+    async def products(self) -> list[Product]:
+        body = await self._get_object("/products", params=None)
+        entries = body.get("products")
+        if not isinstance(entries, list):
+            raise FeedError("price feed /products: 'products' is missing or not a list")
+        products: dict[str, Product] = {}
+        for entry in entries:
+            product = _parse_product(entry)
+            if product is None:
+                continue
+            if product.id in products:
+                logger.warning("price feed listed %s twice; kept the first", _short(product.id))
+                continue
+            products[product.id] = product
+        return list(products.values())
+
+    async def prices(self, ids: Sequence[str]) -> dict[str, Decimal | None]:
+        unique = list(dict.fromkeys(ids))
+        batches = [
+            unique[start : start + self._batch_size]
+            for start in range(0, len(unique), self._batch_size)
+        ]
+        results = await asyncio.gather(*(self._prices_batch(batch) for batch in batches))
+        merged: dict[str, Decimal | None] = {}
+        for result in results:
+            merged.update(result)
+        return merged
+
+    async def _prices_batch(self, ids: list[str]) -> dict[str, Decimal | None]:
+        body = await self._get_object("/prices", params={"ids": ",".join(ids)})
+        raw_prices = body.get("prices")
+        if not isinstance(raw_prices, dict):
+            raise FeedError("price feed /prices: 'prices' is missing or not an object")
+        asked = set(ids)
+        prices: dict[str, Decimal | None] = {}
+        for product_id, value in raw_prices.items():
+            if product_id not in asked:
+                logger.warning("price feed sent unrequested id %s; ignored", _short(product_id))
+                continue
+            try:
+                prices[product_id] = parse_price(value)
+            except ValueError:
+                logger.warning(
+                    "price feed sent an unusable price for %s: %s", product_id, _short(value)
+                )
+        return prices
+
+    async def _get_object(self, path: str, params: dict[str, str] | None) -> dict[str, Any]:
+        # Messages name the path only: the base URL may carry credentials.
+        try:
+            async with self._session.get(
+                self._base_url + path, params=params, timeout=self._timeout
+            ) as response:
+                if response.status != 200:
+                    raise FeedError(f"price feed {path}: HTTP {response.status}")
+                raw = await response.read()
+        except TimeoutError as exc:
+            raise FeedError(
+                f"price feed {path}: no answer within {self._timeout.total} seconds"
+            ) from exc
+        except aiohttp.ClientError as exc:
+            raise FeedError(
+                f"price feed {path}: connection failed ({type(exc).__name__})"
+            ) from exc
+        try:
+            body = json.loads(raw, parse_float=Decimal, parse_constant=Decimal)
+        except ValueError as exc:
+            raise FeedError(f"price feed {path}: response is not valid JSON") from exc
+        if not isinstance(body, dict):
+            raise FeedError(f"price feed {path}: response is not a JSON object")
+        return body
+
+
+def parse_price(value: object) -> Decimal | None:
+    """A feed price: JSON null -> None, a positive finite number -> Decimal.
+
+    Raises ValueError for anything else (zero, negative, NaN, strings, bools...).
+    """
+    if value is None:
+        return None
+    # bool is a subclass of int, so it has to be turned away by name.
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise ValueError(f"not a number: {_short(value)}")
+    price = Decimal(str(value))
+    if not price.is_finite() or price <= 0:
+        raise ValueError(f"not a positive finite number: {_short(value)}")
+    return price
+
+
+def _parse_product(entry: object) -> Product | None:
+    if not isinstance(entry, dict):
+        logger.warning("price feed sent a product that is not an object: %s", _short(entry))
+        return None
+    product_id = entry.get("id")
+    name = entry.get("name")
+    currency = entry.get("currency", "USD")
+    if not isinstance(product_id, str) or not product_id.strip():
+        logger.warning("price feed sent a product without a usable id: %s", _short(entry))
+        return None
+    if not isinstance(name, str) or not name.strip():
+        logger.warning("price feed sent product %s without a usable name", _short(product_id))
+        return None
+    if not _is_currency_code(currency):
+        logger.warning(
+            "price feed sent product %s with currency %s", _short(product_id), _short(currency)
+        )
+        return None
+    try:
+        price = parse_price(entry.get("price"))
+    except ValueError:
+        logger.warning(
+            "price feed sent an unusable price for %s: %s",
+            _short(product_id),
+            _short(entry.get("price")),
+        )
+        price = None
+    return Product(id=product_id, name=name.strip(), price=price, currency=currency.upper())
+
+
+def _is_currency_code(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 3 and value.isascii() and value.isalpha()
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    if len(text) <= _MAX_LOGGED_CHARS:
+        return text
+    return text[: _MAX_LOGGED_CHARS - 3] + "..."

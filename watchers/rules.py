@@ -1,0 +1,90 @@
+"""When a price fires a watch: pure functions of (rule, state, price)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+from enum import Enum
+from typing import Final
+
+CENT: Final = Decimal("0.01")
+HUNDRED: Final = Decimal(100)
+HUGE_DROP_FRACTION: Final = Decimal("0.10")
+"""A new price at or under 10% of the last one (a 90%+ drop) needs confirming."""
+
+
+class RuleKind(str, Enum):
+    PERCENT = "percent"
+    BELOW = "below"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What the user asked for, made concrete when the watch was created."""
+
+    kind: RuleKind
+    start_price: Decimal
+    """The price when the watch was made; alerts compare against it."""
+    trigger_price: Decimal
+    threshold_percent: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class RuleState:
+    """What a watch remembers between polls."""
+
+    armed: bool
+    last_price: Decimal | None
+    unconfirmed_price: Decimal | None = None
+    crossings: int = 0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: RuleState
+    fired: bool
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def is_price(value: Decimal | None) -> bool:
+    """A usable price: a finite number above zero. Null, 0, negatives and NaN are not."""
+    return value is not None and value.is_finite() and value > 0
+
+
+def percent_rule(start_price: Decimal, threshold_percent: Decimal) -> Rule:
+    trigger = to_cents(start_price * (1 - threshold_percent / HUNDRED))
+    return Rule(RuleKind.PERCENT, start_price, trigger, threshold_percent)
+
+
+def below_rule(start_price: Decimal, target_price: Decimal) -> Rule:
+    return Rule(RuleKind.BELOW, start_price, to_cents(target_price))
+
+
+def initial_state(rule: Rule) -> RuleState:
+    """Armed unless the price already sits at or under the trigger."""
+    return RuleState(armed=rule.start_price > rule.trigger_price, last_price=rule.start_price)
+
+
+def drop_percent(old: Decimal, new: Decimal) -> Decimal:
+    return ((old - new) / old * HUNDRED).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def evaluate(trigger_price: Decimal, state: RuleState, price: Decimal | None) -> Outcome:
+    """Fire once when the price first reaches the trigger; re-arm once it is back above."""
+    if price is None or not is_price(price):
+        return Outcome(state, fired=False)
+    if _is_huge_drop(state, price) and state.unconfirmed_price is None:
+        return Outcome(replace(state, unconfirmed_price=price), fired=False)
+    state = replace(state, last_price=price, unconfirmed_price=None)
+    if state.armed and price <= trigger_price:
+        return Outcome(replace(state, armed=False, crossings=state.crossings + 1), fired=True)
+    if not state.armed and price > trigger_price:
+        return Outcome(replace(state, armed=True), fired=False)
+    return Outcome(state, fired=False)
+
+
+def _is_huge_drop(state: RuleState, price: Decimal) -> bool:
+    return state.last_price is not None and price <= state.last_price * HUGE_DROP_FRACTION

@@ -97,13 +97,14 @@ class PriceWatchBot(ActivityHandler):
         await self._greeted.set(turn_context, True)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        if not await self._greeted.get(turn_context, lambda: False):
+        first_message = not await self._greeted.get(turn_context, lambda: False)
+        if first_message:
             await self._greet(turn_context)
         dialog_context = await self._dialogs.create_context(turn_context)
         if dialog_context.active_dialog is not None:
             await self._in_dialog(dialog_context)
         else:
-            await self._route(dialog_context)
+            await self._route(dialog_context, greeted_now=first_message)
         if dialog_context.active_dialog is None:
             await self._alerts.flush(turn_context)
 
@@ -119,7 +120,7 @@ class PriceWatchBot(ActivityHandler):
         else:
             await dialog_context.continue_dialog()
 
-    async def _route(self, dialog_context: DialogContext) -> None:
+    async def _route(self, dialog_context: DialogContext, greeted_now: bool) -> None:
         context = dialog_context.context
         try:
             command = parse_command(context.activity.text)
@@ -129,7 +130,8 @@ class PriceWatchBot(ActivityHandler):
         if isinstance(command, Help):
             await context.send_activity(texts.HELP)
         elif isinstance(command, Greeting):
-            await context.send_activity(texts.GREETING)
+            if not greeted_now:
+                await context.send_activity(texts.GREETING)
         elif isinstance(command, ListWatches):
             watches = await self._watchlist.of(conversation_key(context.activity))
             prices = await self._watchlist.prices_for(watches)

@@ -44,7 +44,9 @@ class RemoveDialog(ComponentDialog):
     def __init__(self, watchlist: Watchlist) -> None:
         super().__init__(RemoveDialog.__name__)
         self._watchlist = watchlist
-        self.add_dialog(ChoicePrompt(CHOICE_PROMPT))
+        which = ChoicePrompt(CHOICE_PROMPT, default_locale="en-us")
+        which.style = ListStyle.suggested_action
+        self.add_dialog(which)
         self.add_dialog(
             WaterfallDialog("RemoveDialog.steps", [self._which_step, self._remove_step])
         )
@@ -86,7 +88,6 @@ class RemoveDialog(ComponentDialog):
                     'Pick one of these, or say "cancel" to keep them all.'
                 ),
                 choices=choices,
-                style=ListStyle.suggested_action,
             ),
         )
 

@@ -86,7 +86,9 @@ class WatchDialog(ComponentDialog):
         self._default_drop = default_drop
         self.add_dialog(TextPrompt(PRODUCT_PROMPT, self._product_is_known))
         self.add_dialog(TextPrompt(DROP_PROMPT, self._drop_is_valid))
-        self.add_dialog(ConfirmPrompt(CONFIRM_PROMPT, default_locale="en-us"))
+        confirm = ConfirmPrompt(CONFIRM_PROMPT, default_locale="en-us")
+        confirm.style = ListStyle.suggested_action
+        self.add_dialog(confirm)
         self.add_dialog(
             WaterfallDialog(
                 "WatchDialog.steps",
@@ -197,7 +199,6 @@ class WatchDialog(ComponentDialog):
             PromptOptions(
                 prompt=MessageFactory.text(question),
                 retry_prompt=MessageFactory.text('Please say "yes" or "no". ' + question),
-                style=ListStyle.suggested_action,
             ),
         )
 

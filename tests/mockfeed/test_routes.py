@@ -121,7 +121,9 @@ async def test_admin_sets_a_price() -> None:
 async def test_admin_makes_a_product_unavailable() -> None:
     async with feed_client() as (client, market):
         response = await client.put(
-            "/feed/products/p-100", data='{"price": null}', headers={**ADMIN, "Content-Type": "application/json; charset=utf-8"}
+            "/feed/products/p-100",
+            data='{"price": null}',
+            headers={**ADMIN, "Content-Type": "application/json; charset=utf-8"},
         )
 
         assert response.status == 200
@@ -236,7 +238,9 @@ async def test_set_price_refuses_bad_bodies(body: str, reason: str) -> None:
 @pytest.mark.asyncio
 async def test_set_price_accepts_the_maximum() -> None:
     async with feed_client() as (client, market):
-        response = await client.put("/feed/products/p-100", json={"price": 1_000_000}, headers=ADMIN)
+        response = await client.put(
+            "/feed/products/p-100", json={"price": 1_000_000}, headers=ADMIN
+        )
 
         assert response.status == 200
         assert market.prices(["p-100"]) == {"p-100": Decimal("1000000.00")}

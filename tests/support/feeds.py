@@ -1,0 +1,31 @@
+"""A stand-in price feed over the mock market, for tests below the HTTP layer."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Sequence
+
+from mockfeed import Market
+from watchers.feed import FeedError, Product
+
+
+class MarketFeed:
+    """Answers like HttpPriceFeed would, without HTTP; can be told to fail."""
+
+    def __init__(self, market: Market) -> None:
+        self.market = market
+        self.failing = False
+        self.price_requests: list[list[str]] = []
+
+    async def products(self) -> list[Product]:
+        self._maybe_fail()
+        return self.market.products()
+
+    async def prices(self, ids: Sequence[str]) -> dict[str, Decimal | None]:
+        self._maybe_fail()
+        self.price_requests.append(list(ids))
+        return self.market.prices(ids)
+
+    def _maybe_fail(self) -> None:
+        if self.failing:
+            raise FeedError("stand-in feed told to fail")

@@ -7,22 +7,21 @@ import logging
 import os
 import random
 import sys
-from dataclasses import dataclass
-from typing import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, AsyncIterator
 
 from aiohttp import ClientSession, web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from botbuilder.core import ConversationState, TurnContext
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-)
-from botbuilder.schema import ActivityTypes
+from botbuilder.integration.aiohttp import CloudAdapter
 
 from api.messages import MAX_ACTIVITY_BYTES, messages_handler
-from api.operations import health_handler, notify_handler
+from api.operations import health_handler, metrics_handler, notify_handler
 from bots.alert_sender import AlertSender
 from bots.price_watch_bot import PriceWatchBot
+from connector.pooled_auth import PooledBotFrameworkAuthentication
 from dialogs import texts
 from mockfeed import Market, add_feed_routes, default_catalog
 from settings import Settings, SettingsError
@@ -30,16 +29,21 @@ from state.bot_storage import StoreStorage
 from state.sqlite_store import SqliteStore
 from watchers.catalog import Catalog
 from watchers.clock import Clock, utc_now
-from watchers.delivery import DeliveryReport, Deliverer
+from watchers.delivery import Deliverer, DeliveryReport, Pacing
 from watchers.feed import HttpPriceFeed
-from watchers.poller import PollReport, Poller
+from watchers.metrics import Metrics
+from watchers.outcomes import Outcomes
+from watchers.pacing import Pacer
+from watchers.poller import Poller, PollReport
 from watchers.retry import RetryPolicy
+from watchers.send_failures import classify
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
 
 DELIVERY_INTERVAL_SECONDS = 1
 DRIFT_INTERVAL_SECONDS = 10
+SHUTDOWN_GRACE_SECONDS = 5.0
 
 
 class _AdapterSettings:
@@ -60,48 +64,57 @@ class Engine:
     """The long-lived parts, reachable from the app so tests can run a tick."""
 
     store: SqliteStore
-    adapter: CloudAdapter
     bot: PriceWatchBot
     poller: Poller
     deliverer: Deliverer
-    market: Market
     scheduler: AsyncIOScheduler
-    _tick_lock: asyncio.Lock
+    clock: Clock
+    last_poll: PollReport | None = None
+    last_poll_at: datetime | None = None
+    _poll_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def poll(self) -> PollReport:
+        async with self._poll_lock:
+            report = await self.poller.tick()
+        self.last_poll, self.last_poll_at = report, self.clock()
+        return report
 
     async def poll_and_deliver(self) -> tuple[PollReport, DeliveryReport]:
-        async with self._tick_lock:
-            poll = await self.poller.tick()
-            delivery = await self.deliverer.tick()
-        return poll, delivery
+        poll = await self.poll()
+        return poll, await self.deliverer.tick()
 
-    async def deliver(self) -> DeliveryReport:
-        async with self._tick_lock:
-            return await self.deliverer.tick()
-
-    async def health(self) -> dict[str, str]:
+    async def health(self) -> dict[str, Any]:
         try:
             await self.store.ping()
             store = "ok"
         except Exception:
             logger.exception("health check: the store does not answer")
             store = "failing"
-        return {"store": store, "scheduler": "ok" if self.scheduler.running else "stopped"}
+        report: dict[str, Any] = {
+            "store": store,
+            "scheduler": "ok" if self.scheduler.running else "stopped",
+            "jobs": sorted(job.id for job in self.scheduler.get_jobs()),
+        }
+        if self.last_poll is not None and self.last_poll_at is not None:
+            report["last_poll"] = {
+                "at": self.last_poll_at.isoformat(),
+                "feed": "failing" if self.last_poll.feed_error else "ok",
+            }
+        return report
 
 
 ENGINE = web.AppKey("engine", Engine)
 
 
-def make_error_handler(adapter: CloudAdapter):  # type: ignore[no-untyped-def]
-    async def on_turn_error(context: TurnContext, error: Exception) -> None:
-        logger.error("unhandled error in a turn", exc_info=error)
-        if context.activity.type != ActivityTypes.message or context.responded:
-            return  # a proactive turn whose send failed must not try to send again
-        try:
-            await context.send_activity(texts.SOMETHING_WENT_WRONG)
-        except Exception:
-            logger.warning("could not tell the user about the error either")
-
-    return on_turn_error
+async def on_turn_error(context: TurnContext, error: Exception) -> None:
+    """Log it; tell the user only on a message turn whose sends still work."""
+    logger.error("unhandled error in a turn", exc_info=error)
+    if context.activity.type != "message" or classify(error, utc_now()).status is not None:
+        return  # a proactive turn, or the channel itself refused a send: don't send again
+    try:
+        await context.send_activity(texts.SOMETHING_WENT_WRONG)
+    except Exception:
+        logger.warning("could not tell the user about the error either")
 
 
 def create_app(
@@ -114,45 +127,60 @@ def create_app(
     app = web.Application(client_max_size=MAX_ACTIVITY_BYTES)
     rng = rng or random.Random()
     market = Market(default_catalog(), rng)
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_AdapterSettings(settings)))
-    adapter.on_turn_error = make_error_handler(adapter)
+    metrics = Metrics()
+    auth = PooledBotFrameworkAuthentication(_AdapterSettings(settings))
+    adapter = CloudAdapter(auth)
+    adapter.on_turn_error = on_turn_error
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        # The SDK sends through the loop's default executor: size it for our concurrency.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(settings.delivery_concurrency + 4, thread_name_prefix="send")
+        )
         store = SqliteStore(settings.database_path())
         await store.open()
         session = ClientSession()
         feed = HttpPriceFeed(session, settings.feed_url())
-        retry = RetryPolicy(rng=rng)
-        watchlist = Watchlist(store, feed, clock)
+        outcomes = Outcomes(store, clock, RetryPolicy(rng=rng), metrics)
         bot = PriceWatchBot(
             conversation_state=ConversationState(StoreStorage(store)),
             store=store,
             catalog=Catalog(feed, clock),
-            watchlist=watchlist,
-            alerts=AlertSender(store, clock, retry, settings.alert_hold_seconds),
+            watchlist=Watchlist(store, feed, clock),
+            alerts=AlertSender(store, clock, outcomes, settings.alert_hold_seconds),
             clock=clock,
             default_drop=settings.drop_threshold_percent,
         )
+        deliverer = Deliverer(
+            store,
+            adapter,
+            bot,
+            settings.app_id,
+            clock,
+            outcomes,
+            Pacing(
+                per_conversation=Pacer(settings.conversation_max_per_second),
+                per_channel=Pacer(settings.delivery_max_per_second),
+            ),
+            concurrency=settings.delivery_concurrency,
+        )
         engine = Engine(
             store=store,
-            adapter=adapter,
             bot=bot,
-            poller=Poller(store, feed, clock),
-            deliverer=Deliverer(store, adapter, bot, settings.app_id, clock, retry),
-            market=market,
+            poller=Poller(store, feed, clock, metrics),
+            deliverer=deliverer,
             scheduler=AsyncIOScheduler(timezone="UTC"),
-            _tick_lock=asyncio.Lock(),
+            clock=clock,
         )
         app[ENGINE] = engine
         if run_scheduler:
-            _schedule(engine, settings)
-            engine.scheduler.start()
-        else:
-            engine.scheduler.start(paused=True)
+            _schedule(engine, market, settings)
+        engine.scheduler.start(paused=not run_scheduler)
         try:
             yield
         finally:
             engine.scheduler.shutdown(wait=False)
+            await deliverer.drain(SHUTDOWN_GRACE_SECONDS)
             await session.close()
             await store.close()
 
@@ -168,24 +196,45 @@ def create_app(
         engine = request.app[ENGINE]
         return await notify_handler(engine.poll_and_deliver, settings.admin_token)(request)
 
+    async def serve_metrics(request: web.Request) -> web.Response:
+        return await metrics_handler(metrics, request.app[ENGINE].store.alert_counts)(request)
+
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/api/notify", notify)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", serve_metrics)
     add_feed_routes(app, market, settings.admin_token)
     return app
 
 
-def _schedule(engine: Engine, settings: Settings) -> None:
+def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
     every = settings.poll_interval_seconds
     jobs = engine.scheduler
-    options = {"coalesce": True, "max_instances": 1, "misfire_grace_time": max(every, 5)}
-    jobs.add_job(engine.poll_and_deliver, "interval", seconds=every, id="poll", **options)
+    options: dict[str, Any] = {"coalesce": True, "max_instances": 1}
     jobs.add_job(
-        engine.deliver, "interval", seconds=DELIVERY_INTERVAL_SECONDS, id="deliver", **options
+        engine.poll_and_deliver,
+        "interval",
+        seconds=every,
+        id="poll",
+        misfire_grace_time=max(every, 5),
+        **options,
+    )
+    jobs.add_job(
+        engine.deliverer.tick,
+        "interval",
+        seconds=DELIVERY_INTERVAL_SECONDS,
+        id="deliver",
+        misfire_grace_time=5,
+        **options,
     )
     if settings.mock_feed_drift:
         jobs.add_job(
-            engine.market.drift, "interval", seconds=DRIFT_INTERVAL_SECONDS, id="drift", **options
+            market.drift,
+            "interval",
+            seconds=DRIFT_INTERVAL_SECONDS,
+            id="drift",
+            misfire_grace_time=DRIFT_INTERVAL_SECONDS,
+            **options,
         )
 
 

@@ -41,6 +41,19 @@ def _percent(environ: Mapping[str, str], name: str, default: Decimal) -> Decimal
     return value
 
 
+def _rate(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not 0 <= value < float("inf"):
+        raise SettingsError(f"{name} must be 0 (no limit) or more, got {raw!r}")
+    return value
+
+
 def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raw = environ.get(name, "").strip().lower()
     if not raw:
@@ -69,6 +82,10 @@ class Settings:
     admin_token_generated: bool = False
     alert_hold_seconds: int = 300
     mock_feed_drift: bool = True
+    delivery_concurrency: int = 32
+    conversation_max_per_second: float = 1.0
+    delivery_max_per_second: float = 30.0
+    """Per channel and tenant; 0 means no limit."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -93,6 +110,9 @@ class Settings:
             admin_token_generated=not admin_token,
             alert_hold_seconds=_int(environ, "ALERT_HOLD_SECONDS", 300, minimum=0),
             mock_feed_drift=_flag(environ, "MOCK_FEED_DRIFT", True),
+            delivery_concurrency=_int(environ, "DELIVERY_CONCURRENCY", 32, minimum=1),
+            conversation_max_per_second=_rate(environ, "CONVERSATION_MAX_PER_SECOND", 1.0),
+            delivery_max_per_second=_rate(environ, "DELIVERY_MAX_PER_SECOND", 30.0),
         )
 
     def feed_url(self, bound_port: int | None = None) -> str:

@@ -1,36 +1,40 @@
-"""Operator endpoints: /healthz and the admin /api/notify."""
+"""Operator endpoints: /healthz, /metrics and the admin /api/notify."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.admin_auth import is_authorized, unauthorized
 from watchers.delivery import DeliveryReport
+from watchers.metrics import Metrics
 from watchers.poller import PollReport
 
 logger = logging.getLogger(__name__)
 
-HealthCheck = Callable[[], Awaitable[dict[str, str]]]
+HealthCheck = Callable[[], Awaitable[dict[str, Any]]]
 PollNow = Callable[[], Awaitable[tuple[PollReport, DeliveryReport]]]
+AlertCounts = Callable[[], Awaitable[dict[str, int]]]
+Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
-def health_handler(check: HealthCheck):  # type: ignore[no-untyped-def]
+def health_handler(check: HealthCheck) -> Handler:
     async def healthz(request: web.Request) -> web.Response:
-        parts = await check()
-        healthy = all(state == "ok" for state in parts.values())
+        report = await check()
+        healthy = report["store"] == "ok" and report["scheduler"] == "ok"
         return web.json_response(
-            {"status": "ok" if healthy else "unavailable", **parts},
+            {"status": "ok" if healthy else "unavailable", **report},
             status=200 if healthy else 503,
         )
 
     return healthz
 
 
-def notify_handler(poll_now: PollNow, admin_token: str):  # type: ignore[no-untyped-def]
+def notify_handler(poll_now: PollNow, admin_token: str) -> Handler:
     async def notify(request: web.Request) -> web.Response:
         if not is_authorized(request, admin_token):
             return unauthorized()
@@ -39,3 +43,14 @@ def notify_handler(poll_now: PollNow, admin_token: str):  # type: ignore[no-unty
         return web.json_response({"poll": asdict(poll), "delivery": asdict(delivery)})
 
     return notify
+
+
+def metrics_handler(metrics: Metrics, alert_counts: AlertCounts) -> Handler:
+    async def serve_metrics(request: web.Request) -> web.Response:
+        for state, count in (await alert_counts()).items():
+            metrics.alerts.labels(state).set(count)
+        return web.Response(
+            body=generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+        )
+
+    return serve_metrics

@@ -10,6 +10,7 @@ MAX_PARSED_CHARS: Final = 500
 MIN_DROP: Final = Decimal(1)
 MAX_DROP: Final = Decimal(95)
 MAX_PRICE: Final = Decimal(1_000_000)
+CENT: Final = Decimal("0.01")
 BELOW_WORDS: Final = frozenset({"below", "under"})
 
 
@@ -129,16 +130,15 @@ def _parse_remove(rest: str) -> RemoveCommand:
     argument = rest.strip().lstrip("#")
     if argument.isdecimal() and argument.isascii():
         return RemoveCommand(int(argument), "")
-    if argument.startswith("-") and argument[1:].isdecimal():
+    if argument.startswith("-") and argument[1:].isdecimal() or argument in {"0", "-0"}:
         raise CommandError("Watch numbers start at 1: say \"list\" to see them.")
     return RemoveCommand(None, rest.strip())
 
 
 def parse_drop(text: str) -> Drop:
     """A drop as typed in the dialog: "20%", "20", "below 300", "$300"."""
-    cleaned = clean_text(text).casefold()
-    tokens = cleaned.split()
-    if len(tokens) == 2 and tokens[0] in BELOW_WORDS:
+    tokens = clean_text(text).split()
+    if len(tokens) == 2 and tokens[0].casefold() in BELOW_WORDS:
         return Drop(below=parse_price(tokens[1]))
     if len(tokens) == 1 and tokens[0].startswith("$"):
         return Drop(below=parse_price(tokens[0]))
@@ -162,8 +162,8 @@ def parse_percent(raw: str) -> Decimal:
 def parse_price(raw: str) -> Decimal:
     number = raw.lstrip("$").replace(",", "")
     value = _number(number, f'"{_shorten(raw)}" is not a price I can read: try "below 300".')
-    if value <= 0:
-        raise CommandError("A target price must be more than 0.")
+    if value < CENT:
+        raise CommandError("A target price must be more than 0. The smallest I can watch for is 0.01.")
     if value > MAX_PRICE:
         raise CommandError(f"A target price must be at most {MAX_PRICE:,}.")
     return value

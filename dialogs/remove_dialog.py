@@ -12,7 +12,7 @@ from botbuilder.dialogs import (
     WaterfallDialog,
     WaterfallStepContext,
 )
-from botbuilder.dialogs.choices import Choice, ListStyle
+from botbuilder.dialogs.choices import Choice, FindChoicesOptions, ListStyle
 from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
 
 from dialogs import texts
@@ -46,6 +46,10 @@ class RemoveDialog(ComponentDialog):
         self._watchlist = watchlist
         which = ChoicePrompt(CHOICE_PROMPT, default_locale="en-us")
         which.style = ListStyle.suggested_action
+        # "2" means watch number 2 as listed, never the second button.
+        which.recognizer_options = FindChoicesOptions(
+            recognize_numbers=False, recognize_ordinals=False
+        )
         self.add_dialog(which)
         self.add_dialog(
             WaterfallDialog("RemoveDialog.steps", [self._which_step, self._remove_step])
@@ -79,7 +83,13 @@ class RemoveDialog(ComponentDialog):
             return await step.next(candidates[0].id)
         step.values["candidates"] = [watch.id for watch in candidates]
         numbered = {watch.id: n for n, watch in enumerate(watches, 1)}
-        choices = [Choice(texts.watch_label(numbered[w.id], w)) for w in candidates]
+        choices = [
+            Choice(
+                texts.watch_label(numbered[w.id], w),
+                synonyms=[str(numbered[w.id]), w.product_name],
+            )
+            for w in candidates
+        ]
         return await step.prompt(
             CHOICE_PROMPT,
             PromptOptions(

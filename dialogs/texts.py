@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final, Sequence
 
-from state.models import Alert, Watch
+from state.models import Alert, AlertKind, Watch
 from watchers.rules import Rule, RuleKind, drop_percent
 
 _SYMBOLS: Final = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
@@ -87,27 +87,46 @@ def watch_label(number: int, watch: Watch) -> str:
 
 
 def alert_line(alert: Alert) -> str:
+    name = f"**{alert.product_name}**"
+    if alert.kind is AlertKind.UNAVAILABLE:
+        return f"{name} is unavailable at the moment, so I've paused that watch"
+    if alert.kind is AlertKind.AVAILABLE:
+        price = "" if alert.new_price is None else f" at {money(alert.new_price, alert.currency)}"
+        return f"{name} is available again{price}, and I'm watching it again"
+    assert alert.old_price is not None and alert.new_price is not None
     drop = drop_percent(alert.old_price, alert.new_price)
     return (
-        f"**{alert.product_name}** is now {money(alert.new_price, alert.currency)},"
+        f"{name} is now {money(alert.new_price, alert.currency)},"
         f" down {drop}% from {money(alert.old_price, alert.currency)}"
     )
 
 
 def alerts_message(alerts: Sequence[Alert]) -> str:
+    """One message for everything a conversation has waiting."""
     if len(alerts) == 1:
         alert = alerts[0]
+        if alert.kind is not AlertKind.DROP:
+            return f"{_ICONS[alert.kind]} {alert_line(alert)}."
         return (
             f"📉 Price drop: {alert_line(alert)}."
             f' Say "remove {alert.product_name}" to stop watching it.'
         )
-    lines = [f"- {alert_line(alert)}" for alert in alerts]
+    drops = sum(alert.kind is AlertKind.DROP for alert in alerts)
+    heading = (
+        f"📉 Price drops on {drops} of your watches:"
+        if drops == len(alerts)
+        else "📣 News about your watches:"
+    )
+    lines = [f"- {_ICONS[alert.kind]} {alert_line(alert)}" for alert in alerts]
     return "\n".join(
         [
-            f"📉 Price drops on {len(alerts)} of your watches:",
+            heading,
             "",
             *lines,
             "",
             'Say "list" to see your watches, or "remove <number>" to stop watching one.',
         ]
     )
+
+
+_ICONS: Final = {AlertKind.DROP: "📉", AlertKind.UNAVAILABLE: "⚠️", AlertKind.AVAILABLE: "✅"}

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.schema import Activity
 from botbuilder.dialogs import (
     ComponentDialog,
     DialogTurnResult,
@@ -27,7 +28,7 @@ from dialogs.commands import CommandError, Drop, clean_text, parse_drop
 from state.keys import conversation_key, user_id
 from watchers.catalog import Catalog, match_products
 from watchers.feed import FeedError, Product
-from watchers.rules import Rule, below_rule, percent_rule
+from watchers.rules import Rule, below_rule, percent_rule, to_cents
 from watchers.watchlist import WatchLimitReached, Watchlist
 
 logger = logging.getLogger(__name__)
@@ -162,14 +163,25 @@ class WatchDialog(ComponentDialog):
         drop = _drop_from(step.values)
         if drop is not None:
             return await step.next(drop)
-        now = texts.money(price, product.currency)
-        prompt = offer(
-            f"{product.name} is {now} now. How big a drop should I wait for?"
-            f" Say a percentage ({self._default_drop:g}% if you say \"default\"),"
-            ' or a price like "below 150".',
-            [f"{self._default_drop:g}%", "10%", "30%", f"below {int(price * Decimal('0.9'))}"],
+        return await step.prompt(
+            DROP_PROMPT,
+            PromptOptions(
+                prompt=self._drop_question(product, price),
+                validations={"product_id": product.id, "price": str(price)},
+            ),
         )
-        return await step.prompt(DROP_PROMPT, PromptOptions(prompt=prompt))
+
+    def _drop_question(self, product: Product, price: Decimal, correction: str = "") -> Activity:
+        example = f"below {_example_target(price)}"
+        buttons = [f"{self._default_drop:g}%", "10%", "30%", example]
+        if correction:
+            return offer(f"{correction} How big a drop should I wait for?", buttons)
+        return offer(
+            f"{product.name} is {texts.money(price, product.currency)} now."
+            " How big a drop should I wait for? Say a percentage"
+            f' ({self._default_drop:g}% if you say "default"), or a price like "{example}".',
+            buttons,
+        )
 
     async def _drop_is_valid(self, prompt: PromptValidatorContext) -> bool:
         text = clean_text(prompt.recognized.value) if prompt.recognized.succeeded else ""
@@ -179,9 +191,13 @@ class WatchDialog(ComponentDialog):
         try:
             prompt.recognized.value = parse_drop(text)
         except CommandError as error:
-            await prompt.context.send_activity(
-                MessageFactory.text(f"{error} How big a drop should I wait for?")
-            )
+            values = prompt.options.validations or {}
+            product = await self._product(values.get("product_id", ""))
+            if product is None or "price" not in values:
+                await prompt.context.send_activity(f"{error} How big a drop should I wait for?")
+            else:
+                question = self._drop_question(product, Decimal(values["price"]), str(error))
+                await prompt.context.send_activity(question)
             return False
         return True
 
@@ -220,6 +236,12 @@ class WatchDialog(ComponentDialog):
         except FeedError:
             return None
         return next((product for product in products if product.id == product_id), None)
+
+
+def _example_target(price: Decimal) -> Decimal:
+    """10% under the price: whole units, or cents for something cheap."""
+    target = price * Decimal("0.9")
+    return Decimal(int(target)) if target >= 10 else to_cents(target)
 
 
 def _names(products: list[Product]) -> list[str]:

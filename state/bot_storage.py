@@ -38,10 +38,10 @@ class StoreStorage(Storage):
             except Exception:  # jsonpickle raises many kinds on bad input
                 logger.exception("state document %r is corrupt", key)
                 raise CorruptStateError(key) from None
-            if isinstance(item, dict):
-                item[ETAG] = str(record.etag)
-            else:
-                setattr(item, ETAG, str(record.etag))
+            if not isinstance(item, dict):
+                logger.error("state document %r is not an object", key)
+                raise CorruptStateError(key)
+            item[ETAG] = str(record.etag)
             items[key] = item
         return items
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
 from watchers.rules import Rule, RuleState
+
+
+class AlertKind(str, Enum):
+    DROP = "drop"
+    UNAVAILABLE = "unavailable"
+    AVAILABLE = "available"
 
 
 class AlertStatus(str, Enum):
@@ -40,6 +46,18 @@ class Watch:
     rule: Rule
     state: RuleState
     created_at: datetime
+    paused: bool = False
+    """Paused while the feed says the product is unavailable."""
+
+
+@dataclass(frozen=True)
+class ProductHealth:
+    """How the feed has been answering for one product."""
+
+    product_id: str
+    null_streak: int = 0
+    unavailable: bool = False
+    outages: int = 0
 
 
 @dataclass(frozen=True)
@@ -51,9 +69,10 @@ class NewAlert:
     product_id: str
     product_name: str
     currency: str
-    old_price: Decimal
-    new_price: Decimal
+    old_price: Decimal | None
+    new_price: Decimal | None
     seen_at: datetime
+    kind: AlertKind = AlertKind.DROP
 
 
 @dataclass(frozen=True)
@@ -65,13 +84,24 @@ class Alert:
     product_id: str
     product_name: str
     currency: str
-    old_price: Decimal
-    new_price: Decimal
+    old_price: Decimal | None
+    new_price: Decimal | None
     seen_at: datetime
     status: AlertStatus
     attempts: int
     held_at: datetime | None
     last_error: str | None
+    kind: AlertKind = AlertKind.DROP
+
+
+@dataclass(frozen=True)
+class PollChanges:
+    """Everything one poll writes, in one transaction."""
+
+    states: list[tuple[int, RuleState]] = field(default_factory=list)
+    pauses: list[tuple[int, bool]] = field(default_factory=list)
+    health: list[ProductHealth] = field(default_factory=list)
+    alerts: list[NewAlert] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

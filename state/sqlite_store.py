@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import logging
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
@@ -13,65 +14,87 @@ from typing import Any, AsyncIterator, Sequence
 
 import aiosqlite
 
-from state.models import Alert, AlertStatus, NewAlert, NewWatch, StateRecord, Watch
+from state.models import (
+    Alert,
+    AlertKind,
+    AlertStatus,
+    NewWatch,
+    PollChanges,
+    ProductHealth,
+    StateRecord,
+    Watch,
+)
 from state.store import EtagConflict
 from watchers.rules import Rule, RuleKind, RuleState
 
 logger = logging.getLogger(__name__)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    key TEXT PRIMARY KEY,
-    reference TEXT NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS watches (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    conversation_key TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    product_id TEXT NOT NULL,
-    product_name TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    threshold_percent TEXT,
-    start_price TEXT NOT NULL,
-    trigger_price TEXT NOT NULL,
-    armed INTEGER NOT NULL,
-    last_price TEXT,
-    unconfirmed_price TEXT,
-    crossings INTEGER NOT NULL DEFAULT 0,
-    created_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS watches_by_product ON watches (product_id);
-CREATE INDEX IF NOT EXISTS watches_by_conversation ON watches (conversation_key);
-CREATE TABLE IF NOT EXISTS alerts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    dedupe_key TEXT NOT NULL UNIQUE,
-    conversation_key TEXT NOT NULL,
-    watch_id INTEGER NOT NULL,
-    product_id TEXT NOT NULL,
-    product_name TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    old_price TEXT NOT NULL,
-    new_price TEXT NOT NULL,
-    seen_at REAL NOT NULL,
-    status TEXT NOT NULL,
-    next_attempt_at REAL NOT NULL,
-    claimed_until REAL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_attempt_at REAL,
-    last_error TEXT,
-    held_at REAL,
-    sent_at REAL
-);
-CREATE INDEX IF NOT EXISTS alerts_due ON alerts (status, next_attempt_at);
-CREATE INDEX IF NOT EXISTS alerts_by_conversation ON alerts (conversation_key, status);
-CREATE TABLE IF NOT EXISTS bot_state (
-    key TEXT PRIMARY KEY,
-    etag INTEGER NOT NULL,
-    value TEXT NOT NULL
-);
-"""
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE conversations (
+        key TEXT PRIMARY KEY,
+        reference TEXT NOT NULL,
+        updated_at REAL NOT NULL,
+        reachable INTEGER NOT NULL DEFAULT 1,
+        unreachable_since REAL
+    );
+    CREATE TABLE watches (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_key TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        product_id TEXT NOT NULL,
+        product_name TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        threshold_percent TEXT,
+        start_price TEXT NOT NULL,
+        trigger_price TEXT NOT NULL,
+        armed INTEGER NOT NULL,
+        last_price TEXT,
+        unconfirmed_price TEXT,
+        crossings INTEGER NOT NULL DEFAULT 0,
+        paused INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX watches_by_product ON watches (product_id);
+    CREATE INDEX watches_by_conversation ON watches (conversation_key);
+    CREATE TABLE products (
+        id TEXT PRIMARY KEY,
+        null_streak INTEGER NOT NULL DEFAULT 0,
+        unavailable INTEGER NOT NULL DEFAULT 0,
+        outages INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL DEFAULT 'drop',
+        conversation_key TEXT NOT NULL,
+        watch_id INTEGER NOT NULL,
+        product_id TEXT NOT NULL,
+        product_name TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        old_price TEXT,
+        new_price TEXT,
+        seen_at REAL NOT NULL,
+        status TEXT NOT NULL,
+        next_attempt_at REAL NOT NULL,
+        claimed_until REAL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at REAL,
+        last_error TEXT,
+        held_at REAL,
+        sent_at REAL
+    );
+    CREATE INDEX alerts_due ON alerts (status, next_attempt_at);
+    CREATE INDEX alerts_by_conversation ON alerts (conversation_key, status);
+    CREATE TABLE bot_state (
+        key TEXT PRIMARY KEY,
+        etag INTEGER NOT NULL,
+        value TEXT NOT NULL
+    );
+    """,
+)
+"""Schema versions in order; PRAGMA user_version says how many have been applied."""
 
 OPEN_STATUSES = (AlertStatus.PENDING.value, AlertStatus.HELD.value)
 
@@ -90,6 +113,19 @@ def _at_or_none(seconds: float | None) -> datetime | None:
 
 def _dec(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _state_columns(state: RuleState) -> tuple[int, str | None, str | None, int]:
+    return (
+        int(state.armed),
+        _text(state.last_price),
+        _text(state.unconfirmed_price),
+        state.crossings,
+    )
 
 
 def _placeholders(count: int) -> str:
@@ -113,9 +149,19 @@ class SqliteStore:
         await db.execute("PRAGMA journal_mode=WAL")
         await db.execute("PRAGMA busy_timeout=5000")
         await db.execute("PRAGMA synchronous=NORMAL")
-        await db.executescript(SCHEMA)
         self._db = db
+        await self._migrate()
         logger.info("store open at %s", self._path)
+
+    async def _migrate(self) -> None:
+        rows = await self._fetchall("PRAGMA user_version")
+        applied = int(rows[0][0])
+        for version, script in enumerate(MIGRATIONS[applied:], start=applied + 1):
+            async with self._write_lock:
+                await self._conn.executescript(
+                    f"BEGIN IMMEDIATE; {script}; PRAGMA user_version = {version}; COMMIT;"
+                )
+            logger.info("store schema migrated to version %d", version)
 
     async def close(self) -> None:
         if self._db is not None:
@@ -156,7 +202,7 @@ class SqliteStore:
             await db.execute(
                 "INSERT INTO conversations (key, reference, updated_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET reference = excluded.reference, "
-                "updated_at = excluded.updated_at",
+                "updated_at = excluded.updated_at, reachable = 1, unreachable_since = NULL",
                 (conversation_key, json.dumps(reference), _ts(now)),
             )
 
@@ -165,6 +211,20 @@ class SqliteStore:
             "SELECT reference FROM conversations WHERE key = ?", (conversation_key,)
         )
         return json.loads(rows[0]["reference"]) if rows else None
+
+    async def mark_unreachable(self, conversation_key: str, now: datetime) -> None:
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE conversations SET reachable = 0, "
+                "unreachable_since = COALESCE(unreachable_since, ?) WHERE key = ?",
+                (_ts(now), conversation_key),
+            )
+
+    async def is_reachable(self, conversation_key: str) -> bool:
+        rows = await self._fetchall(
+            "SELECT reachable FROM conversations WHERE key = ?", (conversation_key,)
+        )
+        return bool(rows and rows[0]["reachable"])
 
     # Watches
 
@@ -183,13 +243,10 @@ class SqliteStore:
                     watch.product_name,
                     watch.currency,
                     rule.kind.value,
-                    None if rule.threshold_percent is None else str(rule.threshold_percent),
+                    _text(rule.threshold_percent),
                     str(rule.start_price),
                     str(rule.trigger_price),
-                    int(state.armed),
-                    None if state.last_price is None else str(state.last_price),
-                    None if state.unconfirmed_price is None else str(state.unconfirmed_price),
-                    state.crossings,
+                    *_state_columns(state),
                     _ts(watch.created_at),
                 ),
             )
@@ -222,71 +279,95 @@ class SqliteStore:
         return [row["product_id"] for row in rows]
 
     async def watches_for_products(self, product_ids: Sequence[str]) -> list[Watch]:
-        watches: list[Watch] = []
-        for start in range(0, len(product_ids), 500):
-            chunk = list(product_ids[start : start + 500])
-            rows = await self._fetchall(
-                f"SELECT * FROM watches WHERE product_id IN ({_placeholders(len(chunk))}) "
-                "ORDER BY id",
-                chunk,
-            )
-            watches.extend(_watch(row) for row in rows)
-        return watches
+        rows = await self._fetch_in("SELECT * FROM watches WHERE product_id IN ({})", product_ids)
+        return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
 
-    async def record_poll(
-        self, states: Sequence[tuple[int, RuleState]], alerts: Sequence[NewAlert]
-    ) -> int:
+    async def product_health(self, product_ids: Sequence[str]) -> dict[str, ProductHealth]:
+        rows = await self._fetch_in("SELECT * FROM products WHERE id IN ({})", product_ids)
+        return {
+            row["id"]: ProductHealth(
+                row["id"], row["null_streak"], bool(row["unavailable"]), row["outages"]
+            )
+            for row in rows
+        }
+
+    async def _fetch_in(
+        self, sql: str, values: Sequence[Any], chunk: int = 500
+    ) -> list[aiosqlite.Row]:
+        rows: list[aiosqlite.Row] = []
+        for start in range(0, len(values), chunk):
+            part = list(values[start : start + chunk])
+            rows.extend(await self._fetchall(sql.format(_placeholders(len(part))), part))
+        return rows
+
+    async def record_poll(self, changes: PollChanges) -> int:
         async with self._transaction() as db:
             await db.executemany(
                 "UPDATE watches SET armed = ?, last_price = ?, unconfirmed_price = ?, "
                 "crossings = ? WHERE id = ?",
+                [(*_state_columns(state), watch_id) for watch_id, state in changes.states],
+            )
+            await db.executemany(
+                "UPDATE watches SET paused = ? WHERE id = ?",
+                [(int(paused), watch_id) for watch_id, paused in changes.pauses],
+            )
+            await db.executemany(
+                "INSERT INTO products (id, null_streak, unavailable, outages) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET null_streak = excluded.null_streak, "
+                "unavailable = excluded.unavailable, outages = excluded.outages",
                 [
-                    (
-                        int(state.armed),
-                        None if state.last_price is None else str(state.last_price),
-                        None
-                        if state.unconfirmed_price is None
-                        else str(state.unconfirmed_price),
-                        state.crossings,
-                        watch_id,
-                    )
-                    for watch_id, state in states
+                    (h.product_id, h.null_streak, int(h.unavailable), h.outages)
+                    for h in changes.health
                 ],
             )
             before = db.total_changes
             await db.executemany(
-                "INSERT OR IGNORE INTO alerts (dedupe_key, conversation_key, watch_id, "
+                # A watch removed since the poll read it gets no alert.
+                "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
                 "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-                "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "next_attempt_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                "WHERE EXISTS (SELECT 1 FROM watches WHERE watches.id = ?)",
                 [
                     (
                         alert.dedupe_key,
+                        alert.kind.value,
                         alert.conversation_key,
                         alert.watch_id,
                         alert.product_id,
                         alert.product_name,
                         alert.currency,
-                        str(alert.old_price),
-                        str(alert.new_price),
+                        _text(alert.old_price),
+                        _text(alert.new_price),
                         _ts(alert.seen_at),
                         AlertStatus.PENDING.value,
                         _ts(alert.seen_at),
+                        alert.watch_id,
                     )
-                    for alert in alerts
+                    for alert in changes.alerts
                 ],
             )
             return db.total_changes - before
 
     # The alert outbox
 
+    async def due_conversations(self, now: datetime, limit: int) -> list[str]:
+        rows = await self._fetchall(
+            "SELECT DISTINCT alerts.conversation_key FROM alerts "
+            "JOIN conversations ON conversations.key = alerts.conversation_key "
+            "WHERE alerts.status IN (?, ?) AND alerts.next_attempt_at <= ? "
+            "AND (alerts.claimed_until IS NULL OR alerts.claimed_until <= ?) "
+            "AND conversations.reachable = 1 LIMIT ?",
+            (*OPEN_STATUSES, _ts(now), _ts(now), limit),
+        )
+        return [row[0] for row in rows]
+
     async def claim_due_alerts(
-        self, now: datetime, lease_until: datetime, limit: int
+        self, conversation_key: str, now: datetime, lease_until: datetime
     ) -> list[Alert]:
         return await self._claim(
-            "status IN (?, ?) AND next_attempt_at <= ? "
-            "AND (claimed_until IS NULL OR claimed_until <= ?) "
-            "ORDER BY next_attempt_at, id LIMIT ?",
-            (*OPEN_STATUSES, _ts(now), _ts(now), limit),
+            "conversation_key = ? AND status IN (?, ?) AND next_attempt_at <= ? "
+            "AND (claimed_until IS NULL OR claimed_until <= ?)",
+            (conversation_key, *OPEN_STATUSES, _ts(now), _ts(now)),
             lease_until,
         )
 
@@ -295,7 +376,7 @@ class SqliteStore:
     ) -> list[Alert]:
         return await self._claim(
             "conversation_key = ? AND status IN (?, ?) "
-            "AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY id",
+            "AND (claimed_until IS NULL OR claimed_until <= ?)",
             (conversation_key, *OPEN_STATUSES, _ts(now)),
             lease_until,
         )
@@ -311,6 +392,17 @@ class SqliteStore:
             ) as cursor:
                 rows = await cursor.fetchall()
         return sorted((_alert(row) for row in rows), key=lambda alert: alert.id)
+
+    async def extend_claims(self, alert_ids: Sequence[int], lease_until: datetime) -> None:
+        await self._update_alerts(
+            alert_ids,
+            "claimed_until = ?",
+            (_ts(lease_until),),
+            only_open=True,
+        )
+
+    async def release_claims(self, alert_ids: Sequence[int]) -> None:
+        await self._update_alerts(alert_ids, "claimed_until = NULL", (), only_open=True)
 
     async def mark_sent(self, alert_ids: Sequence[int], now: datetime) -> None:
         await self._update_alerts(
@@ -353,14 +445,20 @@ class SqliteStore:
             )
 
     async def _update_alerts(
-        self, alert_ids: Sequence[int], assignments: str, params: Sequence[Any]
+        self,
+        alert_ids: Sequence[int],
+        assignments: str,
+        params: Sequence[Any],
+        only_open: bool = False,
     ) -> None:
         if not alert_ids:
             return
+        condition = " AND status IN (?, ?)" if only_open else ""
         async with self._transaction() as db:
             await db.execute(
-                f"UPDATE alerts SET {assignments} WHERE id IN ({_placeholders(len(alert_ids))})",
-                (*params, *alert_ids),
+                f"UPDATE alerts SET {assignments} "
+                f"WHERE id IN ({_placeholders(len(alert_ids))}){condition}",
+                (*params, *alert_ids, *(OPEN_STATUSES if only_open else ())),
             )
 
     async def alert_counts(self) -> dict[str, int]:
@@ -368,6 +466,10 @@ class SqliteStore:
         counts = {status.value: 0 for status in AlertStatus}
         counts.update({row["status"]: row["n"] for row in rows})
         return counts
+
+    async def get_alerts(self, alert_ids: Sequence[int]) -> list[Alert]:
+        rows = await self._fetch_in("SELECT * FROM alerts WHERE id IN ({})", alert_ids)
+        return sorted((_alert(row) for row in rows), key=lambda alert: alert.id)
 
     # botbuilder state documents
 
@@ -387,7 +489,8 @@ class SqliteStore:
             current = None if row is None else int(row["etag"])
             if expected_etag is not None and current is not None and expected_etag != current:
                 raise EtagConflict(f"state {key!r} changed since it was read")
-            etag = (current or 0) + 1
+            # Never reuse an etag, even after a delete: an old holder must not match.
+            etag = max((current or 0) + 1, time.time_ns())
             await db.execute(
                 "INSERT INTO bot_state (key, etag, value) VALUES (?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET etag = excluded.etag, value = excluded.value",
@@ -426,6 +529,7 @@ def _watch(row: aiosqlite.Row) -> Watch:
             crossings=row["crossings"],
         ),
         created_at=_at(row["created_at"]),
+        paused=bool(row["paused"]),
     )
 
 
@@ -438,12 +542,13 @@ def _alert(row: aiosqlite.Row) -> Alert:
         product_id=row["product_id"],
         product_name=row["product_name"],
         currency=row["currency"],
-        old_price=Decimal(row["old_price"]),
-        new_price=Decimal(row["new_price"]),
+        old_price=_dec(row["old_price"]),
+        new_price=_dec(row["new_price"]),
         seen_at=_at(row["seen_at"]),
         status=AlertStatus(row["status"]),
         attempts=row["attempts"],
         held_at=_at_or_none(row["held_at"]),
         last_error=row["last_error"],
+        kind=AlertKind(row["kind"]),
     )
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol, Sequence
 
-from state.models import Alert, NewAlert, NewWatch, StateRecord, Watch
-from watchers.rules import RuleState
+from state.models import Alert, NewWatch, PollChanges, ProductHealth, StateRecord, Watch
 
 
 class EtagConflict(Exception):
@@ -24,36 +23,49 @@ class Store(Protocol):
     # Conversation references, refreshed by every inbound activity.
     async def save_reference(
         self, conversation_key: str, reference: dict[str, Any], now: datetime
-    ) -> None: ...
+    ) -> None:
+        """Store the reference and make the conversation reachable again."""
 
     async def get_reference(self, conversation_key: str) -> dict[str, Any] | None: ...
 
-    # Watches and their rule state.
+    async def mark_unreachable(self, conversation_key: str, now: datetime) -> None:
+        """Send nothing there until the user writes again (a stale reference, a block)."""
+
+    async def is_reachable(self, conversation_key: str) -> bool: ...
+
+    # Watches, their rule state, and how the feed answers for their products.
     async def add_watch(self, watch: NewWatch) -> Watch: ...
 
     async def list_watches(self, conversation_key: str) -> list[Watch]: ...
 
-    async def remove_watch(self, conversation_key: str, watch_id: int) -> bool: ...
+    async def remove_watch(self, conversation_key: str, watch_id: int) -> bool:
+        """Remove a watch of this conversation, and its undelivered alerts."""
 
     async def watched_product_ids(self) -> list[str]: ...
 
     async def watches_for_products(self, product_ids: Sequence[str]) -> list[Watch]: ...
 
-    async def record_poll(
-        self, states: Sequence[tuple[int, RuleState]], alerts: Sequence[NewAlert]
-    ) -> int:
-        """Save rule states and new alerts in one transaction; return alerts created."""
+    async def product_health(self, product_ids: Sequence[str]) -> dict[str, ProductHealth]: ...
 
-    # The alert outbox.
+    async def record_poll(self, changes: PollChanges) -> int:
+        """Write one poll's changes in one transaction; return how many alerts are new."""
+
+    # The alert outbox. A claim is a short lease: a dead process's claims run out.
+    async def due_conversations(self, now: datetime, limit: int) -> list[str]:
+        """Reachable conversations with pending alerts, or held ones whose hold ran out."""
+
     async def claim_due_alerts(
-        self, now: datetime, lease_until: datetime, limit: int
-    ) -> list[Alert]:
-        """Pending alerts, and held ones whose hold ran out, not claimed by anyone else."""
+        self, conversation_key: str, now: datetime, lease_until: datetime
+    ) -> list[Alert]: ...
 
     async def claim_conversation_alerts(
         self, conversation_key: str, now: datetime, lease_until: datetime
     ) -> list[Alert]:
-        """Every pending or held alert of one conversation, not claimed by anyone else."""
+        """Every pending or held alert of one conversation, due or not."""
+
+    async def extend_claims(self, alert_ids: Sequence[int], lease_until: datetime) -> None: ...
+
+    async def release_claims(self, alert_ids: Sequence[int]) -> None: ...
 
     async def mark_sent(self, alert_ids: Sequence[int], now: datetime) -> None: ...
 
@@ -71,6 +83,8 @@ class Store(Protocol):
         """Record a failed send: retry at retry_at, or give up when it is None."""
 
     async def alert_counts(self) -> dict[str, int]: ...
+
+    async def get_alerts(self, alert_ids: Sequence[int]) -> list[Alert]: ...
 
     # botbuilder state documents (conversation and user state).
     async def read_state(self, keys: Sequence[str]) -> dict[str, StateRecord]: ...

@@ -1,14 +1,15 @@
-"""Delivery tick: claim due alerts and run one proactive turn per conversation.
+"""Delivery tick: one proactive turn per conversation with due alerts.
 
 Each turn goes through the bot's own on_turn with the alerts on the turn state; the
-bot decides whether to send them now or hold them while a dialog waits.
+bot decides whether to send them now or hold them while a dialog waits. Claims are
+short leases, renewed while a send is in flight, so a dead process's claims run out
+within seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
@@ -19,7 +20,9 @@ from botbuilder.schema import Activity, ConversationReference
 from state.models import Alert
 from state.store import Store
 from watchers.clock import Clock
-from watchers.retry import RetryPolicy
+from watchers.outcomes import Outcomes
+from watchers.pacing import Pacer, Sleep
+from watchers.send_failures import FailureKind, SendFailure
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +31,26 @@ PROACTIVE_ALERTS: Final = "PriceWatch.proactive_alerts"
 SETTLED_ALERTS: Final = "PriceWatch.settled_alerts"
 """turn_state key: ids of alerts the bot sent, held or failed in this turn."""
 CLAIM_LEASE: Final = timedelta(seconds=5)
+RENEW_EVERY_SECONDS: Final = 2.0
 
 
 @dataclass(frozen=True)
 class DeliveryReport:
-    claimed: int
     conversations: int
+    alerts: int
     unsettled: int
+
+
+@dataclass(frozen=True)
+class Pacing:
+    per_conversation: Pacer
+    per_channel: Pacer
+
+
+def channel_key(reference: ConversationReference) -> str:
+    """Rate limits apply per channel and tenant."""
+    tenant = getattr(reference.conversation, "tenant_id", None) or ""
+    return f"{reference.channel_id}/{tenant}"
 
 
 class Deliverer:
@@ -45,70 +61,118 @@ class Deliverer:
         bot: Bot,
         app_id: str,
         clock: Clock,
-        retry: RetryPolicy,
+        outcomes: Outcomes,
+        pacing: Pacing,
         *,
         concurrency: int = 32,
         batch_size: int = 1000,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._store = store
         self._adapter = adapter
         self._bot = bot
         self._app_id = app_id
         self._clock = clock
-        self._retry = retry
+        self._outcomes = outcomes
+        self._pacing = pacing
         self._slots = asyncio.Semaphore(concurrency)
         self._batch_size = batch_size
+        self._sleep = sleep
+        self._queued: set[str] = set()
+        self._in_flight: set[int] = set()
+        self._renewer: asyncio.Task[None] | None = None
+        self._closing = False
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     async def tick(self) -> DeliveryReport:
-        now = self._clock()
-        alerts = await self._store.claim_due_alerts(now, now + CLAIM_LEASE, self._batch_size)
-        by_conversation: dict[str, list[Alert]] = defaultdict(list)
-        for alert in alerts:
-            by_conversation[alert.conversation_key].append(alert)
-        unsettled = await asyncio.gather(
-            *(self._deliver(key, batch) for key, batch in by_conversation.items())
+        if self._closing:
+            return DeliveryReport(0, 0, 0)
+        due = await self._store.due_conversations(self._clock(), self._batch_size)
+        keys = [key for key in due if key not in self._queued]
+        self._queued.update(keys)
+        self._idle.clear()
+        try:
+            results = await asyncio.gather(*(self._deliver(key) for key in keys))
+        finally:
+            self._queued.difference_update(keys)
+            if not self._queued:
+                self._idle.set()
+        return DeliveryReport(
+            len(keys), sum(sent for sent, _ in results), sum(left for _, left in results)
         )
-        return DeliveryReport(len(alerts), len(by_conversation), sum(unsettled))
 
-    async def _deliver(self, key: str, alerts: list[Alert]) -> int:
+    async def drain(self, timeout_seconds: float) -> None:
+        """Take no new work; give in-flight sends a few seconds; leave the rest pending."""
+        self._closing = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout_seconds)
+        except asyncio.TimeoutError:
+            logger.warning("shutting down with %d alert(s) still in flight", len(self._in_flight))
+        if self._in_flight:
+            await self._store.release_claims(sorted(self._in_flight))
+
+    async def _deliver(self, key: str) -> tuple[int, int]:
+        """(alerts claimed, alerts the turn left unsettled) for one conversation."""
         async with self._slots:
+            if self._closing:
+                return 0, 0
             stored = await self._store.get_reference(key)
             if stored is None:
-                await self._fail(alerts, "no conversation reference stored")
-                return len(alerts)
+                return 0, 0
             reference = ConversationReference().deserialize(stored)
-            settled: set[int] = set()
-
-            async def turn(context: TurnContext) -> None:
-                context.turn_state[PROACTIVE_ALERTS] = alerts
-                context.turn_state[SETTLED_ALERTS] = settled
-                context.on_send_activities(_not_a_reply)
-                await self._bot.on_turn(context)
-
+            await self._pacing.per_conversation.wait_turn(key)
+            await self._pacing.per_channel.wait_turn(channel_key(reference))
+            now = self._clock()
+            alerts = await self._store.claim_due_alerts(key, now, now + CLAIM_LEASE)
+            if not alerts:
+                return 0, 0
+            ids = {alert.id for alert in alerts}
+            self._in_flight |= ids
+            self._keep_claims()
             try:
-                await self._adapter.continue_conversation(reference, turn, self._app_id)
-            except Exception as error:  # the adapter may raise before the turn runs
-                logger.exception("proactive turn for %s could not start", key)
-                settled.clear()
-                await self._fail(alerts, f"turn failed: {type(error).__name__}")
-                return len(alerts)
-            left = [alert for alert in alerts if alert.id not in settled]
-            if left:
-                await self._fail(left, "the turn ended without sending or holding")
-            return len(left)
+                left = await self._run_turn(reference, alerts)
+            finally:
+                self._in_flight -= ids
+            return len(alerts), len(left)
 
-    async def _fail(self, alerts: list[Alert], error: str) -> None:
-        now = self._clock()
-        for alert in alerts:
-            retry_at = self._retry.next_attempt(alert.attempts + 1, now)
-            logger.warning(
-                "alert %s for %s not delivered (%s); %s",
-                alert.id,
-                alert.conversation_key,
-                error,
-                "giving up" if retry_at is None else f"retrying at {retry_at:%H:%M:%S}",
+    async def _run_turn(
+        self, reference: ConversationReference, alerts: list[Alert]
+    ) -> list[Alert]:
+        settled: set[int] = set()
+
+        async def turn(context: TurnContext) -> None:
+            context.turn_state[PROACTIVE_ALERTS] = alerts
+            context.turn_state[SETTLED_ALERTS] = settled
+            context.on_send_activities(_not_a_reply)
+            await self._bot.on_turn(context)
+
+        try:
+            await self._adapter.continue_conversation(reference, turn, self._app_id)
+        except Exception as error:  # the adapter may raise before the turn runs
+            logger.exception("proactive turn for %s could not run", alerts[0].conversation_key)
+            left = [alert for alert in alerts if alert.id not in settled]
+            await self._outcomes.failed(left, error)
+            return left
+        left = [alert for alert in alerts if alert.id not in settled]
+        if left:
+            await self._outcomes.failed_with(
+                left,
+                SendFailure(FailureKind.TRANSIENT, "the turn ended without sending or holding"),
             )
-            await self._store.mark_attempt_failed([alert.id], now, error, retry_at)
+        return left
+
+    def _keep_claims(self) -> None:
+        if self._renewer is None or self._renewer.done():
+            self._renewer = asyncio.create_task(self._renew_claims())
+
+    async def _renew_claims(self) -> None:
+        while self._in_flight:
+            await self._sleep(RENEW_EVERY_SECONDS)
+            if self._in_flight:
+                await self._store.extend_claims(
+                    sorted(self._in_flight), self._clock() + CLAIM_LEASE
+                )
 
 
 async def _not_a_reply(context: TurnContext, activities: list[Activity], send):  # type: ignore[no-untyped-def]

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Mapping, Sequence
+from typing import Final, Mapping, Sequence
 
-from state.models import NewAlert, Watch
+from state.models import AlertKind, NewAlert, PollChanges, ProductHealth, Watch
 from state.store import Store
 from watchers.clock import Clock
 from watchers.feed import FeedError, PriceFeed
-from watchers.rules import RuleState, evaluate
+from watchers.metrics import Metrics
+from watchers.rules import evaluate
 
 logger = logging.getLogger(__name__)
+
+UNAVAILABLE_AFTER_NULLS: Final = 5
+"""Polls in a row a healthy feed must answer null before watchers hear of it."""
 
 
 @dataclass(frozen=True)
@@ -25,60 +30,114 @@ class PollReport:
     feed_error: str | None = None
 
 
-@dataclass(frozen=True)
-class PollPlan:
-    states: list[tuple[int, RuleState]]
-    alerts: list[NewAlert]
+def _notice(watch: Watch, kind: AlertKind, outage: int, now: datetime, price: Decimal | None) -> NewAlert:
+    return NewAlert(
+        dedupe_key=f"watch-{watch.id}-outage-{outage}-{kind.value}",
+        conversation_key=watch.conversation_key,
+        watch_id=watch.id,
+        product_id=watch.product_id,
+        product_name=watch.product_name,
+        currency=watch.currency,
+        old_price=None,
+        new_price=price,
+        seen_at=now,
+        kind=kind,
+    )
+
+
+def _drop(watch: Watch, crossing: int, price: Decimal, now: datetime) -> NewAlert:
+    return NewAlert(
+        dedupe_key=f"watch-{watch.id}-crossing-{crossing}",
+        conversation_key=watch.conversation_key,
+        watch_id=watch.id,
+        product_id=watch.product_id,
+        product_name=watch.product_name,
+        currency=watch.currency,
+        old_price=watch.rule.start_price,
+        new_price=price,
+        seen_at=now,
+    )
 
 
 def plan_poll(
-    watches: Sequence[Watch], prices: Mapping[str, Decimal | None], now: datetime
-) -> PollPlan:
-    """What one poll changes: new rule states, and an alert per watch that fired."""
-    states: list[tuple[int, RuleState]] = []
-    alerts: list[NewAlert] = []
+    watches: Sequence[Watch],
+    prices: Mapping[str, Decimal | None],
+    health: Mapping[str, ProductHealth],
+    now: datetime,
+    unavailable_after: int = UNAVAILABLE_AFTER_NULLS,
+) -> PollChanges:
+    """What one poll changes. `prices` holds only what the feed answered: a price,
+    or None for an explicit null; anything else never reaches here."""
+    changes = PollChanges()
+    by_product: dict[str, list[Watch]] = defaultdict(list)
     for watch in watches:
-        if watch.product_id not in prices:
+        by_product[watch.product_id].append(watch)
+    for product_id, product_watches in by_product.items():
+        if product_id not in prices:
             continue
-        price = prices[watch.product_id]
+        price = prices[product_id]
+        before = health.get(product_id, ProductHealth(product_id))
+        after = _plan_product(product_watches, price, before, now, unavailable_after, changes)
+        if after != before:
+            changes.health.append(after)
+    return changes
+
+
+def _plan_product(
+    watches: list[Watch],
+    price: Decimal | None,
+    health: ProductHealth,
+    now: datetime,
+    unavailable_after: int,
+    changes: PollChanges,
+) -> ProductHealth:
+    if price is None:
+        streak = health.null_streak + 1
+        if health.unavailable or streak < unavailable_after:
+            return replace(health, null_streak=streak)
+        outage = health.outages + 1
+        for watch in watches:
+            changes.pauses.append((watch.id, True))
+            changes.alerts.append(_notice(watch, AlertKind.UNAVAILABLE, outage, now, None))
+        return ProductHealth(health.product_id, streak, unavailable=True, outages=outage)
+    for watch in watches:
+        if watch.paused:
+            changes.pauses.append((watch.id, False))
+            changes.alerts.append(
+                _notice(watch, AlertKind.AVAILABLE, health.outages, now, price)
+            )
         outcome = evaluate(watch.rule.trigger_price, watch.state, price)
         if outcome.state != watch.state:
-            states.append((watch.id, outcome.state))
-        if outcome.fired and price is not None:
-            alerts.append(
-                NewAlert(
-                    dedupe_key=f"watch-{watch.id}-crossing-{outcome.state.crossings}",
-                    conversation_key=watch.conversation_key,
-                    watch_id=watch.id,
-                    product_id=watch.product_id,
-                    product_name=watch.product_name,
-                    currency=watch.currency,
-                    old_price=watch.rule.start_price,
-                    new_price=price,
-                    seen_at=now,
-                )
-            )
-    return PollPlan(states, alerts)
+            changes.states.append((watch.id, outcome.state))
+        if outcome.fired:
+            changes.alerts.append(_drop(watch, outcome.state.crossings, price, now))
+    return replace(health, null_streak=0, unavailable=False)
 
 
 class Poller:
-    def __init__(self, store: Store, feed: PriceFeed, clock: Clock) -> None:
+    def __init__(self, store: Store, feed: PriceFeed, clock: Clock, metrics: Metrics) -> None:
         self._store = store
         self._feed = feed
         self._clock = clock
+        self._metrics = metrics
 
     async def tick(self) -> PollReport:
+        self._metrics.polls.inc()
         product_ids = await self._store.watched_product_ids()
         if not product_ids:
             return PollReport(0, 0, 0)
         try:
             prices = await self._feed.prices(product_ids)
         except FeedError as error:
+            self._metrics.feed_errors.inc()
             logger.warning("poll skipped, the feed failed: %s", error)
             return PollReport(len(product_ids), 0, 0, str(error))
-        watches = await self._store.watches_for_products(list(prices))
-        plan = plan_poll(watches, prices, self._clock())
-        created = await self._store.record_poll(plan.states, plan.alerts)
+        answered = list(prices)
+        watches = await self._store.watches_for_products(answered)
+        health = await self._store.product_health(answered)
+        changes = plan_poll(watches, prices, health, self._clock())
+        created = await self._store.record_poll(changes)
+        self._metrics.alerts_created.inc(created)
         if created:
-            logger.info("poll found %d new price drop alert(s)", created)
-        return PollReport(len(product_ids), len(prices), created)
+            logger.info("poll created %d alert(s)", created)
+        return PollReport(len(product_ids), sum(p is not None for p in prices.values()), created)

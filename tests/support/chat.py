@@ -25,7 +25,10 @@ from state.sqlite_store import SqliteStore
 from tests.support.clock import FakeClock
 from tests.support.feeds import MarketFeed
 from watchers.catalog import Catalog
-from watchers.delivery import Deliverer
+from watchers.delivery import Deliverer, Pacing
+from watchers.metrics import Metrics
+from watchers.outcomes import Outcomes
+from watchers.pacing import Pacer
 from watchers.poller import Poller
 from watchers.retry import RetryPolicy
 from watchers.watchlist import Watchlist
@@ -85,19 +88,21 @@ class World:
     errors: list[Exception] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        retry = RetryPolicy(rng=random.Random(7))
+        self.metrics = Metrics()
+        self.outcomes = Outcomes(
+            self.store, self.clock, RetryPolicy(rng=random.Random(7)), self.metrics
+        )
         self.watchlist = Watchlist(self.store, self.feed, self.clock)
         self.bot = PriceWatchBot(
             conversation_state=ConversationState(StoreStorage(self.store)),
             store=self.store,
             catalog=Catalog(self.feed, self.clock),
             watchlist=self.watchlist,
-            alerts=AlertSender(self.store, self.clock, retry, self.hold_seconds),
+            alerts=AlertSender(self.store, self.clock, self.outcomes, self.hold_seconds),
             clock=self.clock,
             default_drop=self.default_drop,
         )
-        self.poller = Poller(self.store, self.feed, self.clock)
-        self.retry = retry
+        self.poller = Poller(self.store, self.feed, self.clock, self.metrics)
 
     def chat(self, conversation_id: str = "convo-1", user: str = "user-1") -> Chat:
         adapter = TestAdapter(self.bot.on_turn, test_activity_template(conversation_id, user))
@@ -109,8 +114,17 @@ class World:
         adapter.on_turn_error = on_error
         return Chat(adapter, self.bot)
 
-    def deliverer(self, chat: Chat) -> Deliverer:
-        return Deliverer(self.store, chat.adapter, self.bot, "", self.clock, self.retry)
+    def deliverer(self, chat: Chat, pacing: Pacing | None = None) -> Deliverer:
+        """Delivery through this chat's adapter; no pacing unless a test brings its own."""
+        return Deliverer(
+            self.store,
+            chat.adapter,
+            self.bot,
+            "",
+            self.clock,
+            self.outcomes,
+            pacing or Pacing(Pacer(0), Pacer(0)),
+        )
 
     def set_price(self, product_id: str, price: str | None) -> None:
         self.market.set_price(product_id, None if price is None else Decimal(price))

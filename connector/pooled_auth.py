@@ -1,0 +1,103 @@
+"""Bot Framework authentication that reuses connector clients instead of building one a turn.
+
+The SDK builds a new ConnectorClient and a new user-token client for every turn, each
+with an msrest retry policy that costs milliseconds of CPU to construct. Clients are
+safe to share: credentials cache and refresh their own tokens, and the HTTP driver keeps
+one requests session per thread. So we keep one client per (app id, service URL,
+audience) and one user-token client per app id. We also switch off msrest's own retries
+(they sleep inside a worker thread and never retry 429): delivery retries with its own
+backoff and Retry-After handling.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any, Final
+
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticationConstants,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_CLIENTS: Final = 1024
+SEND_TIMEOUT_SECONDS: Final = 15
+
+
+class _ClientPool:
+    def __init__(self, capacity: int = MAX_CLIENTS) -> None:
+        self._clients: OrderedDict[tuple[str, str, str], ConnectorClient] = OrderedDict()
+        self._capacity = capacity
+        self.created = 0
+
+    def get(self, key: tuple[str, str, str]) -> ConnectorClient | None:
+        client = self._clients.get(key)
+        if client is not None:
+            self._clients.move_to_end(key)
+        return client
+
+    def put(self, key: tuple[str, str, str], client: ConnectorClient) -> None:
+        self._clients[key] = client
+        self.created += 1
+        while len(self._clients) > self._capacity:
+            self._clients.popitem(last=False)
+
+
+class _PooledConnectorFactory(ConnectorFactory):
+    def __init__(self, inner: ConnectorFactory, app_id: str, pool: _ClientPool) -> None:
+        self._inner = inner
+        self._app_id = app_id
+        self._pool = pool
+
+    async def create(self, service_url: str, audience: str = None) -> ConnectorClient:  # type: ignore[assignment]
+        key = (self._app_id, service_url, audience or "")
+        client = self._pool.get(key)
+        if client is None:
+            client = await self._inner.create(service_url, audience)
+            tune(client)
+            self._pool.put(key, client)
+        return client
+
+
+def tune(client: Any) -> None:
+    """No msrest retries (ours are smarter) and a bounded wait for a slow channel."""
+    client.config.retry_policy.retries = 0
+    client.config.connection.timeout = SEND_TIMEOUT_SECONDS
+
+
+class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):
+    def __init__(self, configuration: Any) -> None:
+        super().__init__(configuration)
+        self._connectors = _ClientPool()
+        self._token_clients: dict[str, UserTokenClient] = {}
+
+    @property
+    def connectors_created(self) -> int:
+        return self._connectors.created
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        inner = super().create_connector_factory(claims_identity)
+        return _PooledConnectorFactory(inner, _app_id(claims_identity), self._connectors)
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        app_id = _app_id(claims_identity)
+        client = self._token_clients.get(app_id)
+        if client is None:
+            client = await super().create_user_token_client(claims_identity)
+            self._token_clients[app_id] = client
+        return client
+
+
+def _app_id(claims_identity: ClaimsIdentity) -> str:
+    """The bot's app id, found where the SDK looks: the audience, else the appid claim."""
+    return (
+        claims_identity.get_claim_value(AuthenticationConstants.AUDIENCE_CLAIM)
+        or claims_identity.get_claim_value(AuthenticationConstants.APP_ID_CLAIM)
+        or ""
+    )

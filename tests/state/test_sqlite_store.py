@@ -1,0 +1,498 @@
+import sqlite3
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from state.models import (
+    Alert,
+    AlertKind,
+    AlertStatus,
+    NewAlert,
+    NewWatch,
+    PollChanges,
+    StateRecord,
+)
+from state.sqlite_store import SqliteStore
+from state.store import EtagConflict
+from watchers.rules import RuleState, below_rule, initial_state, percent_rule
+
+T0 = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+CONVERSATION = "msteams/conv-a"
+OTHER_CONVERSATION = "msteams/conv-b"
+NO_ALERTS = {"pending": 0, "held": 0, "sent": 0, "failed": 0}
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def new_watch(
+    conversation_key: str = CONVERSATION,
+    product_id: str = "p-100",
+    product_name: str = "Noise-cancelling headphones",
+    start: str = "199.99",
+) -> NewWatch:
+    rule = percent_rule(Decimal(start), Decimal(20))
+    return NewWatch(
+        conversation_key=conversation_key,
+        user_id="user-1",
+        product_id=product_id,
+        product_name=product_name,
+        currency="USD",
+        rule=rule,
+        state=initial_state(rule),
+        created_at=T0,
+    )
+
+
+def new_alert(
+    watch_id: int,
+    dedupe_key: str,
+    conversation_key: str = CONVERSATION,
+    seen_at: datetime = T0,
+    product_name: str = "Noise-cancelling headphones",
+) -> NewAlert:
+    return NewAlert(
+        dedupe_key=dedupe_key,
+        conversation_key=conversation_key,
+        watch_id=watch_id,
+        product_id="p-100",
+        product_name=product_name,
+        currency="USD",
+        old_price=Decimal("199.99"),
+        new_price=Decimal("150.00"),
+        seen_at=seen_at,
+    )
+
+
+def keys(alerts: list[Alert]) -> list[str]:
+    return [alert.dedupe_key for alert in alerts]
+
+
+async def poll(
+    store: SqliteStore,
+    states: list[tuple[int, RuleState]] | None = None,
+    alerts: list[NewAlert] | None = None,
+) -> int:
+    return await store.record_poll(PollChanges(states=states or [], alerts=alerts or []))
+
+
+async def add_alerts(store: SqliteStore, *dedupe_keys: str, seen_at: datetime = T0) -> int:
+    """A watch with one pending alert per key; returns the watch id."""
+    await store.save_reference(CONVERSATION, {"conversation": {"id": "conv-a"}}, T0)
+    watch = await store.add_watch(new_watch())
+    created = await poll(
+        store, alerts=[new_alert(watch.id, key, seen_at=seen_at) for key in dedupe_keys]
+    )
+    assert created == len(dedupe_keys)
+    return watch.id
+
+
+async def alert_ids(store: SqliteStore, conversation_key: str = CONVERSATION) -> dict[str, int]:
+    """Ids of a conversation's open alerts by dedupe key; the lease given has already run out."""
+    claimed = await store.claim_conversation_alerts(conversation_key, at(10**6), T0)
+    return {alert.dedupe_key: alert.id for alert in claimed}
+
+
+# --- conversation references ---
+
+
+async def test_a_reference_round_trips_and_is_overwritten(store: SqliteStore) -> None:
+    first = {"conversation": {"id": "conv-a"}, "serviceUrl": "https://smba.example/"}
+    second = {"conversation": {"id": "conv-a"}, "serviceUrl": "https://smba2.example/"}
+
+    assert await store.get_reference(CONVERSATION) is None
+    await store.save_reference(CONVERSATION, first, T0)
+    assert await store.get_reference(CONVERSATION) == first
+    await store.save_reference(CONVERSATION, second, at(60))
+    assert await store.get_reference(CONVERSATION) == second
+
+
+# --- watches ---
+
+
+async def test_added_watches_are_listed_per_conversation(store: SqliteStore) -> None:
+    first = await store.add_watch(new_watch())
+    below = below_rule(Decimal("449.00"), Decimal(400))
+    second = await store.add_watch(
+        replace(new_watch(product_id="p-200"), rule=below, state=initial_state(below))
+    )
+    other = await store.add_watch(new_watch(OTHER_CONVERSATION))
+
+    assert await store.list_watches(CONVERSATION) == [first, second]
+    assert await store.list_watches(OTHER_CONVERSATION) == [other]
+    assert await store.list_watches("msteams/nobody") == []
+    assert second.rule.trigger_price == Decimal("400.00")
+    assert second.rule.threshold_percent is None
+    assert first.rule.threshold_percent == Decimal(20)
+    assert first.created_at == T0
+
+
+async def test_a_watch_is_removed_only_from_its_own_conversation(store: SqliteStore) -> None:
+    watch = await store.add_watch(new_watch())
+
+    assert await store.remove_watch(OTHER_CONVERSATION, watch.id) is False
+    assert await store.list_watches(CONVERSATION) == [watch]
+    assert await store.remove_watch(CONVERSATION, watch.id) is True
+    assert await store.list_watches(CONVERSATION) == []
+    assert await store.remove_watch(CONVERSATION, watch.id) is False
+
+
+async def test_removing_a_watch_drops_its_unsent_alerts_but_keeps_sent_ones(
+    store: SqliteStore,
+) -> None:
+    watch_id = await add_alerts(store, "sent", "held", "pending")
+    kept = await store.add_watch(new_watch(product_id="p-200"))
+    await poll(store, alerts=[new_alert(kept.id, "other-watch")])
+    by_key = await alert_ids(store)
+    await store.mark_sent([by_key["sent"]], T0)
+    await store.mark_held([by_key["held"]], T0, hold_seconds=60)
+
+    assert await store.remove_watch(CONVERSATION, watch_id) is True
+
+    assert await store.alert_counts() == {**NO_ALERTS, "sent": 1, "pending": 1}
+    later = at(10**7)
+    assert keys(await store.claim_due_alerts(CONVERSATION, later, later)) == ["other-watch"]
+    assert keys(await store.claim_conversation_alerts(CONVERSATION, later, later)) == [
+        "other-watch"
+    ]
+
+
+async def test_an_alert_for_a_watch_removed_before_the_poll_was_recorded_is_dropped(
+    store: SqliteStore,
+) -> None:
+    # The poller reads watches, then records the poll: the user can remove the watch between.
+    await store.save_reference(CONVERSATION, {"conversation": {"id": "conv-a"}}, T0)
+    watch = await store.add_watch(new_watch())
+    await store.remove_watch(CONVERSATION, watch.id)
+
+    created = await poll(
+        store,
+        states=[(watch.id, RuleState(armed=False, last_price=Decimal("150.00"), crossings=1))],
+        alerts=[new_alert(watch.id, f"watch-{watch.id}-crossing-1")],
+    )
+
+    assert created == 0
+    assert await store.due_conversations(T0, 10) == []
+    assert await store.claim_conversation_alerts(CONVERSATION, T0, at(60)) == []
+
+
+async def test_watched_product_ids_are_distinct(store: SqliteStore) -> None:
+    assert await store.watched_product_ids() == []
+    await store.add_watch(new_watch(CONVERSATION, "p-100"))
+    await store.add_watch(new_watch(OTHER_CONVERSATION, "p-100"))
+    only_espresso = await store.add_watch(new_watch(CONVERSATION, "p-200"))
+
+    assert await store.watched_product_ids() == ["p-100", "p-200"]
+
+    await store.remove_watch(CONVERSATION, only_espresso.id)
+    assert await store.watched_product_ids() == ["p-100"]
+
+
+async def test_watches_for_products(store: SqliteStore) -> None:
+    a = await store.add_watch(new_watch(CONVERSATION, "p-100"))
+    b = await store.add_watch(new_watch(OTHER_CONVERSATION, "p-100"))
+    c = await store.add_watch(new_watch(CONVERSATION, "p-200"))
+    await store.add_watch(new_watch(CONVERSATION, "p-300"))
+
+    assert await store.watches_for_products(["p-100"]) == [a, b]
+    assert await store.watches_for_products(["p-200", "p-100"]) == [a, b, c]
+    assert await store.watches_for_products([]) == []
+    assert await store.watches_for_products(["p-nope"]) == []
+    many = [f"p-unknown-{n}" for n in range(1200)] + ["p-200"]
+    assert await store.watches_for_products(many) == [c]
+
+
+# --- polls ---
+
+
+async def test_record_poll_saves_states_and_creates_alerts(store: SqliteStore) -> None:
+    watch = await store.add_watch(new_watch())
+    fired = RuleState(armed=False, last_price=Decimal("150.00"), crossings=1)
+
+    created = await poll(
+        store,
+        states=[(watch.id, fired)],
+        alerts=[new_alert(watch.id, f"watch-{watch.id}-crossing-1")],
+    )
+
+    assert created == 1
+    [saved] = await store.list_watches(CONVERSATION)
+    assert saved.state == fired
+    [alert] = await store.claim_due_alerts(CONVERSATION, T0, at(60))
+    assert (alert.status, alert.kind) == (AlertStatus.PENDING, AlertKind.DROP)
+    assert (alert.old_price, alert.new_price) == (Decimal("199.99"), Decimal("150.00"))
+    assert (alert.watch_id, alert.product_name, alert.seen_at) == (
+        watch.id,
+        watch.product_name,
+        T0,
+    )
+    assert (alert.attempts, alert.held_at, alert.last_error) == (0, None, None)
+
+
+async def test_a_state_awaiting_confirmation_round_trips(store: SqliteStore) -> None:
+    watch = await store.add_watch(new_watch())
+    waiting = RuleState(
+        armed=True, last_price=Decimal("199.99"), unconfirmed_price=Decimal("0.01")
+    )
+
+    assert await poll(store, states=[(watch.id, waiting)]) == 0
+    [saved] = await store.list_watches(CONVERSATION)
+    assert saved.state == waiting
+
+
+async def test_the_same_dedupe_key_creates_one_alert(store: SqliteStore) -> None:
+    watch = await store.add_watch(new_watch())
+    alert = new_alert(watch.id, "watch-1-crossing-1")
+
+    assert await poll(store, alerts=[alert]) == 1
+    assert await poll(store, alerts=[alert]) == 0
+    assert await poll(store, alerts=[alert, alert, new_alert(watch.id, "k2")]) == 1
+    assert await store.alert_counts() == {**NO_ALERTS, "pending": 2}
+
+
+# --- the outbox ---
+
+
+async def test_claim_due_alerts_leases_them(store: SqliteStore) -> None:
+    await add_alerts(store, "a", "b", seen_at=at(10))
+
+    assert await store.claim_due_alerts(CONVERSATION, at(9), at(69)) == []
+    assert keys(await store.claim_due_alerts(CONVERSATION, at(10), at(70))) == ["a", "b"]
+    assert await store.claim_due_alerts(CONVERSATION, at(69), at(129)) == []
+    assert keys(await store.claim_due_alerts(CONVERSATION, at(70), at(130))) == ["a", "b"]
+
+
+async def test_claim_due_alerts_takes_one_conversation(store: SqliteStore) -> None:
+    await add_alerts(store, "mine")
+    theirs = await store.add_watch(new_watch(OTHER_CONVERSATION))
+    await poll(store, alerts=[new_alert(theirs.id, "theirs", conversation_key=OTHER_CONVERSATION)])
+
+    assert keys(await store.claim_due_alerts(CONVERSATION, T0, at(60))) == ["mine"]
+    assert keys(await store.claim_due_alerts(OTHER_CONVERSATION, T0, at(60))) == ["theirs"]
+
+
+async def test_due_conversations_lists_each_conversation_with_unclaimed_due_alerts(
+    store: SqliteStore,
+) -> None:
+    await add_alerts(store, "a", "b")
+    await store.save_reference(OTHER_CONVERSATION, {"conversation": {"id": "conv-b"}}, T0)
+    theirs = await store.add_watch(new_watch(OTHER_CONVERSATION))
+    await poll(
+        store,
+        alerts=[new_alert(theirs.id, "later", conversation_key=OTHER_CONVERSATION, seen_at=at(30))],
+    )
+
+    assert await store.due_conversations(T0, 10) == [CONVERSATION]
+    assert sorted(await store.due_conversations(at(30), 10)) == [CONVERSATION, OTHER_CONVERSATION]
+    assert len(await store.due_conversations(at(30), 1)) == 1
+    await store.claim_due_alerts(CONVERSATION, at(30), at(90))
+    assert await store.due_conversations(at(31), 10) == [OTHER_CONVERSATION]
+
+
+async def test_claim_conversation_alerts(store: SqliteStore) -> None:
+    mine = await store.add_watch(new_watch())
+    theirs = await store.add_watch(new_watch(OTHER_CONVERSATION))
+    await poll(
+        store,
+        alerts=[
+            new_alert(mine.id, "mine-pending"),
+            new_alert(mine.id, "mine-held"),
+            new_alert(mine.id, "mine-sent"),
+            new_alert(theirs.id, "theirs", conversation_key=OTHER_CONVERSATION),
+        ],
+    )
+    by_key = await alert_ids(store)
+    await store.mark_sent([by_key["mine-sent"]], T0)
+    await store.mark_held([by_key["mine-held"]], T0, hold_seconds=3600)
+
+    claimed = await store.claim_conversation_alerts(CONVERSATION, at(1), at(61))
+
+    assert keys(claimed) == ["mine-pending", "mine-held"]
+    assert [alert.status for alert in claimed] == [AlertStatus.PENDING, AlertStatus.HELD]
+    assert await store.claim_conversation_alerts(CONVERSATION, at(2), at(62)) == []
+    assert keys(await store.claim_due_alerts(CONVERSATION, at(61), at(121))) == ["mine-pending"]
+    assert keys(await store.claim_due_alerts(OTHER_CONVERSATION, at(2), at(62))) == ["theirs"]
+
+
+async def test_a_sent_alert_is_never_claimed_again(store: SqliteStore) -> None:
+    await add_alerts(store, "a")
+    [alert] = await store.claim_due_alerts(CONVERSATION, T0, at(60))
+
+    await store.mark_sent([alert.id], at(1))
+
+    later = at(10**6)
+    assert await store.claim_due_alerts(CONVERSATION, later, later) == []
+    assert await store.claim_conversation_alerts(CONVERSATION, later, later) == []
+    assert await store.due_conversations(later, 10) == []
+    assert await store.alert_counts() == {**NO_ALERTS, "sent": 1}
+
+
+async def test_a_held_alert_is_due_when_the_first_hold_runs_out(store: SqliteStore) -> None:
+    await add_alerts(store, "a")
+    [alert] = await store.claim_due_alerts(CONVERSATION, T0, at(60))
+
+    await store.mark_held([alert.id], at(100), hold_seconds=300)
+    assert await store.claim_due_alerts(CONVERSATION, at(399), at(459)) == []
+    await store.mark_held([alert.id], at(399), hold_seconds=300)  # held again: no extension
+
+    [due] = await store.claim_due_alerts(CONVERSATION, at(400), at(460))
+    assert due.status is AlertStatus.HELD
+    assert due.held_at == at(100)
+    assert await store.alert_counts() == {**NO_ALERTS, "held": 1}
+
+
+async def test_a_failed_attempt_is_retried_at_retry_at(store: SqliteStore) -> None:
+    await add_alerts(store, "a")
+    [alert] = await store.claim_due_alerts(CONVERSATION, T0, at(600))
+
+    await store.mark_attempt_failed([alert.id], at(1), "HTTP 503", retry_at=at(31))
+    assert await store.claim_due_alerts(CONVERSATION, at(30), at(90)) == []
+    [retry] = await store.claim_due_alerts(CONVERSATION, at(31), at(91))
+    assert retry.status is AlertStatus.PENDING
+    assert (retry.attempts, retry.last_error) == (1, "HTTP 503")
+
+    await store.mark_attempt_failed([alert.id], at(32), "timeout", retry_at=at(92))
+    [again] = await store.claim_due_alerts(CONVERSATION, at(92), at(152))
+    assert (again.attempts, again.last_error) == (2, "timeout")
+
+
+async def test_a_failed_attempt_without_retry_gives_up(store: SqliteStore) -> None:
+    await add_alerts(store, "a", "b")
+    by_key = await alert_ids(store)
+
+    await store.mark_attempt_failed([by_key["a"]], at(1), "bot was blocked", retry_at=None)
+
+    assert await store.alert_counts() == {**NO_ALERTS, "failed": 1, "pending": 1}
+    [failed] = await store.get_alerts([by_key["a"]])
+    assert (failed.status, failed.attempts, failed.last_error) == (
+        AlertStatus.FAILED,
+        1,
+        "bot was blocked",
+    )
+    later = at(10**7)
+    assert keys(await store.claim_due_alerts(CONVERSATION, later, later)) == ["b"]
+    assert keys(await store.claim_conversation_alerts(CONVERSATION, later, later)) == ["b"]
+
+
+async def test_marking_no_alerts_is_a_no_op(store: SqliteStore) -> None:
+    await store.mark_sent([], T0)
+    await store.mark_held([], T0, 60)
+    await store.mark_attempt_failed([], T0, "x", None)
+
+    assert await store.alert_counts() == NO_ALERTS
+
+
+# --- bot state documents ---
+
+
+async def test_state_documents_follow_etags(store: SqliteStore) -> None:
+    assert await store.read_state(["conv"]) == {}
+    assert await store.read_state([]) == {}
+
+    first = await store.write_state("conv", "v1", None)
+    assert await store.read_state(["conv", "missing"]) == {"conv": StateRecord("v1", first)}
+
+    second = await store.write_state("conv", "v2", first)
+    assert second != first
+    with pytest.raises(EtagConflict):
+        await store.write_state("conv", "stale", first)
+    assert await store.read_state(["conv"]) == {"conv": StateRecord("v2", second)}
+
+    third = await store.write_state("conv", "v3", None)
+    assert third not in (first, second)
+    assert await store.read_state(["conv"]) == {"conv": StateRecord("v3", third)}
+
+
+async def test_delete_state(store: SqliteStore) -> None:
+    await store.write_state("a", "1", None)
+    await store.write_state("b", "2", None)
+
+    await store.delete_state(["a", "missing"])
+    await store.delete_state([])
+
+    assert list(await store.read_state(["a", "b"])) == ["b"]
+
+
+# --- restarts and hostile text ---
+
+
+async def test_everything_survives_a_restart(db_path: Path) -> None:
+    store = SqliteStore(db_path)
+    await store.open()
+    await store.save_reference(CONVERSATION, {"conversation": {"id": "conv-a"}}, T0)
+    watch = await store.add_watch(new_watch())
+    fired = RuleState(armed=False, last_price=Decimal("150.00"), crossings=1)
+    await poll(
+        store,
+        states=[(watch.id, fired)],
+        alerts=[new_alert(watch.id, "a"), new_alert(watch.id, "b")],
+    )
+    [a, b] = await store.claim_due_alerts(CONVERSATION, T0, at(60))
+    await store.mark_sent([a.id], T0)
+    etag = await store.write_state("conv", "document", None)
+    await store.close()
+
+    reopened = SqliteStore(db_path)
+    await reopened.open()
+    try:
+        assert await reopened.get_reference(CONVERSATION) == {"conversation": {"id": "conv-a"}}
+        assert await reopened.list_watches(CONVERSATION) == [replace(watch, state=fired)]
+        assert await reopened.alert_counts() == {**NO_ALERTS, "sent": 1, "pending": 1}
+        assert await reopened.claim_due_alerts(CONVERSATION, at(59), at(119)) == []  # leased
+        assert keys(await reopened.claim_due_alerts(CONVERSATION, at(60), at(120))) == ["b"]
+        assert await reopened.read_state(["conv"]) == {"conv": StateRecord("document", etag)}
+        assert await reopened.write_state("conv", "next", etag) != etag
+    finally:
+        await reopened.close()
+
+
+HOSTILE = [
+    "'); DROP TABLE watches; --",
+    '"; DELETE FROM alerts; --',
+    "<script>alert(1)</script>",
+    "Robert'); DROP TABLE bot_state;-- 🎧 \u202eevil",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=repr)
+async def test_hostile_text_is_stored_verbatim(
+    store: SqliteStore, db_path: Path, text: str
+) -> None:
+    await store.save_reference(text, {"conversation": {"id": text}}, T0)
+    watch = await store.add_watch(
+        new_watch(conversation_key=text, product_id=text, product_name=text)
+    )
+    await poll(store, alerts=[new_alert(watch.id, text, conversation_key=text, product_name=text)])
+    etag = await store.write_state(text, text, None)
+
+    assert await store.get_reference(text) == {"conversation": {"id": text}}
+    [listed] = await store.list_watches(text)
+    assert (listed.conversation_key, listed.product_id, listed.product_name) == (text, text, text)
+    assert await store.watched_product_ids() == [text]
+    assert await store.watches_for_products([text]) == [listed]
+    assert await store.due_conversations(T0, 10) == [text]
+    [alert] = await store.claim_due_alerts(text, T0, at(60))
+    assert (alert.dedupe_key, alert.conversation_key, alert.product_name) == (text, text, text)
+    assert await store.read_state([text]) == {text: StateRecord(text, etag)}
+    assert await store.remove_watch(text, watch.id) is True
+    await store.delete_state([text])
+    with sqlite3.connect(db_path) as db:
+        rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    tables = {name for (name,) in rows}
+    assert {"conversations", "watches", "alerts", "bot_state"} <= tables
+
+
+async def test_a_closed_store_refuses_work(db_path: Path) -> None:
+    store = SqliteStore(db_path)
+
+    with pytest.raises(RuntimeError):
+        await store.ping()
+    await store.open()
+    await store.ping()
+    await store.close()
+    with pytest.raises(RuntimeError):
+        await store.list_watches(CONVERSATION)

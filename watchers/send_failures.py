@@ -1,0 +1,72 @@
+"""What a failed send means: wait and retry, back off, give up, or stop sending there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from enum import Enum
+from typing import Final, Mapping
+
+MAX_RETRY_AFTER_SECONDS: Final = 3600.0
+DEFAULT_RETRY_AFTER_SECONDS: Final = 1.0
+TRANSIENT_STATUSES: Final = frozenset({408, 412, 500, 502, 503, 504})
+UNREACHABLE_STATUSES: Final = frozenset({401, 403, 404})
+
+
+class FailureKind(str, Enum):
+    RATE_LIMITED = "rate_limited"
+    TRANSIENT = "transient"
+    UNREACHABLE = "unreachable"
+    PERMANENT = "permanent"
+
+
+@dataclass(frozen=True)
+class SendFailure:
+    kind: FailureKind
+    description: str
+    status: int | None = None
+    retry_after_seconds: float | None = None
+
+
+def classify(error: BaseException, now: datetime) -> SendFailure:
+    status, headers = _status_and_headers(error)
+    name = type(error).__name__
+    if status is None:
+        return SendFailure(FailureKind.TRANSIENT, f"{name} (no HTTP response)")
+    description = f"HTTP {status} ({name})"
+    if status == 429:
+        wait = retry_after_seconds(headers.get("Retry-After"), now)
+        return SendFailure(FailureKind.RATE_LIMITED, description, status, wait)
+    if status in UNREACHABLE_STATUSES:
+        return SendFailure(FailureKind.UNREACHABLE, description, status)
+    if status in TRANSIENT_STATUSES:
+        return SendFailure(FailureKind.TRANSIENT, description, status)
+    return SendFailure(FailureKind.PERMANENT, description, status)
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float:
+    """Retry-After as seconds or an HTTP date; bounded, and 1 s when absent or unreadable."""
+    if not value:
+        return DEFAULT_RETRY_AFTER_SECONDS
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return DEFAULT_RETRY_AFTER_SECONDS
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - now).total_seconds()
+    if seconds != seconds:  # NaN
+        return DEFAULT_RETRY_AFTER_SECONDS
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
+
+
+def _status_and_headers(error: BaseException) -> tuple[int | None, Mapping[str, str]]:
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    headers = getattr(response, "headers", None) or {}
+    return (status if isinstance(status, int) else None), headers

@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test clean
+.PHONY: run test clean webchat e2e
 
 # The virtualenv is (re)built whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -20,3 +20,12 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
+
+# The bot, a local Direct Line and Web Chat in your browser; installs the client
+# pieces (npm) on first use and prints the URL to open.
+webchat: $(STAMP)
+	bash webchat/run.sh
+
+# Web Chat in headless Chromium through the user journeys; installs what is missing.
+e2e: $(STAMP)
+	bash e2e/run.sh

@@ -21,7 +21,7 @@ from api.messages import MAX_ACTIVITY_BYTES, messages_handler
 from api.operations import health_handler, metrics_handler, notify_handler
 from bots.alert_sender import AlertSender
 from bots.price_watch_bot import PriceWatchBot
-from connector.pooled_auth import PooledBotFrameworkAuthentication
+from connector.pooled_auth import SEND_TIMEOUT_SECONDS, PooledBotFrameworkAuthentication
 from dialogs import texts
 from mockfeed import Market, add_feed_routes, default_catalog
 from settings import Settings, SettingsError
@@ -123,12 +123,15 @@ def create_app(
     clock: Clock = utc_now,
     rng: random.Random | None = None,
     run_scheduler: bool = True,
+    send_timeout_seconds: float = SEND_TIMEOUT_SECONDS,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_ACTIVITY_BYTES)
     rng = rng or random.Random()
     market = Market(default_catalog(), rng)
     metrics = Metrics()
-    auth = PooledBotFrameworkAuthentication(_AdapterSettings(settings))
+    auth = PooledBotFrameworkAuthentication(
+        _AdapterSettings(settings), send_timeout_seconds=send_timeout_seconds
+    )
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = on_turn_error
 

@@ -50,30 +50,36 @@ class _ClientPool:
 
 
 class _PooledConnectorFactory(ConnectorFactory):
-    def __init__(self, inner: ConnectorFactory, app_id: str, pool: _ClientPool) -> None:
+    def __init__(
+        self, inner: ConnectorFactory, app_id: str, pool: _ClientPool, timeout_seconds: float
+    ) -> None:
         self._inner = inner
         self._app_id = app_id
         self._pool = pool
+        self._timeout_seconds = timeout_seconds
 
     async def create(self, service_url: str, audience: str = None) -> ConnectorClient:  # type: ignore[assignment]
         key = (self._app_id, service_url, audience or "")
         client = self._pool.get(key)
         if client is None:
             client = await self._inner.create(service_url, audience)
-            tune(client)
+            tune(client, self._timeout_seconds)
             self._pool.put(key, client)
         return client
 
 
-def tune(client: Any) -> None:
+def tune(client: Any, timeout_seconds: float) -> None:
     """No msrest retries (ours are smarter) and a bounded wait for a slow channel."""
     client.config.retry_policy.retries = 0
-    client.config.connection.timeout = SEND_TIMEOUT_SECONDS
+    client.config.connection.timeout = timeout_seconds
 
 
 class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):
-    def __init__(self, configuration: Any) -> None:
+    def __init__(
+        self, configuration: Any, *, send_timeout_seconds: float = SEND_TIMEOUT_SECONDS
+    ) -> None:
         super().__init__(configuration)
+        self._send_timeout_seconds = send_timeout_seconds
         self._connectors = _ClientPool()
         self._token_clients: dict[str, UserTokenClient] = {}
 
@@ -83,7 +89,9 @@ class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
         inner = super().create_connector_factory(claims_identity)
-        return _PooledConnectorFactory(inner, _app_id(claims_identity), self._connectors)
+        return _PooledConnectorFactory(
+            inner, _app_id(claims_identity), self._connectors, self._send_timeout_seconds
+        )
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
         app_id = _app_id(claims_identity)

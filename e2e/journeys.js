@@ -258,8 +258,10 @@ async function main() {
       }
       await page.screenshot({ path: path.join(config.artifacts, `${journey.slug}.png`) });
     }
-    const transcript = await page.locator('.webchat__bubble').allInnerTexts();
-    fs.writeFileSync(path.join(config.artifacts, 'transcript.txt'), transcript.join('\n---\n') + '\n');
+    const transcript = await page.$$eval('.webchat__bubble', (bubbles) =>
+      bubbles.map((b) => (b.matches('.webchat__bubble--from-user') ? 'you: ' : 'bot: ') + b.innerText)
+    );
+    fs.writeFileSync(path.join(config.artifacts, 'transcript.txt'), transcript.join('\n') + '\n');
   } catch (error) {
     console.log(`✘ the browser could not run the journeys: ${error.message}`);
   } finally {

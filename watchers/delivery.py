@@ -134,6 +134,8 @@ class Deliverer:
                 left = await self._run_turn(reference, alerts)
             finally:
                 self._in_flight -= ids
+                if not self._in_flight and self._renewer is not None:
+                    self._renewer.cancel()
             return len(alerts), len(left)
 
     async def _run_turn(

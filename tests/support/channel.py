@@ -1,8 +1,14 @@
-"""A stand-in Bot Framework channel: records what the bot posts to /v3/conversations/..."""
+"""A stand-in Bot Framework channel: records what the bot posts to /v3/conversations/...
+
+It answers like the real connector service: 200 with a resource id, or a scripted
+fault per conversation (any status with headers such as Retry-After, or a delay).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,11 +16,19 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 
+@dataclass(frozen=True)
+class Fault:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_seconds: float = 0.0
+
+
 @dataclass
 class Posted:
     conversation_id: str
     reply_to: str | None
     activity: dict[str, Any]
+    status: int
 
     @property
     def text(self) -> str:
@@ -23,8 +37,14 @@ class Posted:
 
 @dataclass
 class StandInChannel:
+    latency_seconds: float = 0.0
     posted: list[Posted] = field(default_factory=list)
+    """Every request, including the ones answered with a fault."""
     authorizations: list[str] = field(default_factory=list)
+    in_flight: int = 0
+    peak_in_flight: int = 0
+    _scripts: dict[str, deque[Fault]] = field(default_factory=lambda: defaultdict(deque))
+    _always: dict[str, Fault] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=itertools.count)
     _server: TestServer | None = None
 
@@ -47,20 +67,55 @@ class StandInChannel:
         assert self._server is not None
         return str(self._server.make_url("/")).rstrip("/")
 
-    def texts(self, conversation_id: str | None = None) -> list[str]:
+    def script(self, conversation_id: str, *faults: Fault) -> None:
+        """The next requests for this conversation get these answers, in order."""
+        self._scripts[conversation_id].extend(faults)
+
+    def always(self, conversation_id: str, fault: Fault | None) -> None:
+        """Every request for this conversation gets this answer (None: back to normal)."""
+        if fault is None:
+            self._always.pop(conversation_id, None)
+        else:
+            self._always[conversation_id] = fault
+
+    def delivered(self, conversation_id: str | None = None) -> list[Posted]:
+        """Activities the channel accepted (200)."""
         return [
-            post.text
+            post
             for post in self.posted
-            if conversation_id is None or post.conversation_id == conversation_id
+            if post.status == 200
+            and (conversation_id is None or post.conversation_id == conversation_id)
         ]
 
+    def texts(self, conversation_id: str | None = None) -> list[str]:
+        return [post.text for post in self.delivered(conversation_id)]
+
     async def _receive(self, request: web.Request) -> web.Response:
+        conversation = request.match_info["conversation"]
+        fault = self._next_fault(conversation)
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            activity = await request.json()
+            delay = self.latency_seconds + fault.delay_seconds
+            if delay:
+                # Stands for the channel's own processing time, not a test waiting.
+                await asyncio.sleep(delay)
+        finally:
+            self.in_flight -= 1
         self.authorizations.append(request.headers.get("Authorization", ""))
         self.posted.append(
-            Posted(
-                conversation_id=request.match_info["conversation"],
-                reply_to=request.match_info.get("reply_to"),
-                activity=await request.json(),
-            )
+            Posted(conversation, request.match_info.get("reply_to"), activity, fault.status)
         )
+        if fault.status != 200:
+            return web.json_response(
+                {"error": {"code": "Fault", "message": f"stand-in fault {fault.status}"}},
+                status=fault.status,
+                headers=fault.headers,
+            )
         return web.json_response({"id": f"activity-{next(self._ids)}"})
+
+    def _next_fault(self, conversation: str) -> Fault:
+        if self._scripts[conversation]:
+            return self._scripts[conversation].popleft()
+        return self._always.get(conversation, Fault())

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# `make e2e`: PriceWatch in Web Chat in headless Chromium, end to end.
+# Installs what is missing (Debian's chromium, the pinned npm pieces) rather than
+# skipping, starts the bot and the page through webchat/run.sh on free ports with a
+# fresh database, runs e2e/journeys.js, and stops everything it started.
+# Screenshots go to artifacts/e2e/; the bot's log too when something failed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+artifacts="$root/artifacts/e2e"
+
+fail() { echo "e2e: $*" >&2; echo "e2e: setup failed"; exit 1; }
+
+if [ ! -x /usr/bin/chromium ]; then
+  [ "$(id -u)" = 0 ] || fail "/usr/bin/chromium is missing: sudo apt-get install -y chromium"
+  echo "Installing Debian's chromium ..."
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+    || fail "apt-get install chromium failed"
+fi
+bash "$root/webchat/install.sh" || fail "could not install the Web Chat pieces"
+
+free_port() {
+  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+bot_port=$(free_port)
+page_port=$(free_port)
+[ "$bot_port" != "$page_port" ] || page_port=$(free_port)
+
+workdir=$(mktemp -d)
+launcher=
+stop_all() {
+  if [ -n "$launcher" ]; then
+    kill "$launcher" 2>/dev/null || true   # its trap stops the bot and the page server
+    wait "$launcher" 2>/dev/null || true
+  fi
+  rm -rf "$workdir"
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+rm -rf "$artifacts"
+mkdir -p "$artifacts"
+keep_logs() {
+  cp "$workdir/bot.log" "$artifacts/bot.log" 2>/dev/null || true
+  cp "$workdir/webchat.log" "$artifacts/webchat.log" 2>/dev/null || true
+  echo "e2e: logs kept in $artifacts (bot.log, webchat.log)" >&2
+}
+
+export ADMIN_TOKEN
+ADMIN_TOKEN=$(node -p 'require("crypto").randomBytes(24).toString("hex")')
+PORT=$bot_port WEBCHAT_PORT=$page_port BOT_LOG="$workdir/bot.log" \
+  DATABASE_URL="sqlite:///$workdir/pricewatch.sqlite3" \
+  POLL_INTERVAL_SECONDS=1 MOCK_FEED_DRIFT=false LOG_LEVEL=INFO \
+  bash "$root/webchat/run.sh" >"$workdir/webchat.log" 2>&1 &
+launcher=$!
+
+deadline=$((SECONDS + 120))
+until grep -q "Web Chat is ready" "$workdir/webchat.log"; do
+  if ! kill -0 "$launcher" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
+    cat "$workdir/webchat.log" >&2
+    keep_logs
+    fail "the bot and the Web Chat page did not start"
+  fi
+  sleep 0.2
+done
+
+echo "e2e: screenshots go to $artifacts"
+status=0
+E2E_PAGE_URL="http://127.0.0.1:$page_port/" E2E_BOT_URL="http://127.0.0.1:$bot_port" \
+  E2E_ARTIFACTS="$artifacts" node "$root/e2e/journeys.js" || status=$?
+if [ "$status" -ne 0 ]; then keep_logs; fi
+exit "$status"

@@ -1,0 +1,99 @@
+"""The real app on a loopback port, driven over HTTP the way a channel and an operator would."""
+
+from __future__ import annotations
+
+import socket
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator, Mapping
+
+from aiohttp import ClientSession, web
+
+from app import ENGINE, Engine, create_app
+from settings import Settings
+from tests.support.channel import StandInChannel
+
+ADMIN_TOKEN = "test-admin-token"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class RunningApp:
+    def __init__(self, runner: web.AppRunner, base: str, http: ClientSession) -> None:
+        self.runner = runner
+        self.base = base
+        self.http = http
+
+    @property
+    def engine(self) -> Engine:
+        return self.runner.app[ENGINE]
+
+    async def post_activity(self, activity: Mapping[str, Any]) -> int:
+        async with self.http.post(f"{self.base}/api/messages", json=activity) as response:
+            return response.status
+
+    async def say(
+        self, channel: StandInChannel, conversation_id: str, text: str, **fields: Any
+    ) -> int:
+        return await self.post_activity(
+            activity(channel, "message", conversation_id, text=text, **fields)
+        )
+
+    async def set_price(self, product_id: str, price: float | None) -> None:
+        async with self.http.put(
+            f"{self.base}/feed/products/{product_id}", json={"price": price}, headers=ADMIN
+        ) as response:
+            assert response.status == 200, await response.text()
+
+    async def notify(self) -> dict[str, Any]:
+        async with self.http.get(f"{self.base}/api/notify", headers=ADMIN) as response:
+            assert response.status == 200, await response.text()
+            return dict(await response.json())
+
+
+def activity(
+    channel: StandInChannel, kind: str, conversation_id: str = "conv-e2e", **fields: Any
+) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "channelId": "emulator",
+        "serviceUrl": channel.url,
+        "conversation": {"id": conversation_id},
+        "from": {"id": f"user-of-{conversation_id}", "name": "User"},
+        "recipient": {"id": "bot", "name": "PriceWatch"},
+        **fields,
+    }
+
+
+def test_settings(tmp_path: Path, port: int, **env: str) -> Settings:
+    return Settings.from_env(
+        {
+            "PORT": str(port),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'pricewatch.sqlite3'}",
+            "ADMIN_TOKEN": ADMIN_TOKEN,
+            "MOCK_FEED_DRIFT": "false",
+            **env,
+        }
+    )
+
+
+@asynccontextmanager
+async def running_app(
+    tmp_path: Path, env: Mapping[str, str] | None = None, **create_options: Any
+) -> AsyncIterator[RunningApp]:
+    """create_app on a free loopback port with its scheduler paused: tests call the ticks."""
+    port = free_port()
+    settings = test_settings(tmp_path, port, **(env or {}))
+    runner = web.AppRunner(create_app(settings, run_scheduler=False, **create_options))
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        async with ClientSession() as http:
+            yield RunningApp(runner, f"http://127.0.0.1:{port}", http)
+    finally:
+        await runner.cleanup()

@@ -184,6 +184,7 @@ def create_app(
         finally:
             engine.scheduler.shutdown(wait=False)
             await deliverer.drain(SHUTDOWN_GRACE_SECONDS)
+            await auth.close()
             await session.close()
             await store.close()
 

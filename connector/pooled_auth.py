@@ -2,11 +2,11 @@
 
 The SDK builds a new ConnectorClient and a new user-token client for every turn, each
 with an msrest retry policy that costs milliseconds of CPU to construct. Clients are
-safe to share: credentials cache and refresh their own tokens, and the HTTP driver keeps
-one requests session per thread. So we keep one client per (app id, service URL,
-audience) and one user-token client per app id. We also switch off msrest's own retries
-(they sleep inside a worker thread and never retry 429): delivery retries with its own
-backoff and Retry-After handling.
+safe to share: credentials cache and refresh their own tokens. So we keep one connector
+per (app id, service URL, audience) and one user-token client per app id, and send
+through one aiohttp session (see aiohttp_transport). That also drops msrest's own
+retries, which sleep inside a worker thread and never retry 429: delivery retries with
+its own backoff and Retry-After handling.
 """
 
 from __future__ import annotations
@@ -15,18 +15,25 @@ import logging
 from collections import OrderedDict
 from typing import Any, Final
 
+import aiohttp
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
+    AuthenticateRequestResult,
     AuthenticationConstants,
     ClaimsIdentity,
     ConnectorFactory,
+    ServiceClientCredentialsFactory,
     UserTokenClient,
 )
+
+from connector.aiohttp_transport import SessionProvider, use_aiohttp
 
 logger = logging.getLogger(__name__)
 
 MAX_CLIENTS: Final = 1024
+MAX_CONNECTIONS: Final = 256
 SEND_TIMEOUT_SECONDS: Final = 15
 
 
@@ -51,11 +58,17 @@ class _ClientPool:
 
 class _PooledConnectorFactory(ConnectorFactory):
     def __init__(
-        self, inner: ConnectorFactory, app_id: str, pool: _ClientPool, timeout_seconds: float
+        self,
+        inner: ConnectorFactory,
+        app_id: str,
+        pool: _ClientPool,
+        session: SessionProvider,
+        timeout_seconds: float,
     ) -> None:
         self._inner = inner
         self._app_id = app_id
         self._pool = pool
+        self._session = session
         self._timeout_seconds = timeout_seconds
 
     async def create(self, service_url: str, audience: str = None) -> ConnectorClient:  # type: ignore[assignment]
@@ -63,34 +76,64 @@ class _PooledConnectorFactory(ConnectorFactory):
         client = self._pool.get(key)
         if client is None:
             client = await self._inner.create(service_url, audience)
-            tune(client, self._timeout_seconds)
+            use_aiohttp(client, self._session, self._timeout_seconds)
             self._pool.put(key, client)
         return client
 
 
-def tune(client: Any, timeout_seconds: float) -> None:
-    """No msrest retries (ours are smarter) and a bounded wait for a slow channel."""
-    client.config.retry_policy.retries = 0
-    client.config.connection.timeout = timeout_seconds
-
-
 class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):
     def __init__(
-        self, configuration: Any, *, send_timeout_seconds: float = SEND_TIMEOUT_SECONDS
+        self,
+        configuration: Any,
+        *,
+        send_timeout_seconds: float = SEND_TIMEOUT_SECONDS,
+        credentials_factory: ServiceClientCredentialsFactory | None = None,
     ) -> None:
-        super().__init__(configuration)
+        super().__init__(configuration, credentials_factory=credentials_factory)
         self._send_timeout_seconds = send_timeout_seconds
         self._connectors = _ClientPool()
         self._token_clients: dict[str, UserTokenClient] = {}
+        self._http: aiohttp.ClientSession | None = None
+
+    def _session(self) -> aiohttp.ClientSession:
+        """One session for every send, made on first use inside the running loop."""
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS)
+            )
+        return self._http
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
 
     @property
     def connectors_created(self) -> int:
         return self._connectors.created
 
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        result = await super().authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = self._pooled(
+                result.connector_factory, result.claims_identity
+            )
+        return result
+
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        inner = super().create_connector_factory(claims_identity)
+        return self._pooled(super().create_connector_factory(claims_identity), claims_identity)
+
+    def _pooled(
+        self, inner: ConnectorFactory, claims_identity: ClaimsIdentity
+    ) -> ConnectorFactory:
         return _PooledConnectorFactory(
-            inner, _app_id(claims_identity), self._connectors, self._send_timeout_seconds
+            inner,
+            _app_id(claims_identity),
+            self._connectors,
+            self._session,
+            self._send_timeout_seconds,
         )
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:

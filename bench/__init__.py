@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (full size) writes BENCHMARKS.md; tests run them small."""

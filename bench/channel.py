@@ -1,0 +1,84 @@
+"""A stand-in Bot Framework channel as its own process, so its CPU is not the bot's.
+
+    python -m bench.channel --port 4100 --latency-ms 20 --match "Price drop"
+
+POST /v3/conversations/{id}/activities[/{replyTo}] answers 200 after the latency.
+GET /stats -> {"posts": n, "matched": n, "last_match_at": unix time, "conversations": n}
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import time
+from typing import Any
+
+from aiohttp import web
+
+
+class Channel:
+    def __init__(self, latency_seconds: float, match: str) -> None:
+        self.latency_seconds = latency_seconds
+        self.match = match
+        self.posts = 0
+        self.matched = 0
+        self.last_match_at = 0.0
+        self.matched_conversations: set[str] = set()
+        self._ids = itertools.count()
+
+    async def receive(self, request: web.Request) -> web.Response:
+        activity: dict[str, Any] = await request.json()
+        if self.latency_seconds:
+            await asyncio.sleep(self.latency_seconds)
+        self.posts += 1
+        if self.match in (activity.get("text") or ""):
+            self.matched += 1
+            self.last_match_at = time.time()
+            self.matched_conversations.add(request.match_info["conversation"])
+        return web.json_response({"id": f"a-{next(self._ids)}"})
+
+    async def stats(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "posts": self.posts,
+                "matched": self.matched,
+                "last_match_at": self.last_match_at,
+                "conversations": len(self.matched_conversations),
+            }
+        )
+
+    async def reset(self, request: web.Request) -> web.Response:
+        self.posts = self.matched = 0
+        self.last_match_at = 0.0
+        self.matched_conversations.clear()
+        return web.json_response({})
+
+
+def build(latency_seconds: float, match: str) -> web.Application:
+    channel = Channel(latency_seconds, match)
+    app = web.Application()
+    app.router.add_post("/v3/conversations/{conversation}/activities", channel.receive)
+    app.router.add_post("/v3/conversations/{conversation}/activities/{reply}", channel.receive)
+    app.router.add_get("/stats", channel.stats)
+    app.router.add_post("/reset", channel.reset)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--latency-ms", type=float, default=20)
+    parser.add_argument("--match", default="Price drop")
+    args = parser.parse_args()
+    web.run_app(
+        build(args.latency_ms / 1000, args.match),
+        host="127.0.0.1",
+        port=args.port,
+        print=None,
+        access_log=None,
+    )
+
+
+if __name__ == "__main__":
+    main()

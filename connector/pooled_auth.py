@@ -29,6 +29,7 @@ from botframework.connector.auth import (
 )
 
 from connector.aiohttp_transport import SessionProvider, use_aiohttp
+from connector.direct_serializer import use_direct_serializer
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class _PooledConnectorFactory(ConnectorFactory):
         if client is None:
             client = await self._inner.create(service_url, audience)
             use_aiohttp(client, self._session, self._timeout_seconds)
+            use_direct_serializer(client)
             self._pool.put(key, client)
         return client
 

@@ -137,6 +137,7 @@ class SqliteStore:
         self._path = path
         self._db: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._last_etag = 0
 
     @property
     def path(self) -> Path:
@@ -187,8 +188,15 @@ class SqliteStore:
             await db.execute("COMMIT")
 
     async def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._conn.execute_fetchall(sql, params))
+
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        """One statement, atomic on its own: one trip to the database thread.
+
+        Under the write lock, so it never lands inside another coroutine's transaction.
+        """
+        async with self._write_lock:
+            return list(await self._conn.execute_fetchall(sql, params))
 
     async def ping(self) -> None:
         await self._fetchall("SELECT 1")
@@ -198,13 +206,12 @@ class SqliteStore:
     async def save_reference(
         self, conversation_key: str, reference: dict[str, Any], now: datetime
     ) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "INSERT INTO conversations (key, reference, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET reference = excluded.reference, "
-                "updated_at = excluded.updated_at, reachable = 1, unreachable_since = NULL",
-                (conversation_key, json.dumps(reference), _ts(now)),
-            )
+        await self._write(
+            "INSERT INTO conversations (key, reference, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET reference = excluded.reference, "
+            "updated_at = excluded.updated_at, reachable = 1, unreachable_since = NULL",
+            (conversation_key, json.dumps(reference), _ts(now)),
+        )
 
     async def get_reference(self, conversation_key: str) -> dict[str, Any] | None:
         rows = await self._fetchall(
@@ -213,12 +220,11 @@ class SqliteStore:
         return json.loads(rows[0]["reference"]) if rows else None
 
     async def mark_unreachable(self, conversation_key: str, now: datetime) -> None:
-        async with self._transaction() as db:
-            await db.execute(
-                "UPDATE conversations SET reachable = 0, "
-                "unreachable_since = COALESCE(unreachable_since, ?) WHERE key = ?",
-                (_ts(now), conversation_key),
-            )
+        await self._write(
+            "UPDATE conversations SET reachable = 0, "
+            "unreachable_since = COALESCE(unreachable_since, ?) WHERE key = ?",
+            (_ts(now), conversation_key),
+        )
 
     async def is_reachable(self, conversation_key: str) -> bool:
         rows = await self._fetchall(
@@ -384,13 +390,11 @@ class SqliteStore:
     async def _claim(
         self, where: str, params: Sequence[Any], lease_until: datetime
     ) -> list[Alert]:
-        async with self._transaction() as db:
-            async with db.execute(
-                f"UPDATE alerts SET claimed_until = ? WHERE id IN "
-                f"(SELECT id FROM alerts WHERE {where}) RETURNING *",
-                (_ts(lease_until), *params),
-            ) as cursor:
-                rows = await cursor.fetchall()
+        rows = await self._write(
+            f"UPDATE alerts SET claimed_until = ? WHERE id IN "
+            f"(SELECT id FROM alerts WHERE {where}) RETURNING *",
+            (_ts(lease_until), *params),
+        )
         return sorted((_alert(row) for row in rows), key=lambda alert: alert.id)
 
     async def extend_claims(self, alert_ids: Sequence[int], lease_until: datetime) -> None:
@@ -454,12 +458,11 @@ class SqliteStore:
         if not alert_ids:
             return
         condition = " AND status IN (?, ?)" if only_open else ""
-        async with self._transaction() as db:
-            await db.execute(
-                f"UPDATE alerts SET {assignments} "
-                f"WHERE id IN ({_placeholders(len(alert_ids))}){condition}",
-                (*params, *alert_ids, *(OPEN_STATUSES if only_open else ())),
-            )
+        await self._write(
+            f"UPDATE alerts SET {assignments} "
+            f"WHERE id IN ({_placeholders(len(alert_ids))}){condition}",
+            (*params, *alert_ids, *(OPEN_STATUSES if only_open else ())),
+        )
 
     async def alert_counts(self) -> dict[str, int]:
         rows = await self._fetchall("SELECT status, COUNT(*) AS n FROM alerts GROUP BY status")
@@ -483,28 +486,24 @@ class SqliteStore:
         return {row["key"]: StateRecord(row["value"], row["etag"]) for row in rows}
 
     async def write_state(self, key: str, value: str, expected_etag: int | None) -> int:
-        async with self._transaction() as db:
-            async with db.execute("SELECT etag FROM bot_state WHERE key = ?", (key,)) as cursor:
-                row = await cursor.fetchone()
-            current = None if row is None else int(row["etag"])
-            if expected_etag is not None and current is not None and expected_etag != current:
-                raise EtagConflict(f"state {key!r} changed since it was read")
-            # Never reuse an etag, even after a delete: an old holder must not match.
-            etag = max((current or 0) + 1, time.time_ns())
-            await db.execute(
-                "INSERT INTO bot_state (key, etag, value) VALUES (?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET etag = excluded.etag, value = excluded.value",
-                (key, etag, value),
-            )
-            return etag
+        # Never reuse an etag, even after a delete: an old holder must not match.
+        etag = self._last_etag = max(time.time_ns(), self._last_etag + 1)
+        written = await self._write(
+            "INSERT INTO bot_state (key, etag, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET etag = excluded.etag, value = excluded.value "
+            "WHERE ? IS NULL OR bot_state.etag = ? RETURNING etag",
+            (key, etag, value, expected_etag, expected_etag),
+        )
+        if not written:
+            raise EtagConflict(f"state {key!r} changed since it was read")
+        return etag
 
     async def delete_state(self, keys: Sequence[str]) -> None:
         if not keys:
             return
-        async with self._transaction() as db:
-            await db.execute(
-                f"DELETE FROM bot_state WHERE key IN ({_placeholders(len(keys))})", list(keys)
-            )
+        await self._write(
+            f"DELETE FROM bot_state WHERE key IN ({_placeholders(len(keys))})", list(keys)
+        )
 
 
 def _watch(row: aiosqlite.Row) -> Watch:

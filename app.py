@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
+from api.errors import json_errors
 from api.messages import MAX_ACTIVITY_BYTES, messages_handler
 from api.operations import health_handler, metrics_handler, notify_handler
 from bots.alert_sender import AlertSender
@@ -36,7 +37,7 @@ from watchers.outcomes import Outcomes
 from watchers.pacing import Pacer
 from watchers.poller import Poller, PollReport
 from watchers.retry import RetryPolicy
-from watchers.send_failures import classify
+from watchers.send_failures import is_send_failure
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -109,8 +110,8 @@ ENGINE = web.AppKey("engine", Engine)
 async def on_turn_error(context: TurnContext, error: Exception) -> None:
     """Log it; tell the user only on a message turn whose sends still work."""
     logger.error("unhandled error in a turn", exc_info=error)
-    if context.activity.type != "message" or classify(error, utc_now()).status is not None:
-        return  # a proactive turn, or the channel itself refused a send: don't send again
+    if context.activity.type != "message" or is_send_failure(error):
+        return  # a proactive turn, or the channel just failed a send: don't send again
     try:
         await context.send_activity(texts.SOMETHING_WENT_WRONG)
     except Exception:
@@ -125,7 +126,7 @@ def create_app(
     run_scheduler: bool = True,
     send_timeout_seconds: float = SEND_TIMEOUT_SECONDS,
 ) -> web.Application:
-    app = web.Application(client_max_size=MAX_ACTIVITY_BYTES)
+    app = web.Application(client_max_size=MAX_ACTIVITY_BYTES, middlewares=[json_errors])
     rng = rng or random.Random()
     market = Market(default_catalog(), rng)
     metrics = Metrics()
@@ -149,7 +150,7 @@ def create_app(
             conversation_state=ConversationState(StoreStorage(store)),
             store=store,
             catalog=Catalog(feed, clock),
-            watchlist=Watchlist(store, feed, clock),
+            watchlist=Watchlist(store, feed, clock, settings.max_watches_per_user),
             alerts=AlertSender(store, clock, outcomes, settings.alert_hold_seconds),
             clock=clock,
             default_drop=settings.drop_threshold_percent,

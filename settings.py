@@ -81,6 +81,7 @@ class Settings:
     admin_token: str = field(default="", repr=False)
     admin_token_generated: bool = False
     alert_hold_seconds: int = 300
+    max_watches_per_user: int = 50
     mock_feed_drift: bool = True
     delivery_concurrency: int = 32
     conversation_max_per_second: float = 1.0
@@ -109,6 +110,7 @@ class Settings:
             admin_token=admin_token or secrets.token_urlsafe(24),
             admin_token_generated=not admin_token,
             alert_hold_seconds=_int(environ, "ALERT_HOLD_SECONDS", 300, minimum=0),
+            max_watches_per_user=_int(environ, "MAX_WATCHES_PER_USER", 50, minimum=1),
             mock_feed_drift=_flag(environ, "MOCK_FEED_DRIFT", True),
             delivery_concurrency=_int(environ, "DELIVERY_CONCURRENCY", 32, minimum=1),
             conversation_max_per_second=_rate(environ, "CONVERSATION_MAX_PER_SECOND", 1.0),

@@ -1,14 +1,23 @@
-"""POST /api/messages: check the request at the edge, then hand it to the SDK adapter."""
+"""POST /api/messages: check the request at the edge, then hand the activity to the SDK.
+
+Everything a caller controls is checked here, before the SDK sees it: the SDK answers
+a malformed body or a garbage token with an exception (a 500), not with a 4xx.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 from typing import Final
+from urllib.parse import urlsplit
 
+import jwt
+import requests
 from aiohttp import web
-from botbuilder.core import Bot
+from botbuilder.core import Bot, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult, AuthenticationConstants
 
 logger = logging.getLogger(__name__)
 
@@ -17,8 +26,12 @@ MAX_ACTIVITY_BYTES: Final = 1024 * 1024
 NEEDS_SERVICE_URL: Final = frozenset({"message", "conversationUpdate", "event", "invoke"})
 
 
-def _error(status: int, reason: str) -> web.Response:
-    return web.json_response({"error": reason}, status=status)
+def _error(status: int, reason: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"error": reason}, status=status, headers=headers)
+
+
+def _unauthorized(reason: str) -> web.Response:
+    return _error(401, reason, headers={"WWW-Authenticate": "Bearer"})
 
 
 def activity_problem(body: object) -> str | None:
@@ -26,14 +39,19 @@ def activity_problem(body: object) -> str | None:
     if not isinstance(body, dict):
         return "the body must be a JSON object (an activity)"
     kind = body.get("type")
-    if not isinstance(kind, str) or not kind:
+    if not _is_text(kind):
         return "the activity has no type"
+    if not _is_text(body.get("channelId")):
+        return "the activity has no channelId"
     conversation = body.get("conversation")
-    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
+    if not isinstance(conversation, dict) or not _is_text(conversation.get("id")):
         return "the activity has no conversation id"
-    if kind in NEEDS_SERVICE_URL and not isinstance(body.get("serviceUrl"), str):
+    service_url = body.get("serviceUrl")
+    if service_url is None and kind in NEEDS_SERVICE_URL:
         return "the activity has no serviceUrl"
-    for field in ("text", "channelId", "id"):
+    if service_url is not None and not _is_http_url(service_url):
+        return "the activity's serviceUrl must be an http(s) URL"
+    for field in ("text", "id"):
         if field in body and body[field] is not None and not isinstance(body[field], str):
             return f"the activity's {field} must be a string"
     for field in ("from", "recipient"):
@@ -42,12 +60,78 @@ def activity_problem(body: object) -> str | None:
     return None
 
 
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _is_http_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value)
+        return parts.scheme in {"http", "https"} and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+def parse_activity(body: dict[str, object]) -> Activity | str:
+    """The typed activity, or why the SDK's deserializer refuses a field of it."""
+    try:
+        return Activity().deserialize(body)
+    except Exception:  # msrest raises several kinds; any of them means bad input
+        for field, value in body.items():
+            try:
+                Activity().deserialize({field: value})
+            except Exception:
+                return f"the activity's {field[:40]} has the wrong type or format"
+        return "the activity's fields have the wrong types or formats"
+
+
+def token_problem(authorization: str) -> str | None:
+    """Why an Authorization header can never carry a Bot Framework token, or None.
+
+    Checked before the SDK because the SDK fetches signing keys (a blocking call
+    without a timeout) before it looks at the token's algorithm or key id.
+    """
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return "the Authorization header must be a Bearer token"
+    try:
+        header = jwt.get_unverified_header(token.strip())
+    except jwt.PyJWTError:
+        return "the bearer token is not a JWT"
+    if header.get("alg") not in AuthenticationConstants.ALLOWED_SIGNING_ALGORITHMS:
+        return "the bearer token is not signed with an algorithm Bot Framework uses"
+    if not isinstance(header.get("kid"), str):
+        return "the bearer token names no signing key"
+    return None
+
+
+async def authenticate(
+    adapter: CloudAdapter, activity: Activity, authorization: str
+) -> AuthenticateRequestResult | web.Response:
+    """The SDK's verdict on the request's token, or the response refusing it."""
+    problem = token_problem(authorization) if authorization else None
+    if problem:
+        return _unauthorized(problem)
+    try:
+        return await adapter.bot_framework_authentication.authenticate_request(
+            activity, authorization
+        )
+    except requests.RequestException:
+        logger.exception("could not fetch Bot Framework signing keys to check a token")
+        return _error(503, "the bot cannot check tokens right now; try again later")
+    except Exception as error:  # the SDK refuses tokens with bare Exceptions: fail closed
+        logger.warning("refused a request to /api/messages: %s", type(error).__name__)
+        return _unauthorized("missing or invalid Bot Framework token")
+
+
 def messages_handler(adapter: CloudAdapter, bot: Bot):  # type: ignore[no-untyped-def]
     async def messages(request: web.Request) -> web.StreamResponse:
         if request.content_type != "application/json":
             return _error(415, "Content-Type must be application/json")
         try:
-            raw = await request.read()  # cached: the adapter reads it again via request.json()
+            raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return _error(413, f"an activity may be at most {MAX_ACTIVITY_BYTES} bytes")
         try:
@@ -57,7 +141,17 @@ def messages_handler(adapter: CloudAdapter, bot: Bot):  # type: ignore[no-untype
         problem = activity_problem(body)
         if problem:
             return _error(400, problem)
-        response = await adapter.process(request, bot)
-        return response if response is not None else web.Response(status=201)
+        activity = parse_activity(body)
+        if isinstance(activity, str):
+            return _error(400, activity)
+        auth = await authenticate(adapter, activity, request.headers.get("Authorization", ""))
+        if isinstance(auth, web.Response):
+            return auth
+        invoke_response = await adapter.process_activity(auth, activity, bot.on_turn)
+        if invoke_response:
+            return web.json_response(
+                serializer_helper(invoke_response.body), status=invoke_response.status
+            )
+        return web.Response(status=201)
 
     return messages

@@ -12,7 +12,7 @@ from botbuilder.core import (
     MessageFactory,
     TurnContext,
 )
-from botbuilder.dialogs import DialogContext, DialogSet, DialogState
+from botbuilder.dialogs import DialogContext, DialogInstance, DialogSet, DialogState
 from botbuilder.schema import ActivityTypes, ChannelAccount
 
 from bots.alert_sender import AlertSender
@@ -31,6 +31,7 @@ from dialogs.commands import (
 )
 from dialogs.remove_dialog import RemoveDialog, remove_options
 from dialogs.watch_dialog import WatchDialog, create_watch, make_rule, watch_options
+from state.bot_storage import CorruptStateError
 from state.keys import conversation_key
 from state.store import Store
 from watchers.catalog import Catalog
@@ -42,6 +43,10 @@ from watchers.watchlist import Watchlist
 logger = logging.getLogger(__name__)
 
 CONTINUE_CONVERSATION = "ContinueConversation"
+# Conversation state properties.
+DIALOG_STATE = "DialogState"
+GREETED = "Greeted"
+STARTED_OVER = "StartedOver"
 
 
 class PriceWatchBot(ActivityHandler):
@@ -63,17 +68,38 @@ class PriceWatchBot(ActivityHandler):
         self._alerts = alerts
         self._clock = clock
         self._default_drop = default_drop
-        self._dialog_state = conversation_state.create_property("DialogState")
-        self._greeted = conversation_state.create_property("Greeted")
+        self._dialog_state = conversation_state.create_property(DIALOG_STATE)
+        self._greeted = conversation_state.create_property(GREETED)
+        self._started_over = conversation_state.create_property(STARTED_OVER)
         self._dialogs = DialogSet(self._dialog_state)
-        self._dialogs.add(WatchDialog(catalog, watchlist, default_drop))
-        self._dialogs.add(RemoveDialog(watchlist))
+        dialogs = [WatchDialog(catalog, watchlist, default_drop), RemoveDialog(watchlist)]
+        for dialog in dialogs:
+            self._dialogs.add(dialog)
+        self._dialog_ids = frozenset(dialog.id for dialog in dialogs)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         if not _is_proactive(turn_context):
             await self._remember(turn_context)
+        await self._load_state(turn_context)
         await super().on_turn(turn_context)
         await self._conversation_state.save_changes(turn_context)
+
+    async def _load_state(self, turn_context: TurnContext) -> None:
+        """Load the conversation's state; one that cannot be used starts the conversation over.
+
+        Otherwise every later turn would fail on the same stored document.
+        """
+        state = self._conversation_state
+        try:
+            await state.load(turn_context)
+            if not _is_usable(state.get(turn_context), self._dialog_ids):
+                raise CorruptStateError(state.get_storage_key(turn_context))
+        except CorruptStateError as error:
+            logger.error("starting conversation %s over: its state is unusable", error.key)
+            await self._store.delete_state([error.key])
+            await state.load(turn_context, force=True)
+            await self._greeted.set(turn_context, True)
+            await self._started_over.set(turn_context, True)
 
     async def _remember(self, turn_context: TurnContext) -> None:
         """Every inbound activity refreshes the reference proactive messages use."""
@@ -97,6 +123,9 @@ class PriceWatchBot(ActivityHandler):
         await self._greeted.set(turn_context, True)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        if await self._started_over.get(turn_context, lambda: False):
+            await turn_context.send_activity(texts.STARTED_OVER)
+            await self._started_over.delete(turn_context)
         first_message = not await self._greeted.get(turn_context, lambda: False)
         if first_message:
             await self._greet(turn_context)
@@ -186,6 +215,26 @@ class PriceWatchBot(ActivityHandler):
 
     async def on_unrecognized_activity_type(self, turn_context: TurnContext) -> None:
         return None
+
+
+def _is_usable(document: dict[str, object] | None, dialog_ids: frozenset[str]) -> bool:
+    """Whether a conversation state document has the shapes this bot stores in it."""
+    document = document or {}
+    dialog_state = document.get(DIALOG_STATE, DialogState())
+    # getattr: a decoded object may lack attributes its class always sets.
+    stack = getattr(dialog_state, "dialog_stack", None)
+    return (
+        isinstance(document.get(GREETED, False), bool)
+        and isinstance(document.get(STARTED_OVER, False), bool)
+        and isinstance(dialog_state, DialogState)
+        and isinstance(stack, list)
+        and all(
+            isinstance(instance, DialogInstance)
+            and getattr(instance, "id", None) in dialog_ids
+            and isinstance(getattr(instance, "state", None), dict)
+            for instance in stack
+        )
+    )
 
 
 def _is_proactive(turn_context: TurnContext) -> bool:

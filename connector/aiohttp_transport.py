@@ -29,6 +29,9 @@ class BufferedResponse(HTTPClientResponse):
         self, request: ClientRequest, status: int, headers: Any, reason: str | None, body: bytes
     ) -> None:
         super().__init__(request, None)
+        # msrest's HttpOperationError exposes `internal_response` as `.response`; with
+        # requests that is the requests.Response. Ours carries the same status and headers.
+        self.internal_response = self
         self.status_code = status
         self.headers = CIMultiDict(headers)
         self.reason = reason

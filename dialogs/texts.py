@@ -43,6 +43,10 @@ FEED_DOWN: Final = (
 SOMETHING_WENT_WRONG: Final = "Sorry, something went wrong on my side. Please try that again."
 NOTHING_TO_CANCEL: Final = "There's nothing to cancel. Say \"help\" to see what I can do."
 CANCELLED: Final = "OK, cancelled."
+STARTED_OVER: Final = (
+    "Sorry, I lost track of our conversation, so let's start over."
+    ' Your watches are safe: say "list" to see them.'
+)
 
 
 def money(amount: Decimal, currency: str) -> str:

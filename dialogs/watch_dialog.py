@@ -73,8 +73,9 @@ async def create_watch(
         )
     except WatchLimitReached as limit:
         return (
-            f"You already have {limit.limit} watches, the most I keep for one chat."
-            ' Say "list" and "remove <number>" to make room.'
+            f"You already have {limit.limit} watches, the most I keep for one person"
+            ' (watches in your other chats with me count too). Say "list" and'
+            ' "remove <number>" to make room.'
         )
     return "Done! " + texts.describe_rule(product.name, product.currency, rule)
 

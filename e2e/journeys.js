@@ -89,6 +89,24 @@ async function click(page, title, reply) {
   return waitForBot(page, reply, { from });
 }
 
+/** Waits until Web Chat has scrolled its transcript to the latest message. */
+async function settle(page) {
+  await page.waitForFunction(
+    (selector) => {
+      const box = document.querySelector(selector);
+      return box && box.scrollTop + box.clientHeight >= box.scrollHeight - 2;
+    },
+    '.webchat__basic-transcript__scrollable',
+    { timeout: 5_000 }
+  );
+  await page.waitForTimeout(200);
+}
+
+async function screenshot(page, name) {
+  await settle(page).catch(() => {}); // a screenshot that is not at the bottom is still worth having
+  await page.screenshot({ path: path.join(config.artifacts, `${name}.png`) });
+}
+
 async function suggestedActions(page) {
   return page.locator(SUGGESTED_ACTION).allInnerTexts();
 }
@@ -168,6 +186,7 @@ const journeys = [
       await setPrice('p-400', 59.99);
       await pollAndDeliverNow(); // the drop is now seen and a delivery has run
       await page.waitForTimeout(HELD_CHECK_MS);
+      await screenshot(page, `${this.slug}-while-asking`);
       const during = await botMessages(page);
       expect(
         during.length === messagesBefore,
@@ -232,7 +251,7 @@ async function main() {
       executablePath: CHROMIUM,
       headless: true,
       args: CHROMIUM_FLAGS,
-      viewport: { width: 1000, height: 1000 },
+      viewport: { width: 1000, height: 1100 },
     });
     const page = context.pages()[0] || (await context.newPage());
     page.on('pageerror', (error) => console.error(`  page error: ${error.message}`));
@@ -256,7 +275,7 @@ async function main() {
         blocked = journey.slug;
         console.log(`✘ ${label}\n    ${error.message}`);
       }
-      await page.screenshot({ path: path.join(config.artifacts, `${journey.slug}.png`) });
+      await screenshot(page, journey.slug);
     }
     const transcript = await page.$$eval('.webchat__bubble', (bubbles) =>
       bubbles.map((b) => (b.matches('.webchat__bubble--from-user') ? 'you: ' : 'bot: ') + b.innerText)

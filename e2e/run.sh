@@ -10,11 +10,15 @@ artifacts="$root/artifacts/e2e"
 
 fail() { echo "e2e: $*" >&2; echo "e2e: setup failed"; exit 1; }
 
-if [ ! -x /usr/bin/chromium ]; then
-  [ "$(id -u)" = 0 ] || fail "/usr/bin/chromium is missing: sudo apt-get install -y chromium"
-  echo "Installing Debian's chromium ..."
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-    || fail "apt-get install chromium failed"
+# Debian's chromium, and a colour emoji font (else the alerts' 📉 is an empty box).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi emoji || missing+=(fonts-noto-color-emoji)
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || fail "missing ${missing[*]}: sudo apt-get install -y ${missing[*]}"
+  echo "Installing Debian's ${missing[*]} ..."
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >/dev/null \
+    || fail "apt-get install ${missing[*]} failed"
 fi
 bash "$root/webchat/install.sh" || fail "could not install the Web Chat pieces"
 
@@ -27,10 +31,15 @@ page_port=$(free_port)
 
 workdir=$(mktemp -d)
 launcher=
+keep_logs=no
 stop_all() {
   if [ -n "$launcher" ]; then
-    kill "$launcher" 2>/dev/null || true   # its trap stops the bot and the page server
+    kill "$launcher" 2>/dev/null || true   # its trap stops the bot and the page server by PID
     wait "$launcher" 2>/dev/null || true
+  fi
+  if [ "$keep_logs" = yes ]; then
+    cp "$workdir/bot.log" "$workdir/webchat.log" "$artifacts/" 2>/dev/null || true
+    echo "e2e: the bot's log and the launcher's output are in $artifacts (bot.log, webchat.log)" >&2
   fi
   rm -rf "$workdir"
 }
@@ -40,17 +49,14 @@ trap 'exit 143' TERM
 
 rm -rf "$artifacts"
 mkdir -p "$artifacts"
-keep_logs() {
-  cp "$workdir/bot.log" "$artifacts/bot.log" 2>/dev/null || true
-  cp "$workdir/webchat.log" "$artifacts/webchat.log" 2>/dev/null || true
-  echo "e2e: logs kept in $artifacts (bot.log, webchat.log)" >&2
-}
 
 export ADMIN_TOKEN
 ADMIN_TOKEN=$(node -p 'require("crypto").randomBytes(24).toString("hex")')
+# Everything the journeys depend on is set here, whatever the caller's environment says.
 PORT=$bot_port WEBCHAT_PORT=$page_port BOT_LOG="$workdir/bot.log" \
   DATABASE_URL="sqlite:///$workdir/pricewatch.sqlite3" \
-  POLL_INTERVAL_SECONDS=1 MOCK_FEED_DRIFT=false LOG_LEVEL=INFO \
+  POLL_INTERVAL_SECONDS=1 MOCK_FEED_DRIFT=false ALERT_HOLD_SECONDS=300 \
+  DROP_THRESHOLD_PERCENT=20 PRICE_FEED_URL= MicrosoftAppId= MicrosoftAppPassword= LOG_LEVEL=INFO \
   bash "$root/webchat/run.sh" >"$workdir/webchat.log" 2>&1 &
 launcher=$!
 
@@ -58,7 +64,7 @@ deadline=$((SECONDS + 120))
 until grep -q "Web Chat is ready" "$workdir/webchat.log"; do
   if ! kill -0 "$launcher" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
     cat "$workdir/webchat.log" >&2
-    keep_logs
+    keep_logs=yes
     fail "the bot and the Web Chat page did not start"
   fi
   sleep 0.2
@@ -68,5 +74,5 @@ echo "e2e: screenshots go to $artifacts"
 status=0
 E2E_PAGE_URL="http://127.0.0.1:$page_port/" E2E_BOT_URL="http://127.0.0.1:$bot_port" \
   E2E_ARTIFACTS="$artifacts" node "$root/e2e/journeys.js" || status=$?
-if [ "$status" -ne 0 ]; then keep_logs; fi
+[ "$status" -eq 0 ] || keep_logs=yes
 exit "$status"

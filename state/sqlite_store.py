@@ -219,6 +219,12 @@ class SqliteStore:
         )
         return json.loads(rows[0]["reference"]) if rows else None
 
+    async def get_references(self, conversation_keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+        rows = await self._fetch_in(
+            "SELECT key, reference FROM conversations WHERE key IN ({})", conversation_keys
+        )
+        return {row["key"]: json.loads(row["reference"]) for row in rows}
+
     async def mark_unreachable(self, conversation_key: str, now: datetime) -> None:
         await self._write(
             "UPDATE conversations SET reachable = 0, "
@@ -265,6 +271,10 @@ class SqliteStore:
             "SELECT * FROM watches WHERE conversation_key = ? ORDER BY id", (conversation_key,)
         )
         return [_watch(row) for row in rows]
+
+    async def count_user_watches(self, user_id: str) -> int:
+        rows = await self._fetchall("SELECT COUNT(*) FROM watches WHERE user_id = ?", (user_id,))
+        return int(rows[0][0])
 
     async def remove_watch(self, conversation_key: str, watch_id: int) -> bool:
         async with self._transaction() as db:
@@ -356,24 +366,15 @@ class SqliteStore:
 
     # The alert outbox
 
-    async def due_conversations(self, now: datetime, limit: int) -> list[str]:
-        rows = await self._fetchall(
-            "SELECT DISTINCT alerts.conversation_key FROM alerts "
-            "JOIN conversations ON conversations.key = alerts.conversation_key "
-            "WHERE alerts.status IN (?, ?) AND alerts.next_attempt_at <= ? "
-            "AND (alerts.claimed_until IS NULL OR alerts.claimed_until <= ?) "
-            "AND conversations.reachable = 1 LIMIT ?",
-            (*OPEN_STATUSES, _ts(now), _ts(now), limit),
-        )
-        return [row[0] for row in rows]
-
     async def claim_due_alerts(
-        self, conversation_key: str, now: datetime, lease_until: datetime
+        self, now: datetime, lease_until: datetime, limit: int
     ) -> list[Alert]:
         return await self._claim(
-            "conversation_key = ? AND status IN (?, ?) AND next_attempt_at <= ? "
-            "AND (claimed_until IS NULL OR claimed_until <= ?)",
-            (conversation_key, *OPEN_STATUSES, _ts(now), _ts(now)),
+            "status IN (?, ?) AND next_attempt_at <= ? "
+            "AND (claimed_until IS NULL OR claimed_until <= ?) "
+            "AND conversation_key IN (SELECT key FROM conversations WHERE reachable = 1) "
+            "ORDER BY next_attempt_at, id LIMIT ?",
+            (*OPEN_STATUSES, _ts(now), _ts(now), limit),
             lease_until,
         )
 

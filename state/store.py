@@ -28,6 +28,10 @@ class Store(Protocol):
 
     async def get_reference(self, conversation_key: str) -> dict[str, Any] | None: ...
 
+    async def get_references(
+        self, conversation_keys: Sequence[str]
+    ) -> dict[str, dict[str, Any]]: ...
+
     async def mark_unreachable(self, conversation_key: str, now: datetime) -> None:
         """Send nothing there until the user writes again (a stale reference, a block)."""
 
@@ -37,6 +41,9 @@ class Store(Protocol):
     async def add_watch(self, watch: NewWatch) -> Watch: ...
 
     async def list_watches(self, conversation_key: str) -> list[Watch]: ...
+
+    async def count_user_watches(self, user_id: str) -> int:
+        """Watches one user made, in any of their conversations."""
 
     async def remove_watch(self, conversation_key: str, watch_id: int) -> bool:
         """Remove a watch of this conversation, and its undelivered alerts."""
@@ -51,12 +58,10 @@ class Store(Protocol):
         """Write one poll's changes in one transaction; return how many alerts are new."""
 
     # The alert outbox. A claim is a short lease: a dead process's claims run out.
-    async def due_conversations(self, now: datetime, limit: int) -> list[str]:
-        """Reachable conversations with pending alerts, or held ones whose hold ran out."""
-
     async def claim_due_alerts(
-        self, conversation_key: str, now: datetime, lease_until: datetime
-    ) -> list[Alert]: ...
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> list[Alert]:
+        """Pending alerts, and held ones whose hold ran out, of reachable conversations."""
 
     async def claim_conversation_alerts(
         self, conversation_key: str, now: datetime, lease_until: datetime

@@ -4,8 +4,22 @@ from pathlib import Path
 from typing import AsyncIterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support.chat import World, open_world
+
+# Property tests run the same examples on every run and machine, with no example
+# database, so CI is deterministic; a failure prints the example to reproduce it.
+settings.register_profile(
+    "pricewatch",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=100,
+    # Async fixtures (a World, a running app) are shared by the examples on purpose.
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+settings.load_profile("pricewatch")
 
 
 @pytest.fixture

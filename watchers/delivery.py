@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Final
+from typing import Any, Final
 
 from botbuilder.core import Bot, BotAdapter, TurnContext
 from botbuilder.schema import Activity, ConversationReference
@@ -32,6 +33,9 @@ SETTLED_ALERTS: Final = "PriceWatch.settled_alerts"
 """turn_state key: ids of alerts the bot sent, held or failed in this turn."""
 CLAIM_LEASE: Final = timedelta(seconds=5)
 RENEW_EVERY_SECONDS: Final = 2.0
+
+
+NO_REFERENCE: Final = SendFailure(FailureKind.PERMANENT, "no conversation reference stored")
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,8 @@ class Deliverer:
         self._slots = asyncio.Semaphore(concurrency)
         self._batch_size = batch_size
         self._sleep = sleep
-        self._queued: set[str] = set()
         self._in_flight: set[int] = set()
+        self._active_ticks = 0
         self._renewer: asyncio.Task[None] | None = None
         self._closing = False
         self._idle = asyncio.Event()
@@ -88,19 +92,30 @@ class Deliverer:
     async def tick(self) -> DeliveryReport:
         if self._closing:
             return DeliveryReport(0, 0, 0)
-        due = await self._store.due_conversations(self._clock(), self._batch_size)
-        keys = [key for key in due if key not in self._queued]
-        self._queued.update(keys)
+        now = self._clock()
+        alerts = await self._store.claim_due_alerts(now, now + CLAIM_LEASE, self._batch_size)
+        if not alerts:
+            return DeliveryReport(0, 0, 0)
+        by_conversation: dict[str, list[Alert]] = defaultdict(list)
+        for alert in alerts:
+            by_conversation[alert.conversation_key].append(alert)
+        self._in_flight |= {alert.id for alert in alerts}
+        self._keep_claims()
+        self._active_ticks += 1
         self._idle.clear()
         try:
-            results = await asyncio.gather(*(self._deliver(key) for key in keys))
+            references = await self._store.get_references(list(by_conversation))
+            left = await asyncio.gather(
+                *(
+                    self._deliver(batch, references.get(key))
+                    for key, batch in by_conversation.items()
+                )
+            )
         finally:
-            self._queued.difference_update(keys)
-            if not self._queued:
+            self._active_ticks -= 1
+            if not self._active_ticks:
                 self._idle.set()
-        return DeliveryReport(
-            len(keys), sum(sent for sent, _ in results), sum(left for _, left in results)
-        )
+        return DeliveryReport(len(by_conversation), len(alerts), sum(left))
 
     async def drain(self, timeout_seconds: float) -> None:
         """Take no new work; give in-flight sends a few seconds; leave the rest pending."""
@@ -112,31 +127,25 @@ class Deliverer:
         if self._in_flight:
             await self._store.release_claims(sorted(self._in_flight))
 
-    async def _deliver(self, key: str) -> tuple[int, int]:
-        """(alerts claimed, alerts the turn left unsettled) for one conversation."""
-        async with self._slots:
-            if self._closing:
-                return 0, 0
-            stored = await self._store.get_reference(key)
-            if stored is None:
-                return 0, 0
-            reference = ConversationReference().deserialize(stored)
-            await self._pacing.per_conversation.wait_turn(key)
-            await self._pacing.per_channel.wait_turn(channel_key(reference))
-            now = self._clock()
-            alerts = await self._store.claim_due_alerts(key, now, now + CLAIM_LEASE)
-            if not alerts:
-                return 0, 0
-            ids = {alert.id for alert in alerts}
-            self._in_flight |= ids
-            self._keep_claims()
-            try:
-                left = await self._run_turn(reference, alerts)
-            finally:
-                self._in_flight -= ids
-                if not self._in_flight and self._renewer is not None:
-                    self._renewer.cancel()
-            return len(alerts), len(left)
+    async def _deliver(self, alerts: list[Alert], stored: dict[str, Any] | None) -> int:
+        """One conversation's claimed alerts; returns how many the turn left unsettled."""
+        ids = {alert.id for alert in alerts}
+        try:
+            async with self._slots:
+                if self._closing:
+                    await self._store.release_claims(sorted(ids))
+                    return 0
+                if stored is None:
+                    await self._outcomes.failed_with(alerts, NO_REFERENCE)
+                    return len(alerts)
+                reference = ConversationReference().deserialize(stored)
+                await self._pacing.per_conversation.wait_turn(alerts[0].conversation_key)
+                await self._pacing.per_channel.wait_turn(channel_key(reference))
+                return len(await self._run_turn(reference, alerts))
+        finally:
+            self._in_flight -= ids
+            if not self._in_flight and self._renewer is not None:
+                self._renewer.cancel()
 
     async def _run_turn(
         self, reference: ConversationReference, alerts: list[Alert]

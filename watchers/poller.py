@@ -114,6 +114,24 @@ def _plan_product(
     return replace(health, null_streak=0, unavailable=False)
 
 
+def _warn_about_gaps(asked: Sequence[str], prices: Mapping[str, Decimal | None]) -> None:
+    """One line per poll for products the feed had no usable price for."""
+    unanswered = [product_id for product_id in asked if product_id not in prices]
+    unknown = [product_id for product_id, price in prices.items() if price is None]
+    if unanswered:
+        logger.warning(
+            "the feed gave no usable price for %d product(s), e.g. %s",
+            len(unanswered),
+            ", ".join(unanswered[:5]),
+        )
+    if unknown:
+        logger.warning(
+            "the feed says %d product(s) are unavailable, e.g. %s",
+            len(unknown),
+            ", ".join(unknown[:5]),
+        )
+
+
 class Poller:
     def __init__(self, store: Store, feed: PriceFeed, clock: Clock, metrics: Metrics) -> None:
         self._store = store
@@ -132,6 +150,7 @@ class Poller:
             self._metrics.feed_errors.inc()
             logger.warning("poll skipped, the feed failed: %s", error)
             return PollReport(len(product_ids), 0, 0, str(error))
+        _warn_about_gaps(product_ids, prices)
         answered = list(prices)
         watches = await self._store.watches_for_products(answered)
         health = await self._store.product_health(answered)

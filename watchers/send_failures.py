@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from enum import Enum
 from typing import Final, Mapping
 
+import aiohttp
+from msrest.exceptions import ClientRequestError, HttpOperationError
+
+SEND_ERRORS: Final = (
+    asyncio.TimeoutError,
+    aiohttp.ClientError,
+    ConnectionError,
+    ClientRequestError,
+    HttpOperationError,
+)
 MAX_RETRY_AFTER_SECONDS: Final = 3600.0
 DEFAULT_RETRY_AFTER_SECONDS: Final = 1.0
 TRANSIENT_STATUSES: Final = frozenset({408, 412, 500, 502, 503, 504})
@@ -43,6 +54,12 @@ def classify(error: BaseException, now: datetime) -> SendFailure:
     if status in TRANSIENT_STATUSES:
         return SendFailure(FailureKind.TRANSIENT, description, status)
     return SendFailure(FailureKind.PERMANENT, description, status)
+
+
+def is_send_failure(error: BaseException) -> bool:
+    """Did this come from talking to the channel (an HTTP answer, a timeout, no connection)?"""
+    status, _ = _status_and_headers(error)
+    return status is not None or isinstance(error, SEND_ERRORS)
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float:

@@ -14,12 +14,12 @@ from watchers.rules import Rule, initial_state, is_price
 
 logger = logging.getLogger(__name__)
 
-MAX_WATCHES_PER_CONVERSATION: Final = 50
+MAX_WATCHES_PER_USER: Final = 50
 
 
 class WatchLimitReached(Exception):
     def __init__(self, limit: int) -> None:
-        super().__init__(f"a conversation may have at most {limit} watches")
+        super().__init__(f"a user may have at most {limit} watches")
         self.limit = limit
 
 
@@ -29,7 +29,7 @@ class Watchlist:
         store: Store,
         feed: PriceFeed,
         clock: Clock,
-        max_watches: int = MAX_WATCHES_PER_CONVERSATION,
+        max_watches: int = MAX_WATCHES_PER_USER,
     ) -> None:
         self._store = store
         self._feed = feed
@@ -44,7 +44,7 @@ class Watchlist:
     async def add(
         self, conversation_key: str, user_id: str, product: Product, rule: Rule
     ) -> Watch:
-        if len(await self._store.list_watches(conversation_key)) >= self._max_watches:
+        if await self._watch_count(conversation_key, user_id) >= self._max_watches:
             raise WatchLimitReached(self._max_watches)
         watch = await self._store.add_watch(
             NewWatch(
@@ -60,6 +60,12 @@ class Watchlist:
         )
         logger.info("watch %s created on %s in %s", watch.id, product.id, conversation_key)
         return watch
+
+    async def _watch_count(self, conversation_key: str, user_id: str) -> int:
+        """The user's watches in all their chats; a chat's own when the user has no id."""
+        if user_id:
+            return await self._store.count_user_watches(user_id)
+        return len(await self._store.list_watches(conversation_key))
 
     async def of(self, conversation_key: str) -> list[Watch]:
         return await self._store.list_watches(conversation_key)

@@ -36,11 +36,11 @@ trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Wait until URL answers 200, while process PID lives; give up after SECONDS_MAX.
+# wait_for URL PID WHAT SECONDS: until URL answers 200, as long as process PID lives.
 wait_for() {
   local url=$1 pid=$2 what=$3 deadline=$((SECONDS + $4))
   until curl -fs -o /dev/null --max-time 2 "$url"; do
-    kill -0 "$pid" 2>/dev/null || fail "$what exited before it was ready (see its output above)"
+    kill -0 "$pid" 2>/dev/null || fail "$what exited before it was ready (see its output ${BOT_LOG:+in $BOT_LOG or }above)"
     [ "$SECONDS" -lt "$deadline" ] || fail "$what did not answer $url within $4 s"
     sleep 0.2
   done

@@ -410,8 +410,8 @@ async def test_a_product_without_a_price_picked_in_the_dialog(world: World) -> N
 
 
 LIMIT_MESSAGE = (
-    'You already have 50 watches, the most I keep for one chat. Say "list" and'
-    ' "remove <number>" to make room.'
+    "You already have 50 watches, the most I keep for one person (watches in your other"
+    ' chats with me count too). Say "list" and "remove <number>" to make room.'
 )
 
 

@@ -3,6 +3,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,7 @@ from watchers.rules import RuleState, below_rule, initial_state, percent_rule
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 CONVERSATION = "msteams/conv-a"
 OTHER_CONVERSATION = "msteams/conv-b"
+THIRD_CONVERSATION = "msteams/conv-c"
 NO_ALERTS = {"pending": 0, "held": 0, "sent": 0, "failed": 0}
 
 
@@ -72,6 +74,21 @@ def keys(alerts: list[Alert]) -> list[str]:
     return [alert.dedupe_key for alert in alerts]
 
 
+def owned(alerts: list[Alert]) -> list[tuple[str, str]]:
+    """Each alert's conversation and dedupe key."""
+    return [(alert.conversation_key, alert.dedupe_key) for alert in alerts]
+
+
+def reference(conversation_key: str) -> dict[str, Any]:
+    return {"conversation": {"id": conversation_key.removeprefix("msteams/")}}
+
+
+async def make_reachable(store: SqliteStore, *conversation_keys: str) -> None:
+    """Save a reference, as an inbound message does: due alerts there can be claimed."""
+    for conversation_key in conversation_keys:
+        await store.save_reference(conversation_key, reference(conversation_key), T0)
+
+
 async def poll(
     store: SqliteStore,
     states: list[tuple[int, RuleState]] | None = None,
@@ -82,7 +99,7 @@ async def poll(
 
 async def add_alerts(store: SqliteStore, *dedupe_keys: str, seen_at: datetime = T0) -> int:
     """A watch with one pending alert per key; returns the watch id."""
-    await store.save_reference(CONVERSATION, {"conversation": {"id": "conv-a"}}, T0)
+    await make_reachable(store, CONVERSATION)
     watch = await store.add_watch(new_watch())
     created = await poll(
         store, alerts=[new_alert(watch.id, key, seen_at=seen_at) for key in dedupe_keys]

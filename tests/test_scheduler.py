@@ -1,0 +1,141 @@
+"""The app as main() runs it, scheduler and all: its jobs, and a shutdown mid fan-out."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import AsyncIterator, Awaitable, Callable
+
+import pytest
+from aiohttp import ClientSession, web
+
+from app import create_app
+from state.models import AlertStatus
+from state.sqlite_store import SqliteStore
+from tests.support.channel import StandInChannel
+from tests.support.running import RunningApp, free_port, test_settings
+
+UNPACED = {"CONVERSATION_MAX_PER_SECOND": "0", "DELIVERY_MAX_PER_SECOND": "0"}
+SLOW_CHANNEL_SECONDS = 1.0
+
+
+@asynccontextmanager
+async def scheduled_app(tmp_path: Path, **env: str) -> AsyncIterator[RunningApp]:
+    """create_app with its scheduler running, as main() builds it; the test may stop it first."""
+    port = free_port()
+    runner = web.AppRunner(create_app(test_settings(tmp_path, port, **env)))
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        async with ClientSession() as http:
+            yield RunningApp(runner, f"http://127.0.0.1:{port}", http)
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def channel() -> AsyncIterator[StandInChannel]:
+    channel = StandInChannel()
+    await channel.start()
+    yield channel
+    await channel.stop()
+
+
+@pytest.mark.parametrize(
+    ("drift", "jobs"),
+    [("true", {"poll", "deliver", "drift"}), ("false", {"poll", "deliver"})],
+)
+async def test_the_scheduler_runs_fixed_jobs_that_never_stack(
+    tmp_path: Path, drift: str, jobs: set[str]
+) -> None:
+    async with scheduled_app(tmp_path, MOCK_FEED_DRIFT=drift) as app:
+        scheduled = {job.id: job for job in app.engine.scheduler.get_jobs()}
+        async with app.http.get(f"{app.base}/healthz") as response:
+            health = await response.json()
+
+    assert set(scheduled) == jobs
+    for job in scheduled.values():
+        assert job.coalesce is True, f"{job.id}: missed runs collapse into one"
+        assert job.max_instances == 1, f"{job.id}: a tick that overruns does not stack"
+        assert job.misfire_grace_time and job.misfire_grace_time > 0
+    assert health["scheduler"] == "ok" and set(health["jobs"]) == jobs
+
+
+async def test_healthz_says_so_when_the_scheduler_has_stopped(tmp_path: Path) -> None:
+    async with scheduled_app(tmp_path) as app:
+        app.engine.scheduler.shutdown(wait=False)
+        async with app.http.get(f"{app.base}/healthz") as response:
+            status, health = response.status, await response.json()
+    assert status == 503 and health["scheduler"] == "stopped"
+
+
+async def until(condition: Callable[[], bool], within_seconds: float = 3.0) -> None:
+    """Wait for something the stand-in channel is doing (not for a scheduler)."""
+    deadline = asyncio.get_running_loop().time() + within_seconds
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "it never happened"
+        await asyncio.sleep(0.01)
+
+
+def run_delivery_job_now(app: RunningApp) -> None:
+    """What the scheduler does each second, without waiting a second for it."""
+    job = app.engine.scheduler.get_job("deliver")
+    assert job is not None
+    job.modify(next_run_time=datetime.now(timezone.utc))
+    app.engine.scheduler.wakeup()
+
+
+def start_a_tick_directly(app: RunningApp) -> Awaitable[object]:
+    """A delivery started outside the scheduler (as /api/notify starts one)."""
+    app.engine.scheduler.pause()
+    return asyncio.ensure_future(app.engine.deliverer.tick())
+
+
+@pytest.mark.parametrize(
+    "start_delivery",
+    [run_delivery_job_now, start_a_tick_directly],
+    ids=["scheduler-job", "direct-tick"],
+)
+async def test_shutdown_lets_the_send_in_flight_finish_and_leaves_the_rest_pending(
+    tmp_path: Path,
+    channel: StandInChannel,
+    start_delivery: Callable[[RunningApp], Awaitable[object] | None],
+) -> None:
+    conversations = ["conv-1", "conv-2", "conv-3"]
+    env = {**UNPACED, "DELIVERY_CONCURRENCY": "1"}
+    async with scheduled_app(tmp_path, **env) as app:
+        for conversation in conversations:
+            assert await app.say(channel, conversation, "watch headphones 20%") in (200, 201)
+        database = app.engine.store.path
+        channel.latency_seconds = SLOW_CHANNEL_SECONDS
+        await app.set_price("p-100", 149.99)
+        assert (await app.engine.poll()).alerts == 3
+        started = start_delivery(app)
+        await until(lambda: channel.in_flight == 1)
+
+        stopping = asyncio.get_running_loop().time()
+        await app.runner.cleanup()
+        took = asyncio.get_running_loop().time() - stopping
+        if started is not None:
+            await started
+
+    assert took < SLOW_CHANNEL_SECONDS + 2, "shutdown waits for the send, and not much longer"
+    delivered = [post for post in channel.delivered() if "Price drop" in post.text]
+    assert len(delivered) == 1, "the send in flight reached the user"
+
+    store = SqliteStore(database)
+    await store.open()
+    try:
+        rows = await store.get_alerts(range(1, 100))
+        later = datetime.now(timezone.utc) + timedelta(days=1)
+        due = await store.due_conversations(later, 100)
+    finally:
+        await store.close()
+    by_conversation = {row.conversation_key.split("/")[1]: row for row in rows}
+    assert by_conversation[delivered[0].conversation_id].status is AlertStatus.SENT
+    left = [row for row in rows if row.conversation_key.split("/")[1] != delivered[0].conversation_id]
+    assert [row.status for row in left] == [AlertStatus.PENDING] * 2
+    assert all(row.attempts == 0 for row in left), "never started, so never tried"
+    assert sorted(due) == sorted(row.conversation_key for row in left)

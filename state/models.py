@@ -95,6 +95,14 @@ class Alert:
 
 
 @dataclass(frozen=True)
+class Recheck:
+    """Products whose watches need a look whatever their price does."""
+
+    product_ids: frozenset[str]
+    newest_watch_id: int
+
+
+@dataclass(frozen=True)
 class PollChanges:
     """Everything one poll writes, in one transaction."""
 

@@ -21,6 +21,7 @@ from state.models import (
     NewWatch,
     PollChanges,
     ProductHealth,
+    Recheck,
     StateRecord,
     Watch,
 )
@@ -58,6 +59,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX watches_by_product ON watches (product_id);
     CREATE INDEX watches_by_conversation ON watches (conversation_key);
+    CREATE INDEX watches_awaiting_confirmation ON watches (product_id)
+        WHERE unconfirmed_price IS NOT NULL;
     CREATE TABLE products (
         id TEXT PRIMARY KEY,
         null_streak INTEGER NOT NULL DEFAULT 0,
@@ -306,6 +309,15 @@ class SqliteStore:
             )
             for row in rows
         }
+
+    async def products_to_recheck(self, after_watch_id: int) -> Recheck:
+        rows = await self._fetchall(
+            "SELECT product_id FROM watches WHERE id > ? UNION "
+            "SELECT product_id FROM watches WHERE unconfirmed_price IS NOT NULL",
+            (after_watch_id,),
+        )
+        newest = await self._fetchall("SELECT COALESCE(MAX(id), 0) FROM watches")
+        return Recheck(frozenset(row[0] for row in rows), int(newest[0][0]))
 
     async def _fetch_in(
         self, sql: str, values: Sequence[Any], chunk: int = 500

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol, Sequence
 
-from state.models import Alert, NewWatch, PollChanges, ProductHealth, StateRecord, Watch
+from state.models import (
+    Alert,
+    NewWatch,
+    PollChanges,
+    ProductHealth,
+    Recheck,
+    StateRecord,
+    Watch,
+)
 
 
 class EtagConflict(Exception):
@@ -53,6 +61,9 @@ class Store(Protocol):
     async def watches_for_products(self, product_ids: Sequence[str]) -> list[Watch]: ...
 
     async def product_health(self, product_ids: Sequence[str]) -> dict[str, ProductHealth]: ...
+
+    async def products_to_recheck(self, after_watch_id: int) -> Recheck:
+        """Products with watches made after that id, or with a huge drop to confirm."""
 
     async def record_poll(self, changes: PollChanges) -> int:
         """Write one poll's changes in one transaction; return how many alerts are new."""

@@ -25,6 +25,12 @@ CONVERSATION = "msteams/conv-a"
 OTHER_CONVERSATION = "msteams/conv-b"
 THIRD_CONVERSATION = "msteams/conv-c"
 NO_ALERTS = {"pending": 0, "held": 0, "sent": 0, "failed": 0}
+HOSTILE = [
+    "'); DROP TABLE watches; --",
+    '"; DELETE FROM alerts; --',
+    "<script>alert(1)</script>",
+    "Robert'); DROP TABLE bot_state;-- 🎧 \u202eevil",
+]
 
 
 def at(seconds: float) -> datetime:
@@ -128,6 +134,24 @@ async def test_a_reference_round_trips_and_is_overwritten(store: SqliteStore) ->
     assert await store.get_reference(CONVERSATION) == second
 
 
+async def test_get_references_returns_the_stored_ones_by_key(store: SqliteStore) -> None:
+    await make_reachable(store, CONVERSATION, OTHER_CONVERSATION)
+    for text in HOSTILE:
+        await store.save_reference(text, {"conversation": {"id": text}}, T0)
+
+    assert await store.get_references([]) == {}
+    assert await store.get_references(["msteams/nobody"]) == {}
+    assert await store.get_references([OTHER_CONVERSATION, "msteams/nobody", CONVERSATION]) == {
+        CONVERSATION: {"conversation": {"id": "conv-a"}},
+        OTHER_CONVERSATION: {"conversation": {"id": "conv-b"}},
+    }
+    assert await store.get_references([*HOSTILE, "msteams/nobody"]) == {
+        text: {"conversation": {"id": text}} for text in HOSTILE
+    }
+    many = [f"msteams/unknown-{n}" for n in range(1200)] + [CONVERSATION]
+    assert await store.get_references(many) == {CONVERSATION: reference(CONVERSATION)}
+
+
 # --- watches ---
 
 
@@ -172,7 +196,7 @@ async def test_removing_a_watch_drops_its_unsent_alerts_but_keeps_sent_ones(
 
     assert await store.alert_counts() == {**NO_ALERTS, "sent": 1, "pending": 1}
     later = at(10**7)
-    assert keys(await store.claim_due_alerts(CONVERSATION, later, later)) == ["other-watch"]
+    assert owned(await store.claim_due_alerts(later, later, 10)) == [(CONVERSATION, "other-watch")]
     assert keys(await store.claim_conversation_alerts(CONVERSATION, later, later)) == [
         "other-watch"
     ]
@@ -182,7 +206,7 @@ async def test_an_alert_for_a_watch_removed_before_the_poll_was_recorded_is_drop
     store: SqliteStore,
 ) -> None:
     # The poller reads watches, then records the poll: the user can remove the watch between.
-    await store.save_reference(CONVERSATION, {"conversation": {"id": "conv-a"}}, T0)
+    await make_reachable(store, CONVERSATION)
     watch = await store.add_watch(new_watch())
     await store.remove_watch(CONVERSATION, watch.id)
 
@@ -193,7 +217,7 @@ async def test_an_alert_for_a_watch_removed_before_the_poll_was_recorded_is_drop
     )
 
     assert created == 0
-    assert await store.due_conversations(T0, 10) == []
+    assert await store.claim_due_alerts(T0, at(60), 10) == []
     assert await store.claim_conversation_alerts(CONVERSATION, T0, at(60)) == []
 
 
@@ -227,6 +251,7 @@ async def test_watches_for_products(store: SqliteStore) -> None:
 
 
 async def test_record_poll_saves_states_and_creates_alerts(store: SqliteStore) -> None:
+    await make_reachable(store, CONVERSATION)
     watch = await store.add_watch(new_watch())
     fired = RuleState(armed=False, last_price=Decimal("150.00"), crossings=1)
 
@@ -239,7 +264,8 @@ async def test_record_poll_saves_states_and_creates_alerts(store: SqliteStore) -
     assert created == 1
     [saved] = await store.list_watches(CONVERSATION)
     assert saved.state == fired
-    [alert] = await store.claim_due_alerts(CONVERSATION, T0, at(60))
+    [alert] = await store.claim_due_alerts(T0, at(60), 10)
+    assert alert.conversation_key == CONVERSATION
     assert (alert.status, alert.kind) == (AlertStatus.PENDING, AlertKind.DROP)
     assert (alert.old_price, alert.new_price) == (Decimal("199.99"), Decimal("150.00"))
     assert (alert.watch_id, alert.product_name, alert.seen_at) == (
@@ -277,40 +303,58 @@ async def test_the_same_dedupe_key_creates_one_alert(store: SqliteStore) -> None
 async def test_claim_due_alerts_leases_them(store: SqliteStore) -> None:
     await add_alerts(store, "a", "b", seen_at=at(10))
 
-    assert await store.claim_due_alerts(CONVERSATION, at(9), at(69)) == []
-    assert keys(await store.claim_due_alerts(CONVERSATION, at(10), at(70))) == ["a", "b"]
-    assert await store.claim_due_alerts(CONVERSATION, at(69), at(129)) == []
-    assert keys(await store.claim_due_alerts(CONVERSATION, at(70), at(130))) == ["a", "b"]
+    assert await store.claim_due_alerts(at(9), at(69), 10) == []
+    assert keys(await store.claim_due_alerts(at(10), at(70), 10)) == ["a", "b"]
+    assert await store.claim_due_alerts(at(69), at(129), 10) == []
+    assert keys(await store.claim_due_alerts(at(70), at(130), 10)) == ["a", "b"]
 
 
-async def test_claim_due_alerts_takes_one_conversation(store: SqliteStore) -> None:
+async def test_claim_due_alerts_takes_every_conversations_alerts(store: SqliteStore) -> None:
     await add_alerts(store, "mine")
+    await make_reachable(store, OTHER_CONVERSATION)
     theirs = await store.add_watch(new_watch(OTHER_CONVERSATION))
     await poll(store, alerts=[new_alert(theirs.id, "theirs", conversation_key=OTHER_CONVERSATION)])
 
-    assert keys(await store.claim_due_alerts(CONVERSATION, T0, at(60))) == ["mine"]
-    assert keys(await store.claim_due_alerts(OTHER_CONVERSATION, T0, at(60))) == ["theirs"]
+    assert owned(await store.claim_due_alerts(T0, at(60), 10)) == [
+        (CONVERSATION, "mine"),
+        (OTHER_CONVERSATION, "theirs"),
+    ]
+    assert await store.claim_due_alerts(T0, at(60), 10) == []
 
 
-async def test_due_conversations_lists_each_conversation_with_unclaimed_due_alerts(
+async def test_claim_due_alerts_takes_the_earliest_due_unclaimed_alerts_of_reachable_ones(
     store: SqliteStore,
 ) -> None:
-    await add_alerts(store, "a", "b")
-    await store.save_reference(OTHER_CONVERSATION, {"conversation": {"id": "conv-b"}}, T0)
+    # Made first and due first, but nobody there ever wrote: no reference, so never claimed.
+    silent = await store.add_watch(new_watch(THIRD_CONVERSATION))
+    await poll(store, alerts=[new_alert(silent.id, "silent", conversation_key=THIRD_CONVERSATION)])
+    await make_reachable(store, OTHER_CONVERSATION)
     theirs = await store.add_watch(new_watch(OTHER_CONVERSATION))
     await poll(
         store,
         alerts=[new_alert(theirs.id, "later", conversation_key=OTHER_CONVERSATION, seen_at=at(30))],
     )
+    await add_alerts(store, "a", "b")  # made after "later", due before it
 
-    assert await store.due_conversations(T0, 10) == [CONVERSATION]
-    assert sorted(await store.due_conversations(at(30), 10)) == [CONVERSATION, OTHER_CONVERSATION]
-    assert len(await store.due_conversations(at(30), 1)) == 1
-    await store.claim_due_alerts(CONVERSATION, at(30), at(90))
-    assert await store.due_conversations(at(31), 10) == [OTHER_CONVERSATION]
+    assert await store.claim_due_alerts(at(30), at(90), 0) == []
+    assert owned(await store.claim_due_alerts(at(30), at(90), 1)) == [(CONVERSATION, "a")]
+    assert owned(await store.claim_due_alerts(at(30), at(90), 1)) == [(CONVERSATION, "b")]
+    await store.mark_unreachable(OTHER_CONVERSATION, at(30))
+    assert await store.claim_due_alerts(at(31), at(91), 10) == []
+
+    await store.save_reference(OTHER_CONVERSATION, reference(OTHER_CONVERSATION), at(32))
+    assert owned(await store.claim_due_alerts(at(32), at(92), 10)) == [
+        (OTHER_CONVERSATION, "later")
+    ]
+    await make_reachable(store, THIRD_CONVERSATION)
+    assert owned(await store.claim_due_alerts(at(33), at(93), 10)) == [
+        (THIRD_CONVERSATION, "silent")
+    ]
+    assert await store.alert_counts() == {**NO_ALERTS, "pending": 4}
 
 
 async def test_claim_conversation_alerts(store: SqliteStore) -> None:
+    await make_reachable(store, CONVERSATION, OTHER_CONVERSATION)
     mine = await store.add_watch(new_watch())
     theirs = await store.add_watch(new_watch(OTHER_CONVERSATION))
     await poll(
@@ -331,32 +375,35 @@ async def test_claim_conversation_alerts(store: SqliteStore) -> None:
     assert keys(claimed) == ["mine-pending", "mine-held"]
     assert [alert.status for alert in claimed] == [AlertStatus.PENDING, AlertStatus.HELD]
     assert await store.claim_conversation_alerts(CONVERSATION, at(2), at(62)) == []
-    assert keys(await store.claim_due_alerts(CONVERSATION, at(61), at(121))) == ["mine-pending"]
-    assert keys(await store.claim_due_alerts(OTHER_CONVERSATION, at(2), at(62))) == ["theirs"]
+    assert owned(await store.claim_due_alerts(at(2), at(62), 10)) == [
+        (OTHER_CONVERSATION, "theirs")
+    ]
+    assert owned(await store.claim_due_alerts(at(61), at(121), 10)) == [
+        (CONVERSATION, "mine-pending")
+    ]
 
 
 async def test_a_sent_alert_is_never_claimed_again(store: SqliteStore) -> None:
     await add_alerts(store, "a")
-    [alert] = await store.claim_due_alerts(CONVERSATION, T0, at(60))
+    [alert] = await store.claim_due_alerts(T0, at(60), 10)
 
     await store.mark_sent([alert.id], at(1))
 
     later = at(10**6)
-    assert await store.claim_due_alerts(CONVERSATION, later, later) == []
+    assert await store.claim_due_alerts(later, later, 10) == []
     assert await store.claim_conversation_alerts(CONVERSATION, later, later) == []
-    assert await store.due_conversations(later, 10) == []
     assert await store.alert_counts() == {**NO_ALERTS, "sent": 1}
 
 
 async def test_a_held_alert_is_due_when_the_first_hold_runs_out(store: SqliteStore) -> None:
     await add_alerts(store, "a")
-    [alert] = await store.claim_due_alerts(CONVERSATION, T0, at(60))
+    [alert] = await store.claim_due_alerts(T0, at(60), 10)
 
     await store.mark_held([alert.id], at(100), hold_seconds=300)
-    assert await store.claim_due_alerts(CONVERSATION, at(399), at(459)) == []
+    assert await store.claim_due_alerts(at(399), at(459), 10) == []
     await store.mark_held([alert.id], at(399), hold_seconds=300)  # held again: no extension
 
-    [due] = await store.claim_due_alerts(CONVERSATION, at(400), at(460))
+    [due] = await store.claim_due_alerts(at(400), at(460), 10)
     assert due.status is AlertStatus.HELD
     assert due.held_at == at(100)
     assert await store.alert_counts() == {**NO_ALERTS, "held": 1}
@@ -364,16 +411,16 @@ async def test_a_held_alert_is_due_when_the_first_hold_runs_out(store: SqliteSto
 
 async def test_a_failed_attempt_is_retried_at_retry_at(store: SqliteStore) -> None:
     await add_alerts(store, "a")
-    [alert] = await store.claim_due_alerts(CONVERSATION, T0, at(600))
+    [alert] = await store.claim_due_alerts(T0, at(600), 10)
 
     await store.mark_attempt_failed([alert.id], at(1), "HTTP 503", retry_at=at(31))
-    assert await store.claim_due_alerts(CONVERSATION, at(30), at(90)) == []
-    [retry] = await store.claim_due_alerts(CONVERSATION, at(31), at(91))
+    assert await store.claim_due_alerts(at(30), at(90), 10) == []
+    [retry] = await store.claim_due_alerts(at(31), at(91), 10)
     assert retry.status is AlertStatus.PENDING
     assert (retry.attempts, retry.last_error) == (1, "HTTP 503")
 
     await store.mark_attempt_failed([alert.id], at(32), "timeout", retry_at=at(92))
-    [again] = await store.claim_due_alerts(CONVERSATION, at(92), at(152))
+    [again] = await store.claim_due_alerts(at(92), at(152), 10)
     assert (again.attempts, again.last_error) == (2, "timeout")
 
 
@@ -391,7 +438,7 @@ async def test_a_failed_attempt_without_retry_gives_up(store: SqliteStore) -> No
         "bot was blocked",
     )
     later = at(10**7)
-    assert keys(await store.claim_due_alerts(CONVERSATION, later, later)) == ["b"]
+    assert keys(await store.claim_due_alerts(later, later, 10)) == ["b"]
     assert keys(await store.claim_conversation_alerts(CONVERSATION, later, later)) == ["b"]
 
 
@@ -448,7 +495,7 @@ async def test_everything_survives_a_restart(db_path: Path) -> None:
         states=[(watch.id, fired)],
         alerts=[new_alert(watch.id, "a"), new_alert(watch.id, "b")],
     )
-    [a, b] = await store.claim_due_alerts(CONVERSATION, T0, at(60))
+    [a, b] = await store.claim_due_alerts(T0, at(60), 10)
     await store.mark_sent([a.id], T0)
     etag = await store.write_state("conv", "document", None)
     await store.close()
@@ -459,20 +506,12 @@ async def test_everything_survives_a_restart(db_path: Path) -> None:
         assert await reopened.get_reference(CONVERSATION) == {"conversation": {"id": "conv-a"}}
         assert await reopened.list_watches(CONVERSATION) == [replace(watch, state=fired)]
         assert await reopened.alert_counts() == {**NO_ALERTS, "sent": 1, "pending": 1}
-        assert await reopened.claim_due_alerts(CONVERSATION, at(59), at(119)) == []  # leased
-        assert keys(await reopened.claim_due_alerts(CONVERSATION, at(60), at(120))) == ["b"]
+        assert await reopened.claim_due_alerts(at(59), at(119), 10) == []  # leased
+        assert owned(await reopened.claim_due_alerts(at(60), at(120), 10)) == [(CONVERSATION, "b")]
         assert await reopened.read_state(["conv"]) == {"conv": StateRecord("document", etag)}
         assert await reopened.write_state("conv", "next", etag) != etag
     finally:
         await reopened.close()
-
-
-HOSTILE = [
-    "'); DROP TABLE watches; --",
-    '"; DELETE FROM alerts; --',
-    "<script>alert(1)</script>",
-    "Robert'); DROP TABLE bot_state;-- 🎧 \u202eevil",
-]
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=repr)
@@ -491,8 +530,8 @@ async def test_hostile_text_is_stored_verbatim(
     assert (listed.conversation_key, listed.product_id, listed.product_name) == (text, text, text)
     assert await store.watched_product_ids() == [text]
     assert await store.watches_for_products([text]) == [listed]
-    assert await store.due_conversations(T0, 10) == [text]
-    [alert] = await store.claim_due_alerts(text, T0, at(60))
+    assert await store.get_references([text]) == {text: {"conversation": {"id": text}}}
+    [alert] = await store.claim_due_alerts(T0, at(60), 10)
     assert (alert.dedupe_key, alert.conversation_key, alert.product_name) == (text, text, text)
     assert await store.read_state([text]) == {text: StateRecord(text, etag)}
     assert await store.remove_watch(text, watch.id) is True

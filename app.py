@@ -183,8 +183,10 @@ def create_app(
         try:
             yield
         finally:
-            engine.scheduler.shutdown(wait=False)
+            # Pause first: shutting APScheduler down cancels its running jobs, sends included.
+            engine.scheduler.pause()
             await deliverer.drain(SHUTDOWN_GRACE_SECONDS)
+            engine.scheduler.shutdown(wait=False)
             await auth.close()
             await session.close()
             await store.close()

@@ -138,6 +138,8 @@ def messages_handler(adapter: CloudAdapter, bot: Bot):  # type: ignore[no-untype
             body = json.loads(raw)
         except (UnicodeDecodeError, ValueError):
             return _error(400, "the body is not valid JSON")
+        except RecursionError:
+            return _error(400, "the body nests too deeply")
         problem = activity_problem(body)
         if problem:
             return _error(400, problem)

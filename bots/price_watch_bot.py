@@ -6,12 +6,7 @@ import logging
 from decimal import Decimal
 from typing import List
 
-from botbuilder.core import (
-    ActivityHandler,
-    ConversationState,
-    MessageFactory,
-    TurnContext,
-)
+from botbuilder.core import ActivityHandler, ConversationState, TurnContext
 from botbuilder.dialogs import DialogContext, DialogInstance, DialogSet, DialogState
 from botbuilder.schema import ActivityTypes, ChannelAccount
 

@@ -73,6 +73,14 @@ def describe_rule(product_name: str, currency: str, rule: Rule) -> str:
     return text
 
 
+def watch_limit_reached(limit: int) -> str:
+    watches = "watch" if limit == 1 else "watches"
+    return (
+        f"You already have {limit} {watches}, the most I keep for one person (watches in"
+        ' your other chats with me count too). Say "list" and "remove <number>" to make room.'
+    )
+
+
 def watch_line(number: int, watch: Watch, current: Decimal | None) -> str:
     price = "price unavailable" if current is None else f"now {money(current, watch.currency)}"
     trigger = money(watch.rule.trigger_price, watch.currency)

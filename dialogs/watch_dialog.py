@@ -72,11 +72,7 @@ async def create_watch(
             conversation_key(context.activity), user_id(context.activity), product, rule
         )
     except WatchLimitReached as limit:
-        return (
-            f"You already have {limit.limit} watches, the most I keep for one person"
-            ' (watches in your other chats with me count too). Say "list" and'
-            ' "remove <number>" to make room.'
-        )
+        return texts.watch_limit_reached(limit.limit)
     return "Done! " + texts.describe_rule(product.name, product.currency, rule)
 
 

@@ -40,10 +40,10 @@ MIGRATIONS: tuple[str, ...] = (
         unreachable_since REAL
     );
     CREATE TABLE watches (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        product_id TEXT NOT NULL,
+        id INTEGER NOT NULL,
         conversation_key TEXT NOT NULL,
         user_id TEXT NOT NULL,
-        product_id TEXT NOT NULL,
         product_name TEXT NOT NULL,
         currency TEXT NOT NULL,
         kind TEXT NOT NULL,
@@ -55,12 +55,21 @@ MIGRATIONS: tuple[str, ...] = (
         unconfirmed_price TEXT,
         crossings INTEGER NOT NULL DEFAULT 0,
         paused INTEGER NOT NULL DEFAULT 0,
-        created_at REAL NOT NULL
-    );
-    CREATE INDEX watches_by_product ON watches (product_id);
+        created_at REAL NOT NULL,
+        -- Clustered by product: a poll reads and writes one product's watches together.
+        PRIMARY KEY (product_id, id)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX watches_by_id ON watches (id);
     CREATE INDEX watches_by_conversation ON watches (conversation_key);
+    CREATE INDEX watches_by_user ON watches (user_id);
     CREATE INDEX watches_awaiting_confirmation ON watches (product_id)
         WHERE unconfirmed_price IS NOT NULL;
+    CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    -- Watch ids are never reused: alert keys name them.
+    INSERT INTO counters (name, value) VALUES ('watches', 0);
     CREATE TABLE products (
         id TEXT PRIMARY KEY,
         null_streak INTEGER NOT NULL DEFAULT 0,
@@ -116,6 +125,30 @@ def _at_or_none(seconds: float | None) -> datetime | None:
 
 def _dec(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
+
+
+INSERT_WATCH = (
+    "INSERT INTO watches (id, conversation_key, user_id, product_id, product_name, currency, "
+    "kind, threshold_percent, start_price, trigger_price, armed, last_price, unconfirmed_price, "
+    "crossings, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _watch_row(watch: NewWatch) -> tuple[Any, ...]:
+    rule = watch.rule
+    return (
+        watch.conversation_key,
+        watch.user_id,
+        watch.product_id,
+        watch.product_name,
+        watch.currency,
+        rule.kind.value,
+        _text(rule.threshold_percent),
+        str(rule.start_price),
+        str(rule.trigger_price),
+        *_state_columns(watch.state),
+        _ts(watch.created_at),
+    )
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -244,30 +277,23 @@ class SqliteStore:
     # Watches
 
     async def add_watch(self, watch: NewWatch) -> Watch:
-        rule, state = watch.rule, watch.state
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO watches (conversation_key, user_id, product_id, product_name, "
-                "currency, kind, threshold_percent, start_price, trigger_price, armed, "
-                "last_price, unconfirmed_price, crossings, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    watch.conversation_key,
-                    watch.user_id,
-                    watch.product_id,
-                    watch.product_name,
-                    watch.currency,
-                    rule.kind.value,
-                    _text(rule.threshold_percent),
-                    str(rule.start_price),
-                    str(rule.trigger_price),
-                    *_state_columns(state),
-                    _ts(watch.created_at),
-                ),
-            )
-            watch_id = cursor.lastrowid
-        assert watch_id is not None
+        [watch_id] = await self._insert_watches([watch])
         return Watch(watch_id, **{f: getattr(watch, f) for f in NewWatch.__dataclass_fields__})
+
+    async def add_watches(self, watches: Sequence[NewWatch]) -> int:
+        return len(await self._insert_watches(watches))
+
+    async def _insert_watches(self, watches: Sequence[NewWatch]) -> list[int]:
+        async with self._transaction() as db:
+            [[last]] = await db.execute_fetchall(
+                "UPDATE counters SET value = value + ? WHERE name = 'watches' RETURNING value",
+                (len(watches),),
+            )
+            ids = list(range(last - len(watches) + 1, last + 1))
+            await db.executemany(
+                INSERT_WATCH, [(watch_id, *_watch_row(watch)) for watch_id, watch in zip(ids, watches)]
+            )
+        return ids
 
     async def list_watches(self, conversation_key: str) -> list[Watch]:
         rows = await self._fetchall(

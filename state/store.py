@@ -48,6 +48,9 @@ class Store(Protocol):
     # Watches, their rule state, and how the feed answers for their products.
     async def add_watch(self, watch: NewWatch) -> Watch: ...
 
+    async def add_watches(self, watches: Sequence[NewWatch]) -> int:
+        """Bulk import in one transaction; returns how many were added."""
+
     async def list_watches(self, conversation_key: str) -> list[Watch]: ...
 
     async def count_user_watches(self, user_id: str) -> int:

@@ -7,7 +7,7 @@ import json
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol, Sequence
+from typing import Any, AsyncIterator, Protocol, Sequence
 
 import aiohttp
 
@@ -29,10 +29,23 @@ class FeedError(Exception):
     malformed JSON, wrong shape). The message names the problem, never a secret."""
 
 
+@dataclass(frozen=True)
+class PriceBatch:
+    """One request's worth of prices, or why that request failed."""
+
+    asked: list[str]
+    prices: dict[str, Decimal | None]
+    error: FeedError | None = None
+
+
 class PriceFeed(Protocol):
     async def products(self) -> list[Product]: ...
 
-    async def prices(self, ids: Sequence[str]) -> dict[str, Decimal | None]: ...
+    async def prices(self, ids: Sequence[str]) -> dict[str, Decimal | None]:
+        """Every price at once; raises FeedError if any part could not be read."""
+
+    def price_batches(self, ids: Sequence[str]) -> AsyncIterator[PriceBatch]:
+        """The same prices, each batch as soon as it arrives, failures included."""
 
 
 class HttpPriceFeed:
@@ -72,18 +85,33 @@ class HttpPriceFeed:
         return list(products.values())
 
     async def prices(self, ids: Sequence[str]) -> dict[str, Decimal | None]:
-        unique = list(dict.fromkeys(ids))
-        batches = [
-            unique[start : start + self._batch_size]
-            for start in range(0, len(unique), self._batch_size)
-        ]
-        results = await asyncio.gather(*(self._prices_batch(batch) for batch in batches))
         merged: dict[str, Decimal | None] = {}
-        for result in results:
-            merged.update(result)
+        async for batch in self.price_batches(ids):
+            if batch.error is not None:
+                raise batch.error
+            merged.update(batch.prices)
         return merged
 
-    async def _prices_batch(self, ids: list[str]) -> dict[str, Decimal | None]:
+    async def price_batches(self, ids: Sequence[str]) -> AsyncIterator[PriceBatch]:
+        unique = list(dict.fromkeys(ids))
+        requests = [
+            asyncio.ensure_future(self._price_batch(unique[start : start + self._batch_size]))
+            for start in range(0, len(unique), self._batch_size)
+        ]
+        try:
+            for answered in asyncio.as_completed(requests):
+                yield await answered
+        finally:
+            for request in requests:
+                request.cancel()
+
+    async def _price_batch(self, ids: list[str]) -> PriceBatch:
+        try:
+            return PriceBatch(ids, await self._fetch_prices(ids))
+        except FeedError as error:
+            return PriceBatch(ids, {}, error)
+
+    async def _fetch_prices(self, ids: list[str]) -> dict[str, Decimal | None]:
         body = await self._get_object("/prices", params={"ids": ",".join(ids)})
         raw_prices = body.get("prices")
         if not isinstance(raw_prices, dict):

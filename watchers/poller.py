@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Final, Mapping, Sequence
+from typing import Awaitable, Callable, Final, Mapping, Sequence
 
-from state.models import AlertKind, NewAlert, PollChanges, ProductHealth, Watch
+from state.models import AlertKind, NewAlert, PollChanges, ProductHealth, Recheck, Watch
 from state.store import Store
 from watchers.clock import Clock
-from watchers.feed import FeedError, PriceFeed
+from watchers.feed import PriceBatch, PriceFeed
 from watchers.metrics import Metrics
 from watchers.rules import evaluate
 
@@ -20,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 UNAVAILABLE_AFTER_NULLS: Final = 5
 """Polls in a row a healthy feed must answer null before watchers hear of it."""
+PRODUCTS_PER_BATCH: Final = 500
+"""Products evaluated together, so memory stays flat however many watches exist."""
+WATCHED_REFRESH_TICKS: Final = 100
+"""Re-read the full list of watched products this often; new watches join at once."""
 
 
 @dataclass(frozen=True)
@@ -137,8 +142,10 @@ class Poller:
 
     A watch's rule state changes only when its product's price changes, while a huge
     drop awaits confirmation, when the feed says null, or right after the watch is made.
-    Everything else is skipped, so a tick over 100,000 quiet watches stays near the cost
-    of fetching the prices. After a restart the first tick evaluates everything.
+    Everything else is skipped, and each batch of prices is evaluated as soon as it
+    arrives, while the rest are still on the wire: a tick over 100,000 quiet watches
+    costs about what fetching the prices costs. After a restart the first tick
+    evaluates everything.
     """
 
     def __init__(self, store: Store, feed: PriceFeed, clock: Clock, metrics: Metrics) -> None:
@@ -148,37 +155,127 @@ class Poller:
         self._metrics = metrics
         self._last_prices: dict[str, Decimal | None] = {}
         self._evaluated_up_to_watch = 0
+        self._watched: set[str] = set()
+        self._ticks_until_refresh = 0
 
     async def tick(self) -> PollReport:
         self._metrics.polls.inc()
-        product_ids = await self._store.watched_product_ids()
-        if not product_ids:
-            return PollReport(0, 0, 0)
-        try:
-            prices = await self._feed.prices(product_ids)
-        except FeedError as error:
-            self._metrics.feed_errors.inc()
-            logger.warning("poll skipped, the feed failed: %s", error)
-            return PollReport(len(product_ids), 0, 0, str(error))
-        _warn_about_gaps(product_ids, prices)
         recheck = await self._store.products_to_recheck(self._evaluated_up_to_watch)
-        moved = {
-            product_id: price
-            for product_id, price in prices.items()
-            if price is None
-            or product_id in recheck.product_ids
-            or self._last_prices.get(product_id, _UNSEEN) != price
-        }
-        watches = await self._store.watches_for_products(list(moved))
-        health = await self._store.product_health(list(moved))
-        changes = plan_poll(watches, moved, health, self._clock())
-        created = await self._store.record_poll(changes)
-        self._last_prices = dict(prices)
-        self._evaluated_up_to_watch = recheck.newest_watch_id
+        watched = await self._watched_products(recheck)
+        if not watched:
+            return PollReport(0, 0, 0)
+        seen: dict[str, Decimal | None] = {}
+        failures: list[PriceBatch] = []
+        evaluator = _Evaluator(self._evaluate)
+        async for batch in self._feed.price_batches(sorted(watched)):
+            if batch.error is not None:
+                failures.append(batch)
+                continue
+            seen.update(batch.prices)
+            evaluator.add(
+                {
+                    product_id: price
+                    for product_id, price in batch.prices.items()
+                    if price is None
+                    or product_id in recheck.product_ids
+                    or self._last_prices.get(product_id, _UNSEEN) != price
+                }
+            )
+        created = await evaluator.finish()
+        self._remember(seen, recheck, complete=not failures)
         self._metrics.alerts_created.inc(created)
         if created:
             logger.info("poll created %d alert(s)", created)
-        return PollReport(len(product_ids), sum(p is not None for p in prices.values()), created)
+        feed_error = self._report_failures(failures, answered_any=bool(seen))
+        failed = {product_id for batch in failures for product_id in batch.asked}
+        _warn_about_gaps([pid for pid in watched if pid not in failed], seen)
+        return PollReport(
+            len(watched), sum(p is not None for p in seen.values()), created, feed_error
+        )
+
+    async def _watched_products(self, recheck: Recheck) -> set[str]:
+        """Every watched product, re-read now and then; new watches join at once."""
+        if self._ticks_until_refresh <= 0:
+            self._watched = set(await self._store.watched_product_ids())
+            self._last_prices = {
+                pid: price for pid, price in self._last_prices.items() if pid in self._watched
+            }
+            self._ticks_until_refresh = WATCHED_REFRESH_TICKS
+        self._ticks_until_refresh -= 1
+        self._watched |= recheck.product_ids
+        return self._watched
+
+    def _remember(
+        self, seen: Mapping[str, Decimal | None], recheck: Recheck, complete: bool
+    ) -> None:
+        self._last_prices.update(seen)
+        if complete:  # a failed batch may hold a new watch that still needs a first look
+            self._evaluated_up_to_watch = recheck.newest_watch_id
+
+    def _report_failures(self, failures: list[PriceBatch], answered_any: bool) -> str | None:
+        if not failures:
+            return None
+        self._metrics.feed_errors.inc()
+        error = str(failures[0].error)
+        if answered_any:
+            logger.warning(
+                "the feed failed for %d of the poll's requests (%s); the rest were used",
+                len(failures),
+                error,
+            )
+        else:
+            logger.warning("poll skipped, the feed failed: %s", error)
+        return error
+
+    async def _evaluate(self, prices: Mapping[str, Decimal | None]) -> int:
+        """Rules for the products given, a slice at a time so memory stays flat."""
+        product_ids = list(prices)
+        created = 0
+        for start in range(0, len(product_ids), PRODUCTS_PER_BATCH):
+            chunk = product_ids[start : start + PRODUCTS_PER_BATCH]
+            watches = await self._store.watches_for_products(chunk)
+            health = await self._store.product_health(chunk)
+            changes = plan_poll(watches, prices, health, self._clock())
+            created += await self._store.record_poll(changes)
+        return created
 
 
 _UNSEEN: Final = object()
+
+
+class _Evaluator:
+    """Evaluates prices in the background while more batches arrive.
+
+    Whatever arrived while one evaluation ran is taken together in the next, so a tick
+    writes in a few transactions however many requests the feed needed.
+    """
+
+    def __init__(self, evaluate: Callable[[Mapping[str, Decimal | None]], Awaitable[int]]) -> None:
+        self._evaluate = evaluate
+        self._waiting: dict[str, Decimal | None] = {}
+        self._running: asyncio.Task[int] | None = None
+        self._created = 0
+
+    def add(self, prices: Mapping[str, Decimal | None]) -> None:
+        self._waiting.update(prices)
+        if self._running is None or self._running.done():
+            self._collect()
+            self._running = asyncio.create_task(self._drain())
+
+    async def finish(self) -> int:
+        if self._running is not None:
+            await self._running
+            self._collect()
+        return self._created
+
+    def _collect(self) -> None:
+        if self._running is not None and self._running.done():
+            self._created += self._running.result()
+            self._running = None
+
+    async def _drain(self) -> int:
+        created = 0
+        while self._waiting:
+            prices, self._waiting = self._waiting, {}
+            created += await self._evaluate(prices)
+        return created

@@ -14,9 +14,11 @@ from botbuilder.schema import Attachment
 from dialogs import texts
 from mockfeed import Market, default_catalog
 from state.sqlite_store import SqliteStore
+from tests.support.channel import StandInChannel
 from tests.support.chat import Chat, World
 from tests.support.clock import FakeClock
 from tests.support.feeds import MarketFeed
+from tests.support.running import running_app
 from watchers.feed import Product
 from watchers.rules import percent_rule
 from watchers.watchlist import WatchLimitReached, Watchlist
@@ -134,6 +136,23 @@ async def test_the_watch_limit_counts_a_users_watches_across_conversations(world
     assert (await first.say("remove 1"))[0].startswith("OK, I've stopped watching")
     assert (await third.say("watch espresso machine 20%"))[0].startswith("Done! Espresso")
     assert world.errors == []
+
+
+async def test_the_running_app_takes_the_limit_from_max_watches_per_user(tmp_path: Path) -> None:
+    channel = StandInChannel()
+    await channel.start()
+    try:
+        async with running_app(tmp_path, env={"MAX_WATCHES_PER_USER": "1"}) as app:
+            user = {"from": {"id": "alice"}}
+            assert await app.say(channel, "conv-1", "watch headphones 20%", **user) == 201
+            assert await app.say(channel, "conv-2", "watch espresso machine 20%", **user) == 201
+    finally:
+        await channel.stop()
+
+    assert channel.texts("conv-1")[-1].startswith("Done!")
+    assert channel.texts("conv-2")[-1].startswith(
+        "You already have 1 watch, the most I keep for one person"
+    )
 
 
 async def test_the_store_counts_watches_by_user(world: World) -> None:

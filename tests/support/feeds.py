@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Sequence
+from typing import AsyncIterator, Sequence
 
 from mockfeed import Market
-from watchers.feed import FeedError, Product
+from watchers.feed import FeedError, PriceBatch, Product
 
 
 class MarketFeed:
@@ -25,6 +25,12 @@ class MarketFeed:
         self._maybe_fail()
         self.price_requests.append(list(ids))
         return self.market.prices(ids)
+
+    async def price_batches(self, ids: Sequence[str]) -> AsyncIterator[PriceBatch]:
+        try:
+            yield PriceBatch(list(ids), await self.prices(ids))
+        except FeedError as error:
+            yield PriceBatch(list(ids), {}, error)
 
     def _maybe_fail(self) -> None:
         if self.failing:

@@ -48,7 +48,12 @@ async def app(tmp_path: Path, clock: FakeClock) -> AsyncIterator[RunningApp]:
         yield app
 
 
-async def watch(app: RunningApp, channel: StandInChannel, *conversations: str, what: str = "watch headphones 20%") -> None:
+async def watch(
+    app: RunningApp,
+    channel: StandInChannel,
+    *conversations: str,
+    what: str = "watch headphones 20%",
+) -> None:
     for conversation in conversations:
         assert await app.say(channel, conversation, what) in (200, 201)
         assert "I'll tell you when" in channel.texts(conversation)[-1]
@@ -79,11 +84,15 @@ async def the_alert_of(app: RunningApp, conversation: str) -> Alert:
     return alert
 
 
+def logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records]
+
+
 # --- 429: wait exactly what Retry-After says; other conversations keep going ---
 
 
 async def test_a_429_waits_exactly_its_retry_after_while_others_get_theirs_at_once(
-    app: RunningApp, channel: StandInChannel, clock: FakeClock
+    app: RunningApp, channel: StandInChannel, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     await watch(app, channel, "conv-1", "conv-2")
     channel.script("conv-1", Fault(429, {"Retry-After": "7"}))
@@ -95,6 +104,9 @@ async def test_a_429_waits_exactly_its_retry_after_while_others_get_theirs_at_on
     limited = await the_alert_of(app, "conv-1")
     assert limited.status is AlertStatus.PENDING
     assert limited.attempts == 1 and "429" in (limited.last_error or "")
+    assert any(
+        f"alerts [{limited.id}]" in line and "retrying in 7.0 s" in line for line in logged(caplog)
+    ), "the log says why the alert waits"
 
     before = len(channel.posted)
     clock.advance(6)
@@ -168,7 +180,7 @@ async def test_a_transient_status_backs_off_and_delivers_once_the_channel_recove
 
 
 async def test_a_channel_that_keeps_failing_is_given_up_after_the_retry_budget(
-    app: RunningApp, channel: StandInChannel, clock: FakeClock
+    app: RunningApp, channel: StandInChannel, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     budget = RetryPolicy().max_attempts
     await watch(app, channel, "conv-1")
@@ -184,11 +196,32 @@ async def test_a_channel_that_keeps_failing_is_given_up_after_the_retry_budget(
     failed = await the_alert_of(app, "conv-1")
     assert failed.status is AlertStatus.FAILED
     assert failed.attempts == budget and "503" in (failed.last_error or "")
+    assert any(
+        f"alerts [{failed.id}]" in line and f"given up after {budget} tries" in line
+        for line in logged(caplog)
+    ), "the log says the alert was given up, and why"
 
     channel.always("conv-1", None)
     clock.advance(3600)
     await app.engine.deliverer.tick()
     assert requests_to(channel, "conv-1", start) == budget, "a given-up alert stays given up"
+
+
+async def test_a_request_the_channel_will_never_accept_is_given_up_at_once(
+    app: RunningApp, channel: StandInChannel, clock: FakeClock
+) -> None:
+    await watch(app, channel, "conv-1", "conv-2")
+    channel.always("conv-1", Fault(400))
+    await drop(app)
+    start = len(channel.posted)
+
+    for _ in range(3):
+        await app.engine.deliverer.tick()
+        clock.advance(RetryPolicy().max_delay_seconds)
+
+    assert requests_to(channel, "conv-1", start) == 1, "a 400 is not retried blindly"
+    assert (await the_alert_of(app, "conv-1")).status is AlertStatus.FAILED
+    assert len(alerts_received(channel, "conv-2")) == 1
 
 
 # --- no HTTP answer at all: timeouts and refused connections ---
@@ -321,6 +354,25 @@ async def test_a_failed_proactive_send_never_triggers_the_error_handler(
     await app.engine.deliverer.tick()
     assert requests_to(channel, "conv-1", start) == 1
     assert channel.posted[-1].status == 403
+
+
+async def test_an_alert_that_fails_inside_a_users_turn_is_kept_and_sent_later(
+    app: RunningApp, channel: StandInChannel, clock: FakeClock
+) -> None:
+    await watch(app, channel, "conv-1")
+    await drop(app)
+    channel.script("conv-1", Fault(200), Fault(503))  # the reply goes, the alert does not
+    start = len(channel.posted)
+
+    assert await app.say(channel, "conv-1", "help") in (200, 201)
+
+    assert [post.status for post in channel.posted[start:]] == [200, 503]
+    assert not any(texts.SOMETHING_WENT_WRONG in post.text for post in channel.posted)
+    kept = await the_alert_of(app, "conv-1")
+    assert kept.status is AlertStatus.PENDING and kept.attempts == 1
+    clock.advance(2)
+    await app.engine.deliverer.tick()
+    assert len(alerts_received(channel, "conv-1")) == 1
 
 
 # --- one crossing, one alert ---

@@ -185,8 +185,8 @@ async def test_feed_errors_are_counted_for_operators(setup: Setup) -> None:
     await setup.poller.tick()
     setup.feed.answers({"p-1": UNCHANGED})
     await setup.poller.tick()
-    assert setup.metrics.feed_errors._value.get() == 2
-    assert setup.metrics.polls._value.get() == 3
+    assert setup.metrics.registry.get_sample_value("pricewatch_feed_errors_total") == 2
+    assert setup.metrics.registry.get_sample_value("pricewatch_polls_total") == 3
 
 
 async def test_one_bad_price_does_not_spoil_the_rest_of_the_answer(

@@ -1,0 +1,77 @@
+"""Poll at scale: 10,000 products, 100,000 watches, 1% of products drop in one tick."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import ClientSession
+
+from bench.feed import catalog
+from bench.processes import Process, free_port
+from bench.seeding import seed_watches
+from state.sqlite_store import SqliteStore
+from watchers.clock import utc_now
+from watchers.feed import HttpPriceFeed
+from watchers.metrics import Metrics
+from watchers.poller import Poller
+
+
+@dataclass(frozen=True)
+class PollScaleResult:
+    products: int
+    watches: int
+    first_tick_seconds: float
+    quiet_tick_seconds: float
+    drop_tick_seconds: float
+    fetch_floor_seconds: float
+    alerts: int
+    expected_alerts: int
+
+
+async def run(products: int, watches: int, work_dir: Path) -> PollScaleResult:
+    database = work_dir / "poll-scale.sqlite3"
+    await seed_watches(database, products, watches)
+    port = free_port()
+    feed_process = Process(
+        "feed", ["-m", "bench.feed", "--port", str(port), "--products", str(products)], {}, work_dir
+    )
+    url = f"http://127.0.0.1:{port}"
+    store = SqliteStore(database)
+    await store.open()
+    try:
+        async with ClientSession() as http:
+            await feed_process.wait_http(http, f"{url}/products")
+            feed = HttpPriceFeed(http, url)
+            poller = Poller(store, feed, utc_now, Metrics())
+            ids = [product.id for product in catalog(products)]
+            first = await _timed(poller.tick)
+            quiet = await _timed(poller.tick)
+            async with http.post(f"{url}/bench/drop", params={"percent": "1"}) as response:
+                dropped = len((await response.json())["dropped"])
+            started = time.perf_counter()
+            report = await poller.tick()
+            drop = time.perf_counter() - started
+            floors = [await _timed(lambda: feed.prices(ids)) for _ in range(5)]
+        per_product = watches // products
+        return PollScaleResult(
+            products,
+            watches,
+            first,
+            quiet,
+            drop,
+            statistics.median(floors),
+            report.alerts,
+            dropped * per_product,
+        )
+    finally:
+        await store.close()
+        feed_process.stop()
+
+
+async def _timed(work) -> float:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    await work()
+    return time.perf_counter() - started

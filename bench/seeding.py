@@ -1,0 +1,47 @@
+"""Filling a store with many watches quickly, for the scale benchmarks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from bench.feed import catalog
+from state.models import NewWatch
+from state.sqlite_store import SqliteStore
+from watchers.rules import initial_state, percent_rule
+
+CHUNK = 10_000
+
+
+async def seed_watches(database: Path, products: int, watches: int) -> None:
+    """`watches` watches spread evenly over `products` products, 20% drops."""
+    items = catalog(products)
+    store = SqliteStore(database)
+    await store.open()
+    try:
+        now = datetime.now(timezone.utc)
+        batch: list[NewWatch] = []
+        for n in range(watches):
+            product = items[n % products]
+            assert product.price is not None
+            rule = percent_rule(product.price, Decimal(20))
+            batch.append(
+                NewWatch(
+                    conversation_key=f"bench/conversation-{n}",
+                    user_id=f"user-{n}",
+                    product_id=product.id,
+                    product_name=product.name,
+                    currency=product.currency,
+                    rule=rule,
+                    state=initial_state(rule),
+                    created_at=now,
+                )
+            )
+            if len(batch) == CHUNK:
+                await store.add_watches(batch)
+                batch = []
+        if batch:
+            await store.add_watches(batch)
+    finally:
+        await store.close()

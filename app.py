@@ -14,7 +14,7 @@ from typing import Any, AsyncIterator
 
 from aiohttp import ClientSession, web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from botbuilder.core import ConversationState, TurnContext
+from botbuilder.core import ConversationState, Storage, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from api.errors import json_errors
@@ -125,7 +125,10 @@ def create_app(
     rng: random.Random | None = None,
     run_scheduler: bool = True,
     send_timeout_seconds: float = SEND_TIMEOUT_SECONDS,
+    bot_state_storage: Storage | None = None,
 ) -> web.Application:
+    """The whole app. `bot_state_storage` replaces the SQLite-backed bot state (the chat
+    benchmark compares against botbuilder's MemoryStorage); everything else is fixed."""
     app = web.Application(client_max_size=MAX_ACTIVITY_BYTES, middlewares=[json_errors])
     rng = rng or random.Random()
     market = Market(default_catalog(), rng)
@@ -147,7 +150,7 @@ def create_app(
         feed = HttpPriceFeed(session, settings.feed_url())
         outcomes = Outcomes(store, clock, RetryPolicy(rng=rng), metrics)
         bot = PriceWatchBot(
-            conversation_state=ConversationState(StoreStorage(store)),
+            conversation_state=ConversationState(bot_state_storage or StoreStorage(store)),
             store=store,
             catalog=Catalog(feed, clock),
             watchlist=Watchlist(store, feed, clock, settings.max_watches_per_user),

@@ -63,11 +63,15 @@ async def _wait_for_matches(
         await asyncio.sleep(0.01)
 
 
-def _start_channel(log_dir: Path, match: str) -> tuple[Process, str]:
+def start_channel(
+    log_dir: Path, match: str, latency_ms: float = CHANNEL_LATENCY_MS
+) -> tuple[Process, str]:
+    """A stand-in channel process counting posts whose text contains `match`."""
     port = free_port()
     process = Process(
-        f"channel-{match.split()[0].lower()}",
-        ["-m", "bench.channel", "--port", str(port), "--latency-ms", str(CHANNEL_LATENCY_MS), "--match", match],
+        f"channel-{port}",
+        ["-m", "bench.channel", "--port", str(port), "--latency-ms", str(latency_ms)]
+        + ["--match", match],
         {},
         log_dir,
     )
@@ -75,7 +79,7 @@ def _start_channel(log_dir: Path, match: str) -> tuple[Process, str]:
 
 
 async def run_pricewatch(conversations: int, work_dir: Path) -> FanOutResult:
-    channel, channel_url = _start_channel(work_dir, "Price drop")
+    channel, channel_url = start_channel(work_dir, "Price drop")
     port = free_port()
     bot = Process(
         "pricewatch-fanout",
@@ -119,7 +123,7 @@ async def run_pricewatch(conversations: int, work_dir: Path) -> FanOutResult:
 
 
 async def run_reference(conversations: int, work_dir: Path) -> FanOutResult:
-    channel, channel_url = _start_channel(work_dir, "proactive hello")
+    channel, channel_url = start_channel(work_dir, "proactive hello")
     port = free_port()
     bot = Process("reference-bot", ["-m", "bench.reference_bot", "--port", str(port)], {}, work_dir)
     bot_url = f"http://127.0.0.1:{port}"

@@ -116,5 +116,5 @@ class PollChanges:
 class StateRecord:
     """One botbuilder state document with its e_tag."""
 
-    value: str
+    value: bytes
     etag: int

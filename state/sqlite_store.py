@@ -102,7 +102,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE bot_state (
         key TEXT PRIMARY KEY,
         etag INTEGER NOT NULL,
-        value TEXT NOT NULL
+        value BLOB NOT NULL
     );
     """,
 )
@@ -282,7 +282,9 @@ class SqliteStore:
         await self._write(
             "INSERT INTO conversations (key, reference, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET reference = excluded.reference, "
-            "updated_at = excluded.updated_at, reachable = 1, unreachable_since = NULL",
+            "updated_at = excluded.updated_at, reachable = 1, unreachable_since = NULL "
+            # Unchanged and reachable: nothing to write, so no page is dirtied.
+            "WHERE conversations.reference != excluded.reference OR conversations.reachable = 0",
             (conversation_key, json.dumps(reference), _ts(now)),
         )
 
@@ -566,7 +568,7 @@ class SqliteStore:
         )
         return {row["key"]: StateRecord(row["value"], row["etag"]) for row in rows}
 
-    async def write_state(self, key: str, value: str, expected_etag: int | None) -> int:
+    async def write_state(self, key: str, value: bytes, expected_etag: int | None) -> int:
         # Never reuse an etag, even after a delete: an old holder must not match.
         etag = self._last_etag = max(time.time_ns(), self._last_etag + 1)
         written = await self._write(

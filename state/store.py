@@ -108,7 +108,7 @@ class Store(Protocol):
     # botbuilder state documents (conversation and user state).
     async def read_state(self, keys: Sequence[str]) -> dict[str, StateRecord]: ...
 
-    async def write_state(self, key: str, value: str, expected_etag: int | None) -> int:
+    async def write_state(self, key: str, value: bytes, expected_etag: int | None) -> int:
         """Write a document; None overwrites, else raise EtagConflict if it changed."""
 
     async def delete_state(self, keys: Sequence[str]) -> None: ...

@@ -14,7 +14,7 @@ from typing import Any, AsyncIterator
 
 from aiohttp import ClientSession, web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from botbuilder.core import ConversationState, Storage, TurnContext
+from botbuilder.core import Storage, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from api.errors import json_errors
@@ -27,6 +27,7 @@ from dialogs import texts
 from mockfeed import Market, add_feed_routes, default_catalog
 from settings import Settings, SettingsError
 from state.bot_storage import StoreStorage
+from state.conversation_state import PickleHashedConversationState
 from state.sqlite_store import SqliteStore
 from watchers.catalog import Catalog
 from watchers.clock import Clock, utc_now
@@ -150,7 +151,9 @@ def create_app(
         feed = HttpPriceFeed(session, settings.feed_url())
         outcomes = Outcomes(store, clock, RetryPolicy(rng=rng), metrics)
         bot = PriceWatchBot(
-            conversation_state=ConversationState(bot_state_storage or StoreStorage(store)),
+            conversation_state=PickleHashedConversationState(
+                bot_state_storage or StoreStorage(store)
+            ),
             store=store,
             catalog=Catalog(feed, clock),
             watchlist=Watchlist(store, feed, clock, settings.max_watches_per_user),

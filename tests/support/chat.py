@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from botbuilder.core import ConversationState, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import (
     Activity,
@@ -21,6 +21,7 @@ from bots.alert_sender import AlertSender
 from bots.price_watch_bot import PriceWatchBot
 from mockfeed import Market, default_catalog
 from state.bot_storage import StoreStorage
+from state.conversation_state import PickleHashedConversationState
 from state.sqlite_store import SqliteStore
 from tests.support.clock import FakeClock
 from tests.support.feeds import MarketFeed
@@ -94,7 +95,7 @@ class World:
         )
         self.watchlist = Watchlist(self.store, self.feed, self.clock)
         self.bot = PriceWatchBot(
-            conversation_state=ConversationState(StoreStorage(self.store)),
+            conversation_state=PickleHashedConversationState(StoreStorage(self.store)),
             store=self.store,
             catalog=Catalog(self.feed, self.clock),
             watchlist=self.watchlist,

@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test clean webchat e2e
+.PHONY: run test clean webchat e2e bench
 
 # The virtualenv is (re)built whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -29,3 +29,7 @@ webchat: $(STAMP)
 # Web Chat in headless Chromium through the user journeys; installs what is missing.
 e2e: $(STAMP)
 	bash e2e/run.sh
+
+# Benchmarks (not part of `make test`): writes BENCHMARKS.md and prints the table.
+bench: $(STAMP)
+	$(PY) -m bench

@@ -100,7 +100,10 @@ async def run_pricewatch(conversations: int, work_dir: Path) -> FanOutResult:
             await channel.wait_http(http, f"{channel_url}/stats")
             await bot.wait_http(http, f"{bot_url}/healthz")
             await _open_conversations(http, bot_url, channel_url, conversations, "watch headphones 20%")
-            await asyncio.sleep(1.5)  # let a poll see the starting price, as in real use
+            async with http.get(  # a first poll sees the starting price, as in real use
+                f"{bot_url}/api/notify", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+            ) as response:
+                response.raise_for_status()
             cpu_before = bot.cpu_seconds()
             started = time.time()
             async with http.put(

@@ -1,0 +1,34 @@
+"""Each benchmark at toy size, so `make bench` cannot rot: it runs and the numbers are sane."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench import chat_turns, fanout, memory, poll_scale
+
+
+async def test_fan_out_delivers_every_alert_and_beats_the_seed_loop(tmp_path: Path) -> None:
+    ours = await fanout.run_pricewatch(20, tmp_path)
+    seed = await fanout.run_reference(20, tmp_path)
+    assert ours.delivered == 20 and seed.delivered == 20
+    assert 0 < ours.cpu_ms_per_alert < 100 and 0 < ours.seconds < 30
+    assert seed.seconds > 20 * fanout.CHANNEL_LATENCY_MS / 1000, "the seed loop is sequential"
+
+
+async def test_poll_at_scale_counts_alerts_exactly(tmp_path: Path) -> None:
+    result = await poll_scale.run(300, 3000, tmp_path)
+    assert result.alerts == result.expected_alerts == 30
+    assert 0 < result.fetch_floor_seconds < 10 and 0 < result.drop_tick_seconds < 10
+
+
+async def test_chat_turns_report_rates_and_latencies(tmp_path: Path) -> None:
+    for storage in ("sqlite", "memory"):
+        result = await chat_turns.run(storage, 96, tmp_path)
+        assert result.messages == 96
+        assert result.per_second > 0 and 0 < result.p50_ms <= result.p99_ms < 10_000
+
+
+async def test_memory_is_measured_for_both_databases(tmp_path: Path) -> None:
+    result = await memory.run(200, 2000, tmp_path)
+    assert result.empty_mb > 10 and result.loaded_mb > 10
+    assert abs(result.difference_mb) < 200

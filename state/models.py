@@ -113,6 +113,15 @@ class PollChanges:
 
 
 @dataclass(frozen=True)
+class Attempt:
+    """One try at delivering an alert: when, what the alert's status became, and why."""
+
+    at: datetime
+    status: AlertStatus
+    error: str | None
+
+
+@dataclass(frozen=True)
 class StateRecord:
     """One botbuilder state document with its e_tag."""
 

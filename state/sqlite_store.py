@@ -21,6 +21,7 @@ from typing import Any, Iterator, Sequence
 from state.models import (
     Alert,
     AlertKind,
+    Attempt,
     AlertStatus,
     NewWatch,
     PollChanges,
@@ -102,6 +103,20 @@ MIGRATIONS: tuple[str, ...] = (
         sent_at REAL
     );
     CREATE INDEX alerts_due ON alerts (status, next_attempt_at);
+    -- Every delivery attempt, whatever became of it: the alert row keeps only the last.
+    CREATE TABLE alert_attempts (
+        alert_id INTEGER NOT NULL,
+        at REAL NOT NULL,
+        status TEXT NOT NULL,
+        error TEXT
+    );
+    CREATE INDEX alert_attempts_by_alert ON alert_attempts (alert_id);
+    CREATE TRIGGER alert_attempt_logged AFTER UPDATE OF attempts ON alerts
+    WHEN NEW.attempts > OLD.attempts
+    BEGIN
+        INSERT INTO alert_attempts (alert_id, at, status, error)
+        VALUES (NEW.id, NEW.last_attempt_at, NEW.status, NEW.last_error);
+    END;
     CREATE INDEX alerts_by_conversation ON alerts (conversation_key, status);
     CREATE TABLE bot_state (
         key TEXT PRIMARY KEY,
@@ -505,6 +520,13 @@ class SqliteStore:
         counts = {status.value: 0 for status in AlertStatus}
         counts.update({row["status"]: row["n"] for row in rows})
         return counts
+
+    async def alert_attempts(self, alert_id: int) -> list[Attempt]:
+        rows = self._fetchall(
+            "SELECT at, status, error FROM alert_attempts WHERE alert_id = ? ORDER BY rowid",
+            (alert_id,),
+        )
+        return [Attempt(_at(row["at"]), AlertStatus(row["status"]), row["error"]) for row in rows]
 
     async def get_alerts(self, alert_ids: Sequence[int]) -> list[Alert]:
         rows = self._fetch_in("SELECT * FROM alerts WHERE id IN ({})", alert_ids)

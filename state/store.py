@@ -7,6 +7,7 @@ from typing import Any, Protocol, Sequence
 
 from state.models import (
     Alert,
+    Attempt,
     NewWatch,
     PollChanges,
     ProductHealth,
@@ -104,6 +105,9 @@ class Store(Protocol):
     async def alert_counts(self) -> dict[str, int]: ...
 
     async def get_alerts(self, alert_ids: Sequence[int]) -> list[Alert]: ...
+
+    async def alert_attempts(self, alert_id: int) -> list[Attempt]:
+        """Every delivery attempt of one alert, oldest first."""
 
     # botbuilder state documents (conversation and user state).
     async def read_state(self, keys: Sequence[str]) -> dict[str, StateRecord]: ...

@@ -505,3 +505,23 @@ async def test_healthz_says_when_the_last_poll_could_not_read_the_feed(tmp_path:
 
     assert status == 200, "a failing feed is reported, the app itself is up"
     assert report["last_poll"]["feed"] == "failing"  # type: ignore[index]
+
+
+async def test_every_attempt_is_kept_with_its_time_and_error(
+    app: RunningApp, channel: StandInChannel, clock: FakeClock
+) -> None:
+    await watch(app, channel, "conv-1")
+    await app.set_price(*HEADPHONES_DROP)
+    await app.engine.poll()
+    channel.script("conv-1", Fault(503), Fault(502))
+    for _ in range(3):
+        await app.engine.deliverer.tick()
+        clock.advance(3600)
+    [alert] = await app.engine.store.get_alerts([1])
+    attempts = await app.engine.store.alert_attempts(alert.id)
+    assert [(a.status.value, a.error) for a in attempts] == [
+        ("pending", "HTTP 503 (ErrorResponseException)"),
+        ("pending", "HTTP 502 (ErrorResponseException)"),
+        ("sent", None),
+    ]
+    assert attempts[0].at < attempts[1].at < attempts[2].at

@@ -1,0 +1,110 @@
+"""Reused connector clients still authenticate exactly as the SDK would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
+from botframework.connector.auth import MicrosoftAppCredentials, ServiceClientCredentialsFactory
+
+from connector.pooled_auth import PooledBotFrameworkAuthentication
+from tests.support.channel import StandInChannel
+from tests.support.running import activity, running_app
+
+APP_ID = "11111111-2222-3333-4444-555555555555"
+
+
+class _Config:
+    APP_ID = APP_ID
+    APP_PASSWORD = "not-a-real-password"
+
+
+class _TokenCredentials(MicrosoftAppCredentials):
+    """Real credential class; the token comes from here instead of Azure AD."""
+
+    issued = 0
+
+    def get_access_token(self, force_refresh: bool = False) -> str:
+        type(self).issued += 1
+        return "stand-in-token"
+
+
+class _StandInCredentialsFactory(ServiceClientCredentialsFactory):
+    async def is_valid_app_id(self, app_id: str) -> bool:
+        return app_id == APP_ID
+
+    async def is_authentication_disabled(self) -> bool:
+        return False
+
+    async def create_credentials(
+        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
+    ) -> MicrosoftAppCredentials:
+        return _TokenCredentials(app_id, "not-a-real-password", oauth_scope=oauth_scope)
+
+
+@pytest.fixture
+async def channel() -> AsyncIterator[StandInChannel]:
+    channel = StandInChannel()
+    await channel.start()
+    yield channel
+    await channel.stop()
+
+
+def reference(channel: StandInChannel, conversation_id: str) -> ConversationReference:
+    return ConversationReference(
+        channel_id="msteams",
+        service_url=channel.url,
+        conversation=ConversationAccount(id=conversation_id),
+        user=ChannelAccount(id="user"),
+        bot=ChannelAccount(id=APP_ID),
+    )
+
+
+async def send(adapter: CloudAdapter, ref: ConversationReference, app_id: str) -> None:
+    async def say_hi(turn_context: TurnContext) -> None:
+        await turn_context.send_activity("hi")
+
+    await adapter.continue_conversation(ref, say_hi, app_id)
+
+
+async def test_sends_with_an_app_id_carry_its_bearer_token(channel: StandInChannel) -> None:
+    auth = PooledBotFrameworkAuthentication(
+        _Config(), credentials_factory=_StandInCredentialsFactory()
+    )
+    adapter = CloudAdapter(auth)
+    try:
+        for n in range(3):
+            await send(adapter, reference(channel, f"conversation-{n}"), APP_ID)
+    finally:
+        await auth.close()
+    assert channel.texts() == ["hi", "hi", "hi"]
+    assert channel.authorizations == ["Bearer stand-in-token"] * 3
+    assert auth.connectors_created == 1, "one client serves every send to that service URL"
+
+
+async def test_without_an_app_id_no_token_is_sent(channel: StandInChannel) -> None:
+    class NoAuth:
+        APP_ID = ""
+        APP_PASSWORD = ""
+
+    auth = PooledBotFrameworkAuthentication(NoAuth())
+    try:
+        await send(CloudAdapter(auth), reference(channel, "emulator"), "")
+    finally:
+        await auth.close()
+    assert channel.texts() == ["hi"]
+    assert channel.authorizations == [""]
+
+
+async def test_an_unsigned_request_is_refused_when_an_app_id_is_set(
+    tmp_path: Path, channel: StandInChannel
+) -> None:
+    env = {"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "not-a-real-password"}
+    async with running_app(tmp_path, env=env) as app:
+        status = await app.post_activity(activity(channel, "message", "c1", text="hi"))
+    assert status == 401
+    assert channel.posted == [], "the bot answered nothing"

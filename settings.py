@@ -103,9 +103,7 @@ class Settings:
             app_tenant_id=environ.get("MicrosoftAppTenantId", "").strip(),
             price_feed_url=environ.get("PRICE_FEED_URL", "").strip().rstrip("/"),
             poll_interval_seconds=_int(environ, "POLL_INTERVAL_SECONDS", 30, minimum=1),
-            drop_threshold_percent=_percent(
-                environ, "DROP_THRESHOLD_PERCENT", Decimal(20)
-            ),
+            drop_threshold_percent=_percent(environ, "DROP_THRESHOLD_PERCENT", Decimal(20)),
             database_url=database_url,
             admin_token=admin_token or secrets.token_urlsafe(24),
             admin_token_generated=not admin_token,
@@ -130,4 +128,4 @@ class Settings:
                 "DATABASE_URL must look like sqlite:///path/to/file.sqlite3 "
                 "(only SQLite is supported so far)"
             )
-        return Path(self.database_url[len(prefix):])
+        return Path(self.database_url[len(prefix) :])

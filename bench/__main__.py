@@ -1,7 +1,7 @@
 """`make bench`: run every benchmark, print the table, write BENCHMARKS.md.
 
-    python -m bench            full size (a few minutes)
-    python -m bench --small    the same benchmarks at toy sizes (what the tests run)
+python -m bench            full size (a few minutes)
+python -m bench --small    the same benchmarks at toy sizes (what the tests run)
 """
 
 from __future__ import annotations

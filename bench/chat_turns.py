@@ -75,7 +75,9 @@ async def run(storage: str, messages: int, work_dir: Path) -> ChatResult:
             await asyncio.gather(*(user(n, messages // USERS) for n in range(USERS)))
             elapsed = time.perf_counter() - started
         cuts = statistics.quantiles(latencies, n=100)
-        return ChatResult(storage, len(latencies), len(latencies) / elapsed, cuts[49] * 1000, cuts[98] * 1000)
+        return ChatResult(
+            storage, len(latencies), len(latencies) / elapsed, cuts[49] * 1000, cuts[98] * 1000
+        )
     finally:
         bot.stop()
         channel.stop()

@@ -42,9 +42,10 @@ async def _open_conversations(
     gate = asyncio.Semaphore(16)
 
     async def one(n: int) -> None:
-        async with gate, http.post(
-            f"{bot_url}/api/messages", json=_activity(channel_url, n, text)
-        ) as response:
+        async with (
+            gate,
+            http.post(f"{bot_url}/api/messages", json=_activity(channel_url, n, text)) as response,
+        ):
             if response.status not in (200, 201):
                 raise RuntimeError(f"opening conversation {n}: HTTP {response.status}")
 
@@ -99,7 +100,9 @@ async def run_pricewatch(conversations: int, work_dir: Path) -> FanOutResult:
         async with ClientSession() as http:
             await channel.wait_http(http, f"{channel_url}/stats")
             await bot.wait_http(http, f"{bot_url}/healthz")
-            await _open_conversations(http, bot_url, channel_url, conversations, "watch headphones 20%")
+            await _open_conversations(
+                http, bot_url, channel_url, conversations, "watch headphones 20%"
+            )
             async with http.get(  # a first poll sees the starting price, as in real use
                 f"{bot_url}/api/notify", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
             ) as response:

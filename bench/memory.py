@@ -57,7 +57,10 @@ async def _rss_after_polls(name: str, database: Path, feed_url: str, work_dir: P
 async def run(products: int, watches: int, work_dir: Path) -> MemoryResult:
     port = free_port()
     feed = Process(
-        "memory-feed", ["-m", "bench.feed", "--port", str(port), "--products", str(products)], {}, work_dir
+        "memory-feed",
+        ["-m", "bench.feed", "--port", str(port), "--products", str(products)],
+        {},
+        work_dir,
     )
     feed_url = f"http://127.0.0.1:{port}"
     try:
@@ -65,7 +68,9 @@ async def run(products: int, watches: int, work_dir: Path) -> MemoryResult:
             await feed.wait_http(http, f"{feed_url}/products")
         loaded_db = work_dir / "memory-loaded.sqlite3"
         await seed_watches(loaded_db, products, watches)
-        empty = await _rss_after_polls("memory-empty", work_dir / "memory-empty.sqlite3", feed_url, work_dir)
+        empty = await _rss_after_polls(
+            "memory-empty", work_dir / "memory-empty.sqlite3", feed_url, work_dir
+        )
         loaded = await _rss_after_polls("memory-loaded", loaded_db, feed_url, work_dir)
         return MemoryResult(watches, empty, loaded)
     finally:

@@ -1,6 +1,6 @@
 """The same app with botbuilder's MemoryStorage for bot state: the chat benchmark's yardstick.
 
-    python -m bench.memory_state_app   (configured from the environment like app.py)
+python -m bench.memory_state_app   (configured from the environment like app.py)
 """
 
 from __future__ import annotations

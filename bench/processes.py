@@ -26,7 +26,9 @@ def free_port() -> int:
 
 
 class Process:
-    def __init__(self, name: str, argv: Sequence[str], env: Mapping[str, str], log_dir: Path) -> None:
+    def __init__(
+        self, name: str, argv: Sequence[str], env: Mapping[str, str], log_dir: Path
+    ) -> None:
         self.name = name
         self.log = log_dir / f"{name}.log"
         with self.log.open("wb") as log:

@@ -17,9 +17,7 @@ from watchers.outcomes import Outcomes
 
 
 class AlertSender:
-    def __init__(
-        self, store: Store, clock: Clock, outcomes: Outcomes, hold_seconds: float
-    ) -> None:
+    def __init__(self, store: Store, clock: Clock, outcomes: Outcomes, hold_seconds: float) -> None:
         self._store = store
         self._clock = clock
         self._outcomes = outcomes
@@ -39,7 +37,9 @@ class AlertSender:
             await self._outcomes.held(waiting, self._hold.total_seconds())
             _settle(context, waiting)
         if overdue:
-            await self.send(context, overdue, "held for ALERT_HOLD_SECONDS; the dialog is still open")
+            await self.send(
+                context, overdue, "held for ALERT_HOLD_SECONDS; the dialog is still open"
+            )
 
     async def flush(self, context: TurnContext) -> None:
         """Send every alert this conversation has waiting, now that no dialog is."""

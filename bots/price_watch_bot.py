@@ -102,7 +102,9 @@ class PriceWatchBot(ActivityHandler):
         if not activity.conversation or not activity.service_url:
             return
         reference = TurnContext.get_conversation_reference(activity)
-        reference.activity_id = None  # alerts answer nothing; an unchanged reference isn't rewritten
+        reference.activity_id = (
+            None  # alerts answer nothing; an unchanged reference isn't rewritten
+        )
         await self._store.save_reference(
             conversation_key(activity), reference.serialize(), self._clock()
         )

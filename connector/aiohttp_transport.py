@@ -76,7 +76,11 @@ class BearerTokenPolicy(AsyncHTTPPolicy):
     async def send(self, request: Request, **kwargs: Any) -> Response:
         credentials = self._credentials
         app_id = getattr(credentials, "microsoft_app_id", None)
-        if credentials is not None and app_id and app_id != AuthenticationConstants.ANONYMOUS_SKILL_APP_ID:
+        if (
+            credentials is not None
+            and app_id
+            and app_id != AuthenticationConstants.ANONYMOUS_SKILL_APP_ID
+        ):
             # MSAL answers from its cache; on a miss it calls the network, so never on the loop.
             token = await asyncio.get_running_loop().run_in_executor(
                 None, credentials.get_access_token

@@ -127,9 +127,7 @@ class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
         return self._pooled(super().create_connector_factory(claims_identity), claims_identity)
 
-    def _pooled(
-        self, inner: ConnectorFactory, claims_identity: ClaimsIdentity
-    ) -> ConnectorFactory:
+    def _pooled(self, inner: ConnectorFactory, claims_identity: ClaimsIdentity) -> ConnectorFactory:
         return _PooledConnectorFactory(
             inner,
             _app_id(claims_identity),

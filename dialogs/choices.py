@@ -15,6 +15,4 @@ def offer(text: str, options: Sequence[str]) -> Activity:
         CardAction(type=ActionTypes.im_back, title=option, value=option)
         for option in options[:MAX_BUTTONS]
     ]
-    return MessageFactory.suggested_actions(
-        actions, text, input_hint=InputHints.expecting_input
-    )
+    return MessageFactory.suggested_actions(actions, text, input_hint=InputHints.expecting_input)

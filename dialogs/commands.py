@@ -68,9 +68,7 @@ class NoText:
     pass
 
 
-Command = Union[
-    Help, ListWatches, Cancel, Greeting, WatchCommand, RemoveCommand, Unknown, NoText
-]
+Command = Union[Help, ListWatches, Cancel, Greeting, WatchCommand, RemoveCommand, Unknown, NoText]
 
 _SIMPLE: Final[dict[str, Command]] = {
     "help": Help(),
@@ -100,7 +98,7 @@ def parse_command(text: str | None) -> Command:
     if len(cleaned) > MAX_PARSED_CHARS:
         raise CommandError(
             f"That message is too long for me ({len(cleaned):,} characters; I read up to "
-            f"{MAX_PARSED_CHARS}). Try something short like \"watch headphones 20%\"."
+            f'{MAX_PARSED_CHARS}). Try something short like "watch headphones 20%".'
         )
     verb, _, rest = cleaned.partition(" ")
     verb = verb.casefold()
@@ -131,7 +129,7 @@ def _parse_remove(rest: str) -> RemoveCommand:
     if argument.isdecimal() and argument.isascii():
         return RemoveCommand(int(argument), "")
     if argument.startswith("-") and argument[1:].isdecimal() or argument in {"0", "-0"}:
-        raise CommandError("Watch numbers start at 1: say \"list\" to see them.")
+        raise CommandError('Watch numbers start at 1: say "list" to see them.')
     return RemoveCommand(None, rest.strip())
 
 
@@ -163,7 +161,9 @@ def parse_price(raw: str) -> Decimal:
     number = raw.lstrip("$").replace(",", "")
     value = _number(number, f'"{_shorten(raw)}" is not a price I can read: try "below 300".')
     if value < CENT:
-        raise CommandError("A target price must be more than 0. The smallest I can watch for is 0.01.")
+        raise CommandError(
+            "A target price must be more than 0. The smallest I can watch for is 0.01."
+        )
     if value > MAX_PRICE:
         raise CommandError(f"A target price must be at most {MAX_PRICE:,}.")
     return value

@@ -60,7 +60,9 @@ class RemoveDialog(ComponentDialog):
         options = step.options or remove_options()
         watches = await self._watchlist.of(conversation_key(step.context.activity))
         if not watches:
-            await step.context.send_activity("You're not watching anything, so there's nothing to remove.")
+            await step.context.send_activity(
+                "You're not watching anything, so there's nothing to remove."
+            )
             return await step.end_dialog()
         index, query = options.get("index"), options.get("query") or ""
         if index is not None:
@@ -68,8 +70,7 @@ class RemoveDialog(ComponentDialog):
                 return await step.next(watches[index - 1].id)
             count = f"{len(watches)} watch" + ("es" if len(watches) > 1 else "")
             await step.context.send_activity(
-                f"You have {count}; say a number from 1 to {len(watches)}"
-                ' (say "list" to see them).'
+                f'You have {count}; say a number from 1 to {len(watches)} (say "list" to see them).'
             )
             return await step.end_dialog()
         candidates = watches_named(watches, query) if query else watches

@@ -19,11 +19,11 @@ HELP: Final = "\n".join(
     [
         "Here's what I understand:",
         "",
-        '- **watch** – pick a product and a drop step by step',
-        '- **watch headphones 20%** – watch a product for a 20% drop (20% if you leave it out)',
-        '- **watch espresso machine below 300** – tell me when it costs 300 or less',
+        "- **watch** – pick a product and a drop step by step",
+        "- **watch headphones 20%** – watch a product for a 20% drop (20% if you leave it out)",
+        "- **watch espresso machine below 300** – tell me when it costs 300 or less",
         "- **list** – your watches, with current and trigger prices",
-        '- **remove 2** or **remove headphones** – stop watching one',
+        "- **remove 2** or **remove headphones** – stop watching one",
         "- **cancel** – leave whatever we're in the middle of",
         "",
         "I check prices regularly and message you once each time a price drops to your"
@@ -31,17 +31,13 @@ HELP: Final = "\n".join(
     ]
 )
 
-FALLBACK: Final = (
-    "Sorry, I didn't get that. Try \"watch headphones 20%\", \"list\" or \"help\"."
-)
-NO_TEXT: Final = (
-    "I can only read text messages. Try \"watch headphones 20%\", \"list\" or \"help\"."
-)
+FALLBACK: Final = 'Sorry, I didn\'t get that. Try "watch headphones 20%", "list" or "help".'
+NO_TEXT: Final = 'I can only read text messages. Try "watch headphones 20%", "list" or "help".'
 FEED_DOWN: Final = (
     "I can't reach the price feed right now, so I can't check prices. Please try again in a minute."
 )
 SOMETHING_WENT_WRONG: Final = "Sorry, something went wrong on my side. Please try that again."
-NOTHING_TO_CANCEL: Final = "There's nothing to cancel. Say \"help\" to see what I can do."
+NOTHING_TO_CANCEL: Final = 'There\'s nothing to cancel. Say "help" to see what I can do.'
 CANCELLED: Final = "OK, cancelled."
 STARTED_OVER: Final = (
     "Sorry, I lost track of our conversation, so let's start over."

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.schema import Activity
 from botbuilder.dialogs import (
     ComponentDialog,
     DialogTurnResult,
@@ -21,6 +20,7 @@ from botbuilder.dialogs.prompts import (
     PromptValidatorContext,
     TextPrompt,
 )
+from botbuilder.schema import Activity
 
 from dialogs import texts
 from dialogs.choices import offer

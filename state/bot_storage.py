@@ -9,9 +9,9 @@ trusts the bytes it reads; only this app writes them, into its own database.
 from __future__ import annotations
 
 import logging
+import pickle
 from typing import Any, Dict, List
 
-import pickle
 from botbuilder.core import Storage, StoreItem
 
 from state.store import EtagConflict, Store

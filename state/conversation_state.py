@@ -30,9 +30,7 @@ class PickleHashedConversationState(ConversationState):
         if force or not cached or not cached.state:
             key = self.get_storage_key(turn_context)
             items: Dict[str, Any] = await self._storage.read([key])
-            turn_context.turn_state[self._context_service_key] = _PickleHashedState(
-                items.get(key)
-            )
+            turn_context.turn_state[self._context_service_key] = _PickleHashedState(items.get(key))
 
     async def clear_state(self, turn_context: TurnContext) -> None:
         cleared = _PickleHashedState()

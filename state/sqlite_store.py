@@ -21,8 +21,8 @@ from typing import Any, Iterator, Sequence
 from state.models import (
     Alert,
     AlertKind,
-    Attempt,
     AlertStatus,
+    Attempt,
     NewWatch,
     PollChanges,
     ProductHealth,
@@ -303,7 +303,8 @@ class SqliteStore:
             )
             ids = list(range(last - len(watches) + 1, last + 1))
             db.executemany(
-                INSERT_WATCH, [(watch_id, *_watch_row(watch)) for watch_id, watch in zip(ids, watches)]
+                INSERT_WATCH,
+                [(watch_id, *_watch_row(watch)) for watch_id, watch in zip(ids, watches)],
             )
         return ids
 
@@ -357,9 +358,7 @@ class SqliteStore:
         newest = self._fetchall("SELECT COALESCE(MAX(id), 0) FROM watches")
         return Recheck(frozenset(row[0] for row in rows), int(newest[0][0]))
 
-    def _fetch_in(
-        self, sql: str, values: Sequence[Any], chunk: int = 500
-    ) -> list[sqlite3.Row]:
+    def _fetch_in(self, sql: str, values: Sequence[Any], chunk: int = 500) -> list[sqlite3.Row]:
         rows: list[sqlite3.Row] = []
         for start in range(0, len(values), chunk):
             part = list(values[start : start + chunk])
@@ -438,9 +437,7 @@ class SqliteStore:
             lease_until,
         )
 
-    def _claim(
-        self, where: str, params: Sequence[Any], lease_until: datetime
-    ) -> list[Alert]:
+    def _claim(self, where: str, params: Sequence[Any], lease_until: datetime) -> list[Alert]:
         rows = self._write(
             f"UPDATE alerts SET claimed_until = ? WHERE id IN "
             f"(SELECT id FROM alerts WHERE {where}) RETURNING *",
@@ -467,9 +464,7 @@ class SqliteStore:
             (AlertStatus.SENT.value, _ts(now), _ts(now)),
         )
 
-    async def mark_held(
-        self, alert_ids: Sequence[int], now: datetime, hold_seconds: float
-    ) -> None:
+    async def mark_held(self, alert_ids: Sequence[int], now: datetime, hold_seconds: float) -> None:
         self._update_alerts(
             alert_ids,
             "status = ?, held_at = COALESCE(held_at, ?), "
@@ -559,9 +554,7 @@ class SqliteStore:
     async def delete_state(self, keys: Sequence[str]) -> None:
         if not keys:
             return
-        self._write(
-            f"DELETE FROM bot_state WHERE key IN ({_placeholders(len(keys))})", list(keys)
-        )
+        self._write(f"DELETE FROM bot_state WHERE key IN ({_placeholders(len(keys))})", list(keys))
 
 
 def _watch(row: sqlite3.Row) -> Watch:
@@ -608,4 +601,3 @@ def _alert(row: sqlite3.Row) -> Alert:
         last_error=row["last_error"],
         kind=AlertKind(row["kind"]),
     )
-

@@ -6,6 +6,7 @@ from typing import AsyncIterator
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.support.channel import StandInChannel
 from tests.support.chat import World, open_world
 
 # Property tests run the same examples on every run and machine, with no example
@@ -27,3 +28,12 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     world = await open_world(tmp_path)
     yield world
     await world.store.close()
+
+
+@pytest.fixture
+async def channel() -> AsyncIterator[StandInChannel]:
+    """A stand-in Bot Framework channel on a loopback port, recording what the bot posts."""
+    channel = StandInChannel()
+    await channel.start()
+    yield channel
+    await channel.stop()

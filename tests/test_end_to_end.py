@@ -12,14 +12,6 @@ from tests.support.running import RunningApp, activity, running_app
 
 
 @pytest.fixture
-async def channel() -> AsyncIterator[StandInChannel]:
-    channel = StandInChannel()
-    await channel.start()
-    yield channel
-    await channel.stop()
-
-
-@pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[RunningApp]:
     async with running_app(tmp_path) as app:
         yield app

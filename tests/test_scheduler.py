@@ -36,14 +36,6 @@ async def scheduled_app(tmp_path: Path, **env: str) -> AsyncIterator[RunningApp]
         await runner.cleanup()
 
 
-@pytest.fixture
-async def channel() -> AsyncIterator[StandInChannel]:
-    channel = StandInChannel()
-    await channel.start()
-    yield channel
-    await channel.stop()
-
-
 @pytest.mark.parametrize(
     ("drift", "jobs"),
     [("true", {"poll", "deliver", "drift"}), ("false", {"poll", "deliver"})],

@@ -72,7 +72,11 @@ async def hostile_calls(app: RunningApp, channel: StandInChannel) -> None:
         {"json": good, "headers": {"Authorization": "Basic " + APP_PASSWORD}},
     ]:
         await text_of(app, "POST", "/api/messages", **options)
-    for headers in [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Bearer {APP_PASSWORD}"}]:
+    for headers in [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": f"Bearer {APP_PASSWORD}"},
+    ]:
         await text_of(app, "GET", "/api/notify", headers=headers)
         await text_of(app, "PUT", "/feed/products/p-100", json={"price": 1}, headers=headers)
     await text_of(app, "PUT", "/feed/products/p-100", json={"price": "free"}, headers=ADMIN)
@@ -145,8 +149,16 @@ async def remember_a_watcher(app: RunningApp, channel: StandInChannel) -> None:
     await store.save_reference(key, reference, now)
     rule = percent_rule(Decimal("199.99"), Decimal(20))
     await store.add_watch(
-        NewWatch(key, "user-1", "p-100", "Noise-cancelling headphones", "USD", rule,
-                 initial_state(rule), now)
+        NewWatch(
+            key,
+            "user-1",
+            "p-100",
+            "Noise-cancelling headphones",
+            "USD",
+            rule,
+            initial_state(rule),
+            now,
+        )
     )
 
 

@@ -147,9 +147,7 @@ class Deliverer:
             if not self._in_flight and self._renewer is not None:
                 self._renewer.cancel()
 
-    async def _run_turn(
-        self, reference: ConversationReference, alerts: list[Alert]
-    ) -> list[Alert]:
+    async def _run_turn(self, reference: ConversationReference, alerts: list[Alert]) -> list[Alert]:
         settled: set[int] = set()
 
         async def turn(context: TurnContext) -> None:

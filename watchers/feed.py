@@ -144,9 +144,7 @@ class HttpPriceFeed:
                 f"price feed {path}: no answer within {self._timeout.total} seconds"
             ) from exc
         except aiohttp.ClientError as exc:
-            raise FeedError(
-                f"price feed {path}: connection failed ({type(exc).__name__})"
-            ) from exc
+            raise FeedError(f"price feed {path}: connection failed ({type(exc).__name__})") from exc
         try:
             body = json.loads(raw, parse_float=Decimal, parse_constant=Decimal)
         except ValueError as exc:

@@ -12,9 +12,7 @@ class Metrics:
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
-        self.polls = Counter(
-            "pricewatch_polls", "Poll ticks run.", registry=self.registry
-        )
+        self.polls = Counter("pricewatch_polls", "Poll ticks run.", registry=self.registry)
         self.feed_errors = Counter(
             "pricewatch_feed_errors", "Polls that could not read the feed.", registry=self.registry
         )

@@ -71,7 +71,9 @@ class Outcomes:
         retry_at = self._retry.next_attempt(tries, now, failure)
         await self._store.mark_attempt_failed(ids, now, failure.description, retry_at)
         if retry_at is None:
-            logger.error("alerts %s to %s given up after %d tries: %s", ids, key, tries, failure.description)
+            logger.error(
+                "alerts %s to %s given up after %d tries: %s", ids, key, tries, failure.description
+            )
         else:
             logger.warning(
                 "alerts %s to %s failed (%s, try %d); retrying in %.1f s",

@@ -35,7 +35,9 @@ class PollReport:
     feed_error: str | None = None
 
 
-def _notice(watch: Watch, kind: AlertKind, outage: int, now: datetime, price: Decimal | None) -> NewAlert:
+def _notice(
+    watch: Watch, kind: AlertKind, outage: int, now: datetime, price: Decimal | None
+) -> NewAlert:
     return NewAlert(
         dedupe_key=f"watch-{watch.id}-outage-{outage}-{kind.value}",
         conversation_key=watch.conversation_key,
@@ -108,9 +110,7 @@ def _plan_product(
     for watch in watches:
         if watch.paused:
             changes.pauses.append((watch.id, False))
-            changes.alerts.append(
-                _notice(watch, AlertKind.AVAILABLE, health.outages, now, price)
-            )
+            changes.alerts.append(_notice(watch, AlertKind.AVAILABLE, health.outages, now, price))
         outcome = evaluate(watch.rule.trigger_price, watch.state, price)
         if outcome.state != watch.state:
             changes.states.append((watch.id, outcome.state))

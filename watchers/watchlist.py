@@ -41,9 +41,7 @@ class Watchlist:
         price = (await self._feed.prices([product_id])).get(product_id)
         return price if is_price(price) else None
 
-    async def add(
-        self, conversation_key: str, user_id: str, product: Product, rule: Rule
-    ) -> Watch:
+    async def add(self, conversation_key: str, user_id: str, product: Product, rule: Rule) -> Watch:
         if await self._watch_count(conversation_key, user_id) >= self._max_watches:
             raise WatchLimitReached(self._max_watches)
         watch = await self._store.add_watch(

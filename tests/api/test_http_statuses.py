@@ -24,14 +24,6 @@ JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
-async def channel() -> AsyncIterator[StandInChannel]:
-    channel = StandInChannel()
-    await channel.start()
-    yield channel
-    await channel.stop()
-
-
-@pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[RunningApp]:
     async with running_app(tmp_path) as app:
         yield app
@@ -119,7 +111,9 @@ async def test_a_body_that_is_not_declared_json_is_415(
     await assert_still_answers(running, channel)
 
 
-async def test_json_with_a_charset_is_accepted(running: RunningApp, channel: StandInChannel) -> None:
+async def test_json_with_a_charset_is_accepted(
+    running: RunningApp, channel: StandInChannel
+) -> None:
     status, _, _ = await post(
         running,
         data=json.dumps(hello(channel)).encode(),
@@ -262,7 +256,9 @@ async def test_a_body_over_1_mb_is_413(running: RunningApp, channel: StandInChan
     await assert_still_answers(running, channel)
 
 
-async def test_a_chunked_body_over_1_mb_is_413(running: RunningApp, channel: StandInChannel) -> None:
+async def test_a_chunked_body_over_1_mb_is_413(
+    running: RunningApp, channel: StandInChannel
+) -> None:
     async def chunks() -> AsyncIterator[bytes]:
         yield b'{"type": "message", "text": "'
         for _ in range(1100):
@@ -274,7 +270,9 @@ async def test_a_chunked_body_over_1_mb_is_413(running: RunningApp, channel: Sta
     await assert_still_answers(running, channel)
 
 
-async def test_a_body_just_under_1_mb_is_processed(running: RunningApp, channel: StandInChannel) -> None:
+async def test_a_body_just_under_1_mb_is_processed(
+    running: RunningApp, channel: StandInChannel
+) -> None:
     padded = {**hello(channel), "text": "help", "channelData": {"pad": "x" * 1_000_000}}
     status, _, _ = await post(running, json=padded)
     assert status == 201
@@ -291,8 +289,10 @@ def json_values() -> st.SearchStrategy[Any]:
     keys = st.sampled_from(["id", "name", "role", "type", "contentType", "content", "isGroup"])
     return st.recursive(
         scalars,
-        lambda inner: st.lists(inner, max_size=3)
-        | st.dictionaries(keys | st.text(max_size=4), inner, max_size=3),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(keys | st.text(max_size=4), inner, max_size=3)
+        ),
         max_leaves=6,
     )
 
@@ -309,7 +309,9 @@ KINDS = ["message", "conversationUpdate", "event", "typing", "messageReaction", 
 async def test_no_activity_gets_a_5xx_or_a_traceback(
     running: RunningApp, channel: StandInChannel, kind: str, fields: dict[str, Any]
 ) -> None:
-    status, body, _ = await post(running, json={**hello(channel, "conv-fuzz"), "type": kind, **fields})
+    status, body, _ = await post(
+        running, json={**hello(channel, "conv-fuzz"), "type": kind, **fields}
+    )
     assert status in (200, 201, 400), body
     assert "Traceback" not in body
     if status == 400:
@@ -447,7 +449,10 @@ async def test_admin_endpoints_refuse_anyone_without_the_token(
     await running.engine.poll_and_deliver()  # what the scheduler would do next
     assert len(channel.posted) == posted_before, "nobody was messaged"
     assert await running.engine.store.alert_counts() == {
-        "pending": 0, "held": 0, "sent": 0, "failed": 0
+        "pending": 0,
+        "held": 0,
+        "sent": 0,
+        "failed": 0,
     }
 
 

@@ -88,11 +88,11 @@ async def test_products_named_like_sql_and_markup_are_watched_listed_and_removed
     [alert] = chat.replies()
     assert f"**{SQL_NAME}** is now $7.00" in alert
 
-    assert await chat.say(f"remove {MARKUP_NAME}") == [
-        f"OK, I've stopped watching {MARKUP_NAME}."
-    ]
+    assert await chat.say(f"remove {MARKUP_NAME}") == [f"OK, I've stopped watching {MARKUP_NAME}."]
     assert await chat.say("remove 1") == [f"OK, I've stopped watching {SQL_NAME}."]
-    assert await chat.say("list") == ['You\'re not watching anything yet. Try "watch headphones 20%".']
+    assert await chat.say("list") == [
+        'You\'re not watching anything yet. Try "watch headphones 20%".'
+    ]
     assert tables(world.store) >= TABLES
     assert world.errors == []
 

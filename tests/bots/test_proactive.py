@@ -44,7 +44,7 @@ async def test_an_idle_user_gets_the_alert_at_once(world: World) -> None:
     [alert] = chat.replies()
     assert "Noise-cancelling headphones" in alert
     assert "$149.99" in alert and "$199.99" in alert and "25.0%" in alert
-    assert 'remove Noise-cancelling headphones' in alert
+    assert "remove Noise-cancelling headphones" in alert
     assert (await world.store.alert_counts())[AlertStatus.SENT.value] == 1
 
 
@@ -127,9 +127,7 @@ async def test_each_conversation_gets_only_its_own_alerts(world: World) -> None:
     world.set_price("p-200", "399.00")
     await drop_and_poll(world)
     await world.deliverer(alice).tick()  # one adapter serves both proactive turns
-    sent = {
-        activity.conversation.id: activity.text for activity in alice.last_activities(2)
-    }
+    sent = {activity.conversation.id: activity.text for activity in alice.last_activities(2)}
     assert "Noise-cancelling headphones" in sent["convo-1"]
     assert "Espresso" not in sent["convo-1"]
     assert "Espresso machine" in sent["convo-2"]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import AsyncIterator
 
-import pytest
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
@@ -44,14 +42,6 @@ class _StandInCredentialsFactory(ServiceClientCredentialsFactory):
         self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
     ) -> MicrosoftAppCredentials:
         return _TokenCredentials(app_id, "not-a-real-password", oauth_scope=oauth_scope)
-
-
-@pytest.fixture
-async def channel() -> AsyncIterator[StandInChannel]:
-    channel = StandInChannel()
-    await channel.start()
-    yield channel
-    await channel.stop()
 
 
 def reference(channel: StandInChannel, conversation_id: str) -> ConversationReference:

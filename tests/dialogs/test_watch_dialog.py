@@ -94,7 +94,7 @@ async def test_a_huge_answer_to_the_product_question_is_quoted_short(world: Worl
     chat = await greeted_chat(world)
     await chat.say("watch")
     [reply] = await chat.say("z" * 20_000)
-    assert reply.startswith('I couldn\'t find "' + "z" * 60 + '…"')
+    assert reply.startswith("I couldn't find \"" + "z" * 60 + '…"')
     assert len(reply) < 200
     [prompt] = await chat.say("e-reader")
     assert prompt.startswith("E-reader is $139.99 now.")
@@ -309,9 +309,10 @@ async def test_one_shot_target_price_watch_is_created_without_a_dialog(world: Wo
         "Done! Espresso machine is $449.00 now; I'll tell you when it is $300.00 or less"
         " (your target)."
     ]
-    assert "1. **Espresso machine** – now $449.00, alert at $300.00 or less" in (
-        await chat.say("list")
-    )[0]
+    assert (
+        "1. **Espresso machine** – now $449.00, alert at $300.00 or less"
+        in (await chat.say("list"))[0]
+    )
 
 
 async def test_one_shot_with_an_ambiguous_product_asks_which_and_keeps_the_drop(

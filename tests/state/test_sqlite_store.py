@@ -278,9 +278,7 @@ async def test_record_poll_saves_states_and_creates_alerts(store: SqliteStore) -
 
 async def test_a_state_awaiting_confirmation_round_trips(store: SqliteStore) -> None:
     watch = await store.add_watch(new_watch())
-    waiting = RuleState(
-        armed=True, last_price=Decimal("199.99"), unconfirmed_price=Decimal("0.01")
-    )
+    waiting = RuleState(armed=True, last_price=Decimal("199.99"), unconfirmed_price=Decimal("0.01"))
 
     assert await poll(store, states=[(watch.id, waiting)]) == 0
     [saved] = await store.list_watches(CONVERSATION)

@@ -51,9 +51,7 @@ class StandInChannel:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation}/activities", self._receive)
-        app.router.add_post(
-            "/v3/conversations/{conversation}/activities/{reply_to}", self._receive
-        )
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._receive)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self.url

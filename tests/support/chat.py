@@ -55,7 +55,9 @@ class Chat:
     seen: int = 0
 
     async def say(self, text: str | None, **fields: object) -> list[str]:
-        await self.adapter.receive_activity(Activity(type=ActivityTypes.message, text=text, **fields))
+        await self.adapter.receive_activity(
+            Activity(type=ActivityTypes.message, text=text, **fields)
+        )
         return self.replies()
 
     async def send(self, activity: Activity) -> list[str]:

@@ -30,14 +30,6 @@ ESPRESSO_DROP = ("p-200", 399.00)
 
 
 @pytest.fixture
-async def channel() -> AsyncIterator[StandInChannel]:
-    channel = StandInChannel()
-    await channel.start()
-    yield channel
-    await channel.stop()
-
-
-@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 

@@ -227,9 +227,7 @@ def test_a_non_confirming_price_discards_the_unconfirmed_one() -> None:
         ("129.95", "12.5", "113.71"),
     ],
 )
-def test_percent_rule_trigger_is_rounded_to_cents(
-    start: str, threshold: str, trigger: str
-) -> None:
+def test_percent_rule_trigger_is_rounded_to_cents(start: str, threshold: str, trigger: str) -> None:
     rule = percent_rule(D(start), D(threshold))
 
     assert rule.kind is RuleKind.PERCENT

@@ -15,7 +15,6 @@ from msrest.universal_http import ClientRequest
 from multidict import CIMultiDict
 
 from connector.aiohttp_transport import BufferedResponse
-
 from watchers.send_failures import (
     DEFAULT_RETRY_AFTER_SECONDS,
     MAX_RETRY_AFTER_SECONDS,

@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 DELIVERY_INTERVAL_SECONDS = 1
 DRIFT_INTERVAL_SECONDS = 10
 SHUTDOWN_GRACE_SECONDS = 5.0
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class _AdapterSettings:
@@ -268,6 +269,13 @@ def main() -> None:
             "No ADMIN_TOKEN set; generated one for this run (set ADMIN_TOKEN to choose your own):\n"
             f"  {settings.admin_token}",
             flush=True,
+        )
+    if not settings.app_id and settings.host not in LOOPBACK_HOSTS:
+        logger.warning(
+            "MicrosoftAppId is empty, so /api/messages accepts unsigned activities, and"
+            " HOST=%s is not loopback: anyone who can reach it can post as any conversation."
+            " Set MicrosoftAppId/MicrosoftAppPassword, or listen on 127.0.0.1.",
+            settings.host,
         )
     print(
         f"PriceWatch listening on http://{settings.host}:{settings.port}/api/messages"

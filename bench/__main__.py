@@ -83,7 +83,8 @@ async def run_all(sizes: Sizes, work_dir: Path) -> list[Row]:
         ),
         Row(
             f"Chat turns ({sqlite.messages} messages, {chat_turns.USERS} users)",
-            f"SQLite {sqlite.per_second:.0f}/s (p50 {sqlite.p50_ms:.0f} ms, p99 {sqlite.p99_ms:.0f} ms)"
+            f"SQLite {sqlite.per_second:.0f}/s"
+            f" (p50 {sqlite.p50_ms:.0f} ms, p99 {sqlite.p99_ms:.0f} ms)"
             f" vs MemoryStorage {in_memory.per_second:.0f}/s (p50 {in_memory.p50_ms:.0f} ms,"
             f" p99 {in_memory.p99_ms:.0f} ms): **{sqlite.per_second / in_memory.per_second:.2f}**",
             ">= 0.8",

@@ -6,13 +6,14 @@ import asyncio
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from aiohttp import ClientSession
 
 from bench.processes import Process, free_port
 
 ADMIN_TOKEN = "bench-admin-token"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 CHANNEL_LATENCY_MS = 20
 
 
@@ -79,42 +80,37 @@ def start_channel(
     return process, f"http://127.0.0.1:{port}"
 
 
-async def run_pricewatch(conversations: int, work_dir: Path) -> FanOutResult:
-    channel, channel_url = start_channel(work_dir, "Price drop")
+Step = Callable[[ClientSession, str], Awaitable[None]]
+
+
+async def _nothing(http: ClientSession, bot_url: str) -> None:
+    return None
+
+
+async def _fan_out(
+    bot_argv: list[str],
+    bot_env: dict[str, str],
+    match: str,
+    opening_text: str,
+    conversations: int,
+    work_dir: Path,
+    trigger: Step,
+    prepare: Step = _nothing,
+) -> FanOutResult:
+    """Open the conversations, then time from `trigger` to the last matching post."""
+    channel, channel_url = start_channel(work_dir, match)
     port = free_port()
-    bot = Process(
-        "pricewatch-fanout",
-        ["app.py"],
-        {
-            "PORT": str(port),
-            "DATABASE_URL": f"sqlite:///{work_dir / 'fanout.sqlite3'}",
-            "ADMIN_TOKEN": ADMIN_TOKEN,
-            "POLL_INTERVAL_SECONDS": "1",
-            "MOCK_FEED_DRIFT": "false",
-            "DELIVERY_MAX_PER_SECOND": "0",
-        },
-        work_dir,
-    )
+    bot = Process(f"bot-{port}", bot_argv, {"PORT": str(port), **bot_env}, work_dir)
     bot_url = f"http://127.0.0.1:{port}"
     try:
         async with ClientSession() as http:
             await channel.wait_http(http, f"{channel_url}/stats")
             await bot.wait_http(http, f"{bot_url}/healthz")
-            await _open_conversations(
-                http, bot_url, channel_url, conversations, "watch headphones 20%"
-            )
-            async with http.get(  # a first poll sees the starting price, as in real use
-                f"{bot_url}/api/notify", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
-            ) as response:
-                response.raise_for_status()
+            await _open_conversations(http, bot_url, channel_url, conversations, opening_text)
+            await prepare(http, bot_url)
             cpu_before = bot.cpu_seconds()
             started = time.time()
-            async with http.put(
-                f"{bot_url}/feed/products/p-100",
-                json={"price": 99.99},
-                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-            ) as response:
-                response.raise_for_status()
+            await trigger(http, bot_url)
             stats = await _wait_for_matches(http, channel_url, conversations, timeout=300)
             cpu = bot.cpu_seconds() - cpu_before
         return FanOutResult(
@@ -128,28 +124,53 @@ async def run_pricewatch(conversations: int, work_dir: Path) -> FanOutResult:
         channel.stop()
 
 
+async def _poll_now(http: ClientSession, bot_url: str) -> None:
+    """A first poll sees the starting price, as it would in real use."""
+    async with http.get(f"{bot_url}/api/notify", headers=ADMIN) as response:
+        response.raise_for_status()
+
+
+async def _drop_headphones(http: ClientSession, bot_url: str) -> None:
+    async with http.put(
+        f"{bot_url}/feed/products/p-100", json={"price": 99.99}, headers=ADMIN
+    ) as response:
+        response.raise_for_status()
+
+
+async def _seed_notify(http: ClientSession, bot_url: str) -> None:
+    async with http.get(f"{bot_url}/api/notify", timeout=None) as response:
+        response.raise_for_status()
+
+
+async def run_pricewatch(conversations: int, work_dir: Path) -> FanOutResult:
+    """Our app polling every second: the clock runs from the price change to the last alert."""
+    env = {
+        "DATABASE_URL": f"sqlite:///{work_dir / f'fanout-{conversations}.sqlite3'}",
+        "ADMIN_TOKEN": ADMIN_TOKEN,
+        "POLL_INTERVAL_SECONDS": "1",
+        "MOCK_FEED_DRIFT": "false",
+        "DELIVERY_MAX_PER_SECOND": "0",
+    }
+    return await _fan_out(
+        ["app.py"],
+        env,
+        "Price drop",
+        "watch headphones 20%",
+        conversations,
+        work_dir,
+        trigger=_drop_headphones,
+        prepare=_poll_now,
+    )
+
+
 async def run_reference(conversations: int, work_dir: Path) -> FanOutResult:
-    channel, channel_url = start_channel(work_dir, "proactive hello")
-    port = free_port()
-    bot = Process("reference-bot", ["-m", "bench.reference_bot", "--port", str(port)], {}, work_dir)
-    bot_url = f"http://127.0.0.1:{port}"
-    try:
-        async with ClientSession() as http:
-            await channel.wait_http(http, f"{channel_url}/stats")
-            await bot.wait_http(http, f"{bot_url}/healthz")
-            await _open_conversations(http, bot_url, channel_url, conversations, "hello")
-            cpu_before = bot.cpu_seconds()
-            started = time.time()
-            async with http.get(f"{bot_url}/api/notify", timeout=None) as response:
-                response.raise_for_status()
-            stats = await _wait_for_matches(http, channel_url, conversations, timeout=60)
-            cpu = bot.cpu_seconds() - cpu_before
-        return FanOutResult(
-            conversations,
-            stats["last_match_at"] - started,
-            cpu * 1000 / max(stats["matched"], 1),
-            stats["conversations"],
-        )
-    finally:
-        bot.stop()
-        channel.stop()
+    """The seed's sequential notify loop over in-memory references."""
+    return await _fan_out(
+        ["-m", "bench.reference_bot"],
+        {},
+        "proactive hello",
+        "hello",
+        conversations,
+        work_dir,
+        trigger=_seed_notify,
+    )

@@ -4,12 +4,12 @@ In-memory conversation references saved on every activity, and /api/notify that 
 them in a sequential loop of continue_conversation calls, each sending "proactive hello".
 No outbox, no state, no turn handler logic: the floor the seed stood on.
 
-    python -m bench.reference_bot --port 4200
+    PORT=4200 python -m bench.reference_bot
 """
 
 from __future__ import annotations
 
-import argparse
+import os
 
 from aiohttp import web
 from botbuilder.core import ActivityHandler, TurnContext
@@ -70,10 +70,8 @@ def build() -> web.Application:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, required=True)
-    args = parser.parse_args()
-    web.run_app(build(), host="127.0.0.1", port=args.port, print=None, access_log=None)
+    port = int(os.environ["PORT"])
+    web.run_app(build(), host="127.0.0.1", port=port, print=None, access_log=None)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
+import pickle
 from pathlib import Path
 
-import jsonpickle
 import pytest
 from botbuilder.dialogs import DialogInstance, DialogState
 
@@ -21,24 +20,24 @@ STATE_KEY = "test/conversations/convo-1"
 ONE_WATCH = (
     "Your watches:\n\n1. **Noise-cancelling headphones** – now $199.99, alert at $159.99 or less"
 )
-DIALOG = "botbuilder.dialogs.dialog_state.DialogState"
-INSTANCE = "botbuilder.dialogs.dialog_instance.DialogInstance"
 
-UNUSABLE = {
-    "not JSON": "not json {",
-    "empty": "",
-    "truncated": '{"DialogState": {"py/object": "' + DIALOG,
-    "null": "null",
-    "a number": "42",
-    "a list": "[1, 2]",
-    "dialog state of the wrong type": '{"DialogState": 5}',
-    "greeted of the wrong type": '{"Greeted": "yes"}',
-    "dialog state without its stack": json.dumps({"DialogState": {"py/object": DIALOG}}),
-    "a stack of numbers": json.dumps({"DialogState": {"py/object": DIALOG, "_dialog_stack": [5]}}),
-    "an unknown dialog": jsonpickle.encode(
-        {"DialogState": DialogState([DialogInstance("GoneDialog", {})])}, keys=True
-    ),
-    "an unknown class": json.dumps({"DialogState": {"py/object": "no.such.Class"}}),
+
+def pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+UNUSABLE: dict[str, bytes] = {
+    "not a pickle": b"not a pickle {",
+    "empty": b"",
+    "truncated": pickled({"DialogState": DialogState()})[:-5],
+    "null": pickled(None),
+    "a number": pickled(42),
+    "a list": pickled([1, 2]),
+    "dialog state of the wrong type": pickled({"DialogState": 5}),
+    "greeted of the wrong type": pickled({"Greeted": "yes"}),
+    "a stack of numbers": pickled({"DialogState": DialogState([5])}),  # type: ignore[list-item]
+    "an unknown dialog": pickled({"DialogState": DialogState([DialogInstance("GoneDialog", {})])}),
+    "an unknown class": b"cno.such\nClass\n.",
 }
 
 
@@ -49,14 +48,14 @@ async def watching_headphones(world: World) -> Chat:
     return chat
 
 
-async def corrupt(world: World, garbage: str, key: str = STATE_KEY) -> None:
+async def corrupt(world: World, garbage: bytes, key: str = STATE_KEY) -> None:
     assert key in await world.store.read_state([key]), "the key the bot really uses"
     await world.store.write_state(key, garbage, None)
 
 
 @pytest.mark.parametrize("garbage", UNUSABLE.values(), ids=UNUSABLE.keys())
 async def test_unusable_state_starts_over_with_one_apology_and_handles_the_message(
-    world: World, garbage: str, caplog: pytest.LogCaptureFixture
+    world: World, garbage: bytes, caplog: pytest.LogCaptureFixture
 ) -> None:
     chat = await watching_headphones(world)
     await corrupt(world, garbage)
@@ -74,7 +73,7 @@ async def test_unusable_state_starts_over_with_one_apology_and_handles_the_messa
 async def test_a_dialog_lost_with_the_state_is_not_continued(world: World) -> None:
     chat = await watching_headphones(world)
     await chat.say("watch espresso")
-    await corrupt(world, "{ garbage")
+    await corrupt(world, b"{ garbage")
 
     assert await chat.say("20%") == [texts.STARTED_OVER, texts.FALLBACK]
     assert (await chat.say("watch espresso machine 20%"))[0].startswith("Done! Espresso machine")
@@ -86,7 +85,7 @@ async def test_other_conversations_keep_their_state(world: World) -> None:
     other = world.chat("convo-2", "user-2")
     await other.say("hello")
     await other.say("watch espresso")
-    await corrupt(world, "{ garbage")
+    await corrupt(world, b"{ garbage")
 
     assert (await chat.say("list"))[0] == texts.STARTED_OVER
     [question] = await other.say("20%")
@@ -95,7 +94,7 @@ async def test_other_conversations_keep_their_state(world: World) -> None:
 
 async def test_an_alert_reaches_a_conversation_whose_state_is_corrupt(world: World) -> None:
     chat = await watching_headphones(world)
-    await corrupt(world, "{ garbage")
+    await corrupt(world, b"{ garbage")
     world.set_price("p-100", "149.99")
     assert (await world.poller.tick()).alerts == 1
 
@@ -121,7 +120,7 @@ async def test_the_running_app_answers_a_conversation_with_corrupt_state(
         async with running_app(tmp_path) as app:
             assert await app.say(channel, "conv-x", "hello") == 201
             key = "emulator/conversations/conv-x"
-            await app.engine.store.write_state(key, "\x00 not a document", None)
+            await app.engine.store.write_state(key, b"\x00 not a document", None)
             for _ in range(2):
                 assert await app.say(channel, "conv-x", "list") == 201
     finally:

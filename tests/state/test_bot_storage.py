@@ -1,3 +1,4 @@
+import pickle
 from decimal import Decimal
 from pathlib import Path
 
@@ -126,10 +127,19 @@ async def test_dialog_state_round_trips(storage: StoreStorage) -> None:
 
 
 @pytest.mark.parametrize(
-    "garbage", ["not json {", "", "[1, 2", '{"DialogState": ', "null", "42"], ids=repr
+    "garbage",
+    [
+        b"not a pickle {",
+        b"",
+        pickle.dumps({"DialogState": [1, 2]})[:-3],
+        pickle.dumps(None),
+        pickle.dumps(42),
+        pickle.dumps([1, 2]),
+    ],
+    ids=["not-a-pickle", "empty", "truncated", "null", "a-number", "a-list"],
 )
 async def test_a_corrupt_document_raises_corrupt_state_error(
-    store: SqliteStore, storage: StoreStorage, garbage: str
+    store: SqliteStore, storage: StoreStorage, garbage: bytes
 ) -> None:
     await store.write_state(KEY, garbage, None)
 

@@ -455,23 +455,23 @@ async def test_state_documents_follow_etags(store: SqliteStore) -> None:
     assert await store.read_state(["conv"]) == {}
     assert await store.read_state([]) == {}
 
-    first = await store.write_state("conv", "v1", None)
-    assert await store.read_state(["conv", "missing"]) == {"conv": StateRecord("v1", first)}
+    first = await store.write_state("conv", b"v1", None)
+    assert await store.read_state(["conv", "missing"]) == {"conv": StateRecord(b"v1", first)}
 
-    second = await store.write_state("conv", "v2", first)
+    second = await store.write_state("conv", b"v2", first)
     assert second != first
     with pytest.raises(EtagConflict):
-        await store.write_state("conv", "stale", first)
-    assert await store.read_state(["conv"]) == {"conv": StateRecord("v2", second)}
+        await store.write_state("conv", b"stale", first)
+    assert await store.read_state(["conv"]) == {"conv": StateRecord(b"v2", second)}
 
-    third = await store.write_state("conv", "v3", None)
+    third = await store.write_state("conv", b"v3", None)
     assert third not in (first, second)
-    assert await store.read_state(["conv"]) == {"conv": StateRecord("v3", third)}
+    assert await store.read_state(["conv"]) == {"conv": StateRecord(b"v3", third)}
 
 
 async def test_delete_state(store: SqliteStore) -> None:
-    await store.write_state("a", "1", None)
-    await store.write_state("b", "2", None)
+    await store.write_state("a", b"1", None)
+    await store.write_state("b", b"2", None)
 
     await store.delete_state(["a", "missing"])
     await store.delete_state([])
@@ -495,7 +495,7 @@ async def test_everything_survives_a_restart(db_path: Path) -> None:
     )
     [a, b] = await store.claim_due_alerts(T0, at(60), 10)
     await store.mark_sent([a.id], T0)
-    etag = await store.write_state("conv", "document", None)
+    etag = await store.write_state("conv", b"document", None)
     await store.close()
 
     reopened = SqliteStore(db_path)
@@ -506,8 +506,8 @@ async def test_everything_survives_a_restart(db_path: Path) -> None:
         assert await reopened.alert_counts() == {**NO_ALERTS, "sent": 1, "pending": 1}
         assert await reopened.claim_due_alerts(at(59), at(119), 10) == []  # leased
         assert owned(await reopened.claim_due_alerts(at(60), at(120), 10)) == [(CONVERSATION, "b")]
-        assert await reopened.read_state(["conv"]) == {"conv": StateRecord("document", etag)}
-        assert await reopened.write_state("conv", "next", etag) != etag
+        assert await reopened.read_state(["conv"]) == {"conv": StateRecord(b"document", etag)}
+        assert await reopened.write_state("conv", b"next", etag) != etag
     finally:
         await reopened.close()
 

@@ -3,37 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import AsyncIterator, Awaitable, Callable
+from typing import AsyncContextManager, Awaitable, Callable
 
 import pytest
-from aiohttp import ClientSession, web
 
-from app import create_app
 from state.models import AlertStatus
 from state.sqlite_store import SqliteStore
 from tests.support.channel import StandInChannel
-from tests.support.running import RunningApp, free_port
-from tests.support.running import test_settings as settings_for
+from tests.support.running import RunningApp, running_app
 
 UNPACED = {"CONVERSATION_MAX_PER_SECOND": "0", "DELIVERY_MAX_PER_SECOND": "0"}
 SLOW_CHANNEL_SECONDS = 1.0
 
 
-@asynccontextmanager
-async def scheduled_app(tmp_path: Path, **env: str) -> AsyncIterator[RunningApp]:
+def scheduled_app(tmp_path: Path, **env: str) -> AsyncContextManager[RunningApp]:
     """create_app with its scheduler running, as main() builds it; the test may stop it first."""
-    port = free_port()
-    runner = web.AppRunner(create_app(settings_for(tmp_path, port, **env)))
-    await runner.setup()
-    try:
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        async with ClientSession() as http:
-            yield RunningApp(runner, f"http://127.0.0.1:{port}", http)
-    finally:
-        await runner.cleanup()
+    return running_app(tmp_path, env=env, run_scheduler=True)
 
 
 @pytest.mark.parametrize(

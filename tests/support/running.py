@@ -84,12 +84,16 @@ def test_settings(tmp_path: Path, port: int, **env: str) -> Settings:
 
 @asynccontextmanager
 async def running_app(
-    tmp_path: Path, env: Mapping[str, str] | None = None, **create_options: Any
+    tmp_path: Path,
+    env: Mapping[str, str] | None = None,
+    run_scheduler: bool = False,
+    **create_options: Any,
 ) -> AsyncIterator[RunningApp]:
-    """create_app on a free loopback port with its scheduler paused: tests call the ticks."""
+    """create_app on a free loopback port; its scheduler paused unless asked (tests call
+    the ticks)."""
     port = free_port()
     settings = test_settings(tmp_path, port, **(env or {}))
-    runner = web.AppRunner(create_app(settings, run_scheduler=False, **create_options))
+    runner = web.AppRunner(create_app(settings, run_scheduler=run_scheduler, **create_options))
     await runner.setup()
     try:
         await web.TCPSite(runner, "127.0.0.1", port).start()

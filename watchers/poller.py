@@ -35,34 +35,25 @@ class PollReport:
     feed_error: str | None = None
 
 
-def _notice(
-    watch: Watch, kind: AlertKind, outage: int, now: datetime, price: Decimal | None
+def _alert(
+    watch: Watch,
+    key: str,
+    kind: AlertKind,
+    now: datetime,
+    new_price: Decimal | None,
+    old_price: Decimal | None = None,
 ) -> NewAlert:
     return NewAlert(
-        dedupe_key=f"watch-{watch.id}-outage-{outage}-{kind.value}",
+        dedupe_key=f"watch-{watch.id}-{key}",
         conversation_key=watch.conversation_key,
         watch_id=watch.id,
         product_id=watch.product_id,
         product_name=watch.product_name,
         currency=watch.currency,
-        old_price=None,
-        new_price=price,
+        old_price=old_price,
+        new_price=new_price,
         seen_at=now,
         kind=kind,
-    )
-
-
-def _drop(watch: Watch, crossing: int, price: Decimal, now: datetime) -> NewAlert:
-    return NewAlert(
-        dedupe_key=f"watch-{watch.id}-crossing-{crossing}",
-        conversation_key=watch.conversation_key,
-        watch_id=watch.id,
-        product_id=watch.product_id,
-        product_name=watch.product_name,
-        currency=watch.currency,
-        old_price=watch.rule.start_price,
-        new_price=price,
-        seen_at=now,
     )
 
 
@@ -105,17 +96,23 @@ def _plan_product(
         outage = health.outages + 1
         for watch in watches:
             changes.pauses.append((watch.id, True))
-            changes.alerts.append(_notice(watch, AlertKind.UNAVAILABLE, outage, now, None))
+            changes.alerts.append(
+                _alert(watch, f"outage-{outage}-unavailable", AlertKind.UNAVAILABLE, now, None)
+            )
         return ProductHealth(health.product_id, streak, unavailable=True, outages=outage)
     for watch in watches:
         if watch.paused:
             changes.pauses.append((watch.id, False))
-            changes.alerts.append(_notice(watch, AlertKind.AVAILABLE, health.outages, now, price))
+            back = f"outage-{health.outages}-available"
+            changes.alerts.append(_alert(watch, back, AlertKind.AVAILABLE, now, price))
         outcome = evaluate(watch.rule.trigger_price, watch.state, price)
         if outcome.state != watch.state:
             changes.states.append((watch.id, outcome.state))
         if outcome.fired:
-            changes.alerts.append(_drop(watch, outcome.state.crossings, price, now))
+            crossing = f"crossing-{outcome.state.crossings}"
+            changes.alerts.append(
+                _alert(watch, crossing, AlertKind.DROP, now, price, watch.rule.start_price)
+            )
     return replace(health, null_streak=0, unavailable=False)
 
 

@@ -38,7 +38,7 @@ from watchers.outcomes import Outcomes
 from watchers.pacing import Pacer
 from watchers.poller import Poller, PollReport
 from watchers.retry import RetryPolicy
-from watchers.send_failures import is_send_failure
+from watchers.send_failures import classify, is_send_failure
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -111,9 +111,17 @@ ENGINE = web.AppKey("engine", Engine)
 
 async def on_turn_error(context: TurnContext, error: Exception) -> None:
     """Log it; tell the user only on a message turn whose sends still work."""
+    if is_send_failure(error):
+        # The channel failed a send: one line, and nothing more is sent there.
+        logger.warning(
+            "a send to %s failed: %s",
+            context.activity.service_url,
+            classify(error, utc_now()).description,
+        )
+        return
     logger.error("unhandled error in a turn", exc_info=error)
-    if context.activity.type != "message" or is_send_failure(error):
-        return  # a proactive turn, or the channel just failed a send: don't send again
+    if context.activity.type != "message":
+        return  # a proactive turn: its alerts' outcome is recorded by the outbox
     try:
         await context.send_activity(texts.SOMETHING_WENT_WRONG)
     except Exception:

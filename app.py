@@ -150,7 +150,8 @@ def create_app(
     adapter.on_turn_error = on_turn_error
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        # The SDK sends through the loop's default executor: size it for our concurrency.
+        # Sends go over aiohttp, but token lookups (MSAL) and the SDK's own blocking calls
+        # use the loop's default executor (6 threads here): size it for our concurrency.
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(settings.delivery_concurrency + 4, thread_name_prefix="send")
         )

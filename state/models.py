@@ -103,9 +103,26 @@ class Recheck:
 
 
 @dataclass(frozen=True)
+class PriceMove:
+    """A product's price moved from `previous` to `price`, a plain move (see
+    `watchers.rules.is_plain_move`). The store applies it in bulk to every watch of the
+    product that is unpaused, awaits no confirmation, has a comparable trigger and last
+    saw exactly `previous`: those watches are never loaded one by one."""
+
+    product_id: str
+    previous: Decimal
+    price: Decimal
+    price_floor_cents: int
+    """`floor_cents(price)`: the watch fires or stays disarmed when this is at most its
+    trigger in cents."""
+    seen_at: datetime
+
+
+@dataclass(frozen=True)
 class PollChanges:
     """Everything one poll writes, in one transaction."""
 
+    moves: list[PriceMove] = field(default_factory=list)
     states: list[tuple[int, RuleState]] = field(default_factory=list)
     pauses: list[tuple[int, bool]] = field(default_factory=list)
     health: list[ProductHealth] = field(default_factory=list)

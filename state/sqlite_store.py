@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from state.models import (
     Alert,
@@ -25,18 +25,18 @@ from state.models import (
     Attempt,
     NewWatch,
     PollChanges,
+    PriceMove,
     ProductHealth,
     Recheck,
     StateRecord,
     Watch,
 )
 from state.store import EtagConflict
-from watchers.rules import Rule, RuleKind, RuleState
+from watchers.rules import Rule, RuleKind, RuleState, comparable_cents
 
 logger = logging.getLogger(__name__)
 
-MIGRATIONS: tuple[str, ...] = (
-    """
+SCHEMA_V1 = """
     CREATE TABLE conversations (
         key TEXT PRIMARY KEY,
         reference TEXT NOT NULL,
@@ -123,9 +123,27 @@ MIGRATIONS: tuple[str, ...] = (
         etag INTEGER NOT NULL,
         value BLOB NOT NULL
     );
-    """,
+    """
+
+
+def _add_trigger_cents(db: sqlite3.Connection) -> None:
+    """v2: each trigger in whole cents as an integer, so polls compare in bulk."""
+    db.execute("ALTER TABLE watches ADD COLUMN trigger_cents INTEGER")
+    db.executemany(
+        "UPDATE watches SET trigger_cents = ? WHERE id = ?",
+        [
+            (comparable_cents(Decimal(trigger)), watch_id)
+            for watch_id, trigger in db.execute("SELECT id, trigger_price FROM watches")
+        ],
+    )
+
+
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
+    SCHEMA_V1,
+    _add_trigger_cents,
 )
-"""Schema versions in order; PRAGMA user_version says how many have been applied."""
+"""Schema versions in order, as SQL or as a step run in a transaction;
+PRAGMA user_version says how many have been applied."""
 
 OPEN_STATUSES = (AlertStatus.PENDING.value, AlertStatus.HELD.value)
 
@@ -148,8 +166,9 @@ def _dec(text: str | None) -> Decimal | None:
 
 INSERT_WATCH = (
     "INSERT INTO watches (id, conversation_key, user_id, product_id, product_name, currency, "
-    "kind, threshold_percent, start_price, trigger_price, armed, last_price, unconfirmed_price, "
-    "crossings, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "kind, threshold_percent, start_price, trigger_price, trigger_cents, armed, last_price, "
+    "unconfirmed_price, crossings, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -165,6 +184,7 @@ def _watch_row(watch: NewWatch) -> tuple[Any, ...]:
         _text(rule.threshold_percent),
         str(rule.start_price),
         str(rule.trigger_price),
+        comparable_cents(rule.trigger_price),
         *_state_columns(watch.state),
         _ts(watch.created_at),
     )
@@ -180,6 +200,31 @@ def _state_columns(state: RuleState) -> tuple[int, str | None, str | None, int]:
         _text(state.last_price),
         _text(state.unconfirmed_price),
         state.crossings,
+    )
+
+
+FOLLOWS_MOVE = (
+    # A watch a PriceMove applies to. Its product is the move's (joined on product_id).
+    "watches.last_price = moves.previous AND watches.paused = 0 "
+    "AND watches.unconfirmed_price IS NULL AND watches.trigger_cents IS NOT NULL"
+)
+
+
+def _with_moves(moves: Sequence[PriceMove]) -> tuple[str, list[Any]]:
+    """A `moves` table for one statement: the moves as rows, joined to their watches."""
+    rows = ",".join(["(?, ?, ?, ?, ?)"] * len(moves))
+    params: list[Any] = []
+    for move in moves:
+        params += (
+            move.product_id,
+            str(move.previous),
+            str(move.price),
+            move.price_floor_cents,
+            _ts(move.seen_at),
+        )
+    return (
+        f"WITH moves (product_id, previous, price, floor_cents, seen_at) AS (VALUES {rows})",
+        params,
     )
 
 
@@ -210,10 +255,15 @@ class SqliteStore:
 
     def _migrate(self) -> None:
         applied = int(self._fetchall("PRAGMA user_version")[0][0])
-        for version, script in enumerate(MIGRATIONS[applied:], start=applied + 1):
-            self._conn.executescript(
-                f"BEGIN IMMEDIATE; {script}; PRAGMA user_version = {version}; COMMIT;"
-            )
+        for version, step in enumerate(MIGRATIONS[applied:], start=applied + 1):
+            if isinstance(step, str):
+                self._conn.executescript(
+                    f"BEGIN IMMEDIATE; {step}; PRAGMA user_version = {version}; COMMIT;"
+                )
+            else:
+                with self._transaction() as db:
+                    step(db)
+                    db.execute(f"PRAGMA user_version = {version}")
             logger.info("store schema migrated to version %d", version)
 
     async def close(self) -> None:
@@ -336,8 +386,21 @@ class SqliteStore:
         rows = self._fetchall("SELECT DISTINCT product_id FROM watches ORDER BY product_id")
         return [row["product_id"] for row in rows]
 
-    async def watches_for_products(self, product_ids: Sequence[str]) -> list[Watch]:
-        rows = self._fetch_in("SELECT * FROM watches WHERE product_id IN ({})", product_ids)
+    async def watches_for_products(
+        self, product_ids: Sequence[str], moves: Sequence[PriceMove] = ()
+    ) -> list[Watch]:
+        moved = {move.product_id for move in moves}
+        rows = self._fetch_in(
+            "SELECT * FROM watches WHERE product_id IN ({})",
+            [product_id for product_id in product_ids if product_id not in moved],
+        )
+        if moves:
+            with_moves, params = _with_moves(moves)
+            rows += self._fetchall(
+                f"{with_moves} SELECT watches.* FROM moves JOIN watches "
+                f"ON watches.product_id = moves.product_id WHERE NOT ({FOLLOWS_MOVE})",
+                params,
+            )
         return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
 
     async def product_health(self, product_ids: Sequence[str]) -> dict[str, ProductHealth]:
@@ -367,6 +430,7 @@ class SqliteStore:
 
     async def record_poll(self, changes: PollChanges) -> int:
         with self._transaction() as db:
+            created = self._apply_moves(db, changes.moves)
             db.executemany(
                 "UPDATE watches SET armed = ?, last_price = ?, unconfirmed_price = ?, "
                 "crossings = ? WHERE id = ?",
@@ -411,7 +475,39 @@ class SqliteStore:
                     for alert in changes.alerts
                 ],
             )
-            return db.total_changes - before
+            return created + db.total_changes - before
+
+    @staticmethod
+    def _apply_moves(db: sqlite3.Connection, moves: Sequence[PriceMove]) -> int:
+        """Every watch following a move, in two statements: alerts for those that fire
+        (read before the update), then the new state, `armed = price > trigger`."""
+        if not moves:
+            return 0
+        with_moves, params = _with_moves(moves)
+        before = db.total_changes
+        db.execute(
+            f"{with_moves} INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, "
+            "watch_id, product_id, product_name, currency, old_price, new_price, seen_at, "
+            "status, next_attempt_at) "
+            # The same key the poller gives a crossing: watch-<id>-crossing-<n>.
+            "SELECT 'watch-' || watches.id || '-crossing-' || (watches.crossings + 1), ?, "
+            "watches.conversation_key, watches.id, watches.product_id, watches.product_name, "
+            "watches.currency, watches.start_price, moves.price, moves.seen_at, ?, "
+            f"moves.seen_at FROM moves JOIN watches ON watches.product_id = moves.product_id "
+            f"WHERE {FOLLOWS_MOVE} AND watches.armed = 1 "
+            "AND watches.trigger_cents >= moves.floor_cents",
+            (*params, AlertKind.DROP.value, AlertStatus.PENDING.value),
+        )
+        created = db.total_changes - before
+        db.execute(
+            f"{with_moves} UPDATE watches SET last_price = moves.price, "
+            "armed = watches.trigger_cents < moves.floor_cents, "
+            "crossings = watches.crossings "
+            "+ (watches.armed = 1 AND watches.trigger_cents >= moves.floor_cents) "
+            f"FROM moves WHERE watches.product_id = moves.product_id AND {FOLLOWS_MOVE}",
+            params,
+        )
+        return created
 
     # The alert outbox
 

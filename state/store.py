@@ -10,6 +10,7 @@ from state.models import (
     Attempt,
     NewWatch,
     PollChanges,
+    PriceMove,
     ProductHealth,
     Recheck,
     StateRecord,
@@ -62,7 +63,10 @@ class Store(Protocol):
 
     async def watched_product_ids(self) -> list[str]: ...
 
-    async def watches_for_products(self, product_ids: Sequence[str]) -> list[Watch]: ...
+    async def watches_for_products(
+        self, product_ids: Sequence[str], moves: Sequence[PriceMove] = ()
+    ) -> list[Watch]:
+        """The products' watches, except those following one of the moves."""
 
     async def product_health(self, product_ids: Sequence[str]) -> dict[str, ProductHealth]: ...
 
@@ -70,7 +74,8 @@ class Store(Protocol):
         """Products with watches made after that id, or with a huge drop to confirm."""
 
     async def record_poll(self, changes: PollChanges) -> int:
-        """Write one poll's changes in one transaction; return how many alerts are new."""
+        """Write one poll's changes in one transaction; return how many alerts are new.
+        The moves apply to the watches following them at that moment."""
 
     # The alert outbox. A claim is a short lease: a dead process's claims run out.
     async def claim_due_alerts(

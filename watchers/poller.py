@@ -10,12 +10,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Awaitable, Callable, Final, Mapping, Sequence
 
-from state.models import AlertKind, NewAlert, PollChanges, ProductHealth, Recheck, Watch
+from state.models import (
+    AlertKind,
+    NewAlert,
+    PollChanges,
+    PriceMove,
+    ProductHealth,
+    Recheck,
+    Watch,
+)
 from state.store import Store
 from watchers.clock import Clock
 from watchers.feed import PriceBatch, PriceFeed
 from watchers.metrics import Metrics
-from watchers.rules import evaluate
+from watchers.rules import evaluate, floor_cents, is_plain_move
 
 logger = logging.getLogger(__name__)
 
@@ -57,17 +65,40 @@ def _alert(
     )
 
 
+def plain_moves(
+    product_ids: Sequence[str],
+    prices: Mapping[str, Decimal | None],
+    previous_prices: Mapping[str, Decimal | None],
+    now: datetime,
+) -> list[PriceMove]:
+    """The products whose move from the price last seen is plain (`is_plain_move`):
+    most of their watches are then evaluated by the store in bulk."""
+    moves = []
+    for product_id in product_ids:
+        price = prices[product_id]
+        previous = previous_prices.get(product_id)
+        if price is not None and previous is not None and is_plain_move(previous, price):
+            floor = floor_cents(price)
+            assert floor is not None, "a plain move's price is comparable"
+            moves.append(PriceMove(product_id, previous, price, floor, now))
+    return moves
+
+
 def plan_poll(
     watches: Sequence[Watch],
     prices: Mapping[str, Decimal | None],
     health: Mapping[str, ProductHealth],
     now: datetime,
+    moves: Sequence[PriceMove] = (),
     unavailable_after: int = UNAVAILABLE_AFTER_NULLS,
 ) -> PollChanges:
     """What one poll changes. `prices` holds only what the feed answered: a price,
-    or None for an explicit null; anything else never reaches here."""
-    changes = PollChanges()
+    or None for an explicit null; anything else never reaches here. `watches` are the
+    ones evaluated here, one by one; the store applies the `moves` to the rest."""
+    changes = PollChanges(moves=list(moves))
     by_product: dict[str, list[Watch]] = defaultdict(list)
+    for move in moves:
+        by_product[move.product_id] = []
     for watch in watches:
         by_product[watch.product_id].append(watch)
     for product_id, product_watches in by_product.items():
@@ -116,21 +147,26 @@ def _plan_product(
     return replace(health, null_streak=0, unavailable=False)
 
 
-def _warn_about_gaps(asked: Sequence[str], prices: Mapping[str, Decimal | None]) -> None:
+def _warn_about_gaps(answers: Sequence[PriceBatch], nulls: Sequence[str]) -> None:
     """One line per poll for products the feed had no usable price for."""
-    unanswered = [product_id for product_id in asked if product_id not in prices]
-    unknown = [product_id for product_id, price in prices.items() if price is None]
+    unanswered = [
+        product_id
+        for batch in answers
+        if len(batch.prices) < len(batch.asked)
+        for product_id in batch.asked
+        if product_id not in batch.prices
+    ]
     if unanswered:
         logger.warning(
             "the feed gave no usable price for %d product(s), e.g. %s",
             len(unanswered),
             ", ".join(unanswered[:5]),
         )
-    if unknown:
+    if nulls:
         logger.warning(
             "the feed says %d product(s) are unavailable, e.g. %s",
-            len(unknown),
-            ", ".join(unknown[:5]),
+            len(nulls),
+            ", ".join(nulls[:5]),
         )
 
 
@@ -153,6 +189,7 @@ class Poller:
         self._last_prices: dict[str, Decimal | None] = {}
         self._evaluated_up_to_watch = 0
         self._watched: set[str] = set()
+        self._watched_sorted: list[str] = []
         self._ticks_until_refresh = 0
 
     async def tick(self) -> PollReport:
@@ -161,51 +198,61 @@ class Poller:
         watched = await self._watched_products(recheck)
         if not watched:
             return PollReport(0, 0, 0)
-        seen: dict[str, Decimal | None] = {}
+        answers: list[PriceBatch] = []
         failures: list[PriceBatch] = []
+        nulls: list[str] = []
         evaluator = _Evaluator(self._evaluate)
-        async for batch in self._feed.price_batches(sorted(watched)):
+        async for batch in self._feed.price_batches(watched):
             if batch.error is not None:
                 failures.append(batch)
                 continue
-            seen.update(batch.prices)
-            evaluator.add(
-                {
-                    product_id: price
-                    for product_id, price in batch.prices.items()
-                    if price is None
-                    or product_id in recheck.product_ids
-                    or self._last_prices.get(product_id, _UNSEEN) != price
-                }
-            )
+            answers.append(batch)
+            changed = self._changed(batch.prices, recheck.product_ids)
+            nulls += [product_id for product_id, price in changed.items() if price is None]
+            evaluator.add(changed)
         created = await evaluator.finish()
-        self._remember(seen, recheck, complete=not failures)
+        self._remember(answers, recheck, complete=not failures)
         self._metrics.alerts_created.inc(created)
         if created:
             logger.info("poll created %d alert(s)", created)
-        feed_error = self._report_failures(failures, answered_any=bool(seen))
-        failed = {product_id for batch in failures for product_id in batch.asked}
-        _warn_about_gaps([pid for pid in watched if pid not in failed], seen)
-        return PollReport(
-            len(watched), sum(p is not None for p in seen.values()), created, feed_error
-        )
+        answered = sum(len(batch.prices) for batch in answers)
+        feed_error = self._report_failures(failures, answered_any=answered > 0)
+        _warn_about_gaps(answers, nulls)
+        return PollReport(len(watched), answered - len(nulls), created, feed_error)
 
-    async def _watched_products(self, recheck: Recheck) -> set[str]:
-        """Every watched product, re-read now and then; new watches join at once."""
+    def _changed(
+        self, prices: Mapping[str, Decimal | None], recheck: frozenset[str]
+    ) -> dict[str, Decimal | None]:
+        """The prices that can change a watch: moved ones, nulls, and rechecked products'."""
+        last = self._last_prices.get
+        changed = {
+            product_id: price
+            for product_id, price in prices.items()
+            if price is None or last(product_id, _UNSEEN) != price
+        }
+        changed.update(
+            (product_id, prices[product_id]) for product_id in recheck if product_id in prices
+        )
+        return changed
+
+    async def _watched_products(self, recheck: Recheck) -> list[str]:
+        """Every watched product, sorted, re-read now and then; new watches join at once."""
         if self._ticks_until_refresh <= 0:
             self._watched = set(await self._store.watched_product_ids())
             self._last_prices = {
                 pid: price for pid, price in self._last_prices.items() if pid in self._watched
             }
+            self._watched_sorted = sorted(self._watched)
             self._ticks_until_refresh = WATCHED_REFRESH_TICKS
         self._ticks_until_refresh -= 1
-        self._watched |= recheck.product_ids
-        return self._watched
+        if not recheck.product_ids <= self._watched:
+            self._watched |= recheck.product_ids
+            self._watched_sorted = sorted(self._watched)
+        return self._watched_sorted
 
-    def _remember(
-        self, seen: Mapping[str, Decimal | None], recheck: Recheck, complete: bool
-    ) -> None:
-        self._last_prices.update(seen)
+    def _remember(self, answers: Sequence[PriceBatch], recheck: Recheck, complete: bool) -> None:
+        for batch in answers:
+            self._last_prices.update(batch.prices)
         if complete:  # a failed batch may hold a new watch that still needs a first look
             self._evaluated_up_to_watch = recheck.newest_watch_id
 
@@ -230,9 +277,11 @@ class Poller:
         created = 0
         for start in range(0, len(product_ids), PRODUCTS_PER_BATCH):
             chunk = product_ids[start : start + PRODUCTS_PER_BATCH]
-            watches = await self._store.watches_for_products(chunk)
+            now = self._clock()
+            moves = plain_moves(chunk, prices, self._last_prices, now)
+            watches = await self._store.watches_for_products(chunk, moves)
             health = await self._store.product_health(chunk)
-            changes = plan_poll(watches, prices, health, self._clock())
+            changes = plan_poll(watches, prices, health, now, moves)
             created += await self._store.record_poll(changes)
         return created
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import Enum
 from typing import Final
 
@@ -11,6 +11,8 @@ CENT: Final = Decimal("0.01")
 HUNDRED: Final = Decimal(100)
 HUGE_DROP_FRACTION: Final = Decimal("0.10")
 """A new price at or under 10% of the last one (a 90%+ drop) needs confirming."""
+MAX_COMPARABLE_CENTS: Final = 10**15
+"""Whole cents under this compare exactly as the store's 64-bit integers."""
 
 
 class RuleKind(str, Enum):
@@ -84,6 +86,40 @@ def evaluate(trigger_price: Decimal, state: RuleState, price: Decimal | None) ->
     if not state.armed and price > trigger_price:
         return Outcome(replace(state, armed=True), fired=False)
     return Outcome(state, fired=False)
+
+
+def comparable_cents(amount: Decimal) -> int | None:
+    """`amount` in cents when it is whole cents (as every trigger is) and small enough
+    to compare as an integer in the store; otherwise None."""
+    cents = amount * HUNDRED
+    if not cents.is_finite() or cents != cents.to_integral_value() or cents < 0:
+        return None
+    return int(cents) if cents < MAX_COMPARABLE_CENTS else None
+
+
+def floor_cents(price: Decimal) -> int | None:
+    """The whole cents at or under a price, when comparable.
+
+    Triggers are whole cents, so `price <= trigger` exactly when
+    `floor_cents(price) <= comparable_cents(trigger)`.
+    """
+    if not is_price(price):
+        return None
+    cents = int((price * HUNDRED).to_integral_value(rounding=ROUND_FLOOR))
+    return cents if cents < MAX_COMPARABLE_CENTS else None
+
+
+def is_plain_move(previous: Decimal, price: Decimal) -> bool:
+    """Whether a watch that last saw `previous`, awaits no confirmation and is not paused
+    takes `price` by comparing it with its trigger alone (see `evaluate`): it fires if
+    it was armed and `price <= trigger`, and then is armed exactly when `price > trigger`.
+    A huge drop needs confirming, so it is not plain; nor is a price too big to compare.
+    """
+    return (
+        is_price(previous)
+        and floor_cents(price) is not None
+        and not _is_huge_drop(RuleState(armed=True, last_price=previous), price)
+    )
 
 
 def _is_huge_drop(state: RuleState, price: Decimal) -> bool:

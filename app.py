@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 DELIVERY_INTERVAL_SECONDS = 1
 DRIFT_INTERVAL_SECONDS = 10
+CHECKPOINT_INTERVAL_SECONDS = 5
 SHUTDOWN_GRACE_SECONDS = 5.0
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -248,6 +249,14 @@ def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
         seconds=DELIVERY_INTERVAL_SECONDS,
         id="deliver",
         misfire_grace_time=5,
+        **options,
+    )
+    jobs.add_job(
+        engine.store.checkpoint,
+        "interval",
+        seconds=CHECKPOINT_INTERVAL_SECONDS,
+        id="checkpoint",
+        misfire_grace_time=CHECKPOINT_INTERVAL_SECONDS,
         **options,
     )
     if settings.mock_feed_drift:

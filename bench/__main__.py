@@ -68,7 +68,7 @@ async def run_all(sizes: Sizes, work_dir: Path) -> list[Row]:
             f"tick {poll.drop_tick_seconds * 1000:.0f} ms vs fetch alone"
             f" {poll.fetch_floor_seconds * 1000:.0f} ms:"
             f" **{poll.drop_tick_seconds / poll.fetch_floor_seconds:.2f}x**;"
-            f" {poll.alerts} alerts of {poll.expected_alerts} expected",
+            f" {poll.alerts} alerts of {poll.expected_alerts} expected ({poll.rounds} rounds)",
             "<= 1.5x, exact count",
             poll.drop_tick_seconds / poll.fetch_floor_seconds <= 1.5
             and poll.alerts == poll.expected_alerts,
@@ -148,8 +148,11 @@ def report(rows: list[Row], command: str) -> str:
             "  is included. CPU is the app process's user+system time over that window, per",
             "  alert. The seed loop (`bench/reference_bot.py`) keeps references in memory and",
             "  calls `continue_conversation` in a sequential loop, as the seed's notify did.",
-            "- **Poll**: the Poller against a feed process serving that many products; the",
-            "  I/O floor is `HttpPriceFeed.prices()` for the same ids (median of 5).",
+            "- **Poll**: the Poller against a feed process serving that many products. Each",
+            "  round drops a different 1% of the products by half, so every watch of theirs",
+            "  fires; the figures are medians over the rounds. The I/O floor is",
+            "  `HttpPriceFeed.prices()` for the same ids, taken in each round. Between rounds",
+            "  the store checkpoints its log, as the app's `checkpoint` job does.",
             "- **Chat**: each user alternates `watch` (a dialog starts) and `cancel`, so every",
             "  turn reads and writes conversation state; same app, state on SQLite or in",
             "  botbuilder's MemoryStorage (`bench/memory_state_app.py`).",

@@ -3,7 +3,8 @@
     python -m bench.feed --port 4300 --products 10000
 
 Serves the feed protocol (the app's own mock feed routes) plus, for the benchmark only,
-POST /bench/drop?percent=1 which halves the price of that share of the products.
+POST /bench/drop?percent=1&round=0 which halves the price of that share of the products
+(each round a different share).
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def build(products: int) -> web.Application:
 
     async def drop(request: web.Request) -> web.Response:
         share = float(request.query.get("percent", "1")) / 100
-        dropped = [p for n, p in enumerate(market.products()) if n % round(1 / share) == 0]
+        offset = int(request.query.get("round", "0"))  # each round drops other products
+        step = round(1 / share)
+        dropped = [p for n, p in enumerate(market.products()) if n % step == offset % step]
         for product in dropped:
             assert product.price is not None
             market.set_price(product.id, (product.price / 2).quantize(Decimal("0.01")))

@@ -18,11 +18,15 @@ from watchers.feed import HttpPriceFeed
 from watchers.metrics import Metrics
 from watchers.poller import Poller
 
+ROUNDS = 7
+"""Drop rounds; each drops a different 1% of the products, and the medians are reported."""
+
 
 @dataclass(frozen=True)
 class PollScaleResult:
     products: int
     watches: int
+    rounds: int
     first_tick_seconds: float
     quiet_tick_seconds: float
     drop_tick_seconds: float
@@ -31,7 +35,7 @@ class PollScaleResult:
     expected_alerts: int
 
 
-async def run(products: int, watches: int, work_dir: Path) -> PollScaleResult:
+async def run(products: int, watches: int, work_dir: Path, rounds: int = ROUNDS) -> PollScaleResult:
     database = work_dir / "poll-scale.sqlite3"
     await seed_watches(database, products, watches)
     port = free_port()
@@ -48,23 +52,33 @@ async def run(products: int, watches: int, work_dir: Path) -> PollScaleResult:
             poller = Poller(store, feed, utc_now, Metrics())
             ids = [product.id for product in catalog(products)]
             first = await _timed(poller.tick)
-            quiet = await _timed(poller.tick)
-            async with http.post(f"{url}/bench/drop", params={"percent": "1"}) as response:
-                dropped = len((await response.json())["dropped"])
-            started = time.perf_counter()
-            report = await poller.tick()
-            drop = time.perf_counter() - started
-            floors = [await _timed(lambda: feed.prices(ids)) for _ in range(5)]
-        per_product = watches // products
+            quiet: list[float] = []
+            drop: list[float] = []
+            floor: list[float] = []
+            alerts = expected = 0
+            for round_number in range(rounds):
+                await store.checkpoint()  # as the app's checkpoint job does between polls
+                quiet.append(await _timed(poller.tick))
+                async with http.post(
+                    f"{url}/bench/drop", params={"percent": "1", "round": str(round_number)}
+                ) as response:
+                    dropped = len((await response.json())["dropped"])
+                started = time.perf_counter()
+                report = await poller.tick()
+                drop.append(time.perf_counter() - started)
+                alerts += report.alerts
+                expected += dropped * (watches // products)
+                floor.append(await _timed(lambda: feed.prices(ids)))
         return PollScaleResult(
             products,
             watches,
+            rounds,
             first,
-            quiet,
-            drop,
-            statistics.median(floors),
-            report.alerts,
-            dropped * per_product,
+            statistics.median(quiet),
+            statistics.median(drop),
+            statistics.median(floor),
+            alerts,
+            expected,
         )
     finally:
         await store.close()

@@ -8,11 +8,12 @@ with no await inside a transaction, no other coroutine can interleave with one.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -126,24 +127,34 @@ SCHEMA_V1 = """
     """
 
 
-def _add_trigger_cents(db: sqlite3.Connection) -> None:
-    """v2: each trigger in whole cents as an integer, so polls compare in bulk."""
+def _prepare_bulk_moves(db: sqlite3.Connection) -> None:
+    """v2: each trigger in whole cents as an integer, and last prices as one text per
+    value, so a poll can apply a price move to many watches in one statement."""
     db.execute("ALTER TABLE watches ADD COLUMN trigger_cents INTEGER")
     db.executemany(
-        "UPDATE watches SET trigger_cents = ? WHERE id = ?",
+        "UPDATE watches SET trigger_cents = ?, last_price = ? WHERE id = ?",
         [
-            (comparable_cents(Decimal(trigger)), watch_id)
-            for watch_id, trigger in db.execute("SELECT id, trigger_price FROM watches")
+            (
+                comparable_cents(Decimal(trigger)),
+                None if last is None else _price_text(Decimal(last)),
+                watch_id,
+            )
+            for watch_id, trigger, last in db.execute(
+                "SELECT id, trigger_price, last_price FROM watches"
+            )
         ],
     )
 
 
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
-    _add_trigger_cents,
+    _prepare_bulk_moves,
 )
 """Schema versions in order, as SQL or as a step run in a transaction;
 PRAGMA user_version says how many have been applied."""
+
+BACKSTOP_CHECKPOINT_PAGES = 10_000
+"""SQLite's own checkpoint runs inside a commit, on the loop: only past 40 MB of log."""
 
 OPEN_STATUSES = (AlertStatus.PENDING.value, AlertStatus.HELD.value)
 
@@ -194,42 +205,50 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+def _price_text(price: Decimal) -> str:
+    """One text per value ("123.4" for 123.40 too, never an exponent): a watch's last
+    price is matched as text when a price move is applied in bulk."""
+    text = format(price, "f")  # every digit, unlike normalize(), which rounds to 28
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _state_columns(state: RuleState) -> tuple[int, str | None, str | None, int]:
     return (
         int(state.armed),
-        _text(state.last_price),
-        _text(state.unconfirmed_price),
+        None if state.last_price is None else _price_text(state.last_price),
+        None if state.unconfirmed_price is None else _price_text(state.unconfirmed_price),
         state.crossings,
     )
 
 
+PLAIN_STATE = (
+    # A watch a PriceMove applies to, with its product and last price matched too.
+    "watches.paused = 0 AND watches.unconfirmed_price IS NULL AND watches.trigger_cents IS NOT NULL"
+)
 FOLLOWS_MOVE = (
-    # A watch a PriceMove applies to. Its product is the move's (joined on product_id).
-    "watches.last_price = moves.previous AND watches.paused = 0 "
-    "AND watches.unconfirmed_price IS NULL AND watches.trigger_cents IS NOT NULL"
+    "watches.product_id = :product_id AND watches.last_price = :previous AND " + PLAIN_STATE
 )
 
 
-def _with_moves(moves: Sequence[PriceMove]) -> tuple[str, list[Any]]:
-    """A `moves` table for one statement: the moves as rows, joined to their watches."""
-    rows = ",".join(["(?, ?, ?, ?, ?)"] * len(moves))
-    params: list[Any] = []
-    for move in moves:
-        params += (
-            move.product_id,
-            str(move.previous),
-            str(move.price),
-            move.price_floor_cents,
-            _ts(move.seen_at),
-        )
-    return (
-        f"WITH moves (product_id, previous, price, floor_cents, seen_at) AS (VALUES {rows})",
-        params,
-    )
+def _move_row(move: PriceMove) -> dict[str, Any]:
+    return {
+        "product_id": move.product_id,
+        "previous": _price_text(move.previous),
+        "price": _price_text(move.price),
+        "floor_cents": move.price_floor_cents,
+        "seen_at": _ts(move.seen_at),
+        "kind": AlertKind.DROP.value,
+        "status": AlertStatus.PENDING.value,
+    }
 
 
 def _placeholders(count: int) -> str:
     return ",".join("?" * count)
+
+
+def _placeholder_rows(count: int, width: int) -> str:
+    """`(?, ?), (?, ?)`: count rows of width values, for a VALUES list."""
+    return ",".join([f"({_placeholders(width)})"] * count)
 
 
 class SqliteStore:
@@ -249,6 +268,8 @@ class SqliteStore:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA busy_timeout=5000")
         db.execute("PRAGMA synchronous=NORMAL")
+        # checkpoint() does this off the loop; this is only a backstop if it never runs.
+        db.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
         self._db = db
         self._migrate()
         logger.info("store open at %s", self._path)
@@ -265,6 +286,18 @@ class SqliteStore:
                     step(db)
                     db.execute(f"PRAGMA user_version = {version}")
             logger.info("store schema migrated to version %d", version)
+
+    async def checkpoint(self) -> int:
+        """Copy the write-ahead log into the database file, and return how many pages
+        were copied. The copy and its fsync run on a worker thread with a connection of
+        their own, so no poll or chat turn waits for them; a passive checkpoint never
+        waits for a writer either, so it is safe at any time."""
+        return await asyncio.to_thread(self._checkpoint)
+
+    def _checkpoint(self) -> int:
+        with closing(sqlite3.connect(self._path, isolation_level=None)) as db:
+            [(_, _, copied)] = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        return max(int(copied), 0)
 
     async def close(self) -> None:
         if self._db is not None:
@@ -395,11 +428,15 @@ class SqliteStore:
             [product_id for product_id in product_ids if product_id not in moved],
         )
         if moves:
-            with_moves, params = _with_moves(moves)
             rows += self._fetchall(
-                f"{with_moves} SELECT watches.* FROM moves JOIN watches "
-                f"ON watches.product_id = moves.product_id WHERE NOT ({FOLLOWS_MOVE})",
-                params,
+                f"WITH moves (product_id, previous) AS (VALUES {_placeholder_rows(len(moves), 2)}) "
+                "SELECT watches.* FROM moves JOIN watches USING (product_id) "
+                f"WHERE NOT (watches.last_price = moves.previous AND {PLAIN_STATE})",
+                [
+                    value
+                    for move in moves
+                    for value in (move.product_id, _price_text(move.previous))
+                ],
             )
         return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
 
@@ -479,33 +516,29 @@ class SqliteStore:
 
     @staticmethod
     def _apply_moves(db: sqlite3.Connection, moves: Sequence[PriceMove]) -> int:
-        """Every watch following a move, in two statements: alerts for those that fire
-        (read before the update), then the new state, `armed = price > trigger`."""
+        """Every watch following a move, a statement per product: alerts for those that
+        fire (read before the update), then the new state, `armed = price > trigger`."""
         if not moves:
             return 0
-        with_moves, params = _with_moves(moves)
+        rows = [_move_row(move) for move in moves]
         before = db.total_changes
-        db.execute(
-            f"{with_moves} INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, "
-            "watch_id, product_id, product_name, currency, old_price, new_price, seen_at, "
-            "status, next_attempt_at) "
+        db.executemany(
+            "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
+            "product_id, product_name, currency, old_price, new_price, seen_at, status, "
+            "next_attempt_at) "
             # The same key the poller gives a crossing: watch-<id>-crossing-<n>.
-            "SELECT 'watch-' || watches.id || '-crossing-' || (watches.crossings + 1), ?, "
-            "watches.conversation_key, watches.id, watches.product_id, watches.product_name, "
-            "watches.currency, watches.start_price, moves.price, moves.seen_at, ?, "
-            f"moves.seen_at FROM moves JOIN watches ON watches.product_id = moves.product_id "
-            f"WHERE {FOLLOWS_MOVE} AND watches.armed = 1 "
-            "AND watches.trigger_cents >= moves.floor_cents",
-            (*params, AlertKind.DROP.value, AlertStatus.PENDING.value),
+            "SELECT 'watch-' || id || '-crossing-' || (crossings + 1), :kind, "
+            "conversation_key, id, product_id, product_name, currency, start_price, :price, "
+            f":seen_at, :status, :seen_at FROM watches WHERE {FOLLOWS_MOVE} "
+            "AND armed = 1 AND trigger_cents >= :floor_cents",
+            rows,
         )
         created = db.total_changes - before
-        db.execute(
-            f"{with_moves} UPDATE watches SET last_price = moves.price, "
-            "armed = watches.trigger_cents < moves.floor_cents, "
-            "crossings = watches.crossings "
-            "+ (watches.armed = 1 AND watches.trigger_cents >= moves.floor_cents) "
-            f"FROM moves WHERE watches.product_id = moves.product_id AND {FOLLOWS_MOVE}",
-            params,
+        db.executemany(
+            "UPDATE watches SET last_price = :price, armed = trigger_cents < :floor_cents, "
+            "crossings = crossings + (armed = 1 AND trigger_cents >= :floor_cents) "
+            f"WHERE {FOLLOWS_MOVE}",
+            rows,
         )
         return created
 

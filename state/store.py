@@ -27,6 +27,9 @@ class Store(Protocol):
 
     async def close(self) -> None: ...
 
+    async def checkpoint(self) -> int:
+        """Make recent writes part of the main file, off the event loop; return pages."""
+
     async def ping(self) -> None:
         """Raise if the store cannot answer a trivial query."""
 

@@ -25,7 +25,10 @@ def scheduled_app(tmp_path: Path, **env: str) -> AsyncContextManager[RunningApp]
 
 @pytest.mark.parametrize(
     ("drift", "jobs"),
-    [("true", {"poll", "deliver", "drift"}), ("false", {"poll", "deliver"})],
+    [
+        ("true", {"poll", "deliver", "checkpoint", "drift"}),
+        ("false", {"poll", "deliver", "checkpoint"}),
+    ],
 )
 async def test_the_scheduler_runs_fixed_jobs_that_never_stack(
     tmp_path: Path, drift: str, jobs: set[str]

@@ -112,8 +112,8 @@ class PriceMove:
     product_id: str
     previous: Decimal
     price: Decimal
-    price_floor_cents: int
-    """`floor_cents(price)`: the watch fires or stays disarmed when this is at most its
+    price_cents_up: int
+    """`cents_up(price)`: the watch fires or stays disarmed when this is at most its
     trigger in cents."""
     seen_at: datetime
 

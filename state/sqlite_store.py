@@ -235,7 +235,7 @@ def _move_row(move: PriceMove) -> dict[str, Any]:
         "product_id": move.product_id,
         "previous": _price_text(move.previous),
         "price": _price_text(move.price),
-        "floor_cents": move.price_floor_cents,
+        "cents_up": move.price_cents_up,
         "seen_at": _ts(move.seen_at),
         "kind": AlertKind.DROP.value,
         "status": AlertStatus.PENDING.value,
@@ -530,13 +530,13 @@ class SqliteStore:
             "SELECT 'watch-' || id || '-crossing-' || (crossings + 1), :kind, "
             "conversation_key, id, product_id, product_name, currency, start_price, :price, "
             f":seen_at, :status, :seen_at FROM watches WHERE {FOLLOWS_MOVE} "
-            "AND armed = 1 AND trigger_cents >= :floor_cents",
+            "AND armed = 1 AND trigger_cents >= :cents_up",
             rows,
         )
         created = db.total_changes - before
         db.executemany(
-            "UPDATE watches SET last_price = :price, armed = trigger_cents < :floor_cents, "
-            "crossings = crossings + (armed = 1 AND trigger_cents >= :floor_cents) "
+            "UPDATE watches SET last_price = :price, armed = trigger_cents < :cents_up, "
+            "crossings = crossings + (armed = 1 AND trigger_cents >= :cents_up) "
             f"WHERE {FOLLOWS_MOVE}",
             rows,
         )

@@ -22,7 +22,7 @@ from state.store import Store
 from watchers.clock import Clock
 from watchers.feed import PriceBatch, PriceFeed
 from watchers.metrics import Metrics
-from watchers.rules import evaluate, floor_cents, is_plain_move
+from watchers.rules import cents_up, evaluate, is_plain_move
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +77,9 @@ def plain_moves(
         price = prices[product_id]
         previous = previous_prices.get(product_id)
         if price is not None and previous is not None and is_plain_move(previous, price):
-            floor = floor_cents(price)
-            assert floor is not None, "a plain move's price is comparable"
-            moves.append(PriceMove(product_id, previous, price, floor, now))
+            cents = cents_up(price)
+            assert cents is not None, "a plain move's price is comparable"
+            moves.append(PriceMove(product_id, previous, price, cents, now))
     return moves
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from enum import Enum
 from typing import Final
 
@@ -97,15 +97,15 @@ def comparable_cents(amount: Decimal) -> int | None:
     return int(cents) if cents < MAX_COMPARABLE_CENTS else None
 
 
-def floor_cents(price: Decimal) -> int | None:
-    """The whole cents at or under a price, when comparable.
+def cents_up(price: Decimal) -> int | None:
+    """A price in cents, rounded up, when comparable.
 
     Triggers are whole cents, so `price <= trigger` exactly when
-    `floor_cents(price) <= comparable_cents(trigger)`.
+    `cents_up(price) <= comparable_cents(trigger)`: 0.005 is above a trigger of 0.00.
     """
     if not is_price(price):
         return None
-    cents = int((price * HUNDRED).to_integral_value(rounding=ROUND_FLOOR))
+    cents = int((price * HUNDRED).to_integral_value(rounding=ROUND_CEILING))
     return cents if cents < MAX_COMPARABLE_CENTS else None
 
 
@@ -117,7 +117,7 @@ def is_plain_move(previous: Decimal, price: Decimal) -> bool:
     """
     return (
         is_price(previous)
-        and floor_cents(price) is not None
+        and cents_up(price) is not None
         and not _is_huge_drop(RuleState(armed=True, last_price=previous), price)
     )
 

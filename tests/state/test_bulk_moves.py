@@ -1,0 +1,170 @@
+"""A plain price move applied in bulk by the store does exactly what the rules do.
+
+The poller hands the store a `PriceMove` for a product whose price moved plainly, and the
+store applies it to the product's watches with SQL instead of loading them one by one.
+Here the same watches meet the same price twice, on two real database files: once
+through `rules.evaluate` alone, once through the bulk path. Watch states and alerts must
+come out the same, whatever the watches' rules and states.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from state.models import Alert, NewWatch, PollChanges, Watch
+from state.sqlite_store import SqliteStore
+from watchers.poller import plain_moves, plan_poll
+from watchers.rules import Rule, RuleKind, RuleState
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+products = itertools.count()
+
+
+@dataclass
+class Twins:
+    rules: SqliteStore
+    bulk: SqliteStore
+
+
+@pytest.fixture
+async def twins(tmp_path: Path) -> AsyncIterator[Twins]:
+    stores = Twins(SqliteStore(tmp_path / "rules.sqlite3"), SqliteStore(tmp_path / "bulk.sqlite3"))
+    await stores.rules.open()
+    await stores.bulk.open()
+    yield stores
+    await stores.rules.close()
+    await stores.bulk.close()
+
+
+cents = st.integers(min_value=1, max_value=2_000_00).map(lambda n: Decimal(n) / 100)
+# Feed prices may carry more than cents, or trailing zeros ("80.10" is 80.1).
+prices = st.one_of(
+    cents,
+    st.integers(min_value=1, max_value=2_000_000).map(lambda n: Decimal(n) / 1000),
+    cents.map(lambda price: price.quantize(Decimal("0.0001"))),
+    st.just(Decimal("20000000000000.00")),  # too many cents to compare as an integer
+)
+triggers = st.one_of(cents, st.just(Decimal("0.00")), prices)  # not all whole cents
+
+
+@st.composite
+def watch_states(draw: st.DrawFn, previous: Decimal) -> tuple[Decimal, RuleState, bool]:
+    """A trigger, a state and whether the watch is paused; most watches last saw
+    `previous` (the bulk path's case), some saw something else."""
+    last = draw(st.one_of(st.just(previous), st.just(previous.quantize(Decimal("0.001"))), prices))
+    state = RuleState(
+        armed=draw(st.booleans()),
+        last_price=last,
+        unconfirmed_price=draw(st.one_of(st.none(), prices)),
+        crossings=draw(st.integers(min_value=0, max_value=3)),
+    )
+    return draw(triggers), state, draw(st.booleans())
+
+
+@st.composite
+def scenarios(
+    draw: st.DrawFn,
+) -> tuple[Decimal, Decimal, list[tuple[Decimal, RuleState, bool]]]:
+    previous = draw(prices)
+    price = draw(
+        st.one_of(
+            prices,
+            st.just(previous),
+            st.just(previous / 2),  # an ordinary drop
+            st.just(previous / 10),  # a huge one, which waits for confirmation
+            st.just(previous * Decimal("0.1000001")),  # just short of huge
+        )
+    )
+    watches = draw(st.lists(watch_states(previous), min_size=1, max_size=6))
+    return previous, price, watches
+
+
+async def add(store: SqliteStore, product_id: str, trigger: Decimal, state: RuleState) -> Watch:
+    rule = Rule(RuleKind.BELOW, start_price=Decimal("500.00"), trigger_price=trigger)
+    return await store.add_watch(
+        NewWatch(
+            conversation_key=f"test/{product_id}",
+            user_id="user-1",
+            product_id=product_id,
+            product_name="Headphones",
+            currency="USD",
+            rule=rule,
+            state=state,
+            created_at=NOW,
+        )
+    )
+
+
+def outcome(watches: list[Watch], alerts: list[Alert]) -> tuple[object, ...]:
+    return (
+        [(w.id, w.state, w.paused) for w in watches],
+        sorted((a.dedupe_key, a.kind, a.watch_id, a.old_price, a.new_price) for a in alerts),
+    )
+
+
+async def poll_once(
+    store: SqliteStore, product_id: str, previous: Decimal, price: Decimal, bulk: bool
+) -> tuple[object, ...]:
+    moves = (
+        plain_moves([product_id], {product_id: price}, {product_id: previous}, NOW) if bulk else []
+    )
+    one_by_one = await store.watches_for_products([product_id], moves)
+    changes = plan_poll(one_by_one, {product_id: price}, {}, NOW, moves)
+    await store.record_poll(changes)
+    conversation = f"test/{product_id}"
+    claimed = await store.claim_conversation_alerts(conversation, NOW, NOW)
+    return outcome(await store.list_watches(conversation), claimed)
+
+
+@settings(max_examples=300)  # cheap, and the bulk path must never drift from the rules
+@given(scenario=scenarios())
+async def test_a_plain_move_in_bulk_changes_watches_as_the_rules_do(
+    twins: Twins, scenario: tuple[Decimal, Decimal, list[tuple[Decimal, RuleState, bool]]]
+) -> None:
+    previous, price, watches = scenario
+    product_id = f"prop-{next(products)}"
+    for store in (twins.rules, twins.bulk):
+        for trigger, state, paused in watches:
+            watch = await add(store, product_id, trigger, state)
+            if paused:
+                await store.record_poll(PollChanges(pauses=[(watch.id, True)]))
+
+    by_rules = await poll_once(twins.rules, product_id, previous, price, bulk=False)
+    in_bulk = await poll_once(twins.bulk, product_id, previous, price, bulk=True)
+
+    assert in_bulk == by_rules
+
+
+async def test_a_plain_move_reaches_every_follower_without_loading_them(twins: Twins) -> None:
+    """The case the bulk path exists for: many armed watches, one drop, one alert each."""
+    store = twins.bulk
+    armed = RuleState(armed=True, last_price=Decimal("200.00"))
+    followers = [await add(store, "p-popular", Decimal("150.00"), armed) for _ in range(50)]
+    waiting = await add(
+        store, "p-popular", Decimal("150.00"), RuleState(True, Decimal("200"), Decimal("1.00"))
+    )
+    moves = plain_moves(
+        ["p-popular"], {"p-popular": Decimal("149.99")}, {"p-popular": Decimal("200")}, NOW
+    )
+
+    loaded = await store.watches_for_products(["p-popular"], moves)
+    created = await store.record_poll(
+        plan_poll(loaded, {"p-popular": Decimal("149.99")}, {}, NOW, moves)
+    )
+
+    assert [watch.id for watch in loaded] == [waiting.id], "only the odd one is loaded"
+    assert created == len(followers) + 1, "the odd one fires too, one by one"
+    after = {watch.id: watch.state for watch in await store.list_watches("test/p-popular")}
+    assert all(
+        after[watch.id] == RuleState(False, Decimal("149.99"), None, 1) for watch in followers
+    )
+    assert await store.record_poll(PollChanges(moves=moves)) == 0, "a move is applied once"

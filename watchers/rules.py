@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from typing import Final
 
@@ -11,8 +11,8 @@ CENT: Final = Decimal("0.01")
 HUNDRED: Final = Decimal(100)
 HUGE_DROP_FRACTION: Final = Decimal("0.10")
 """A new price at or under 10% of the last one (a 90%+ drop) needs confirming."""
-MAX_COMPARABLE_CENTS: Final = 10**15
-"""Whole cents under this compare exactly as the store's 64-bit integers."""
+MAX_COMPARABLE_AMOUNT: Final = Decimal(10**13)
+"""Amounts under this, in cents, compare exactly as the store's 64-bit integers."""
 
 
 class RuleKind(str, Enum):
@@ -91,10 +91,10 @@ def evaluate(trigger_price: Decimal, state: RuleState, price: Decimal | None) ->
 def comparable_cents(amount: Decimal) -> int | None:
     """`amount` in cents when it is whole cents (as every trigger is) and small enough
     to compare as an integer in the store; otherwise None."""
-    cents = amount * HUNDRED
-    if not cents.is_finite() or cents != cents.to_integral_value() or cents < 0:
+    if not amount.is_finite() or not 0 <= amount < MAX_COMPARABLE_AMOUNT:
         return None
-    return int(cents) if cents < MAX_COMPARABLE_CENTS else None
+    cents, remainder = divmod(*_hundredfold_ratio(amount))
+    return None if remainder else cents
 
 
 def cents_up(price: Decimal) -> int | None:
@@ -103,10 +103,17 @@ def cents_up(price: Decimal) -> int | None:
     Triggers are whole cents, so `price <= trigger` exactly when
     `cents_up(price) <= comparable_cents(trigger)`: 0.005 is above a trigger of 0.00.
     """
-    if not is_price(price):
+    if not is_price(price) or price >= MAX_COMPARABLE_AMOUNT:
         return None
-    cents = int((price * HUNDRED).to_integral_value(rounding=ROUND_CEILING))
-    return cents if cents < MAX_COMPARABLE_CENTS else None
+    numerator, denominator = _hundredfold_ratio(price)
+    return -(-numerator // denominator)
+
+
+def _hundredfold_ratio(amount: Decimal) -> tuple[int, int]:
+    """100 x amount as an exact fraction. Decimal arithmetic would round to the context's
+    precision, which botbuilder-dialogs' number recognizers set to 15 digits on import."""
+    numerator, denominator = amount.as_integer_ratio()
+    return numerator * 100, denominator
 
 
 def is_plain_move(previous: Decimal, price: Decimal) -> bool:

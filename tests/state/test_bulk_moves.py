@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import AsyncIterator
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from state.models import Alert, NewWatch, PollChanges, Watch
@@ -52,6 +52,7 @@ prices = st.one_of(
     st.integers(min_value=1, max_value=2_000_000).map(lambda n: Decimal(n) / 1000),
     cents.map(lambda price: price.quantize(Decimal("0.0001"))),
     st.just(Decimal("20000000000000.00")),  # too many cents to compare as an integer
+    st.just(Decimal("0.0100000000000000001")),  # more digits than the app's decimal context
 )
 triggers = st.one_of(cents, st.just(Decimal("0.00")), prices)  # not all whole cents
 
@@ -60,7 +61,7 @@ triggers = st.one_of(cents, st.just(Decimal("0.00")), prices)  # not all whole c
 def watch_states(draw: st.DrawFn, previous: Decimal) -> tuple[Decimal, RuleState, bool]:
     """A trigger, a state and whether the watch is paused; most watches last saw
     `previous` (the bulk path's case), some saw something else."""
-    last = draw(st.one_of(st.just(previous), st.just(previous.quantize(Decimal("0.001"))), prices))
+    last = draw(st.one_of(st.just(previous), st.just(previous + Decimal("0.000")), prices))
     state = RuleState(
         armed=draw(st.booleans()),
         last_price=last,
@@ -127,6 +128,13 @@ async def poll_once(
 
 @settings(max_examples=300)  # cheap, and the bulk path must never drift from the rules
 @given(scenario=scenarios())
+@example(  # a price just above a trigger, by more digits than the app's decimal context
+    scenario=(
+        Decimal("0.02"),
+        Decimal("0.0100000000000000001"),
+        [(Decimal("0.01"), RuleState(armed=True, last_price=Decimal("0.02")), False)],
+    )
+)
 async def test_a_plain_move_in_bulk_changes_watches_as_the_rules_do(
     twins: Twins, scenario: tuple[Decimal, Decimal, list[tuple[Decimal, RuleState, bool]]]
 ) -> None:

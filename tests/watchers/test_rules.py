@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 import pytest
 
@@ -7,9 +7,12 @@ from watchers.rules import (
     RuleKind,
     RuleState,
     below_rule,
+    cents_up,
+    comparable_cents,
     drop_percent,
     evaluate,
     initial_state,
+    is_plain_move,
     percent_rule,
 )
 
@@ -275,3 +278,49 @@ def test_initial_state_is_armed_only_above_the_trigger(
 )
 def test_drop_percent_to_one_decimal(old: str, new: str, percent: str) -> None:
     assert str(drop_percent(D(old), D(new))) == percent
+
+
+@pytest.mark.parametrize(
+    ("price", "cents"),
+    [
+        ("19.99", 1999),
+        ("0.005", 1),  # above a trigger of 0.00, at or under one of 0.01
+        ("0.0100000000000000001", 2),  # more digits than a 15-digit context holds
+        ("100", 10000),
+        ("9999999999999.99", 999999999999999),
+        ("10000000000000", None),  # too big to compare as the store's integers
+    ],
+)
+def test_a_price_in_cents_rounds_up_exactly_whatever_the_decimal_context(
+    price: str, cents: int | None
+) -> None:
+    with localcontext(Context(prec=15)):  # what botbuilder-dialogs sets on import
+        assert cents_up(D(price)) == cents
+
+
+@pytest.mark.parametrize(
+    ("trigger", "cents"),
+    [("159.99", 15999), ("0.00", 0), ("10.005", None), ("1E+13", None), ("NaN", None)],
+)
+def test_only_whole_cent_triggers_are_compared_as_integers(trigger: str, cents: int | None) -> None:
+    assert comparable_cents(D(trigger)) == cents
+
+
+@pytest.mark.parametrize("glitch", [g for g in GLITCHES if g is not None])
+def test_a_glitch_has_no_cents(glitch: Decimal) -> None:
+    assert cents_up(glitch) is None
+
+
+@pytest.mark.parametrize(
+    ("previous", "price", "plain"),
+    [
+        ("200", "150", True),
+        ("200", "200", True),
+        ("200", "250", True),
+        ("200", "20.01", True),  # just short of a 90% drop
+        ("200", "20", False),  # a huge drop waits for confirmation
+        ("200", "1E+14", False),  # too big to compare
+    ],
+)
+def test_which_moves_are_plain(previous: str, price: str, plain: bool) -> None:
+    assert is_plain_move(D(previous), D(price)) is plain

@@ -287,17 +287,15 @@ class SqliteStore:
                     db.execute(f"PRAGMA user_version = {version}")
             logger.info("store schema migrated to version %d", version)
 
-    async def checkpoint(self) -> int:
-        """Copy the write-ahead log into the database file, and return how many pages
-        were copied. The copy and its fsync run on a worker thread with a connection of
-        their own, so no poll or chat turn waits for them; a passive checkpoint never
-        waits for a writer either, so it is safe at any time."""
-        return await asyncio.to_thread(self._checkpoint)
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file. The copy and its fsync run
+        on a worker thread with a connection of their own, so no poll or chat turn waits
+        for them; a passive checkpoint never waits for a writer, so it is safe any time."""
+        await asyncio.to_thread(self._checkpoint)
 
-    def _checkpoint(self) -> int:
+    def _checkpoint(self) -> None:
         with closing(sqlite3.connect(self._path, isolation_level=None)) as db:
-            [(_, _, copied)] = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        return max(int(copied), 0)
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     async def close(self) -> None:
         if self._db is not None:

@@ -27,8 +27,8 @@ class Store(Protocol):
 
     async def close(self) -> None: ...
 
-    async def checkpoint(self) -> int:
-        """Make recent writes part of the main file, off the event loop; return pages."""
+    async def checkpoint(self) -> None:
+        """Make recent writes part of the main file, off the event loop."""
 
     async def ping(self) -> None:
         """Raise if the store cannot answer a trivial query."""

@@ -16,7 +16,7 @@ import pytest
 from state.models import AlertStatus, PollChanges, PriceMove, Watch
 from state.sqlite_store import BACKSTOP_CHECKPOINT_PAGES, MIGRATIONS, SCHEMA_V1, SqliteStore
 from tests.state.test_sqlite_store import CONVERSATION, OTHER_CONVERSATION, T0, new_watch
-from watchers.rules import Rule, RuleKind, RuleState, below_rule, initial_state
+from watchers.rules import Rule, RuleKind, RuleState, cents_up, initial_state
 
 V1_WATCHES: list[dict[str, Any]] = [
     # Follows the move below: last saw 123.40, armed, trigger 110.00.
@@ -114,6 +114,13 @@ def main_file_alone(db_path: Path, copy: Path) -> Path:
     return copy
 
 
+def price_move(product_id: str, previous: str, price: str) -> PriceMove:
+    """A plain move, as the poller makes one."""
+    cents = cents_up(Decimal(price))
+    assert cents is not None
+    return PriceMove(product_id, Decimal(previous), Decimal(price), cents, T0)
+
+
 async def listed(store: SqliteStore) -> list[Watch]:
     return [
         *await store.list_watches(CONVERSATION),
@@ -192,13 +199,7 @@ async def test_after_the_upgrade_a_price_move_fires_a_watch_exactly_once(
     upgraded: SqliteStore,
 ) -> None:
     # Watch 1 last saw "123.40" in version 1; the poller says 123.40 as a Decimal.
-    move = PriceMove(
-        "p-100",
-        previous=Decimal("123.40"),
-        price=Decimal("100.00"),
-        price_floor_cents=10000,
-        seen_at=T0,
-    )
+    move = price_move("p-100", previous="123.40", price="100.00")
     before = {watch.id: watch for watch in await listed(upgraded)}
 
     assert await upgraded.record_poll(PollChanges(moves=[move])) == 1
@@ -220,9 +221,7 @@ async def test_after_the_upgrade_a_price_move_fires_a_watch_exactly_once(
 async def test_a_watch_whose_trigger_is_not_whole_cents_is_left_for_the_poller(
     upgraded: SqliteStore,
 ) -> None:
-    move = PriceMove(
-        "p-300", previous=Decimal("99.5"), price=Decimal("10"), price_floor_cents=1000, seen_at=T0
-    )
+    move = price_move("p-300", previous="99.5", price="10")
 
     assert [watch.id for watch in await upgraded.watches_for_products([], [move])] == [3]
     assert await upgraded.record_poll(PollChanges(moves=[move])) == 0
@@ -237,7 +236,8 @@ async def test_a_new_file_is_at_the_latest_version_with_trigger_cents_for_added_
     store: SqliteStore, db_path: Path
 ) -> None:
     percent = await store.add_watch(new_watch(start="199.99"))
-    huge_rule = below_rule(Decimal("2E+13"), Decimal("1E+13"))
+    # 10**15 cents, more than the rules' helpers can make under the app's decimal context.
+    huge_rule = Rule(RuleKind.BELOW, Decimal("20000000000000.00"), Decimal("10000000000000.00"))
     huge = await store.add_watch(
         replace(new_watch(product_id="p-200"), rule=huge_rule, state=initial_state(huge_rule))
     )
@@ -257,7 +257,7 @@ async def test_a_checkpoint_puts_recent_writes_in_the_main_file(
 ) -> None:
     added = [await store.add_watch(new_watch(product_id=f"p-{n}")) for n in range(3)]
 
-    assert await store.checkpoint() > 0
+    await store.checkpoint()
 
     alone = main_file_alone(db_path, tmp_path / "alone.sqlite3")
     assert query(alone, "SELECT id, product_id FROM watches ORDER BY id") == [
@@ -276,7 +276,7 @@ async def test_the_store_keeps_working_after_a_checkpoint(
 
     assert await store.list_watches(CONVERSATION) == [first, second]
     assert (await store.read_state(["conv"]))["conv"].etag == etag
-    assert await store.checkpoint() > 0
+    await store.checkpoint()
     alone = main_file_alone(db_path, tmp_path / "alone.sqlite3")
     assert query(alone, "SELECT id FROM watches ORDER BY id") == [(first.id,), (second.id,)]
 
@@ -293,17 +293,6 @@ async def test_commits_leave_a_log_under_the_backstop_to_the_checkpoint(
     before = main_file_alone(db_path, tmp_path / "before.sqlite3")
     assert query(before, "SELECT key FROM bot_state") == []
 
-    assert await store.checkpoint() > 1000
+    await store.checkpoint()
     after = main_file_alone(db_path, tmp_path / "after.sqlite3")
     assert query(after, "SELECT key, length(value) FROM bot_state") == [("big", len(document))]
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="checkpoint() returns the log's frames copied so far (nBackfill), not this call's",
-)
-async def test_a_second_checkpoint_with_nothing_new_copies_nothing(store: SqliteStore) -> None:
-    await store.add_watch(new_watch())
-    assert await store.checkpoint() > 0
-
-    assert await store.checkpoint() == 0

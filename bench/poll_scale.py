@@ -18,7 +18,7 @@ from watchers.feed import HttpPriceFeed
 from watchers.metrics import Metrics
 from watchers.poller import Poller
 
-ROUNDS = 7
+ROUNDS = 11
 """Drop rounds; each drops a different 1% of the products, and the medians are reported."""
 
 
@@ -31,6 +31,10 @@ class PollScaleResult:
     quiet_tick_seconds: float
     drop_tick_seconds: float
     fetch_floor_seconds: float
+    drop_tick_over_floor: float
+    """The median over rounds of each drop tick over the fetches just before and after
+    it: pairs taken moments apart, so a machine that speeds up or slows down between
+    rounds (a shared VM does) moves both sides of each pair together."""
     alerts: int
     expected_alerts: int
 
@@ -55,10 +59,12 @@ async def run(products: int, watches: int, work_dir: Path, rounds: int = ROUNDS)
             quiet: list[float] = []
             drop: list[float] = []
             floor: list[float] = []
+            ratios: list[float] = []
             alerts = expected = 0
             for round_number in range(rounds):
                 await store.checkpoint()  # as the app's checkpoint job does between polls
                 quiet.append(await _timed(poller.tick))
+                before = await _timed(lambda: feed.prices(ids))
                 async with http.post(
                     f"{url}/bench/drop", params={"percent": "1", "round": str(round_number)}
                 ) as response:
@@ -66,9 +72,11 @@ async def run(products: int, watches: int, work_dir: Path, rounds: int = ROUNDS)
                 started = time.perf_counter()
                 report = await poller.tick()
                 drop.append(time.perf_counter() - started)
+                after = await _timed(lambda: feed.prices(ids))
+                floor += [before, after]
+                ratios.append(drop[-1] / statistics.mean([before, after]))
                 alerts += report.alerts
                 expected += dropped * (watches // products)
-                floor.append(await _timed(lambda: feed.prices(ids)))
         return PollScaleResult(
             products,
             watches,
@@ -77,6 +85,7 @@ async def run(products: int, watches: int, work_dir: Path, rounds: int = ROUNDS)
             statistics.median(quiet),
             statistics.median(drop),
             statistics.median(floor),
+            statistics.median(ratios),
             alerts,
             expected,
         )

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+from state.models import PollChanges
+from state.store import Store
 from tests.support.chat import World
+from watchers.poller import Poller
 
 
 async def test_a_watch_made_between_polls_is_evaluated_even_if_the_price_looks_unchanged(
@@ -39,3 +45,39 @@ async def test_quiet_ticks_change_nothing_and_alert_no_one(world: World) -> None
     world.set_price("p-100", "150.00")
     assert (await world.poller.tick()).alerts == 1
     assert (await world.poller.tick()).alerts == 0
+
+
+class SlicedStore:
+    """The world's store, logging each slice of a poll it records; the first slice
+    starts some other work, as a chat turn arriving mid-poll would."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.log: list[str] = []
+        self.other_work: asyncio.Task[None] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    async def record_poll(self, changes: PollChanges) -> int:
+        self.log.append("slice")
+        if self.other_work is None:
+            self.other_work = asyncio.create_task(self._other_work())
+        return await self._store.record_poll(changes)
+
+    async def _other_work(self) -> None:
+        self.log.append("other work")
+
+
+async def test_a_first_tick_over_many_products_lets_other_work_in_between_slices(
+    world: World,
+) -> None:
+    chat = world.chat()
+    for product in ("headphones", "espresso machine", "keyboard"):
+        await chat.say(f"watch {product} 20%")
+    store = SlicedStore(world.store)
+    poller = Poller(store, world.feed, world.clock, world.metrics, products_per_batch=1)
+
+    await poller.tick()  # a new poller: its first tick evaluates every watch
+
+    assert store.log == ["slice", "other work", "slice", "slice"]

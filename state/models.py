@@ -105,7 +105,7 @@ class Recheck:
 @dataclass(frozen=True)
 class PriceMove:
     """A product's price moved from `previous` to `price`, a plain move (see
-    `watchers.rules.is_plain_move`). The store applies it in bulk to every watch of the
+    `watchers.rules.plain_move_cents`). The store applies it in bulk to every watch of the
     product that is unpaused, awaits no confirmation, has a comparable trigger and last
     saw exactly `previous`: those watches are never loaded one by one."""
 

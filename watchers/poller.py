@@ -23,7 +23,7 @@ from state.store import Store
 from watchers.clock import Clock
 from watchers.feed import PriceBatch, PriceFeed
 from watchers.metrics import Metrics
-from watchers.rules import cents_up, evaluate, is_plain_move
+from watchers.rules import evaluate, plain_move_cents
 
 logger = logging.getLogger(__name__)
 
@@ -72,16 +72,16 @@ def plain_moves(
     previous_prices: Mapping[str, Decimal | None],
     now: datetime,
 ) -> list[PriceMove]:
-    """The products whose move from the price last seen is plain (`is_plain_move`):
+    """The products whose move from the price last seen is plain (`plain_move_cents`):
     most of their watches are then evaluated by the store in bulk."""
     moves = []
     for product_id in product_ids:
         price = prices[product_id]
         previous = previous_prices.get(product_id)
-        if price is not None and previous is not None and is_plain_move(previous, price):
-            cents = cents_up(price)
-            assert cents is not None, "a plain move's price is comparable"
-            moves.append(PriceMove(product_id, previous, price, cents, now))
+        if price is not None and previous is not None:
+            cents = plain_move_cents(previous, price)
+            if cents is not None:
+                moves.append(PriceMove(product_id, previous, price, cents, now))
     return moves
 
 
@@ -220,7 +220,7 @@ class Poller:
         # evaluating batch by batch only adds transactions (measured in BENCHMARKS.md).
         created = await self._evaluate(changed)
         nulls = [product_id for product_id, price in changed.items() if price is None]
-        self._remember(answers, recheck, complete=not failures)
+        self._remember(changed, recheck, complete=not failures)
         self._metrics.alerts_created.inc(created)
         if created:
             logger.info("poll created %d alert(s)", created)
@@ -259,9 +259,10 @@ class Poller:
             self._watched_sorted = sorted(self._watched)
         return self._watched_sorted
 
-    def _remember(self, answers: Sequence[PriceBatch], recheck: Recheck, complete: bool) -> None:
-        for batch in answers:
-            self._last_prices.update(batch.prices)
+    def _remember(
+        self, changed: Mapping[str, Decimal | None], recheck: Recheck, complete: bool
+    ) -> None:
+        self._last_prices.update(changed)  # every other price is the one remembered
         if complete:  # a failed batch may hold a new watch that still needs a first look
             self._evaluated_up_to_watch = recheck.newest_watch_id
 

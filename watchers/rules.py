@@ -116,17 +116,17 @@ def _hundredfold_ratio(amount: Decimal) -> tuple[int, int]:
     return numerator * 100, denominator
 
 
-def is_plain_move(previous: Decimal, price: Decimal) -> bool:
-    """Whether a watch that last saw `previous`, awaits no confirmation and is not paused
+def plain_move_cents(previous: Decimal, price: Decimal) -> int | None:
+    """`cents_up(price)` if the move from `previous` to `price` is plain, else None.
+
+    Plain: a watch that last saw `previous`, awaits no confirmation and is not paused
     takes `price` by comparing it with its trigger alone (see `evaluate`): it fires if
     it was armed and `price <= trigger`, and then is armed exactly when `price > trigger`.
     A huge drop needs confirming, so it is not plain; nor is a price too big to compare.
     """
-    return (
-        is_price(previous)
-        and cents_up(price) is not None
-        and not _is_huge_drop(RuleState(armed=True, last_price=previous), price)
-    )
+    if not is_price(previous) or _is_huge_drop(RuleState(True, previous), price):
+        return None
+    return cents_up(price)
 
 
 def _is_huge_drop(state: RuleState, price: Decimal) -> bool:

@@ -12,8 +12,8 @@ from watchers.rules import (
     drop_percent,
     evaluate,
     initial_state,
-    is_plain_move,
     percent_rule,
+    plain_move_cents,
 )
 
 D = Decimal
@@ -312,15 +312,17 @@ def test_a_glitch_has_no_cents(glitch: Decimal) -> None:
 
 
 @pytest.mark.parametrize(
-    ("previous", "price", "plain"),
+    ("previous", "price", "cents"),
     [
-        ("200", "150", True),
-        ("200", "200", True),
-        ("200", "250", True),
-        ("200", "20.01", True),  # just short of a 90% drop
-        ("200", "20", False),  # a huge drop waits for confirmation
-        ("200", "1E+14", False),  # too big to compare
+        ("200", "150", 15000),
+        ("200", "200", 20000),
+        ("200", "250.001", 25001),
+        ("200", "20.01", 2001),  # just short of a 90% drop
+        ("200", "20", None),  # a huge drop waits for confirmation
+        ("200", "1E+14", None),  # too big to compare
     ],
 )
-def test_which_moves_are_plain(previous: str, price: str, plain: bool) -> None:
-    assert is_plain_move(D(previous), D(price)) is plain
+def test_a_plain_move_gives_the_price_in_cents(
+    previous: str, price: str, cents: int | None
+) -> None:
+    assert plain_move_cents(D(previous), D(price)) == cents

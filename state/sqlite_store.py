@@ -153,6 +153,9 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
 """Schema versions in order, as SQL or as a step run in a transaction;
 PRAGMA user_version says how many have been applied."""
 
+PAGE_CACHE_KIB = 32_000
+"""Room for the pages a poll touches (a 100,000-watch database is about 22 MB) instead
+of SQLite's default 2 MB, which re-reads them every poll: see BENCHMARKS.md."""
 BACKSTOP_CHECKPOINT_PAGES = 10_000
 """SQLite's own checkpoint runs inside a commit, on the loop: only past 40 MB of log."""
 
@@ -268,6 +271,7 @@ class SqliteStore:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA busy_timeout=5000")
         db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
         # checkpoint() does this off the loop; this is only a backstop if it never runs.
         db.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
         self._db = db

@@ -298,7 +298,8 @@ class SqliteStore:
         await asyncio.to_thread(self._checkpoint)
 
     def _checkpoint(self) -> None:
-        with closing(sqlite3.connect(self._path, isolation_level=None)) as db:
+        existing_only = f"{self._path.resolve().as_uri()}?mode=rw"  # never creates the file
+        with closing(sqlite3.connect(existing_only, uri=True, isolation_level=None)) as db:
             db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     async def close(self) -> None:

@@ -296,3 +296,15 @@ async def test_commits_leave_a_log_under_the_backstop_to_the_checkpoint(
     await store.checkpoint()
     after = main_file_alone(db_path, tmp_path / "after.sqlite3")
     assert query(after, "SELECT key, length(value) FROM bot_state") == [("big", len(document))]
+
+
+async def test_a_checkpoint_never_creates_a_database_file(db_path: Path) -> None:
+    store = SqliteStore(db_path)
+    await store.open()
+    await store.close()
+    for leftover in db_path.parent.iterdir():
+        leftover.unlink()
+
+    with pytest.raises(sqlite3.OperationalError):
+        await store.checkpoint()
+    assert list(db_path.parent.iterdir()) == []

@@ -28,6 +28,9 @@ class PollScaleResult:
     watches: int
     rounds: int
     first_tick_seconds: float
+    """The first poll over a new database: every watch gets its first look."""
+    restart_tick_seconds: float
+    """The first poll of a new Poller on the same database, as after a restart."""
     quiet_tick_seconds: float
     drop_tick_seconds: float
     fetch_floor_seconds: float
@@ -77,11 +80,13 @@ async def run(products: int, watches: int, work_dir: Path, rounds: int = ROUNDS)
                 ratios.append(drop[-1] / statistics.mean([before, after]))
                 alerts += report.alerts
                 expected += dropped * (watches // products)
+            restart = await _timed(Poller(store, feed, utc_now, Metrics()).tick)
         return PollScaleResult(
             products,
             watches,
             rounds,
             first,
+            restart,
             statistics.median(quiet),
             statistics.median(drop),
             statistics.median(floor),

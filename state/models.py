@@ -103,6 +103,17 @@ class Recheck:
 
 
 @dataclass(frozen=True)
+class PollMemory:
+    """What the poller knew after its last poll, kept across restarts, so the first
+    poll after a start skips what the last one already evaluated."""
+
+    prices: dict[str, Decimal]
+    """Each product's last price its watches were evaluated at."""
+    evaluated_up_to_watch: int
+    """Every watch up to this id has been evaluated at least once."""
+
+
+@dataclass(frozen=True)
 class PriceMove:
     """A product's price moved from `previous` to `price`, a plain move (see
     `watchers.rules.plain_move_cents`). The store applies it in bulk to every watch of the
@@ -127,6 +138,8 @@ class PollChanges:
     pauses: list[tuple[int, bool]] = field(default_factory=list)
     health: list[ProductHealth] = field(default_factory=list)
     alerts: list[NewAlert] = field(default_factory=list)
+    prices: dict[str, Decimal | None] = field(default_factory=dict)
+    """The prices the poll evaluated these products at, remembered with the result."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from state.models import (
     Attempt,
     NewWatch,
     PollChanges,
+    PollMemory,
     PriceMove,
     ProductHealth,
     Recheck,
@@ -127,9 +128,12 @@ SCHEMA_V1 = """
     """
 
 
-def _prepare_bulk_moves(db: sqlite3.Connection) -> None:
-    """v2: each trigger in whole cents as an integer, and last prices as one text per
-    value, so a poll can apply a price move to many watches in one statement."""
+def _schema_v2(db: sqlite3.Connection) -> None:
+    """Each trigger in whole cents as an integer, and last prices as one text per value,
+    so a poll can apply a price move to many watches in one statement; and what the
+    poller remembers, so a restart does not evaluate every watch again."""
+    db.execute("ALTER TABLE products ADD COLUMN last_price TEXT")
+    db.execute("INSERT INTO counters (name, value) VALUES ('evaluated_up_to_watch', 0)")
     db.execute("ALTER TABLE watches ADD COLUMN trigger_cents INTEGER")
     db.executemany(
         "UPDATE watches SET trigger_cents = ?, last_price = ? WHERE id = ?",
@@ -148,7 +152,7 @@ def _prepare_bulk_moves(db: sqlite3.Connection) -> None:
 
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
-    _prepare_bulk_moves,
+    _schema_v2,
 )
 """Schema versions in order, as SQL or as a step run in a transaction;
 PRAGMA user_version says how many have been applied."""
@@ -468,9 +472,29 @@ class SqliteStore:
             rows.extend(self._fetchall(sql.format(_placeholders(len(part))), part))
         return rows
 
+    async def poll_memory(self) -> PollMemory:
+        rows = self._fetchall("SELECT id, last_price FROM products WHERE last_price IS NOT NULL")
+        [[up_to]] = self._fetchall(
+            "SELECT value FROM counters WHERE name = 'evaluated_up_to_watch'"
+        )
+        return PollMemory({row["id"]: Decimal(row["last_price"]) for row in rows}, int(up_to))
+
+    async def remember_evaluated_up_to_watch(self, watch_id: int) -> None:
+        self._write(
+            "UPDATE counters SET value = ? WHERE name = 'evaluated_up_to_watch'", (watch_id,)
+        )
+
     async def record_poll(self, changes: PollChanges) -> int:
         with self._transaction() as db:
             created = self._apply_moves(db, changes.moves)
+            db.executemany(
+                "INSERT INTO products (id, last_price) VALUES (?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET last_price = excluded.last_price",
+                [
+                    (product_id, None if price is None else _price_text(price))
+                    for product_id, price in changes.prices.items()
+                ],
+            )
             db.executemany(
                 "UPDATE watches SET armed = ?, last_price = ?, unconfirmed_price = ?, "
                 "crossings = ? WHERE id = ?",

@@ -10,6 +10,7 @@ from state.models import (
     Attempt,
     NewWatch,
     PollChanges,
+    PollMemory,
     PriceMove,
     ProductHealth,
     Recheck,
@@ -75,6 +76,11 @@ class Store(Protocol):
 
     async def products_to_recheck(self, after_watch_id: int) -> Recheck:
         """Products with watches made after that id, or with a huge drop to confirm."""
+
+    async def poll_memory(self) -> PollMemory:
+        """What the polls recorded so far remember (see `record_poll`)."""
+
+    async def remember_evaluated_up_to_watch(self, watch_id: int) -> None: ...
 
     async def record_poll(self, changes: PollChanges) -> int:
         """Write one poll's changes in one transaction; return how many alerts are new.

@@ -42,6 +42,8 @@ class PollReport:
     prices: int
     alerts: int
     feed_error: str | None = None
+    evaluated: int = 0
+    """Products whose watches were evaluated: those that moved or needed a look."""
 
 
 def _alert(
@@ -67,7 +69,6 @@ def _alert(
 
 
 def plain_moves(
-    product_ids: Sequence[str],
     prices: Mapping[str, Decimal | None],
     previous_prices: Mapping[str, Decimal | None],
     now: datetime,
@@ -75,8 +76,7 @@ def plain_moves(
     """The products whose move from the price last seen is plain (`plain_move_cents`):
     most of their watches are then evaluated by the store in bulk."""
     moves = []
-    for product_id in product_ids:
-        price = prices[product_id]
+    for product_id, price in prices.items():
         previous = previous_prices.get(product_id)
         if price is not None and previous is not None:
             cents = plain_move_cents(previous, price)
@@ -93,10 +93,11 @@ def plan_poll(
     moves: Sequence[PriceMove] = (),
     unavailable_after: int = UNAVAILABLE_AFTER_NULLS,
 ) -> PollChanges:
-    """What one poll changes. `prices` holds only what the feed answered: a price,
-    or None for an explicit null; anything else never reaches here. `watches` are the
-    ones evaluated here, one by one; the store applies the `moves` to the rest."""
-    changes = PollChanges(moves=list(moves))
+    """What one poll changes for some products. `prices` holds only what the feed
+    answered for them: a price, or None for an explicit null; anything else never
+    reaches here. `watches` are the ones evaluated here, one by one; the store applies
+    the `moves` to the rest."""
+    changes = PollChanges(moves=list(moves), prices=dict(prices))
     by_product: dict[str, list[Watch]] = defaultdict(list)
     for move in moves:
         by_product[move.product_id] = []
@@ -178,8 +179,8 @@ class Poller:
     drop awaits confirmation, when the feed says null, or right after the watch is made.
     Everything else is skipped, so a tick over 100,000 quiet watches costs about what
     fetching the prices costs. Where a price moved plainly, the store applies the move
-    to the product's watches in bulk (`plain_moves`). After a restart the first tick
-    evaluates everything.
+    to the product's watches in bulk (`plain_moves`). What the poller remembers is
+    stored with each poll's results, so a restart changes none of this.
     """
 
     def __init__(
@@ -195,6 +196,7 @@ class Poller:
         self._feed = feed
         self._clock = clock
         self._metrics = metrics
+        self._recalled = False  # what the last poll, maybe before a restart, remembers
         self._last_prices: dict[str, Decimal | None] = {}
         self._evaluated_up_to_watch = 0
         self._watched: set[str] = set()
@@ -203,6 +205,11 @@ class Poller:
 
     async def tick(self) -> PollReport:
         self._metrics.polls.inc()
+        if not self._recalled:
+            memory = await self._store.poll_memory()
+            self._last_prices.update(memory.prices)
+            self._evaluated_up_to_watch = memory.evaluated_up_to_watch
+            self._recalled = True
         recheck = await self._store.products_to_recheck(self._evaluated_up_to_watch)
         watched = await self._watched_products(recheck)
         if not watched:
@@ -221,14 +228,16 @@ class Poller:
         # each: a 1% drop over 100,000 watches took 1.9x the fetch that way, 1.5x this.
         created = await self._evaluate(changed)
         nulls = [product_id for product_id, price in changed.items() if price is None]
-        self._remember(changed, recheck, complete=not failures)
+        await self._remember(changed, recheck, complete=not failures)
         self._metrics.alerts_created.inc(created)
         if created:
             logger.info("poll created %d alert(s)", created)
         answered = sum(len(batch.prices) for batch in answers)
         feed_error = self._report_failures(failures, answered_any=answered > 0)
         _warn_about_gaps(answers, nulls)
-        return PollReport(len(watched), answered - len(nulls), created, feed_error)
+        return PollReport(
+            len(watched), answered - len(nulls), created, feed_error, evaluated=len(changed)
+        )
 
     def _changed(
         self, prices: Mapping[str, Decimal | None], recheck: frozenset[str]
@@ -261,12 +270,15 @@ class Poller:
             self._watched_sorted = sorted(self._watched)
         return self._watched_sorted
 
-    def _remember(
+    async def _remember(
         self, changed: Mapping[str, Decimal | None], recheck: Recheck, complete: bool
     ) -> None:
+        """The store has the prices already, written with what they changed."""
         self._last_prices.update(changed)  # every other price is the one remembered
-        if complete:  # a failed batch may hold a new watch that still needs a first look
+        # A failed batch may hold a new watch that still needs a first look.
+        if complete and recheck.newest_watch_id != self._evaluated_up_to_watch:
             self._evaluated_up_to_watch = recheck.newest_watch_id
+            await self._store.remember_evaluated_up_to_watch(recheck.newest_watch_id)
 
     def _report_failures(self, failures: list[PriceBatch], answered_any: bool) -> str | None:
         if not failures:
@@ -292,12 +304,15 @@ class Poller:
         for start in range(0, len(product_ids), self._products_per_batch):
             if start:
                 await asyncio.sleep(0)
-            chunk = product_ids[start : start + self._products_per_batch]
+            chunk = {
+                product_id: prices[product_id]
+                for product_id in product_ids[start : start + self._products_per_batch]
+            }
             now = self._clock()
-            moves = plain_moves(chunk, prices, self._last_prices, now)
-            watches = await self._store.watches_for_products(chunk, moves)
-            health = await self._store.product_health(chunk)
-            changes = plan_poll(watches, prices, health, now, moves)
+            moves = plain_moves(chunk, self._last_prices, now)
+            watches = await self._store.watches_for_products(list(chunk), moves)
+            health = await self._store.product_health(list(chunk))
+            changes = plan_poll(watches, chunk, health, now, moves)
             created += await self._store.record_poll(changes)
         return created
 

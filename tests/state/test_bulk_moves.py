@@ -115,9 +115,7 @@ def outcome(watches: list[Watch], alerts: list[Alert]) -> tuple[object, ...]:
 async def poll_once(
     store: SqliteStore, product_id: str, previous: Decimal, price: Decimal, bulk: bool
 ) -> tuple[object, ...]:
-    moves = (
-        plain_moves([product_id], {product_id: price}, {product_id: previous}, NOW) if bulk else []
-    )
+    moves = plain_moves({product_id: price}, {product_id: previous}, NOW) if bulk else []
     one_by_one = await store.watches_for_products([product_id], moves)
     changes = plan_poll(one_by_one, {product_id: price}, {}, NOW, moves)
     await store.record_poll(changes)
@@ -160,9 +158,7 @@ async def test_a_plain_move_reaches_every_follower_without_loading_them(twins: T
     waiting = await add(
         store, "p-popular", Decimal("150.00"), RuleState(True, Decimal("200"), Decimal("1.00"))
     )
-    moves = plain_moves(
-        ["p-popular"], {"p-popular": Decimal("149.99")}, {"p-popular": Decimal("200")}, NOW
-    )
+    moves = plain_moves({"p-popular": Decimal("149.99")}, {"p-popular": Decimal("200")}, NOW)
 
     loaded = await store.watches_for_products(["p-popular"], moves)
     created = await store.record_poll(

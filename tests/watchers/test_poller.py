@@ -28,6 +28,43 @@ async def test_a_watch_made_between_polls_is_evaluated_even_if_the_price_looks_u
     assert report.alerts == 2, "the 5% watch fires, and the re-armed below-90 watch too"
 
 
+def restarted(world: World) -> Poller:
+    """The poller of an app started again on the same database."""
+    return Poller(world.store, world.feed, world.clock, world.metrics)
+
+
+async def test_after_a_restart_the_first_poll_evaluates_only_what_moved(world: World) -> None:
+    chat = world.chat()
+    await chat.say("watch headphones 20%")
+    await chat.say("watch keyboard 20%")
+    assert (await world.poller.tick()).evaluated == 2, "a first look at both"
+
+    quiet = await restarted(world).tick()
+    assert (quiet.evaluated, quiet.alerts) == (0, 0), "nothing moved since the last poll"
+
+    world.set_price("p-100", "150.00")
+    dropped = await restarted(world).tick()
+    assert (dropped.evaluated, dropped.alerts) == (1, 1)
+    assert (await restarted(world).tick()).alerts == 0, "and it is remembered as sent"
+
+
+async def test_a_watch_made_just_before_a_restart_gets_its_first_look_after_it(
+    world: World,
+) -> None:
+    chat = world.chat()
+    await chat.say("watch headphones 5%")
+    await world.poller.tick()
+    world.set_price("p-100", "80.00")
+    assert "already at or below $90.00" in (await chat.say("watch headphones below 90"))[0]
+    world.set_price("p-100", "199.99")  # back to what the last poll saw, before a restart
+
+    after_restart = restarted(world)
+    assert (await after_restart.tick()).evaluated == 1, "the new watch re-arms"
+
+    world.set_price("p-100", "85.00")
+    assert (await after_restart.tick()).alerts == 2
+
+
 async def test_a_huge_drop_is_confirmed_by_the_same_price_on_the_next_poll(world: World) -> None:
     chat = world.chat()
     await chat.say("watch headphones 20%")

@@ -82,7 +82,9 @@ def _admin_price(value: object) -> Decimal | None:
     try:
         price = parse_price(value)
     except ValueError:
-        raise ValueError(f"price must be a positive number or null, got {shown}") from None
+        raise ValueError(
+            f"price must be a positive number, at most {MAX_PRICE}, or null, got {shown}"
+        ) from None
     if price is None:
         return None
     if price > MAX_PRICE:

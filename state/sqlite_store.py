@@ -13,6 +13,7 @@ import json
 import logging
 import sqlite3
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -131,8 +132,9 @@ SCHEMA_V1 = """
 def _schema_v2(db: sqlite3.Connection) -> None:
     """Each trigger in whole cents as an integer, and last prices as one text per value,
     so a poll can apply a price move to many watches in one statement; and what the
-    poller remembers, so a restart does not evaluate every watch again."""
-    db.execute("ALTER TABLE products ADD COLUMN last_price TEXT")
+    poller remembers, so a restart does not evaluate every watch again. (It converts
+    with the helpers the store writes with: should they change, freeze copies here.)"""
+    db.execute("ALTER TABLE products ADD COLUMN evaluated_price TEXT")
     db.execute("INSERT INTO counters (name, value) VALUES ('evaluated_up_to_watch', 0)")
     db.execute("ALTER TABLE watches ADD COLUMN trigger_cents INTEGER")
     db.executemany(
@@ -162,6 +164,8 @@ PAGE_CACHE_KIB = 32_000
 of SQLite's default 2 MB, which re-reads them every poll: see BENCHMARKS.md."""
 BACKSTOP_CHECKPOINT_PAGES = 10_000
 """SQLite's own checkpoint runs inside a commit, on the loop: only past 40 MB of log."""
+WAL_KEPT_BYTES = 16 * 1024 * 1024
+"""After a checkpoint the log file is cut back to this, whatever it grew to."""
 
 OPEN_STATUSES = (AlertStatus.PENDING.value, AlertStatus.HELD.value)
 
@@ -228,13 +232,17 @@ def _state_columns(state: RuleState) -> tuple[int, str | None, str | None, int]:
     )
 
 
-PLAIN_STATE = (
-    # A watch a PriceMove applies to, with its product and last price matched too.
-    "watches.paused = 0 AND watches.unconfirmed_price IS NULL AND watches.trigger_cents IS NOT NULL"
-)
-FOLLOWS_MOVE = (
-    "watches.product_id = :product_id AND watches.last_price = :previous AND " + PLAIN_STATE
-)
+def _follows_move(previous: str) -> str:
+    """SQL that is true when the watch takes a PriceMove in bulk, given the SQL for the
+    move's previous price, and never NULL (a NULL last price does not follow), so its
+    NOT is exactly the watches left to load one by one."""
+    return (
+        f"(watches.last_price IS {previous} AND watches.paused = 0 "
+        "AND watches.unconfirmed_price IS NULL AND watches.trigger_cents IS NOT NULL)"
+    )
+
+
+FOLLOWS_MOVE = "watches.product_id = :product_id AND " + _follows_move(":previous")
 
 
 def _move_row(move: PriceMove) -> dict[str, Any]:
@@ -242,6 +250,7 @@ def _move_row(move: PriceMove) -> dict[str, Any]:
         "product_id": move.product_id,
         "previous": _price_text(move.previous),
         "price": _price_text(move.price),
+        "new_price": str(move.price),  # as alerts made one by one store it
         "cents_up": move.price_cents_up,
         "seen_at": _ts(move.seen_at),
         "kind": AlertKind.DROP.value,
@@ -263,6 +272,7 @@ class SqliteStore:
         self._path = path
         self._db: sqlite3.Connection | None = None
         self._last_etag = 0
+        self._checkpointer: ThreadPoolExecutor | None = None
 
     @property
     def path(self) -> Path:
@@ -278,7 +288,9 @@ class SqliteStore:
         db.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
         # checkpoint() does this off the loop; this is only a backstop if it never runs.
         db.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
+        db.execute(f"PRAGMA journal_size_limit={WAL_KEPT_BYTES}")  # the log shrinks back
         self._db = db
+        self._checkpointer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-checkpoint")
         self._migrate()
         logger.info("store open at %s", self._path)
 
@@ -297,9 +309,11 @@ class SqliteStore:
 
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the database file. The copy and its fsync run
-        on a worker thread with a connection of their own, so no poll or chat turn waits
-        for them; a passive checkpoint never waits for a writer, so it is safe any time."""
-        await asyncio.to_thread(self._checkpoint)
+        on a thread of their own with a connection of their own, so no poll, chat turn
+        or send waits for them; a passive checkpoint never waits for a writer either."""
+        if self._checkpointer is None:
+            raise RuntimeError("the store is not open")
+        await asyncio.get_running_loop().run_in_executor(self._checkpointer, self._checkpoint)
 
     def _checkpoint(self) -> None:
         existing_only = f"{self._path.resolve().as_uri()}?mode=rw"  # never creates the file
@@ -307,6 +321,9 @@ class SqliteStore:
             db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     async def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.shutdown(wait=True)
+            self._checkpointer = None
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -438,7 +455,7 @@ class SqliteStore:
             rows += self._fetchall(
                 f"WITH moves (product_id, previous) AS (VALUES {_placeholder_rows(len(moves), 2)}) "
                 "SELECT watches.* FROM moves JOIN watches USING (product_id) "
-                f"WHERE NOT (watches.last_price = moves.previous AND {PLAIN_STATE})",
+                f"WHERE NOT {_follows_move('moves.previous')}",
                 [
                     value
                     for move in moves
@@ -473,11 +490,14 @@ class SqliteStore:
         return rows
 
     async def poll_memory(self) -> PollMemory:
-        rows = self._fetchall("SELECT id, last_price FROM products WHERE last_price IS NOT NULL")
+        rows = self._fetchall(
+            "SELECT id, evaluated_price FROM products WHERE evaluated_price IS NOT NULL"
+        )
         [[up_to]] = self._fetchall(
             "SELECT value FROM counters WHERE name = 'evaluated_up_to_watch'"
         )
-        return PollMemory({row["id"]: Decimal(row["last_price"]) for row in rows}, int(up_to))
+        prices = {row["id"]: Decimal(row["evaluated_price"]) for row in rows}
+        return PollMemory(prices, int(up_to))
 
     async def remember_evaluated_up_to_watch(self, watch_id: int) -> None:
         self._write(
@@ -488,8 +508,8 @@ class SqliteStore:
         with self._transaction() as db:
             created = self._apply_moves(db, changes.moves)
             db.executemany(
-                "INSERT INTO products (id, last_price) VALUES (?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET last_price = excluded.last_price",
+                "INSERT INTO products (id, evaluated_price) VALUES (?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET evaluated_price = excluded.evaluated_price",
                 [
                     (product_id, None if price is None else _price_text(price))
                     for product_id, price in changes.prices.items()
@@ -555,7 +575,7 @@ class SqliteStore:
             "next_attempt_at) "
             # The same key the poller gives a crossing: watch-<id>-crossing-<n>.
             "SELECT 'watch-' || id || '-crossing-' || (crossings + 1), :kind, "
-            "conversation_key, id, product_id, product_name, currency, start_price, :price, "
+            "conversation_key, id, product_id, product_name, currency, start_price, :new_price, "
             f":seen_at, :status, :seen_at FROM watches WHERE {FOLLOWS_MOVE} "
             "AND armed = 1 AND trigger_cents >= :cents_up",
             rows,
@@ -564,7 +584,9 @@ class SqliteStore:
         db.executemany(
             "UPDATE watches SET last_price = :price, armed = trigger_cents < :cents_up, "
             "crossings = crossings + (armed = 1 AND trigger_cents >= :cents_up) "
-            f"WHERE {FOLLOWS_MOVE}",
+            f"WHERE {FOLLOWS_MOVE} "
+            # Only rows that change: a product rechecked at its old price rewrites none.
+            "AND (last_price IS NOT :price OR armed != (trigger_cents < :cents_up))",
             rows,
         )
         return created

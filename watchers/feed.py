@@ -7,13 +7,17 @@ import json
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, AsyncIterator, Protocol, Sequence
+from typing import Any, AsyncIterator, Final, Protocol, Sequence
 
 import aiohttp
 
 logger = logging.getLogger(__name__)
 
 _MAX_LOGGED_CHARS = 60
+PRICE_CEILING: Final = Decimal(10**15)
+MAX_PRICE_PLACES: Final = 20
+"""A price is under 10**15 with at most 20 decimal places (a float's leftovers, like
+19.990000000000002, fit): bounded text, and bounded work for every exact comparison."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,8 @@ def parse_price(value: object) -> Decimal | None:
     price = Decimal(str(value))
     if not price.is_finite() or price <= 0:
         raise ValueError(f"not a positive finite number: {_short(value)}")
+    if price >= PRICE_CEILING or price.as_tuple().exponent < -MAX_PRICE_PLACES:
+        raise ValueError(f"not a plausible price: {_short(value)}")
     return price
 
 

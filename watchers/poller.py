@@ -228,7 +228,9 @@ class Poller:
         # each: a 1% drop over 100,000 watches took 1.9x the fetch that way, 1.5x this.
         created = await self._evaluate(changed)
         nulls = [product_id for product_id, price in changed.items() if price is None]
-        await self._remember(changed, recheck, complete=not failures)
+        # A new watch whose product went unanswered still needs its first look.
+        looked_at_all = not failures and recheck.product_ids.issubset(changed)
+        await self._remember(changed, recheck, looked_at_all)
         self._metrics.alerts_created.inc(created)
         if created:
             logger.info("poll created %d alert(s)", created)
@@ -271,12 +273,11 @@ class Poller:
         return self._watched_sorted
 
     async def _remember(
-        self, changed: Mapping[str, Decimal | None], recheck: Recheck, complete: bool
+        self, changed: Mapping[str, Decimal | None], recheck: Recheck, looked_at_all: bool
     ) -> None:
         """The store has the prices already, written with what they changed."""
         self._last_prices.update(changed)  # every other price is the one remembered
-        # A failed batch may hold a new watch that still needs a first look.
-        if complete and recheck.newest_watch_id != self._evaluated_up_to_watch:
+        if looked_at_all and recheck.newest_watch_id != self._evaluated_up_to_watch:
             self._evaluated_up_to_watch = recheck.newest_watch_id
             await self._store.remember_evaluated_up_to_watch(recheck.newest_watch_id)
 
@@ -296,9 +297,10 @@ class Poller:
         return error
 
     async def _evaluate(self, prices: Mapping[str, Decimal | None]) -> int:
-        """Rules for the products given, a slice at a time so memory stays flat. Each
-        slice is read and written with no await between, and other work (a chat turn)
-        gets the loop between slices: the first tick after a start evaluates everything."""
+        """Rules for the products given, a slice at a time so memory stays flat. Other
+        work (a chat turn) gets the loop between slices, which matters when a poll has
+        every watch to look at. Within a slice nothing else runs: the store's calls
+        never suspend, so no watch changes between being read and being written."""
         product_ids = list(prices)
         created = 0
         for start in range(0, len(product_ids), self._products_per_batch):

@@ -12,7 +12,10 @@ HUNDRED: Final = Decimal(100)
 HUGE_DROP_FRACTION: Final = Decimal("0.10")
 """A new price at or under 10% of the last one (a 90%+ drop) needs confirming."""
 MAX_COMPARABLE_AMOUNT: Final = Decimal(10**13)
-"""Amounts under this, in cents, compare exactly as the store's 64-bit integers."""
+"""Amounts under this (10**15 cents) compare exactly as the store's 64-bit integers."""
+MAX_COMPARABLE_PLACES: Final = 40
+"""Amounts with more decimal places are left to `evaluate`: an exact fraction of them
+would need an integer as long as their places."""
 
 
 class RuleKind(str, Enum):
@@ -93,6 +96,8 @@ def comparable_cents(amount: Decimal) -> int | None:
     to compare as an integer in the store; otherwise None."""
     if not amount.is_finite() or not 0 <= amount < MAX_COMPARABLE_AMOUNT:
         return None
+    if amount.as_tuple().exponent < -MAX_COMPARABLE_PLACES:
+        return None
     cents, remainder = divmod(*_hundredfold_ratio(amount))
     return None if remainder else cents
 
@@ -104,6 +109,8 @@ def cents_up(price: Decimal) -> int | None:
     `cents_up(price) <= comparable_cents(trigger)`: 0.005 is above a trigger of 0.00.
     """
     if not is_price(price) or price >= MAX_COMPARABLE_AMOUNT:
+        return None
+    if price.as_tuple().exponent < -MAX_COMPARABLE_PLACES:
         return None
     numerator, denominator = _hundredfold_ratio(price)
     return -(-numerator // denominator)

@@ -61,7 +61,9 @@ triggers = st.one_of(cents, st.just(Decimal("0.00")), prices)  # not all whole c
 def watch_states(draw: st.DrawFn, previous: Decimal) -> tuple[Decimal, RuleState, bool]:
     """A trigger, a state and whether the watch is paused; most watches last saw
     `previous` (the bulk path's case), some saw something else."""
-    last = draw(st.one_of(st.just(previous), st.just(previous + Decimal("0.000")), prices))
+    last = draw(
+        st.one_of(st.just(previous), st.just(previous + Decimal("0.000")), prices, st.none())
+    )
     state = RuleState(
         armed=draw(st.booleans()),
         last_price=last,

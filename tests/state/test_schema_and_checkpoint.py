@@ -301,10 +301,17 @@ async def test_commits_leave_a_log_under_the_backstop_to_the_checkpoint(
 async def test_a_checkpoint_never_creates_a_database_file(db_path: Path) -> None:
     store = SqliteStore(db_path)
     await store.open()
-    await store.close()
-    for leftover in db_path.parent.iterdir():
-        leftover.unlink()
+    for file in db_path.parent.iterdir():  # gone from under the running store
+        file.unlink()
+    try:
+        with pytest.raises(sqlite3.OperationalError):
+            await store.checkpoint()
+        assert list(db_path.parent.iterdir()) == []
+    finally:
+        await store.close()
 
-    with pytest.raises(sqlite3.OperationalError):
+
+async def test_a_closed_store_refuses_to_checkpoint(store: SqliteStore) -> None:
+    await store.close()
+    with pytest.raises(RuntimeError, match="not open"):
         await store.checkpoint()
-    assert list(db_path.parent.iterdir()) == []

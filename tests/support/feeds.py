@@ -15,6 +15,8 @@ class MarketFeed:
     def __init__(self, market: Market) -> None:
         self.market = market
         self.failing = False
+        self.omitted: set[str] = set()
+        """Products left out of price answers, as a feed's unusable value is."""
         self.price_requests: list[list[str]] = []
 
     async def products(self) -> list[Product]:
@@ -24,7 +26,9 @@ class MarketFeed:
     async def prices(self, ids: Sequence[str]) -> dict[str, Decimal | None]:
         self._maybe_fail()
         self.price_requests.append(list(ids))
-        return self.market.prices(ids)
+        return self.market.prices(
+            [product_id for product_id in ids if product_id not in self.omitted]
+        )
 
     async def price_batches(self, ids: Sequence[str]) -> AsyncIterator[PriceBatch]:
         try:

@@ -80,10 +80,23 @@ async def test_prices_are_exact_decimals() -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_float_s_leftover_digits_are_kept_exactly() -> None:
+    app = answering("/prices", '{"prices": {"a": 19.990000000000002, "b": 999999999999999.99}}')
+
+    async with feed_for(app) as feed:
+        prices = await feed.prices(["a", "b"])
+
+    assert prices == {"a": Decimal("19.990000000000002"), "b": Decimal("999999999999999.99")}
+
+
+@pytest.mark.asyncio
 @pytest.mark.parametrize(
     "literal",
     ["0", "0.0", "-5", "-0.01", "NaN", "Infinity", "-Infinity"]
-    + ['"abc"', '"12.50"', "true", "false", "{}", "[]"],
+    + ['"abc"', '"12.50"', "true", "false", "{}", "[]"]
+    # Absurd: a trillion dollars and more, or a billion decimal places (a gigabyte of
+    # digits once written out).
+    + ["1e15", "1000000000000000", "1e-999999999", "0.000000000000000000001"],
 )
 async def test_unusable_prices_are_left_out_and_logged(
     literal: str, caplog: pytest.LogCaptureFixture

@@ -65,6 +65,22 @@ async def test_a_watch_made_just_before_a_restart_gets_its_first_look_after_it(
     assert (await after_restart.tick()).alerts == 2
 
 
+async def test_a_new_watch_whose_product_the_feed_left_out_gets_its_first_look_later(
+    world: World,
+) -> None:
+    chat = world.chat()
+    await chat.say("watch headphones 50%")
+    await world.poller.tick()  # remembered at $199.99
+    world.set_price("p-100", "250.00")
+    await chat.say("watch headphones below 200")  # armed: $250 is above $200
+    world.feed.omitted = {"p-100"}
+    assert (await world.poller.tick()).alerts == 0, "no price, no look"
+
+    world.feed.omitted = set()
+    world.set_price("p-100", "199.99")  # what the poller remembers, but new to the watch
+    assert (await restarted(world).tick()).alerts == 1
+
+
 async def test_a_huge_drop_is_confirmed_by_the_same_price_on_the_next_poll(world: World) -> None:
     chat = world.chat()
     await chat.say("watch headphones 20%")

@@ -9,7 +9,7 @@ from contextlib import closing
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -147,11 +147,9 @@ def v1_file(db_path: Path) -> Path:
 
 
 @pytest.fixture
-async def upgraded(v1_file: Path) -> AsyncIterator[SqliteStore]:
-    store = SqliteStore(v1_file)
-    await store.open()
-    yield store
-    await store.close()
+def upgraded(v1_file: Path, store: SqliteStore) -> SqliteStore:
+    """The store, opened on the version-1 file (made first, at the same path)."""
+    return store
 
 
 # --- upgrading a version-1 file ---

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import Enum
 from typing import Final
 
@@ -50,8 +50,13 @@ class Outcome:
     fired: bool
 
 
+MONEY: Final = Context(prec=50, rounding=ROUND_HALF_UP)
+"""Arithmetic on prices, whatever the thread's decimal context: botbuilder-dialogs'
+number recognizers set that to 15 digits on import, too few for a 16-digit price."""
+
+
 def to_cents(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return amount.quantize(CENT, context=MONEY)
 
 
 def is_price(value: Decimal | None) -> bool:
@@ -60,7 +65,8 @@ def is_price(value: Decimal | None) -> bool:
 
 
 def percent_rule(start_price: Decimal, threshold_percent: Decimal) -> Rule:
-    trigger = to_cents(start_price * (1 - threshold_percent / HUNDRED))
+    with localcontext(MONEY):
+        trigger = to_cents(start_price * (1 - threshold_percent / HUNDRED))
     return Rule(RuleKind.PERCENT, start_price, trigger, threshold_percent)
 
 
@@ -74,7 +80,8 @@ def initial_state(rule: Rule) -> RuleState:
 
 
 def drop_percent(old: Decimal, new: Decimal) -> Decimal:
-    return ((old - new) / old * HUNDRED).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    with localcontext(MONEY):
+        return ((old - new) / old * HUNDRED).quantize(Decimal("0.1"))
 
 
 def evaluate(trigger_price: Decimal, state: RuleState, price: Decimal | None) -> Outcome:

@@ -326,3 +326,10 @@ def test_a_plain_move_gives_the_price_in_cents(
     previous: str, price: str, cents: int | None
 ) -> None:
     assert plain_move_cents(D(previous), D(price)) == cents
+
+
+def test_rules_for_big_prices_work_whatever_the_decimal_context() -> None:
+    with localcontext(Context(prec=15)):  # what botbuilder-dialogs sets on import
+        assert percent_rule(D("20000000000000.01"), D(20)).trigger_price == D("16000000000000.01")
+        assert below_rule(D("999999999999999.99"), D("10.005")).trigger_price == D("10.01")
+        assert drop_percent(D("19.990000000000002"), D("9.995000000000001")) == D("50.0")

@@ -142,7 +142,7 @@ def _schema_v2(db: sqlite3.Connection) -> None:
         [
             (
                 comparable_cents(Decimal(trigger)),
-                None if last is None else _price_text(Decimal(last)),
+                _price_text_or_none(_dec(last)),
                 watch_id,
             )
             for watch_id, trigger, last in db.execute(
@@ -223,11 +223,15 @@ def _price_text(price: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _price_text_or_none(price: Decimal | None) -> str | None:
+    return None if price is None else _price_text(price)
+
+
 def _state_columns(state: RuleState) -> tuple[int, str | None, str | None, int]:
     return (
         int(state.armed),
-        None if state.last_price is None else _price_text(state.last_price),
-        None if state.unconfirmed_price is None else _price_text(state.unconfirmed_price),
+        _price_text_or_none(state.last_price),
+        _price_text_or_none(state.unconfirmed_price),
         state.crossings,
     )
 
@@ -511,7 +515,7 @@ class SqliteStore:
                 "INSERT INTO products (id, evaluated_price) VALUES (?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET evaluated_price = excluded.evaluated_price",
                 [
-                    (product_id, None if price is None else _price_text(price))
+                    (product_id, _price_text_or_none(price))
                     for product_id, price in changes.prices.items()
                 ],
             )

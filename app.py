@@ -20,25 +20,27 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from api.errors import json_errors
 from api.messages import MAX_ACTIVITY_BYTES, messages_handler
 from api.operations import health_handler, metrics_handler, notify_handler
-from bots.alert_sender import AlertSender
+from bots.bot_storage import StoreStorage
+from bots.conversation_state import PickleHashedConversationState
 from bots.price_watch_bot import PriceWatchBot
+from bots.proactive import BotProactiveTurns
 from connector.pooled_auth import SEND_TIMEOUT_SECONDS, PooledBotFrameworkAuthentication
+from connector.send_failures import classify, is_send_failure
 from dialogs import texts
+from domain.clock import Clock, utc_now
+from feed.catalog import Catalog
+from feed.client import HttpPriceFeed
+from metrics import Metrics
 from mockfeed import Market, add_feed_routes, default_catalog
+from outbox.in_turn import AlertsInTurn
+from outbox.leases import Leases
+from outbox.outcomes import Outcomes
+from outbox.pacing import Pacer
+from outbox.retry import RetryPolicy
 from settings import Settings, SettingsError
-from state.bot_storage import StoreStorage
-from state.conversation_state import PickleHashedConversationState
-from state.sqlite_store import SqliteStore
-from watchers.catalog import Catalog
-from watchers.clock import Clock, utc_now
+from state.sqlite import SqliteStore
 from watchers.delivery import Deliverer, DeliveryReport, Pacing
-from watchers.feed import HttpPriceFeed
-from watchers.metrics import Metrics
-from watchers.outcomes import Outcomes
-from watchers.pacing import Pacer
 from watchers.poller import Poller, PollReport
-from watchers.retry import RetryPolicy
-from watchers.send_failures import classify, is_send_failure
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -84,8 +86,15 @@ class Engine:
         return report
 
     async def poll_and_deliver(self) -> tuple[PollReport, DeliveryReport]:
+        """A poll, then a delivery tick that waits for its turns (/api/notify reports it)."""
         poll = await self.poll()
         return poll, await self.deliverer.tick()
+
+    async def poll_and_dispatch(self) -> None:
+        """The scheduled poll: its new alerts start on their way at once, and the next
+        poll does not wait for them to arrive."""
+        await self.poll()
+        await self.deliverer.dispatch()
 
     async def health(self) -> dict[str, Any]:
         try:
@@ -160,24 +169,28 @@ def create_app(
         await store.open()
         session = ClientSession()
         feed = HttpPriceFeed(session, settings.feed_url())
-        outcomes = Outcomes(store, clock, RetryPolicy(rng=rng), metrics)
+        outcomes = Outcomes(store.outbox, store.references, clock, RetryPolicy(rng=rng), metrics)
+        leases = Leases(store.outbox, clock)
         bot = PriceWatchBot(
             conversation_state=PickleHashedConversationState(
-                bot_state_storage or StoreStorage(store)
+                bot_state_storage or StoreStorage(store.bot_state)
             ),
-            store=store,
+            references=store.references,
+            bot_state=store.bot_state,
+            locks=store.locks,
             catalog=Catalog(feed, clock),
-            watchlist=Watchlist(store, feed, clock, settings.max_watches_per_user),
-            alerts=AlertSender(store, clock, outcomes, settings.alert_hold_seconds),
+            watchlist=Watchlist(store.watches, feed, clock, settings.max_watches_per_user),
+            alerts=AlertsInTurn(leases, outcomes, clock, settings.alert_hold_seconds),
             clock=clock,
             default_drop=settings.drop_threshold_percent,
+            turn_wait_seconds=send_timeout_seconds,
         )
         deliverer = Deliverer(
-            store,
-            adapter,
-            bot,
-            settings.app_id,
-            clock,
+            store.outbox,
+            store.references,
+            store.locks,
+            leases,
+            BotProactiveTurns(adapter, bot, settings.app_id, clock),
             outcomes,
             Pacing(
                 per_conversation=Pacer(settings.conversation_max_per_second),
@@ -188,7 +201,7 @@ def create_app(
         engine = Engine(
             store=store,
             bot=bot,
-            poller=Poller(store, feed, clock, metrics),
+            poller=Poller(store.watches, feed, clock, metrics),
             deliverer=deliverer,
             scheduler=AsyncIOScheduler(timezone="UTC"),
             clock=clock,
@@ -221,7 +234,7 @@ def create_app(
         return await notify_handler(engine.poll_and_deliver, settings.admin_token)(request)
 
     async def serve_metrics(request: web.Request) -> web.Response:
-        return await metrics_handler(metrics, request.app[ENGINE].store.alert_counts)(request)
+        return await metrics_handler(metrics, request.app[ENGINE].store.outbox.counts)(request)
 
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/api/notify", notify)
@@ -236,7 +249,7 @@ def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
     jobs = engine.scheduler
     options: dict[str, Any] = {"coalesce": True, "max_instances": 1}
     jobs.add_job(
-        engine.poll_and_deliver,
+        engine.poll_and_dispatch,
         "interval",
         seconds=every,
         id="poll",
@@ -244,7 +257,7 @@ def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
         **options,
     )
     jobs.add_job(
-        engine.deliverer.tick,
+        engine.deliverer.dispatch,
         "interval",
         seconds=DELIVERY_INTERVAL_SECONDS,
         id="deliver",

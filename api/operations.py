@@ -10,8 +10,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.admin_auth import is_authorized, unauthorized
+from metrics import Metrics
 from watchers.delivery import DeliveryReport
-from watchers.metrics import Metrics
 from watchers.poller import PollReport
 
 logger = logging.getLogger(__name__)

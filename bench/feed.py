@@ -16,7 +16,7 @@ from decimal import Decimal
 from aiohttp import web
 
 from mockfeed import Market, add_feed_routes
-from watchers.feed import Product
+from mockfeed.catalog import Product
 
 BENCH_TOKEN = "bench-feed-token"
 

@@ -12,10 +12,10 @@ from aiohttp import ClientSession
 from bench.feed import catalog
 from bench.processes import Process, free_port
 from bench.seeding import seed_watches
-from state.sqlite_store import SqliteStore
-from watchers.clock import utc_now
-from watchers.feed import HttpPriceFeed
-from watchers.metrics import Metrics
+from domain.clock import utc_now
+from feed.client import HttpPriceFeed
+from metrics import Metrics
+from state.sqlite import SqliteStore
 from watchers.poller import Poller
 
 ROUNDS = 11
@@ -56,7 +56,7 @@ async def run(products: int, watches: int, work_dir: Path, rounds: int = ROUNDS)
         async with ClientSession() as http:
             await feed_process.wait_http(http, f"{url}/products")
             feed = HttpPriceFeed(http, url)
-            poller = Poller(store, feed, utc_now, Metrics())
+            poller = Poller(store.watches, feed, utc_now, Metrics())
             ids = [product.id for product in catalog(products)]
             first = await _timed(poller.tick)
             quiet: list[float] = []
@@ -80,7 +80,7 @@ async def run(products: int, watches: int, work_dir: Path, rounds: int = ROUNDS)
                 ratios.append(drop[-1] / statistics.mean([before, after]))
                 alerts += report.alerts
                 expected += dropped * (watches // products)
-            restart = await _timed(Poller(store, feed, utc_now, Metrics()).tick)
+            restart = await _timed(Poller(store.watches, feed, utc_now, Metrics()).tick)
         return PollScaleResult(
             products,
             watches,

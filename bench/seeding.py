@@ -7,9 +7,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench.feed import catalog
-from state.models import NewWatch
-from state.sqlite_store import SqliteStore
-from watchers.rules import initial_state, percent_rule
+from domain.rules import initial_state, percent_rule
+from domain.watches import NewWatch
+from state.sqlite import SqliteStore
 
 CHUNK = 10_000
 
@@ -39,9 +39,9 @@ async def seed_watches(database: Path, products: int, watches: int) -> None:
                 )
             )
             if len(batch) == CHUNK:
-                await store.add_watches(batch)
+                await store.watches.add_many(batch)
                 batch = []
         if batch:
-            await store.add_watches(batch)
+            await store.watches.add_many(batch)
     finally:
         await store.close()

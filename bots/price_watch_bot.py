@@ -10,7 +10,9 @@ from botbuilder.core import ActivityHandler, ConversationState, TurnContext
 from botbuilder.dialogs import DialogContext, DialogInstance, DialogSet, DialogState
 from botbuilder.schema import ActivityTypes, ChannelAccount
 
-from bots.alert_sender import AlertSender
+from bots.alert_sender import alert_sender
+from bots.bot_storage import CorruptStateError
+from bots.proactive import PROACTIVE_BATCH
 from dialogs import texts
 from dialogs.commands import (
     Cancel,
@@ -24,15 +26,14 @@ from dialogs.commands import (
     clean_text,
     parse_command,
 )
+from dialogs.keys import conversation_key
 from dialogs.remove_dialog import RemoveDialog, remove_options
 from dialogs.watch_dialog import WatchDialog, create_watch, make_rule, watch_options
-from state.bot_storage import CorruptStateError
-from state.keys import conversation_key
-from state.store import Store
-from watchers.catalog import Catalog
-from watchers.clock import Clock
-from watchers.delivery import PROACTIVE_ALERTS
-from watchers.feed import FeedError
+from domain.clock import Clock
+from feed.catalog import Catalog
+from feed.client import FeedError
+from outbox.in_turn import AlertsInTurn
+from state.interfaces import BotStateStore, ReferenceStore, TurnLocks
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -49,15 +50,21 @@ class PriceWatchBot(ActivityHandler):
         self,
         *,
         conversation_state: ConversationState,
-        store: Store,
+        references: ReferenceStore,
+        bot_state: BotStateStore,
+        locks: TurnLocks,
         catalog: Catalog,
         watchlist: Watchlist,
-        alerts: AlertSender,
+        alerts: AlertsInTurn,
         clock: Clock,
         default_drop: Decimal,
+        turn_wait_seconds: float,
     ) -> None:
         self._conversation_state = conversation_state
-        self._store = store
+        self._references = references
+        self._bot_state = bot_state
+        self._locks = locks
+        self._turn_wait_seconds = turn_wait_seconds
         self._catalog = catalog
         self._watchlist = watchlist
         self._alerts = alerts
@@ -73,8 +80,24 @@ class PriceWatchBot(ActivityHandler):
         self._dialog_ids = frozenset(dialog.id for dialog in dialogs)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        if not _is_proactive(turn_context):
+        """One turn at a time per conversation: a proactive turn comes with the lock
+        (the delivery took it); a user's turn takes it, waiting at most
+        `turn_wait_seconds` for a proactive turn still sending."""
+        if _is_proactive(turn_context):
+            await self._run_turn(turn_context)
+            return
+        key = conversation_key(turn_context.activity)
+        async with self._locks.hold(key, self._turn_wait_seconds) as mine:
+            if not mine:
+                logger.warning(
+                    "conversation %s was still busy after %.0f s; this turn runs anyway",
+                    key,
+                    self._turn_wait_seconds,
+                )
             await self._remember(turn_context)
+            await self._run_turn(turn_context)
+
+    async def _run_turn(self, turn_context: TurnContext) -> None:
         await self._load_state(turn_context)
         await super().on_turn(turn_context)
         await self._conversation_state.save_changes(turn_context)
@@ -91,7 +114,7 @@ class PriceWatchBot(ActivityHandler):
                 raise CorruptStateError(state.get_storage_key(turn_context))
         except CorruptStateError as error:
             logger.error("starting conversation %s over: its state is unusable", error.key)
-            await self._store.delete_state([error.key])
+            await self._bot_state.delete([error.key])
             await state.load(turn_context, force=True)
             await self._greeted.set(turn_context, True)
             await self._started_over.set(turn_context, True)
@@ -105,7 +128,7 @@ class PriceWatchBot(ActivityHandler):
         reference.activity_id = (
             None  # alerts answer nothing; an unchanged reference isn't rewritten
         )
-        await self._store.save_reference(
+        await self._references.save(
             conversation_key(activity), reference.serialize(), self._clock()
         )
 
@@ -132,8 +155,11 @@ class PriceWatchBot(ActivityHandler):
             await self._in_dialog(dialog_context)
         else:
             await self._route(dialog_context, greeted_now=first_message)
-        if dialog_context.active_dialog is None:
-            await self._alerts.flush(turn_context)
+        await self._alerts.run(
+            conversation_key(turn_context.activity),
+            dialog_waiting=dialog_context.active_dialog is not None,
+            send=alert_sender(turn_context, self._clock),
+        )
 
     async def _in_dialog(self, dialog_context: DialogContext) -> None:
         context = dialog_context.context
@@ -203,12 +229,15 @@ class PriceWatchBot(ActivityHandler):
     async def on_event_activity(self, turn_context: TurnContext) -> None:
         if turn_context.activity.name != CONTINUE_CONVERSATION:
             return
-        alerts = turn_context.turn_state.get(PROACTIVE_ALERTS)
-        if not alerts:
+        batch = turn_context.turn_state.get(PROACTIVE_BATCH)
+        if batch is None:
             return
         dialog_context = await self._dialogs.create_context(turn_context)
-        await self._alerts.on_proactive_turn(
-            turn_context, alerts, dialog_waiting=dialog_context.active_dialog is not None
+        await self._alerts.run(
+            conversation_key(turn_context.activity),
+            dialog_waiting=dialog_context.active_dialog is not None,
+            send=alert_sender(turn_context, self._clock),
+            batch=batch,
         )
 
     async def on_unrecognized_activity_type(self, turn_context: TurnContext) -> None:

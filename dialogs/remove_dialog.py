@@ -16,9 +16,9 @@ from botbuilder.dialogs.choices import Choice, FindChoicesOptions, ListStyle
 from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
 
 from dialogs import texts
-from state.keys import conversation_key
-from state.models import Watch
-from watchers.catalog import words
+from dialogs.keys import conversation_key
+from domain.watches import Watch
+from feed.catalog import words
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)

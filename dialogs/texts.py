@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Final, Sequence
 
-from state.models import Alert, AlertKind, Watch
-from watchers.rules import Rule, RuleKind, drop_percent
+from domain.alerts import Alert, AlertKind
+from domain.rules import Rule, RuleKind, drop_percent
+from domain.watches import Watch
 
 _SYMBOLS: Final = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
 

@@ -25,10 +25,11 @@ from botbuilder.schema import Activity
 from dialogs import texts
 from dialogs.choices import offer
 from dialogs.commands import CommandError, Drop, clean_text, parse_drop
-from state.keys import conversation_key, user_id
-from watchers.catalog import Catalog, match_products
-from watchers.feed import FeedError, Product
-from watchers.rules import Rule, below_rule, percent_rule, to_cents
+from dialogs.keys import conversation_key, user_id
+from domain.products import Product
+from domain.rules import Rule, below_rule, percent_rule, to_cents
+from feed.catalog import Catalog, match_products
+from feed.client import FeedError
 from watchers.watchlist import WatchLimitReached, Watchlist
 
 logger = logging.getLogger(__name__)

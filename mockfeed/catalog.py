@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from watchers.feed import Product
+
+@dataclass(frozen=True)
+class Product:
+    """A product as the mock feed lists it; None is an unavailable price."""
+
+    id: str
+    name: str
+    price: Decimal | None
+    currency: str
+
 
 # (id, name, list price). Single words mostly name one product; "coffee" is
 # shared on purpose so the bot's "which one did you mean?" path can be tried.

@@ -8,7 +8,7 @@ from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Sequence
 
-from watchers.feed import Product
+from mockfeed.catalog import Product
 
 logger = logging.getLogger(__name__)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 from decimal import Decimal
@@ -9,9 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from api.admin_auth import is_authorized, unauthorized
+from mockfeed.catalog import Product
 from mockfeed.market import CENT, Market
-from watchers.feed import Product, parse_price
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +51,12 @@ class _FeedHandlers:
         return _json({"prices": self._market.prices(ids)})
 
     async def set_price(self, request: web.Request) -> web.Response:
-        if not is_authorized(request, self._admin_token):
-            return unauthorized()
+        if not _is_admin(request, self._admin_token):
+            return _json(
+                {"error": "missing or wrong admin token"},
+                status=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         if request.content_type != "application/json":
             return _error(415, "Content-Type must be application/json")
         raw = await _read_at_most(request, MAX_BODY_BYTES)
@@ -79,19 +83,33 @@ class _FeedHandlers:
 
 def _admin_price(value: object) -> Decimal | None:
     shown = repr(value)[:40]
-    try:
-        price = parse_price(value)
-    except ValueError:
+    if value is None:
+        return None
+    # bool is a subclass of int, so it has to be turned away by name.
+    price = None if isinstance(value, bool) else _number(value)
+    if price is None or not price.is_finite() or price <= 0:
         raise ValueError(
             f"price must be a positive number, at most {MAX_PRICE}, or null, got {shown}"
-        ) from None
-    if price is None:
-        return None
+        )
     if price > MAX_PRICE:
         raise ValueError(f"price must be at most {MAX_PRICE}, got {shown}")
     if price != price.quantize(CENT):
         raise ValueError(f"price must be in whole cents, got {shown}")
     return price
+
+
+def _number(value: object) -> Decimal | None:
+    return Decimal(str(value)) if isinstance(value, (int, Decimal)) else None
+
+
+def _is_admin(request: web.Request, admin_token: str) -> bool:
+    """`Authorization: Bearer <admin_token>`, compared in constant time."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(
+        token.strip().encode("utf-8", "replace"), admin_token.encode("utf-8", "replace")
+    )
 
 
 async def _read_at_most(request: web.Request, limit: int) -> bytes | None:
@@ -115,8 +133,10 @@ def _product_json(product: Product) -> dict[str, Any]:
     }
 
 
-def _json(value: Any, status: int = 200) -> web.Response:
-    return web.Response(text=_dumps(value), status=status, content_type="application/json")
+def _json(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(
+        text=_dumps(value), status=status, content_type="application/json", headers=headers
+    )
 
 
 def _error(status: int, reason: str) -> web.Response:

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.support.channel import StandInChannel
 from tests.support.chat import World, open_world
+from tests.support.stores import KINDS, make_store
 
 # Property tests run the same examples on every run and machine, with no example
 # database, so CI is deterministic; a failure prints the example to reproduce it.
@@ -23,9 +24,43 @@ settings.register_profile(
 settings.load_profile("pricewatch")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "store_variants: run the module's store-using tests over every store kind"
+        " (tests/support/stores.py), not just the plain one",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "store_kind" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "store_variants"
+    ):
+        metafunc.parametrize("store_kind", KINDS, indirect=True)
+
+
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    world = await open_world(tmp_path)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """The store a test runs over: plain SQLite unless its module asks for every kind."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "pricewatch.sqlite3"
+
+
+@pytest.fixture
+async def store(store_kind: str, db_path: Path) -> AsyncIterator[Any]:
+    opened = make_store(store_kind, db_path)
+    await opened.open()
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def world(tmp_path: Path, store_kind: str) -> AsyncIterator[World]:
+    world = await open_world(tmp_path, store_kind=store_kind)
     yield world
     await world.store.close()
 

@@ -9,8 +9,8 @@ from typing import AsyncContextManager, Awaitable, Callable
 
 import pytest
 
-from state.models import AlertStatus
-from state.sqlite_store import SqliteStore
+from domain.alerts import AlertStatus
+from state.sqlite import SqliteStore
 from tests.support.channel import StandInChannel
 from tests.support.running import RunningApp, running_app
 
@@ -103,9 +103,9 @@ async def test_shutdown_lets_the_send_in_flight_finish_and_leaves_the_rest_pendi
     store = SqliteStore(database)
     await store.open()
     try:
-        rows = await store.get_alerts(range(1, 100))
+        rows = await store.outbox.get(range(1, 100))
         now = datetime.now(timezone.utc)
-        claimable = await store.claim_due_alerts(now, now + timedelta(seconds=5), 100)
+        claimable = await store.outbox.claim_due(now, now + timedelta(seconds=5), 100)
     finally:
         await store.close()
     finished = f"emulator/{delivered[0].conversation_id}"

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from app import _AdapterSettings
+from domain.rules import initial_state, percent_rule
+from domain.watches import NewWatch
 from settings import Settings
-from state.models import NewWatch
 from tests.support.channel import Fault, StandInChannel
 from tests.support.clock import FakeClock
 from tests.support.running import ADMIN, ADMIN_TOKEN, RunningApp, activity, running_app
-from watchers.rules import initial_state, percent_rule
 
 APP_ID = "00000000-0000-4000-8000-000000000002"
 APP_PASSWORD = "app-password-that-must-not-leak"
@@ -124,7 +124,7 @@ async def test_a_run_with_bot_framework_auth_keeps_both_secrets(
             await app.set_price("p-100", 149.99)
             report = await app.notify()
             assert report["poll"]["alerts"] == 1
-            assert (await app.engine.store.alert_counts())["sent"] == 0
+            assert (await app.engine.store.outbox.counts())["sent"] == 0
             await operator_pages(app)
     finally:
         await channel.stop()
@@ -146,9 +146,9 @@ async def remember_a_watcher(app: RunningApp, channel: StandInChannel) -> None:
         "user": {"id": "user-1"},
     }
     now = FakeClock().now
-    await store.save_reference(key, reference, now)
+    await store.references.save(key, reference, now)
     rule = percent_rule(Decimal("199.99"), Decimal(20))
-    await store.add_watch(
+    await store.watches.add(
         NewWatch(
             key,
             "user-1",

@@ -1,9 +1,11 @@
 """Delivery tick: one proactive turn per conversation with due alerts.
 
-Each turn goes through the bot's own on_turn with the alerts on the turn state; the
-bot decides whether to send them now or hold them while a dialog waits. Claims are
-short leases, renewed while a send is in flight, so a dead process's claims run out
-within seconds.
+Each turn goes through the bot's own on_turn (the edge, `ProactiveTurns`, runs it) with
+the claimed alerts; the bot sends them now or holds them while a dialog waits. A tick
+claims and starts its conversations' turns, and the next tick claims other work while
+they run: a slow conversation, or a fan-out paced on one channel, delays no one else.
+Pacing waits hold no concurrency slot. A conversation whose turn lock is busy (the user
+is mid-turn) gets its claims back and is tried again at the next tick.
 """
 
 from __future__ import annotations
@@ -12,30 +14,33 @@ import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
-from botbuilder.core import Bot, BotAdapter, TurnContext
-from botbuilder.schema import Activity, ConversationReference
-
-from state.models import Alert
-from state.store import Store
-from watchers.clock import Clock
-from watchers.outcomes import Outcomes
-from watchers.pacing import Pacer, Sleep
-from watchers.send_failures import FailureKind, SendFailure
+from domain.alerts import Alert, AlertStatus, FailureKind, SendFailure
+from outbox.in_turn import ProactiveBatch
+from outbox.leases import Leases
+from outbox.outcomes import Outcomes
+from outbox.pacing import Pacer
+from state.interfaces import OutboxStore, ReferenceStore, TurnLocks
 
 logger = logging.getLogger(__name__)
 
-PROACTIVE_ALERTS: Final = "PriceWatch.proactive_alerts"
-"""turn_state key: the alerts a proactive turn is about."""
-SETTLED_ALERTS: Final = "PriceWatch.settled_alerts"
-"""turn_state key: ids of alerts the bot sent, held or failed in this turn."""
-CLAIM_LEASE: Final = timedelta(seconds=5)
-RENEW_EVERY_SECONDS: Final = 2.0
-
-
+BUSY_WAIT_SECONDS: Final = 0.2
+"""How long a proactive turn waits for a conversation's turn lock before it gives its
+claims back for the next tick."""
 NO_REFERENCE: Final = SendFailure(FailureKind.PERMANENT, "no conversation reference stored")
+UNSETTLED: Final = SendFailure(FailureKind.TRANSIENT, "the turn ended without sending or holding")
+OPEN: Final = frozenset({AlertStatus.PENDING, AlertStatus.HELD})
+
+
+class ProactiveTurns(Protocol):
+    """The SDK edge: runs a proactive turn through the bot (bots/proactive.py)."""
+
+    def channel_of(self, reference: dict[str, Any]) -> str:
+        """The key rate limits apply to: the reference's channel and tenant."""
+
+    async def run(self, reference: dict[str, Any], batch: ProactiveBatch) -> SendFailure | None:
+        """Run the turn; returns why it could not run, or None when it did."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,9 @@ class DeliveryReport:
     conversations: int
     alerts: int
     unsettled: int
+    """Alerts a turn left unsettled or could not run for (recorded as failed tries)."""
+    busy: int = 0
+    """Conversations mid-turn: their claims were given back for the next tick."""
 
 
 @dataclass(frozen=True)
@@ -51,141 +59,122 @@ class Pacing:
     per_channel: Pacer
 
 
-def channel_key(reference: ConversationReference) -> str:
-    """Rate limits apply per channel and tenant."""
-    tenant = getattr(reference.conversation, "tenant_id", None) or ""
-    return f"{reference.channel_id}/{tenant}"
+@dataclass(frozen=True)
+class _Result:
+    unsettled: int = 0
+    busy: bool = False
 
 
 class Deliverer:
     def __init__(
         self,
-        store: Store,
-        adapter: BotAdapter,
-        bot: Bot,
-        app_id: str,
-        clock: Clock,
+        outbox: OutboxStore,
+        references: ReferenceStore,
+        locks: TurnLocks,
+        leases: Leases,
+        turns: ProactiveTurns,
         outcomes: Outcomes,
         pacing: Pacing,
         *,
         concurrency: int = 32,
         batch_size: int = 1000,
-        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._store = store
-        self._adapter = adapter
-        self._bot = bot
-        self._app_id = app_id
-        self._clock = clock
+        self._outbox = outbox
+        self._references = references
+        self._locks = locks
+        self._leases = leases
+        self._turns = turns
         self._outcomes = outcomes
         self._pacing = pacing
         self._slots = asyncio.Semaphore(concurrency)
         self._batch_size = batch_size
-        self._sleep = sleep
-        self._in_flight: set[int] = set()
-        self._active_ticks = 0
-        self._renewer: asyncio.Task[None] | None = None
+        self._running: set[asyncio.Task[_Result]] = set()
         self._closing = False
-        self._idle = asyncio.Event()
-        self._idle.set()
+
+    async def dispatch(self) -> int:
+        """Claim due alerts and start their turns without waiting for them (the scheduled
+        job); returns how many alerts were claimed."""
+        return sum(len(batch) for batch in await self._start())
 
     async def tick(self) -> DeliveryReport:
+        """Claim due alerts, run their turns and report once these have ended."""
+        started = await self._start()
+        results: list[_Result] = list(await asyncio.gather(*started.values()))
+        return DeliveryReport(
+            conversations=len(started),
+            alerts=sum(len(batch) for batch in started),
+            unsettled=sum(result.unsettled for result in results),
+            busy=sum(result.busy for result in results),
+        )
+
+    async def drain(self, timeout_seconds: float) -> None:
+        """Take no new work; give in-flight turns a few seconds; leave the rest pending."""
+        self._closing = True
+        if self._running:
+            _, late = await asyncio.wait(set(self._running), timeout=timeout_seconds)
+            if late:
+                logger.warning("shutting down with %d conversation(s) still in flight", len(late))
+                for task in late:
+                    task.cancel()
+                await asyncio.gather(*late, return_exceptions=True)
+
+    async def _start(self) -> dict[tuple[Alert, ...], asyncio.Task[_Result]]:
         if self._closing:
-            return DeliveryReport(0, 0, 0)
-        now = self._clock()
-        alerts = await self._store.claim_due_alerts(now, now + CLAIM_LEASE, self._batch_size)
+            return {}
+        alerts = await self._leases.claim_due(self._batch_size)
         if not alerts:
-            return DeliveryReport(0, 0, 0)
+            return {}
         by_conversation: dict[str, list[Alert]] = defaultdict(list)
         for alert in alerts:
             by_conversation[alert.conversation_key].append(alert)
-        self._in_flight |= {alert.id for alert in alerts}
-        self._keep_claims()
-        self._active_ticks += 1
-        self._idle.clear()
-        try:
-            references = await self._store.get_references(list(by_conversation))
-            left = await asyncio.gather(
-                *(
-                    self._deliver(batch, references.get(key))
-                    for key, batch in by_conversation.items()
-                )
-            )
-        finally:
-            self._active_ticks -= 1
-            if not self._active_ticks:
-                self._idle.set()
-        return DeliveryReport(len(by_conversation), len(alerts), sum(left))
+        references = await self._references.get_many(list(by_conversation))
+        started = {}
+        for key, batch in by_conversation.items():
+            task = asyncio.create_task(self._deliver(batch, references.get(key)))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+            started[tuple(batch)] = task
+        return started
 
-    async def drain(self, timeout_seconds: float) -> None:
-        """Take no new work; give in-flight sends a few seconds; leave the rest pending."""
-        self._closing = True
+    async def _deliver(self, alerts: list[Alert], reference: dict[str, Any] | None) -> _Result:
+        """One conversation's claimed alerts, from pacing to their outcome."""
+        key = alerts[0].conversation_key
         try:
-            await asyncio.wait_for(self._idle.wait(), timeout_seconds)
-        except asyncio.TimeoutError:
-            logger.warning("shutting down with %d alert(s) still in flight", len(self._in_flight))
-        if self._in_flight:
-            await self._store.release_claims(sorted(self._in_flight))
-
-    async def _deliver(self, alerts: list[Alert], stored: dict[str, Any] | None) -> int:
-        """One conversation's claimed alerts; returns how many the turn left unsettled."""
-        ids = {alert.id for alert in alerts}
-        try:
-            async with self._slots:
+            if reference is None:
+                await self._outcomes.failed(alerts, NO_REFERENCE)
+                return _Result(unsettled=len(alerts))
+            await self._pacing.per_conversation.wait_turn(key)
+            await self._pacing.per_channel.wait_turn(self._turns.channel_of(reference))
+            async with self._slots, self._locks.hold(key, BUSY_WAIT_SECONDS) as mine:
                 if self._closing:
-                    await self._store.release_claims(sorted(ids))
-                    return 0
-                if stored is None:
-                    await self._outcomes.failed_with(alerts, NO_REFERENCE)
-                    return len(alerts)
-                reference = ConversationReference().deserialize(stored)
-                await self._pacing.per_conversation.wait_turn(alerts[0].conversation_key)
-                await self._pacing.per_channel.wait_turn(channel_key(reference))
-                return len(await self._run_turn(reference, alerts))
+                    await self._leases.release(alerts)
+                    return _Result()
+                if not mine:
+                    await self._leases.release(alerts)
+                    logger.info("conversation %s is mid-turn; its alerts wait a tick", key)
+                    return _Result(busy=True)
+                return await self._run_turn(reference, await self._still_open(alerts))
+        except asyncio.CancelledError:
+            await asyncio.shield(self._leases.release(alerts))
+            raise
         finally:
-            self._in_flight -= ids
-            if not self._in_flight and self._renewer is not None:
-                self._renewer.cancel()
+            self._leases.let_go(alerts)
 
-    async def _run_turn(self, reference: ConversationReference, alerts: list[Alert]) -> list[Alert]:
-        settled: set[int] = set()
+    async def _still_open(self, alerts: list[Alert]) -> list[Alert]:
+        """The alerts as they are now that the turn is ours: pacing may have waited long
+        enough for the user to remove a watch (and with it its alerts)."""
+        return [
+            alert
+            for alert in await self._outbox.get([a.id for a in alerts])
+            if alert.status in OPEN
+        ]
 
-        async def turn(context: TurnContext) -> None:
-            context.turn_state[PROACTIVE_ALERTS] = alerts
-            context.turn_state[SETTLED_ALERTS] = settled
-            context.on_send_activities(_not_a_reply)
-            await self._bot.on_turn(context)
-
-        try:
-            await self._adapter.continue_conversation(reference, turn, self._app_id)
-        except Exception as error:  # the adapter may raise before the turn runs
-            logger.exception("proactive turn for %s could not run", alerts[0].conversation_key)
-            left = [alert for alert in alerts if alert.id not in settled]
-            await self._outcomes.failed(left, error)
-            return left
-        left = [alert for alert in alerts if alert.id not in settled]
+    async def _run_turn(self, reference: dict[str, Any], alerts: list[Alert]) -> _Result:
+        if not alerts:
+            return _Result()
+        batch = ProactiveBatch(alerts)
+        failure = await self._turns.run(reference, batch)
+        left = batch.unsettled()
         if left:
-            await self._outcomes.failed_with(
-                left,
-                SendFailure(FailureKind.TRANSIENT, "the turn ended without sending or holding"),
-            )
-        return left
-
-    def _keep_claims(self) -> None:
-        if self._renewer is None or self._renewer.done():
-            self._renewer = asyncio.create_task(self._renew_claims())
-
-    async def _renew_claims(self) -> None:
-        while self._in_flight:
-            await self._sleep(RENEW_EVERY_SECONDS)
-            if self._in_flight:
-                await self._store.extend_claims(
-                    sorted(self._in_flight), self._clock() + CLAIM_LEASE
-                )
-
-
-async def _not_a_reply(context: TurnContext, activities: list[Activity], send):  # type: ignore[no-untyped-def]
-    """Proactive messages answer nothing: Web Chat delays replies to unknown ids ~5 s."""
-    for activity in activities:
-        activity.reply_to_id = None
-    return await send()
+            await self._outcomes.failed(left, failure or UNSETTLED)
+        return _Result(unsettled=len(left))

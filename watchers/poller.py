@@ -10,20 +10,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final, Mapping, Sequence
 
-from state.models import (
-    AlertKind,
-    NewAlert,
-    PollChanges,
-    PriceMove,
-    ProductHealth,
-    Recheck,
-    Watch,
-)
-from state.store import Store
-from watchers.clock import Clock
-from watchers.feed import PriceBatch, PriceFeed
-from watchers.metrics import Metrics
-from watchers.rules import evaluate, plain_move_cents
+from domain.alerts import AlertKind, NewAlert, dedupe_key
+from domain.clock import Clock
+from domain.polls import PollChanges, PriceMove, Recheck
+from domain.products import ProductHealth
+from domain.rules import evaluate, plain_move_cents
+from domain.watches import Watch
+from feed.client import PriceBatch, PriceFeed
+from metrics import Metrics
+from state.interfaces import WatchStore
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +43,14 @@ class PollReport:
 
 def _alert(
     watch: Watch,
-    key: str,
+    event: str,
     kind: AlertKind,
     now: datetime,
     new_price: Decimal | None,
     old_price: Decimal | None = None,
 ) -> NewAlert:
     return NewAlert(
-        dedupe_key=f"watch-{watch.id}-{key}",
+        dedupe_key=dedupe_key(watch.id, event),
         conversation_key=watch.conversation_key,
         watch_id=watch.id,
         product_id=watch.product_id,
@@ -185,13 +180,13 @@ class Poller:
 
     def __init__(
         self,
-        store: Store,
+        watches: WatchStore,
         feed: PriceFeed,
         clock: Clock,
         metrics: Metrics,
         products_per_batch: int = PRODUCTS_PER_BATCH,
     ) -> None:
-        self._store = store
+        self._watches = watches
         self._products_per_batch = products_per_batch
         self._feed = feed
         self._clock = clock
@@ -206,11 +201,11 @@ class Poller:
     async def tick(self) -> PollReport:
         self._metrics.polls.inc()
         if not self._recalled:
-            memory = await self._store.poll_memory()
+            memory = await self._watches.poll_memory()
             self._last_prices.update(memory.prices)
             self._evaluated_up_to_watch = memory.evaluated_up_to_watch
             self._recalled = True
-        recheck = await self._store.products_to_recheck(self._evaluated_up_to_watch)
+        recheck = await self._watches.products_to_recheck(self._evaluated_up_to_watch)
         watched = await self._watched_products(recheck)
         if not watched:
             return PollReport(0, 0, 0)
@@ -260,7 +255,7 @@ class Poller:
     async def _watched_products(self, recheck: Recheck) -> list[str]:
         """Every watched product, sorted, re-read now and then; new watches join at once."""
         if self._ticks_until_refresh <= 0:
-            self._watched = set(await self._store.watched_product_ids())
+            self._watched = set(await self._watches.watched_product_ids())
             self._last_prices = {
                 pid: price for pid, price in self._last_prices.items() if pid in self._watched
             }
@@ -279,7 +274,7 @@ class Poller:
         self._last_prices.update(changed)  # every other price is the one remembered
         if looked_at_all and recheck.newest_watch_id != self._evaluated_up_to_watch:
             self._evaluated_up_to_watch = recheck.newest_watch_id
-            await self._store.remember_evaluated_up_to_watch(recheck.newest_watch_id)
+            await self._watches.remember_evaluated_up_to_watch(recheck.newest_watch_id)
 
     def _report_failures(self, failures: list[PriceBatch], answered_any: bool) -> str | None:
         if not failures:
@@ -299,8 +294,10 @@ class Poller:
     async def _evaluate(self, prices: Mapping[str, Decimal | None]) -> int:
         """Rules for the products given, a slice at a time so memory stays flat. Other
         work (a chat turn) gets the loop between slices, which matters when a poll has
-        every watch to look at. Within a slice nothing else runs: the store's calls
-        never suspend, so no watch changes between being read and being written."""
+        every watch to look at. Only the poll writes rule state (one poll at a time), so a
+        slice's reads stay true until its write whatever runs in between: a watch
+        removed meanwhile gets no alert (the store checks), one added meanwhile is
+        looked at by the next poll."""
         product_ids = list(prices)
         created = 0
         for start in range(0, len(product_ids), self._products_per_batch):
@@ -312,10 +309,10 @@ class Poller:
             }
             now = self._clock()
             moves = plain_moves(chunk, self._last_prices, now)
-            watches = await self._store.watches_for_products(list(chunk), moves)
-            health = await self._store.product_health(list(chunk))
+            watches = await self._watches.for_products(list(chunk), moves)
+            health = await self._watches.product_health(list(chunk))
             changes = plan_poll(watches, chunk, health, now, moves)
-            created += await self._store.record_poll(changes)
+            created += await self._watches.record_poll(changes)
         return created
 
 

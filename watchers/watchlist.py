@@ -6,11 +6,12 @@ import logging
 from decimal import Decimal
 from typing import Final
 
-from state.models import NewWatch, Watch
-from state.store import Store
-from watchers.clock import Clock
-from watchers.feed import FeedError, PriceFeed, Product
-from watchers.rules import Rule, initial_state, is_price
+from domain.clock import Clock
+from domain.products import Product
+from domain.rules import Rule, initial_state, is_price
+from domain.watches import NewWatch, Watch
+from feed.client import FeedError, PriceFeed
+from state.interfaces import WatchStore
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +27,12 @@ class WatchLimitReached(Exception):
 class Watchlist:
     def __init__(
         self,
-        store: Store,
+        watches: WatchStore,
         feed: PriceFeed,
         clock: Clock,
         max_watches: int = MAX_WATCHES_PER_USER,
     ) -> None:
-        self._store = store
+        self._watches = watches
         self._feed = feed
         self._clock = clock
         self._max_watches = max_watches
@@ -44,7 +45,7 @@ class Watchlist:
     async def add(self, conversation_key: str, user_id: str, product: Product, rule: Rule) -> Watch:
         if await self._watch_count(conversation_key, user_id) >= self._max_watches:
             raise WatchLimitReached(self._max_watches)
-        watch = await self._store.add_watch(
+        watch = await self._watches.add(
             NewWatch(
                 conversation_key=conversation_key,
                 user_id=user_id,
@@ -62,11 +63,11 @@ class Watchlist:
     async def _watch_count(self, conversation_key: str, user_id: str) -> int:
         """The user's watches in all their chats; a chat's own when the user has no id."""
         if user_id:
-            return await self._store.count_user_watches(user_id)
-        return len(await self._store.list_watches(conversation_key))
+            return await self._watches.count_of_user(user_id)
+        return len(await self._watches.of_conversation(conversation_key))
 
     async def of(self, conversation_key: str) -> list[Watch]:
-        return await self._store.list_watches(conversation_key)
+        return await self._watches.of_conversation(conversation_key)
 
     async def prices_for(self, watches: list[Watch]) -> dict[str, Decimal | None]:
         """Current prices for showing; empty when the feed cannot be read."""
@@ -79,7 +80,7 @@ class Watchlist:
             return {}
 
     async def remove(self, conversation_key: str, watch: Watch) -> bool:
-        removed = await self._store.remove_watch(conversation_key, watch.id)
+        removed = await self._watches.remove(conversation_key, watch.id)
         if removed:
             logger.info("watch %s removed from %s", watch.id, conversation_key)
         return removed

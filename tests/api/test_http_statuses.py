@@ -391,7 +391,7 @@ async def test_with_an_app_id_a_request_without_a_valid_token_is_401(
     assert_json_error(status, body, 401)
     assert response.headers["WWW-Authenticate"] == "Bearer"
     assert channel.posted == []
-    assert await secured.engine.store.get_reference("emulator/conv-http") is None
+    assert await secured.engine.store.references.get("emulator/conv-http") is None
 
 
 async def test_with_an_app_id_a_malformed_body_is_still_400(
@@ -448,7 +448,7 @@ async def test_admin_endpoints_refuse_anyone_without_the_token(
         assert (await prices.json())["prices"] == {"p-100": 199.99}
     await running.engine.poll_and_deliver()  # what the scheduler would do next
     assert len(channel.posted) == posted_before, "nobody was messaged"
-    assert await running.engine.store.alert_counts() == {
+    assert await running.engine.store.outbox.counts() == {
         "pending": 0,
         "held": 0,
         "sent": 0,

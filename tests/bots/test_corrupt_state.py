@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from botbuilder.dialogs import DialogInstance, DialogState
 
+from bots.bot_storage import StoreStorage
 from dialogs import texts
-from state.bot_storage import StoreStorage
 from tests.support.channel import StandInChannel
 from tests.support.chat import Chat, World
 from tests.support.running import running_app
@@ -49,8 +49,8 @@ async def watching_headphones(world: World) -> Chat:
 
 
 async def corrupt(world: World, garbage: bytes, key: str = STATE_KEY) -> None:
-    assert key in await world.store.read_state([key]), "the key the bot really uses"
-    await world.store.write_state(key, garbage, None)
+    assert key in await world.store.bot_state.read([key]), "the key the bot really uses"
+    await world.store.bot_state.write(key, garbage, None)
 
 
 @pytest.mark.parametrize("garbage", UNUSABLE.values(), ids=UNUSABLE.keys())
@@ -63,7 +63,9 @@ async def test_unusable_state_starts_over_with_one_apology_and_handles_the_messa
     assert await chat.say("list") == [texts.STARTED_OVER, ONE_WATCH]
     assert await chat.say("list") == [ONE_WATCH], "apologise once, and no greeting again"
     assert world.errors == []
-    assert await StoreStorage(world.store).read([STATE_KEY]), "the state is readable again"
+    assert await StoreStorage(world.store.bot_state).read([STATE_KEY]), (
+        "the state is readable again"
+    )
     assert any(
         record.levelno == logging.ERROR and STATE_KEY in record.getMessage()
         for record in caplog.records
@@ -120,7 +122,7 @@ async def test_the_running_app_answers_a_conversation_with_corrupt_state(
         async with running_app(tmp_path) as app:
             assert await app.say(channel, "conv-x", "hello") == 201
             key = "emulator/conversations/conv-x"
-            await app.engine.store.write_state(key, b"\x00 not a document", None)
+            await app.engine.store.bot_state.write(key, b"\x00 not a document", None)
             for _ in range(2):
                 assert await app.say(channel, "conv-x", "list") == 201
     finally:

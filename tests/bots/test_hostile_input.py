@@ -12,15 +12,15 @@ import pytest
 from botbuilder.schema import Attachment
 
 from dialogs import texts
+from domain.products import Product
+from domain.rules import percent_rule
 from mockfeed import Market, default_catalog
-from state.sqlite_store import SqliteStore
+from state.sqlite import SqliteStore
 from tests.support.channel import StandInChannel
 from tests.support.chat import Chat, World
 from tests.support.clock import FakeClock
 from tests.support.feeds import MarketFeed
 from tests.support.running import running_app
-from watchers.feed import Product
-from watchers.rules import percent_rule
 from watchers.watchlist import WatchLimitReached, Watchlist
 
 SQL_NAME = "'); DROP TABLE watches; --"
@@ -160,14 +160,14 @@ async def test_the_store_counts_watches_by_user(world: World) -> None:
     await fill(await greeted(world.chat("convo-2", "alice")), 1)
     await fill(await greeted(world.chat("convo-2", "bob")), 1)
 
-    assert await world.store.count_user_watches("alice") == 3
-    assert await world.store.count_user_watches("bob") == 1
-    assert await world.store.count_user_watches("carol") == 0
-    assert await world.store.count_user_watches("' OR 1=1 --") == 0
+    assert await world.store.watches.count_of_user("alice") == 3
+    assert await world.store.watches.count_of_user("bob") == 1
+    assert await world.store.watches.count_of_user("carol") == 0
+    assert await world.store.watches.count_of_user("' OR 1=1 --") == 0
 
 
 async def test_without_a_user_id_the_limit_counts_the_conversation(world: World) -> None:
-    watchlist = Watchlist(world.store, world.feed, world.clock, max_watches=2)
+    watchlist = Watchlist(world.store.watches, world.feed, world.clock, max_watches=2)
     [headphones] = [p for p in default_catalog() if p.id == "p-100"]
     rule = percent_rule(Decimal("199.99"), Decimal(20))
     for _ in range(2):

@@ -6,7 +6,7 @@ import pytest
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 
 from dialogs import texts
-from state.sqlite_store import SqliteStore
+from state.sqlite import SqliteStore
 from tests.support.chat import Chat, World
 from tests.support.clock import FakeClock
 from tests.support.feeds import MarketFeed
@@ -188,29 +188,29 @@ async def test_invisible_marks_around_a_command_do_not_hide_it(world: World) -> 
 
 async def test_every_inbound_message_stores_the_conversation_reference(world: World) -> None:
     chat = world.chat()
-    assert await world.store.get_reference(KEY) is None
+    assert await world.store.references.get(KEY) is None
     await chat.say("hello")
-    reference = await world.store.get_reference(KEY)
+    reference = await world.store.references.get(KEY)
     assert reference is not None
     assert reference["conversation"]["id"] == "convo-1"
     assert reference["serviceUrl"] == "https://test.example"
     assert reference["channelId"] == "test"
 
     await chat.say("list", service_url="https://moved.example")
-    moved = await world.store.get_reference(KEY)
+    moved = await world.store.references.get(KEY)
     assert moved is not None and moved["serviceUrl"] == "https://moved.example"
 
 
 async def test_a_conversation_update_stores_the_reference_too(world: World) -> None:
     chat = world.chat()
     await chat.send(members_added("user-1"))
-    assert await world.store.get_reference(KEY) is not None
+    assert await world.store.references.get(KEY) is not None
 
 
 async def test_an_empty_message_still_stores_the_reference(world: World) -> None:
     chat = world.chat()
     await chat.say("")
-    assert await world.store.get_reference(KEY) is not None
+    assert await world.store.references.get(KEY) is not None
 
 
 # State survives a restart

@@ -5,7 +5,7 @@ from __future__ import annotations
 from botbuilder.core import TurnContext
 from botbuilder.schema import ActivityTypes
 
-from state.models import AlertStatus
+from domain.alerts import AlertStatus
 from tests.support.chat import Chat, World
 
 
@@ -45,7 +45,7 @@ async def test_an_idle_user_gets_the_alert_at_once(world: World) -> None:
     assert "Noise-cancelling headphones" in alert
     assert "$149.99" in alert and "$199.99" in alert and "25.0%" in alert
     assert "remove Noise-cancelling headphones" in alert
-    assert (await world.store.alert_counts())[AlertStatus.SENT.value] == 1
+    assert (await world.store.outbox.counts())[AlertStatus.SENT.value] == 1
 
 
 async def test_a_proactive_message_is_not_a_reply(world: World) -> None:
@@ -73,7 +73,7 @@ async def test_an_alert_is_held_mid_dialog_and_sent_when_it_ends(world: World) -
     await drop_and_poll(world)
     await world.deliverer(chat).tick()
     assert chat.replies() == [], "nothing may interrupt a waiting prompt"
-    assert (await world.store.alert_counts())[AlertStatus.HELD.value] == 1
+    assert (await world.store.outbox.counts())[AlertStatus.HELD.value] == 1
 
     await chat.say("espresso machine")
     await chat.say("30%")
@@ -81,7 +81,7 @@ async def test_an_alert_is_held_mid_dialog_and_sent_when_it_ends(world: World) -
     assert len(replies) == 2
     assert replies[0].startswith("Done! Espresso machine")
     assert "Price drop" in replies[1] and "$149.99" in replies[1]
-    assert (await world.store.alert_counts())[AlertStatus.SENT.value] == 1
+    assert (await world.store.outbox.counts())[AlertStatus.SENT.value] == 1
 
 
 async def test_a_held_alert_is_sent_right_after_cancel(world: World) -> None:

@@ -9,8 +9,8 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bots.bot_storage import StoreStorage
 from dialogs import texts
-from state.bot_storage import StoreStorage
 from tests.support.chat import Chat, World
 from tests.support.hostile_text import chat_text
 
@@ -36,7 +36,7 @@ async def greeted_chat(world: World) -> Chat:
 
 async def assert_state_is_loadable(world: World, chat: Chat) -> None:
     key = f"test/conversations/{chat.adapter.template.conversation.id}"
-    await StoreStorage(world.store).read([key])  # raises CorruptStateError if it were not
+    await StoreStorage(world.store.bot_state).read([key])  # raises CorruptStateError if it were not
     [reply, *reprompt] = await chat.say("help")
     assert reply == texts.HELP, "help works, and no apology for lost state"
     assert len(reprompt) <= 1

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from mockfeed import Market, default_catalog
-from watchers.feed import Product
+from mockfeed.catalog import Product
 
 CENT = Decimal("0.01")
 

@@ -20,10 +20,12 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from state.models import Alert, NewWatch, PollChanges, Watch
-from state.sqlite_store import SqliteStore
+from domain.alerts import Alert
+from domain.polls import PollChanges
+from domain.rules import Rule, RuleKind, RuleState
+from domain.watches import NewWatch, Watch
+from state.sqlite import SqliteStore
 from watchers.poller import plain_moves, plan_poll
-from watchers.rules import Rule, RuleKind, RuleState
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 products = itertools.count()
@@ -93,7 +95,7 @@ def scenarios(
 
 async def add(store: SqliteStore, product_id: str, trigger: Decimal, state: RuleState) -> Watch:
     rule = Rule(RuleKind.BELOW, start_price=Decimal("500.00"), trigger_price=trigger)
-    return await store.add_watch(
+    return await store.watches.add(
         NewWatch(
             conversation_key=f"test/{product_id}",
             user_id="user-1",
@@ -118,12 +120,12 @@ async def poll_once(
     store: SqliteStore, product_id: str, previous: Decimal, price: Decimal, bulk: bool
 ) -> tuple[object, ...]:
     moves = plain_moves({product_id: price}, {product_id: previous}, NOW) if bulk else []
-    one_by_one = await store.watches_for_products([product_id], moves)
+    one_by_one = await store.watches.for_products([product_id], moves)
     changes = plan_poll(one_by_one, {product_id: price}, {}, NOW, moves)
-    await store.record_poll(changes)
+    await store.watches.record_poll(changes)
     conversation = f"test/{product_id}"
-    claimed = await store.claim_conversation_alerts(conversation, NOW, NOW)
-    return outcome(await store.list_watches(conversation), claimed)
+    claimed = await store.outbox.claim_conversation(conversation, NOW, NOW)
+    return outcome(await store.watches.of_conversation(conversation), claimed)
 
 
 @settings(max_examples=300)  # cheap, and the bulk path must never drift from the rules
@@ -144,7 +146,7 @@ async def test_a_plain_move_in_bulk_changes_watches_as_the_rules_do(
         for trigger, state, paused in watches:
             watch = await add(store, product_id, trigger, state)
             if paused:
-                await store.record_poll(PollChanges(pauses=[(watch.id, True)]))
+                await store.watches.record_poll(PollChanges(pauses=[(watch.id, True)]))
 
     by_rules = await poll_once(twins.rules, product_id, previous, price, bulk=False)
     in_bulk = await poll_once(twins.bulk, product_id, previous, price, bulk=True)
@@ -162,15 +164,17 @@ async def test_a_plain_move_reaches_every_follower_without_loading_them(twins: T
     )
     moves = plain_moves({"p-popular": Decimal("149.99")}, {"p-popular": Decimal("200")}, NOW)
 
-    loaded = await store.watches_for_products(["p-popular"], moves)
-    created = await store.record_poll(
+    loaded = await store.watches.for_products(["p-popular"], moves)
+    created = await store.watches.record_poll(
         plan_poll(loaded, {"p-popular": Decimal("149.99")}, {}, NOW, moves)
     )
 
     assert [watch.id for watch in loaded] == [waiting.id], "only the odd one is loaded"
     assert created == len(followers) + 1, "the odd one fires too, one by one"
-    after = {watch.id: watch.state for watch in await store.list_watches("test/p-popular")}
+    after = {
+        watch.id: watch.state for watch in await store.watches.of_conversation("test/p-popular")
+    }
     assert all(
         after[watch.id] == RuleState(False, Decimal("149.99"), None, 1) for watch in followers
     )
-    assert await store.record_poll(PollChanges(moves=moves)) == 0, "a move is applied once"
+    assert await store.watches.record_poll(PollChanges(moves=moves)) == 0, "a move is applied once"

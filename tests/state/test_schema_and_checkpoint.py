@@ -13,10 +13,14 @@ from typing import Any
 
 import pytest
 
-from state.models import AlertStatus, PollChanges, PriceMove, Watch
-from state.sqlite_store import BACKSTOP_CHECKPOINT_PAGES, MIGRATIONS, SCHEMA_V1, SqliteStore
+from domain.alerts import AlertStatus
+from domain.polls import PollChanges, PriceMove
+from domain.rules import Rule, RuleKind, RuleState, cents_up, initial_state
+from domain.watches import Watch
+from state.sqlite import SqliteStore
+from state.sqlite.database import BACKSTOP_CHECKPOINT_PAGES
+from state.sqlite.migrations import MIGRATIONS, SCHEMA_V1
 from tests.state.test_sqlite_store import CONVERSATION, OTHER_CONVERSATION, T0, new_watch
-from watchers.rules import Rule, RuleKind, RuleState, cents_up, initial_state
 
 V1_WATCHES: list[dict[str, Any]] = [
     # Follows the move below: last saw 123.40, armed, trigger 110.00.
@@ -123,8 +127,8 @@ def price_move(product_id: str, previous: str, price: str) -> PriceMove:
 
 async def listed(store: SqliteStore) -> list[Watch]:
     return [
-        *await store.list_watches(CONVERSATION),
-        *await store.list_watches(OTHER_CONVERSATION),
+        *await store.watches.of_conversation(CONVERSATION),
+        *await store.watches.of_conversation(OTHER_CONVERSATION),
     ]
 
 
@@ -187,7 +191,7 @@ async def test_opening_an_upgraded_file_again_changes_nothing(
         assert watch_rows(v1_file) == rows
         assert await listed(reopened) == watches
         # Ids carry on from the version-1 counter: none is reused.
-        added = await reopened.add_watch(new_watch())
+        added = await reopened.watches.add(new_watch())
         assert added.id == len(V1_WATCHES) + 1
     finally:
         await reopened.close()
@@ -200,10 +204,10 @@ async def test_after_the_upgrade_a_price_move_fires_a_watch_exactly_once(
     move = price_move("p-100", previous="123.40", price="100.00")
     before = {watch.id: watch for watch in await listed(upgraded)}
 
-    assert await upgraded.record_poll(PollChanges(moves=[move])) == 1
-    assert await upgraded.record_poll(PollChanges(moves=[move])) == 0
+    assert await upgraded.watches.record_poll(PollChanges(moves=[move])) == 1
+    assert await upgraded.watches.record_poll(PollChanges(moves=[move])) == 0
 
-    [alert] = await upgraded.claim_conversation_alerts(CONVERSATION, T0, T0)
+    [alert] = await upgraded.outbox.claim_conversation(CONVERSATION, T0, T0)
     assert (alert.dedupe_key, alert.watch_id, alert.status) == (
         "watch-1-crossing-1",
         1,
@@ -221,8 +225,8 @@ async def test_a_watch_whose_trigger_is_not_whole_cents_is_left_for_the_poller(
 ) -> None:
     move = price_move("p-300", previous="99.5", price="10")
 
-    assert [watch.id for watch in await upgraded.watches_for_products([], [move])] == [3]
-    assert await upgraded.record_poll(PollChanges(moves=[move])) == 0
+    assert [watch.id for watch in await upgraded.watches.for_products([], [move])] == [3]
+    assert await upgraded.watches.record_poll(PollChanges(moves=[move])) == 0
     [watch] = [watch for watch in await listed(upgraded) if watch.id == 3]
     assert watch.state.last_price == Decimal("99.5")
 
@@ -233,10 +237,10 @@ async def test_a_watch_whose_trigger_is_not_whole_cents_is_left_for_the_poller(
 async def test_a_new_file_is_at_the_latest_version_with_trigger_cents_for_added_watches(
     store: SqliteStore, db_path: Path
 ) -> None:
-    percent = await store.add_watch(new_watch(start="199.99"))
+    percent = await store.watches.add(new_watch(start="199.99"))
     # 10**15 cents, more than the rules' helpers can make under the app's decimal context.
     huge_rule = Rule(RuleKind.BELOW, Decimal("20000000000000.00"), Decimal("10000000000000.00"))
-    huge = await store.add_watch(
+    huge = await store.watches.add(
         replace(new_watch(product_id="p-200"), rule=huge_rule, state=initial_state(huge_rule))
     )
 
@@ -253,7 +257,7 @@ async def test_a_new_file_is_at_the_latest_version_with_trigger_cents_for_added_
 async def test_a_checkpoint_puts_recent_writes_in_the_main_file(
     store: SqliteStore, db_path: Path, tmp_path: Path
 ) -> None:
-    added = [await store.add_watch(new_watch(product_id=f"p-{n}")) for n in range(3)]
+    added = [await store.watches.add(new_watch(product_id=f"p-{n}")) for n in range(3)]
 
     await store.checkpoint()
 
@@ -266,14 +270,14 @@ async def test_a_checkpoint_puts_recent_writes_in_the_main_file(
 async def test_the_store_keeps_working_after_a_checkpoint(
     store: SqliteStore, db_path: Path, tmp_path: Path
 ) -> None:
-    first = await store.add_watch(new_watch(product_id="p-1"))
+    first = await store.watches.add(new_watch(product_id="p-1"))
     await store.checkpoint()
 
-    second = await store.add_watch(new_watch(product_id="p-2"))
-    etag = await store.write_state("conv", b"document", None)
+    second = await store.watches.add(new_watch(product_id="p-2"))
+    etag = await store.bot_state.write("conv", b"document", None)
 
-    assert await store.list_watches(CONVERSATION) == [first, second]
-    assert (await store.read_state(["conv"]))["conv"].etag == etag
+    assert await store.watches.of_conversation(CONVERSATION) == [first, second]
+    assert (await store.bot_state.read(["conv"]))["conv"].etag == etag
     await store.checkpoint()
     alone = main_file_alone(db_path, tmp_path / "alone.sqlite3")
     assert query(alone, "SELECT id FROM watches ORDER BY id") == [(first.id,), (second.id,)]
@@ -286,7 +290,7 @@ async def test_commits_leave_a_log_under_the_backstop_to_the_checkpoint(
     await store.checkpoint()
     document = b"x" * (1500 * 4096)
     assert len(document) < BACKSTOP_CHECKPOINT_PAGES * 4096
-    await store.write_state("big", document, None)
+    await store.bot_state.write("big", document, None)
 
     before = main_file_alone(db_path, tmp_path / "before.sqlite3")
     assert query(before, "SELECT key FROM bot_state") == []

@@ -7,18 +7,20 @@ from typing import Any
 
 import pytest
 
-from state.models import (
+from domain.alerts import (
     Alert,
     AlertKind,
     AlertStatus,
+    FailedAttempt,
+    FailureKind,
     NewAlert,
-    NewWatch,
-    PollChanges,
-    StateRecord,
+    SendFailure,
 )
-from state.sqlite_store import SqliteStore
-from state.store import EtagConflict
-from watchers.rules import RuleState, below_rule, initial_state, percent_rule
+from domain.polls import PollChanges
+from domain.rules import RuleState, below_rule, initial_state, percent_rule
+from domain.watches import NewWatch
+from state.interfaces import EtagConflict, StateRecord
+from state.sqlite import SqliteStore
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 CONVERSATION = "msteams/conv-a"
@@ -92,7 +94,7 @@ def reference(conversation_key: str) -> dict[str, Any]:
 async def make_reachable(store: SqliteStore, *conversation_keys: str) -> None:
     """Save a reference, as an inbound message does: due alerts there can be claimed."""
     for conversation_key in conversation_keys:
-        await store.save_reference(conversation_key, reference(conversation_key), T0)
+        await store.references.save(conversation_key, reference(conversation_key), T0)
 
 
 async def poll(
@@ -100,13 +102,13 @@ async def poll(
     states: list[tuple[int, RuleState]] | None = None,
     alerts: list[NewAlert] | None = None,
 ) -> int:
-    return await store.record_poll(PollChanges(states=states or [], alerts=alerts or []))
+    return await store.watches.record_poll(PollChanges(states=states or [], alerts=alerts or []))
 
 
 async def add_alerts(store: SqliteStore, *dedupe_keys: str, seen_at: datetime = T0) -> int:
     """A watch with one pending alert per key; returns the watch id."""
     await make_reachable(store, CONVERSATION)
-    watch = await store.add_watch(new_watch())
+    watch = await store.watches.add(new_watch())
     created = await poll(
         store, alerts=[new_alert(watch.id, key, seen_at=seen_at) for key in dedupe_keys]
     )
@@ -116,7 +118,7 @@ async def add_alerts(store: SqliteStore, *dedupe_keys: str, seen_at: datetime = 
 
 async def alert_ids(store: SqliteStore, conversation_key: str = CONVERSATION) -> dict[str, int]:
     """Ids of a conversation's open alerts by dedupe key; the lease given has already run out."""
-    claimed = await store.claim_conversation_alerts(conversation_key, at(10**6), T0)
+    claimed = await store.outbox.claim_conversation(conversation_key, at(10**6), T0)
     return {alert.dedupe_key: alert.id for alert in claimed}
 
 
@@ -127,45 +129,47 @@ async def test_a_reference_round_trips_and_is_overwritten(store: SqliteStore) ->
     first = {"conversation": {"id": "conv-a"}, "serviceUrl": "https://smba.example/"}
     second = {"conversation": {"id": "conv-a"}, "serviceUrl": "https://smba2.example/"}
 
-    assert await store.get_reference(CONVERSATION) is None
-    await store.save_reference(CONVERSATION, first, T0)
-    assert await store.get_reference(CONVERSATION) == first
-    await store.save_reference(CONVERSATION, second, at(60))
-    assert await store.get_reference(CONVERSATION) == second
+    assert await store.references.get(CONVERSATION) is None
+    await store.references.save(CONVERSATION, first, T0)
+    assert await store.references.get(CONVERSATION) == first
+    await store.references.save(CONVERSATION, second, at(60))
+    assert await store.references.get(CONVERSATION) == second
 
 
 async def test_get_references_returns_the_stored_ones_by_key(store: SqliteStore) -> None:
     await make_reachable(store, CONVERSATION, OTHER_CONVERSATION)
     for text in HOSTILE:
-        await store.save_reference(text, {"conversation": {"id": text}}, T0)
+        await store.references.save(text, {"conversation": {"id": text}}, T0)
 
-    assert await store.get_references([]) == {}
-    assert await store.get_references(["msteams/nobody"]) == {}
-    assert await store.get_references([OTHER_CONVERSATION, "msteams/nobody", CONVERSATION]) == {
+    assert await store.references.get_many([]) == {}
+    assert await store.references.get_many(["msteams/nobody"]) == {}
+    assert await store.references.get_many(
+        [OTHER_CONVERSATION, "msteams/nobody", CONVERSATION]
+    ) == {
         CONVERSATION: {"conversation": {"id": "conv-a"}},
         OTHER_CONVERSATION: {"conversation": {"id": "conv-b"}},
     }
-    assert await store.get_references([*HOSTILE, "msteams/nobody"]) == {
+    assert await store.references.get_many([*HOSTILE, "msteams/nobody"]) == {
         text: {"conversation": {"id": text}} for text in HOSTILE
     }
     many = [f"msteams/unknown-{n}" for n in range(1200)] + [CONVERSATION]
-    assert await store.get_references(many) == {CONVERSATION: reference(CONVERSATION)}
+    assert await store.references.get_many(many) == {CONVERSATION: reference(CONVERSATION)}
 
 
 # --- watches ---
 
 
 async def test_added_watches_are_listed_per_conversation(store: SqliteStore) -> None:
-    first = await store.add_watch(new_watch())
+    first = await store.watches.add(new_watch())
     below = below_rule(Decimal("449.00"), Decimal(400))
-    second = await store.add_watch(
+    second = await store.watches.add(
         replace(new_watch(product_id="p-200"), rule=below, state=initial_state(below))
     )
-    other = await store.add_watch(new_watch(OTHER_CONVERSATION))
+    other = await store.watches.add(new_watch(OTHER_CONVERSATION))
 
-    assert await store.list_watches(CONVERSATION) == [first, second]
-    assert await store.list_watches(OTHER_CONVERSATION) == [other]
-    assert await store.list_watches("msteams/nobody") == []
+    assert await store.watches.of_conversation(CONVERSATION) == [first, second]
+    assert await store.watches.of_conversation(OTHER_CONVERSATION) == [other]
+    assert await store.watches.of_conversation("msteams/nobody") == []
     assert second.rule.trigger_price == Decimal("400.00")
     assert second.rule.threshold_percent is None
     assert first.rule.threshold_percent == Decimal(20)
@@ -173,31 +177,31 @@ async def test_added_watches_are_listed_per_conversation(store: SqliteStore) -> 
 
 
 async def test_a_watch_is_removed_only_from_its_own_conversation(store: SqliteStore) -> None:
-    watch = await store.add_watch(new_watch())
+    watch = await store.watches.add(new_watch())
 
-    assert await store.remove_watch(OTHER_CONVERSATION, watch.id) is False
-    assert await store.list_watches(CONVERSATION) == [watch]
-    assert await store.remove_watch(CONVERSATION, watch.id) is True
-    assert await store.list_watches(CONVERSATION) == []
-    assert await store.remove_watch(CONVERSATION, watch.id) is False
+    assert await store.watches.remove(OTHER_CONVERSATION, watch.id) is False
+    assert await store.watches.of_conversation(CONVERSATION) == [watch]
+    assert await store.watches.remove(CONVERSATION, watch.id) is True
+    assert await store.watches.of_conversation(CONVERSATION) == []
+    assert await store.watches.remove(CONVERSATION, watch.id) is False
 
 
 async def test_removing_a_watch_drops_its_unsent_alerts_but_keeps_sent_ones(
     store: SqliteStore,
 ) -> None:
     watch_id = await add_alerts(store, "sent", "held", "pending")
-    kept = await store.add_watch(new_watch(product_id="p-200"))
+    kept = await store.watches.add(new_watch(product_id="p-200"))
     await poll(store, alerts=[new_alert(kept.id, "other-watch")])
     by_key = await alert_ids(store)
-    await store.mark_sent([by_key["sent"]], T0)
-    await store.mark_held([by_key["held"]], T0, hold_seconds=60)
+    await store.outbox.mark_sent([by_key["sent"]], T0)
+    await store.outbox.mark_held([by_key["held"]], T0, hold_seconds=60)
 
-    assert await store.remove_watch(CONVERSATION, watch_id) is True
+    assert await store.watches.remove(CONVERSATION, watch_id) is True
 
-    assert await store.alert_counts() == {**NO_ALERTS, "sent": 1, "pending": 1}
+    assert await store.outbox.counts() == {**NO_ALERTS, "sent": 1, "pending": 1}
     later = at(10**7)
-    assert owned(await store.claim_due_alerts(later, later, 10)) == [(CONVERSATION, "other-watch")]
-    assert keys(await store.claim_conversation_alerts(CONVERSATION, later, later)) == [
+    assert owned(await store.outbox.claim_due(later, later, 10)) == [(CONVERSATION, "other-watch")]
+    assert keys(await store.outbox.claim_conversation(CONVERSATION, later, later)) == [
         "other-watch"
     ]
 
@@ -207,8 +211,8 @@ async def test_an_alert_for_a_watch_removed_before_the_poll_was_recorded_is_drop
 ) -> None:
     # The poller reads watches, then records the poll: the user can remove the watch between.
     await make_reachable(store, CONVERSATION)
-    watch = await store.add_watch(new_watch())
-    await store.remove_watch(CONVERSATION, watch.id)
+    watch = await store.watches.add(new_watch())
+    await store.watches.remove(CONVERSATION, watch.id)
 
     created = await poll(
         store,
@@ -217,34 +221,34 @@ async def test_an_alert_for_a_watch_removed_before_the_poll_was_recorded_is_drop
     )
 
     assert created == 0
-    assert await store.claim_due_alerts(T0, at(60), 10) == []
-    assert await store.claim_conversation_alerts(CONVERSATION, T0, at(60)) == []
+    assert await store.outbox.claim_due(T0, at(60), 10) == []
+    assert await store.outbox.claim_conversation(CONVERSATION, T0, at(60)) == []
 
 
 async def test_watched_product_ids_are_distinct(store: SqliteStore) -> None:
-    assert await store.watched_product_ids() == []
-    await store.add_watch(new_watch(CONVERSATION, "p-100"))
-    await store.add_watch(new_watch(OTHER_CONVERSATION, "p-100"))
-    only_espresso = await store.add_watch(new_watch(CONVERSATION, "p-200"))
+    assert await store.watches.watched_product_ids() == []
+    await store.watches.add(new_watch(CONVERSATION, "p-100"))
+    await store.watches.add(new_watch(OTHER_CONVERSATION, "p-100"))
+    only_espresso = await store.watches.add(new_watch(CONVERSATION, "p-200"))
 
-    assert await store.watched_product_ids() == ["p-100", "p-200"]
+    assert await store.watches.watched_product_ids() == ["p-100", "p-200"]
 
-    await store.remove_watch(CONVERSATION, only_espresso.id)
-    assert await store.watched_product_ids() == ["p-100"]
+    await store.watches.remove(CONVERSATION, only_espresso.id)
+    assert await store.watches.watched_product_ids() == ["p-100"]
 
 
 async def test_watches_for_products(store: SqliteStore) -> None:
-    a = await store.add_watch(new_watch(CONVERSATION, "p-100"))
-    b = await store.add_watch(new_watch(OTHER_CONVERSATION, "p-100"))
-    c = await store.add_watch(new_watch(CONVERSATION, "p-200"))
-    await store.add_watch(new_watch(CONVERSATION, "p-300"))
+    a = await store.watches.add(new_watch(CONVERSATION, "p-100"))
+    b = await store.watches.add(new_watch(OTHER_CONVERSATION, "p-100"))
+    c = await store.watches.add(new_watch(CONVERSATION, "p-200"))
+    await store.watches.add(new_watch(CONVERSATION, "p-300"))
 
-    assert await store.watches_for_products(["p-100"]) == [a, b]
-    assert await store.watches_for_products(["p-200", "p-100"]) == [a, b, c]
-    assert await store.watches_for_products([]) == []
-    assert await store.watches_for_products(["p-nope"]) == []
+    assert await store.watches.for_products(["p-100"]) == [a, b]
+    assert await store.watches.for_products(["p-200", "p-100"]) == [a, b, c]
+    assert await store.watches.for_products([]) == []
+    assert await store.watches.for_products(["p-nope"]) == []
     many = [f"p-unknown-{n}" for n in range(1200)] + ["p-200"]
-    assert await store.watches_for_products(many) == [c]
+    assert await store.watches.for_products(many) == [c]
 
 
 # --- polls ---
@@ -252,7 +256,7 @@ async def test_watches_for_products(store: SqliteStore) -> None:
 
 async def test_record_poll_saves_states_and_creates_alerts(store: SqliteStore) -> None:
     await make_reachable(store, CONVERSATION)
-    watch = await store.add_watch(new_watch())
+    watch = await store.watches.add(new_watch())
     fired = RuleState(armed=False, last_price=Decimal("150.00"), crossings=1)
 
     created = await poll(
@@ -262,9 +266,9 @@ async def test_record_poll_saves_states_and_creates_alerts(store: SqliteStore) -
     )
 
     assert created == 1
-    [saved] = await store.list_watches(CONVERSATION)
+    [saved] = await store.watches.of_conversation(CONVERSATION)
     assert saved.state == fired
-    [alert] = await store.claim_due_alerts(T0, at(60), 10)
+    [alert] = await store.outbox.claim_due(T0, at(60), 10)
     assert alert.conversation_key == CONVERSATION
     assert (alert.status, alert.kind) == (AlertStatus.PENDING, AlertKind.DROP)
     assert (alert.old_price, alert.new_price) == (Decimal("199.99"), Decimal("150.00"))
@@ -277,22 +281,22 @@ async def test_record_poll_saves_states_and_creates_alerts(store: SqliteStore) -
 
 
 async def test_a_state_awaiting_confirmation_round_trips(store: SqliteStore) -> None:
-    watch = await store.add_watch(new_watch())
+    watch = await store.watches.add(new_watch())
     waiting = RuleState(armed=True, last_price=Decimal("199.99"), unconfirmed_price=Decimal("0.01"))
 
     assert await poll(store, states=[(watch.id, waiting)]) == 0
-    [saved] = await store.list_watches(CONVERSATION)
+    [saved] = await store.watches.of_conversation(CONVERSATION)
     assert saved.state == waiting
 
 
 async def test_the_same_dedupe_key_creates_one_alert(store: SqliteStore) -> None:
-    watch = await store.add_watch(new_watch())
+    watch = await store.watches.add(new_watch())
     alert = new_alert(watch.id, "watch-1-crossing-1")
 
     assert await poll(store, alerts=[alert]) == 1
     assert await poll(store, alerts=[alert]) == 0
     assert await poll(store, alerts=[alert, alert, new_alert(watch.id, "k2")]) == 1
-    assert await store.alert_counts() == {**NO_ALERTS, "pending": 2}
+    assert await store.outbox.counts() == {**NO_ALERTS, "pending": 2}
 
 
 # --- the outbox ---
@@ -301,60 +305,60 @@ async def test_the_same_dedupe_key_creates_one_alert(store: SqliteStore) -> None
 async def test_claim_due_alerts_leases_them(store: SqliteStore) -> None:
     await add_alerts(store, "a", "b", seen_at=at(10))
 
-    assert await store.claim_due_alerts(at(9), at(69), 10) == []
-    assert keys(await store.claim_due_alerts(at(10), at(70), 10)) == ["a", "b"]
-    assert await store.claim_due_alerts(at(69), at(129), 10) == []
-    assert keys(await store.claim_due_alerts(at(70), at(130), 10)) == ["a", "b"]
+    assert await store.outbox.claim_due(at(9), at(69), 10) == []
+    assert keys(await store.outbox.claim_due(at(10), at(70), 10)) == ["a", "b"]
+    assert await store.outbox.claim_due(at(69), at(129), 10) == []
+    assert keys(await store.outbox.claim_due(at(70), at(130), 10)) == ["a", "b"]
 
 
 async def test_claim_due_alerts_takes_every_conversations_alerts(store: SqliteStore) -> None:
     await add_alerts(store, "mine")
     await make_reachable(store, OTHER_CONVERSATION)
-    theirs = await store.add_watch(new_watch(OTHER_CONVERSATION))
+    theirs = await store.watches.add(new_watch(OTHER_CONVERSATION))
     await poll(store, alerts=[new_alert(theirs.id, "theirs", conversation_key=OTHER_CONVERSATION)])
 
-    assert owned(await store.claim_due_alerts(T0, at(60), 10)) == [
+    assert owned(await store.outbox.claim_due(T0, at(60), 10)) == [
         (CONVERSATION, "mine"),
         (OTHER_CONVERSATION, "theirs"),
     ]
-    assert await store.claim_due_alerts(T0, at(60), 10) == []
+    assert await store.outbox.claim_due(T0, at(60), 10) == []
 
 
 async def test_claim_due_alerts_takes_the_earliest_due_unclaimed_alerts_of_reachable_ones(
     store: SqliteStore,
 ) -> None:
     # Made first and due first, but nobody there ever wrote: no reference, so never claimed.
-    silent = await store.add_watch(new_watch(THIRD_CONVERSATION))
+    silent = await store.watches.add(new_watch(THIRD_CONVERSATION))
     await poll(store, alerts=[new_alert(silent.id, "silent", conversation_key=THIRD_CONVERSATION)])
     await make_reachable(store, OTHER_CONVERSATION)
-    theirs = await store.add_watch(new_watch(OTHER_CONVERSATION))
+    theirs = await store.watches.add(new_watch(OTHER_CONVERSATION))
     await poll(
         store,
         alerts=[new_alert(theirs.id, "later", conversation_key=OTHER_CONVERSATION, seen_at=at(30))],
     )
     await add_alerts(store, "a", "b")  # made after "later", due before it
 
-    assert await store.claim_due_alerts(at(30), at(90), 0) == []
-    assert owned(await store.claim_due_alerts(at(30), at(90), 1)) == [(CONVERSATION, "a")]
-    assert owned(await store.claim_due_alerts(at(30), at(90), 1)) == [(CONVERSATION, "b")]
-    await store.mark_unreachable(OTHER_CONVERSATION, at(30))
-    assert await store.claim_due_alerts(at(31), at(91), 10) == []
+    assert await store.outbox.claim_due(at(30), at(90), 0) == []
+    assert owned(await store.outbox.claim_due(at(30), at(90), 1)) == [(CONVERSATION, "a")]
+    assert owned(await store.outbox.claim_due(at(30), at(90), 1)) == [(CONVERSATION, "b")]
+    await store.references.mark_unreachable(OTHER_CONVERSATION, at(30))
+    assert await store.outbox.claim_due(at(31), at(91), 10) == []
 
-    await store.save_reference(OTHER_CONVERSATION, reference(OTHER_CONVERSATION), at(32))
-    assert owned(await store.claim_due_alerts(at(32), at(92), 10)) == [
+    await store.references.save(OTHER_CONVERSATION, reference(OTHER_CONVERSATION), at(32))
+    assert owned(await store.outbox.claim_due(at(32), at(92), 10)) == [
         (OTHER_CONVERSATION, "later")
     ]
     await make_reachable(store, THIRD_CONVERSATION)
-    assert owned(await store.claim_due_alerts(at(33), at(93), 10)) == [
+    assert owned(await store.outbox.claim_due(at(33), at(93), 10)) == [
         (THIRD_CONVERSATION, "silent")
     ]
-    assert await store.alert_counts() == {**NO_ALERTS, "pending": 4}
+    assert await store.outbox.counts() == {**NO_ALERTS, "pending": 4}
 
 
 async def test_claim_conversation_alerts(store: SqliteStore) -> None:
     await make_reachable(store, CONVERSATION, OTHER_CONVERSATION)
-    mine = await store.add_watch(new_watch())
-    theirs = await store.add_watch(new_watch(OTHER_CONVERSATION))
+    mine = await store.watches.add(new_watch())
+    theirs = await store.watches.add(new_watch(OTHER_CONVERSATION))
     await poll(
         store,
         alerts=[
@@ -365,118 +369,145 @@ async def test_claim_conversation_alerts(store: SqliteStore) -> None:
         ],
     )
     by_key = await alert_ids(store)
-    await store.mark_sent([by_key["mine-sent"]], T0)
-    await store.mark_held([by_key["mine-held"]], T0, hold_seconds=3600)
+    await store.outbox.mark_sent([by_key["mine-sent"]], T0)
+    await store.outbox.mark_held([by_key["mine-held"]], T0, hold_seconds=3600)
 
-    claimed = await store.claim_conversation_alerts(CONVERSATION, at(1), at(61))
+    claimed = await store.outbox.claim_conversation(CONVERSATION, at(1), at(61))
 
     assert keys(claimed) == ["mine-pending", "mine-held"]
     assert [alert.status for alert in claimed] == [AlertStatus.PENDING, AlertStatus.HELD]
-    assert await store.claim_conversation_alerts(CONVERSATION, at(2), at(62)) == []
-    assert owned(await store.claim_due_alerts(at(2), at(62), 10)) == [
+    assert await store.outbox.claim_conversation(CONVERSATION, at(2), at(62)) == []
+    assert owned(await store.outbox.claim_due(at(2), at(62), 10)) == [
         (OTHER_CONVERSATION, "theirs")
     ]
-    assert owned(await store.claim_due_alerts(at(61), at(121), 10)) == [
+    assert owned(await store.outbox.claim_due(at(61), at(121), 10)) == [
         (CONVERSATION, "mine-pending")
     ]
 
 
 async def test_a_sent_alert_is_never_claimed_again(store: SqliteStore) -> None:
     await add_alerts(store, "a")
-    [alert] = await store.claim_due_alerts(T0, at(60), 10)
+    [alert] = await store.outbox.claim_due(T0, at(60), 10)
 
-    await store.mark_sent([alert.id], at(1))
+    await store.outbox.mark_sent([alert.id], at(1))
 
     later = at(10**6)
-    assert await store.claim_due_alerts(later, later, 10) == []
-    assert await store.claim_conversation_alerts(CONVERSATION, later, later) == []
-    assert await store.alert_counts() == {**NO_ALERTS, "sent": 1}
+    assert await store.outbox.claim_due(later, later, 10) == []
+    assert await store.outbox.claim_conversation(CONVERSATION, later, later) == []
+    assert await store.outbox.counts() == {**NO_ALERTS, "sent": 1}
 
 
 async def test_a_held_alert_is_due_when_the_first_hold_runs_out(store: SqliteStore) -> None:
     await add_alerts(store, "a")
-    [alert] = await store.claim_due_alerts(T0, at(60), 10)
+    [alert] = await store.outbox.claim_due(T0, at(60), 10)
 
-    await store.mark_held([alert.id], at(100), hold_seconds=300)
-    assert await store.claim_due_alerts(at(399), at(459), 10) == []
-    await store.mark_held([alert.id], at(399), hold_seconds=300)  # held again: no extension
+    await store.outbox.mark_held([alert.id], at(100), hold_seconds=300)
+    assert await store.outbox.claim_due(at(399), at(459), 10) == []
+    await store.outbox.mark_held([alert.id], at(399), hold_seconds=300)  # held again: no extension
 
-    [due] = await store.claim_due_alerts(at(400), at(460), 10)
+    [due] = await store.outbox.claim_due(at(400), at(460), 10)
     assert due.status is AlertStatus.HELD
     assert due.held_at == at(100)
-    assert await store.alert_counts() == {**NO_ALERTS, "held": 1}
+    assert await store.outbox.counts() == {**NO_ALERTS, "held": 1}
 
 
 async def test_a_failed_attempt_is_retried_at_retry_at(store: SqliteStore) -> None:
     await add_alerts(store, "a")
-    [alert] = await store.claim_due_alerts(T0, at(600), 10)
+    [alert] = await store.outbox.claim_due(T0, at(600), 10)
 
-    await store.mark_attempt_failed([alert.id], at(1), "HTTP 503", retry_at=at(31))
-    assert await store.claim_due_alerts(at(30), at(90), 10) == []
-    [retry] = await store.claim_due_alerts(at(31), at(91), 10)
+    await store.outbox.mark_failed([FailedAttempt(alert.id, at(31))], at(1), failure("HTTP 503"))
+    assert await store.outbox.claim_due(at(30), at(90), 10) == []
+    [retry] = await store.outbox.claim_due(at(31), at(91), 10)
     assert retry.status is AlertStatus.PENDING
     assert (retry.attempts, retry.last_error) == (1, "HTTP 503")
 
-    await store.mark_attempt_failed([alert.id], at(32), "timeout", retry_at=at(92))
-    [again] = await store.claim_due_alerts(at(92), at(152), 10)
+    await store.outbox.mark_failed([FailedAttempt(alert.id, at(92))], at(32), failure("timeout"))
+    [again] = await store.outbox.claim_due(at(92), at(152), 10)
     assert (again.attempts, again.last_error) == (2, "timeout")
+    assert again.last_failure is FailureKind.TRANSIENT
+
+
+async def test_each_alert_keeps_its_own_attempts_and_retry_time(store: SqliteStore) -> None:
+    await add_alerts(store, "a", "b")
+    first, second = await store.outbox.claim_due(T0, at(600), 10)
+    await store.outbox.mark_failed([FailedAttempt(first.id, at(31))], at(1), failure("HTTP 503"))
+    [first] = await store.outbox.claim_due(at(31), at(631), 10)
+
+    await store.outbox.mark_failed(
+        [FailedAttempt(first.id, None), FailedAttempt(second.id, at(90))],
+        at(40),
+        failure("HTTP 403", FailureKind.UNREACHABLE),
+    )
+
+    gone, retried = await store.outbox.get([first.id, second.id])
+    assert (gone.status, gone.attempts) == (AlertStatus.FAILED, 2)
+    assert (retried.status, retried.attempts) == (AlertStatus.PENDING, 1)
+    assert gone.last_failure is retried.last_failure is FailureKind.UNREACHABLE
+    assert await store.outbox.claim_due(at(89), at(150), 10) == []
+    assert keys(await store.outbox.claim_due(at(90), at(150), 10)) == ["b"]
 
 
 async def test_a_failed_attempt_without_retry_gives_up(store: SqliteStore) -> None:
     await add_alerts(store, "a", "b")
     by_key = await alert_ids(store)
 
-    await store.mark_attempt_failed([by_key["a"]], at(1), "bot was blocked", retry_at=None)
+    await store.outbox.mark_failed(
+        [FailedAttempt(by_key["a"], None)], at(1), failure("bot was blocked")
+    )
 
-    assert await store.alert_counts() == {**NO_ALERTS, "failed": 1, "pending": 1}
-    [failed] = await store.get_alerts([by_key["a"]])
+    assert await store.outbox.counts() == {**NO_ALERTS, "failed": 1, "pending": 1}
+    [failed] = await store.outbox.get([by_key["a"]])
     assert (failed.status, failed.attempts, failed.last_error) == (
         AlertStatus.FAILED,
         1,
         "bot was blocked",
     )
     later = at(10**7)
-    assert keys(await store.claim_due_alerts(later, later, 10)) == ["b"]
-    assert keys(await store.claim_conversation_alerts(CONVERSATION, later, later)) == ["b"]
+    assert keys(await store.outbox.claim_due(later, later, 10)) == ["b"]
+    assert keys(await store.outbox.claim_conversation(CONVERSATION, later, later)) == ["b"]
 
 
 async def test_marking_no_alerts_is_a_no_op(store: SqliteStore) -> None:
-    await store.mark_sent([], T0)
-    await store.mark_held([], T0, 60)
-    await store.mark_attempt_failed([], T0, "x", None)
+    await store.outbox.mark_sent([], T0)
+    await store.outbox.mark_held([], T0, 60)
+    await store.outbox.mark_failed([], T0, failure("x"))
 
-    assert await store.alert_counts() == NO_ALERTS
+    assert await store.outbox.counts() == NO_ALERTS
+
+
+def failure(description: str, kind: FailureKind = FailureKind.TRANSIENT) -> SendFailure:
+    return SendFailure(kind, description)
 
 
 # --- bot state documents ---
 
 
 async def test_state_documents_follow_etags(store: SqliteStore) -> None:
-    assert await store.read_state(["conv"]) == {}
-    assert await store.read_state([]) == {}
+    assert await store.bot_state.read(["conv"]) == {}
+    assert await store.bot_state.read([]) == {}
 
-    first = await store.write_state("conv", b"v1", None)
-    assert await store.read_state(["conv", "missing"]) == {"conv": StateRecord(b"v1", first)}
+    first = await store.bot_state.write("conv", b"v1", None)
+    assert await store.bot_state.read(["conv", "missing"]) == {"conv": StateRecord(b"v1", first)}
 
-    second = await store.write_state("conv", b"v2", first)
+    second = await store.bot_state.write("conv", b"v2", first)
     assert second != first
     with pytest.raises(EtagConflict):
-        await store.write_state("conv", b"stale", first)
-    assert await store.read_state(["conv"]) == {"conv": StateRecord(b"v2", second)}
+        await store.bot_state.write("conv", b"stale", first)
+    assert await store.bot_state.read(["conv"]) == {"conv": StateRecord(b"v2", second)}
 
-    third = await store.write_state("conv", b"v3", None)
+    third = await store.bot_state.write("conv", b"v3", None)
     assert third not in (first, second)
-    assert await store.read_state(["conv"]) == {"conv": StateRecord(b"v3", third)}
+    assert await store.bot_state.read(["conv"]) == {"conv": StateRecord(b"v3", third)}
 
 
 async def test_delete_state(store: SqliteStore) -> None:
-    await store.write_state("a", b"1", None)
-    await store.write_state("b", b"2", None)
+    await store.bot_state.write("a", b"1", None)
+    await store.bot_state.write("b", b"2", None)
 
-    await store.delete_state(["a", "missing"])
-    await store.delete_state([])
+    await store.bot_state.delete(["a", "missing"])
+    await store.bot_state.delete([])
 
-    assert list(await store.read_state(["a", "b"])) == ["b"]
+    assert list(await store.bot_state.read(["a", "b"])) == ["b"]
 
 
 # --- restarts and hostile text ---
@@ -485,29 +516,29 @@ async def test_delete_state(store: SqliteStore) -> None:
 async def test_everything_survives_a_restart(db_path: Path) -> None:
     store = SqliteStore(db_path)
     await store.open()
-    await store.save_reference(CONVERSATION, {"conversation": {"id": "conv-a"}}, T0)
-    watch = await store.add_watch(new_watch())
+    await store.references.save(CONVERSATION, {"conversation": {"id": "conv-a"}}, T0)
+    watch = await store.watches.add(new_watch())
     fired = RuleState(armed=False, last_price=Decimal("150.00"), crossings=1)
     await poll(
         store,
         states=[(watch.id, fired)],
         alerts=[new_alert(watch.id, "a"), new_alert(watch.id, "b")],
     )
-    [a, b] = await store.claim_due_alerts(T0, at(60), 10)
-    await store.mark_sent([a.id], T0)
-    etag = await store.write_state("conv", b"document", None)
+    [a, b] = await store.outbox.claim_due(T0, at(60), 10)
+    await store.outbox.mark_sent([a.id], T0)
+    etag = await store.bot_state.write("conv", b"document", None)
     await store.close()
 
     reopened = SqliteStore(db_path)
     await reopened.open()
     try:
-        assert await reopened.get_reference(CONVERSATION) == {"conversation": {"id": "conv-a"}}
-        assert await reopened.list_watches(CONVERSATION) == [replace(watch, state=fired)]
-        assert await reopened.alert_counts() == {**NO_ALERTS, "sent": 1, "pending": 1}
-        assert await reopened.claim_due_alerts(at(59), at(119), 10) == []  # leased
-        assert owned(await reopened.claim_due_alerts(at(60), at(120), 10)) == [(CONVERSATION, "b")]
-        assert await reopened.read_state(["conv"]) == {"conv": StateRecord(b"document", etag)}
-        assert await reopened.write_state("conv", b"next", etag) != etag
+        assert await reopened.references.get(CONVERSATION) == {"conversation": {"id": "conv-a"}}
+        assert await reopened.watches.of_conversation(CONVERSATION) == [replace(watch, state=fired)]
+        assert await reopened.outbox.counts() == {**NO_ALERTS, "sent": 1, "pending": 1}
+        assert await reopened.outbox.claim_due(at(59), at(119), 10) == []  # leased
+        assert owned(await reopened.outbox.claim_due(at(60), at(120), 10)) == [(CONVERSATION, "b")]
+        assert await reopened.bot_state.read(["conv"]) == {"conv": StateRecord(b"document", etag)}
+        assert await reopened.bot_state.write("conv", b"next", etag) != etag
     finally:
         await reopened.close()
 
@@ -516,24 +547,24 @@ async def test_everything_survives_a_restart(db_path: Path) -> None:
 async def test_hostile_text_is_stored_verbatim(
     store: SqliteStore, db_path: Path, text: str
 ) -> None:
-    await store.save_reference(text, {"conversation": {"id": text}}, T0)
-    watch = await store.add_watch(
+    await store.references.save(text, {"conversation": {"id": text}}, T0)
+    watch = await store.watches.add(
         new_watch(conversation_key=text, product_id=text, product_name=text)
     )
     await poll(store, alerts=[new_alert(watch.id, text, conversation_key=text, product_name=text)])
-    etag = await store.write_state(text, text, None)
+    etag = await store.bot_state.write(text, text, None)
 
-    assert await store.get_reference(text) == {"conversation": {"id": text}}
-    [listed] = await store.list_watches(text)
+    assert await store.references.get(text) == {"conversation": {"id": text}}
+    [listed] = await store.watches.of_conversation(text)
     assert (listed.conversation_key, listed.product_id, listed.product_name) == (text, text, text)
-    assert await store.watched_product_ids() == [text]
-    assert await store.watches_for_products([text]) == [listed]
-    assert await store.get_references([text]) == {text: {"conversation": {"id": text}}}
-    [alert] = await store.claim_due_alerts(T0, at(60), 10)
+    assert await store.watches.watched_product_ids() == [text]
+    assert await store.watches.for_products([text]) == [listed]
+    assert await store.references.get_many([text]) == {text: {"conversation": {"id": text}}}
+    [alert] = await store.outbox.claim_due(T0, at(60), 10)
     assert (alert.dedupe_key, alert.conversation_key, alert.product_name) == (text, text, text)
-    assert await store.read_state([text]) == {text: StateRecord(text, etag)}
-    assert await store.remove_watch(text, watch.id) is True
-    await store.delete_state([text])
+    assert await store.bot_state.read([text]) == {text: StateRecord(text, etag)}
+    assert await store.watches.remove(text, watch.id) is True
+    await store.bot_state.delete([text])
     with sqlite3.connect(db_path) as db:
         rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     tables = {name for (name,) in rows}
@@ -549,4 +580,4 @@ async def test_a_closed_store_refuses_work(db_path: Path) -> None:
     await store.ping()
     await store.close()
     with pytest.raises(RuntimeError):
-        await store.list_watches(CONVERSATION)
+        await store.watches.of_conversation(CONVERSATION)

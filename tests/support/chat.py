@@ -17,21 +17,24 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from bots.alert_sender import AlertSender
+from bots.bot_storage import StoreStorage
+from bots.conversation_state import PickleHashedConversationState
 from bots.price_watch_bot import PriceWatchBot
+from bots.proactive import BotProactiveTurns
+from feed.catalog import Catalog
+from metrics import Metrics
 from mockfeed import Market, default_catalog
-from state.bot_storage import StoreStorage
-from state.conversation_state import PickleHashedConversationState
-from state.sqlite_store import SqliteStore
+from outbox.in_turn import AlertsInTurn
+from outbox.leases import Leases
+from outbox.outcomes import Outcomes
+from outbox.pacing import Pacer
+from outbox.retry import RetryPolicy
+from state.interfaces import Store
 from tests.support.clock import FakeClock
 from tests.support.feeds import MarketFeed
-from watchers.catalog import Catalog
+from tests.support.stores import make_store
 from watchers.delivery import Deliverer, Pacing
-from watchers.metrics import Metrics
-from watchers.outcomes import Outcomes
-from watchers.pacing import Pacer
 from watchers.poller import Poller
-from watchers.retry import RetryPolicy
 from watchers.watchlist import Watchlist
 
 
@@ -82,30 +85,40 @@ class Chat:
 class World:
     """Everything a chat test needs, wired the way app.py wires it."""
 
-    store: SqliteStore
+    store: Store
     market: Market
     feed: MarketFeed
     clock: FakeClock
     hold_seconds: float = 300
     default_drop: Decimal = Decimal(20)
+    turn_wait_seconds: float = 15.0
     errors: list[Exception] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.metrics = Metrics()
+        store = self.store
         self.outcomes = Outcomes(
-            self.store, self.clock, RetryPolicy(rng=random.Random(7)), self.metrics
+            store.outbox,
+            store.references,
+            self.clock,
+            RetryPolicy(rng=random.Random(7)),
+            self.metrics,
         )
-        self.watchlist = Watchlist(self.store, self.feed, self.clock)
+        self.leases = Leases(store.outbox, self.clock)
+        self.watchlist = Watchlist(store.watches, self.feed, self.clock)
         self.bot = PriceWatchBot(
-            conversation_state=PickleHashedConversationState(StoreStorage(self.store)),
-            store=self.store,
+            conversation_state=PickleHashedConversationState(StoreStorage(store.bot_state)),
+            references=store.references,
+            bot_state=store.bot_state,
+            locks=store.locks,
             catalog=Catalog(self.feed, self.clock),
             watchlist=self.watchlist,
-            alerts=AlertSender(self.store, self.clock, self.outcomes, self.hold_seconds),
+            alerts=AlertsInTurn(self.leases, self.outcomes, self.clock, self.hold_seconds),
             clock=self.clock,
             default_drop=self.default_drop,
+            turn_wait_seconds=self.turn_wait_seconds,
         )
-        self.poller = Poller(self.store, self.feed, self.clock, self.metrics)
+        self.poller = Poller(store.watches, self.feed, self.clock, self.metrics)
 
     def chat(self, conversation_id: str = "convo-1", user: str = "user-1") -> Chat:
         adapter = TestAdapter(self.bot.on_turn, test_activity_template(conversation_id, user))
@@ -120,11 +133,11 @@ class World:
     def deliverer(self, chat: Chat, pacing: Pacing | None = None) -> Deliverer:
         """Delivery through this chat's adapter; no pacing unless a test brings its own."""
         return Deliverer(
-            self.store,
-            chat.adapter,
-            self.bot,
-            "",
-            self.clock,
+            self.store.outbox,
+            self.store.references,
+            self.store.locks,
+            self.leases,
+            BotProactiveTurns(chat.adapter, self.bot, "", self.clock),
             self.outcomes,
             pacing or Pacing(Pacer(0), Pacer(0)),
         )
@@ -133,8 +146,8 @@ class World:
         self.market.set_price(product_id, None if price is None else Decimal(price))
 
 
-async def open_world(tmp_path: Path, **options: object) -> World:
-    store = SqliteStore(tmp_path / "pricewatch.sqlite3")
+async def open_world(tmp_path: Path, store_kind: str = "sqlite", **options: object) -> World:
+    store = make_store(store_kind, tmp_path / "pricewatch.sqlite3")
     await store.open()
     market = Market(default_catalog(), random.Random(1))
     return World(store, market, MarketFeed(market), FakeClock(), **options)  # type: ignore[arg-type]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import AsyncIterator, Sequence
 
+from domain.products import Product
+from feed.client import FeedError, PriceBatch
 from mockfeed import Market
-from watchers.feed import FeedError, PriceBatch, Product
 
 
 class MarketFeed:
@@ -21,7 +22,10 @@ class MarketFeed:
 
     async def products(self) -> list[Product]:
         self._maybe_fail()
-        return self.market.products()
+        return [
+            Product(listed.id, listed.name, listed.price, listed.currency)
+            for listed in self.market.products()
+        ]
 
     async def prices(self, ids: Sequence[str]) -> dict[str, Decimal | None]:
         self._maybe_fail()

@@ -3,10 +3,11 @@ from typing import Sequence
 
 import pytest
 
+from domain.products import Product
+from feed.catalog import Catalog, match_products
+from feed.client import FeedError
 from mockfeed import default_catalog
 from tests.support.clock import FakeClock
-from watchers.catalog import Catalog, match_products
-from watchers.feed import FeedError, Product
 
 TTL_SECONDS = 30
 

@@ -11,8 +11,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from domain.products import Product
+from feed.client import FeedError, HttpPriceFeed
 from mockfeed import Market, add_feed_routes, default_catalog
-from watchers.feed import FeedError, HttpPriceFeed, Product
 
 
 @asynccontextmanager
@@ -57,7 +58,10 @@ async def test_reads_products_and_prices_from_the_mock_feed() -> None:
     add_feed_routes(app, market, admin_token="secret")
 
     async with feed_for(app, "/feed") as feed:
-        assert await feed.products() == default_catalog()
+        assert await feed.products() == [
+            Product(listed.id, listed.name, listed.price, listed.currency)
+            for listed in default_catalog()
+        ]
         market.set_price("p-200", None)
         prices = await feed.prices(["p-100", "p-200", "p-999"])
 
@@ -103,7 +107,7 @@ async def test_unusable_prices_are_left_out_and_logged(
 ) -> None:
     app = answering("/prices", '{"prices": {"p-1": %s, "p-2": 5.00}}' % literal)
 
-    with caplog.at_level(logging.WARNING, logger="watchers.feed"):
+    with caplog.at_level(logging.WARNING, logger="feed.client"):
         async with feed_for(app) as feed:
             prices = await feed.prices(["p-1", "p-2"])
 
@@ -115,7 +119,7 @@ async def test_unusable_prices_are_left_out_and_logged(
 async def test_logged_bad_value_is_truncated(caplog: pytest.LogCaptureFixture) -> None:
     app = answering("/prices", '{"prices": {"p-1": "%s"}}' % ("x" * 5000))
 
-    with caplog.at_level(logging.WARNING, logger="watchers.feed"):
+    with caplog.at_level(logging.WARNING, logger="feed.client"):
         async with feed_for(app) as feed:
             assert await feed.prices(["p-1"]) == {}
 
@@ -129,7 +133,7 @@ async def test_unrequested_ids_are_ignored_and_missing_ids_left_out(
 ) -> None:
     app = answering("/prices", '{"prices": {"p-1": 3.50, "p-stranger": 1.00}}')
 
-    with caplog.at_level(logging.WARNING, logger="watchers.feed"):
+    with caplog.at_level(logging.WARNING, logger="feed.client"):
         async with feed_for(app) as feed:
             prices = await feed.prices(["p-1", "p-2"])
 
@@ -288,7 +292,7 @@ async def test_malformed_products_are_skipped(caplog: pytest.LogCaptureFixture) 
         {"id": "bad-4", "name": "Bad currency", "currency": 840}
     ]}"""
 
-    with caplog.at_level(logging.WARNING, logger="watchers.feed"):
+    with caplog.at_level(logging.WARNING, logger="feed.client"):
         async with feed_for(answering("/products", text)) as feed:
             products = await feed.products()
 

@@ -19,13 +19,14 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from state.models import Alert, AlertKind, NewWatch, Watch
-from state.sqlite_store import SqliteStore
+from domain.alerts import Alert, AlertKind
+from domain.rules import initial_state, percent_rule
+from domain.watches import NewWatch, Watch
+from feed.client import HttpPriceFeed
+from metrics import Metrics
+from state.sqlite import SqliteStore
 from tests.support.clock import FakeClock
-from watchers.feed import HttpPriceFeed
-from watchers.metrics import Metrics
 from watchers.poller import UNAVAILABLE_AFTER_NULLS, Poller
-from watchers.rules import initial_state, percent_rule
 
 FEED_TIMEOUT_SECONDS = 0.2
 START_PRICE = Decimal("100.00")  # a 20% watch: the trigger is 80.00
@@ -89,14 +90,14 @@ async def setup(tmp_path: Path) -> AsyncIterator[Setup]:
     metrics = Metrics()
     async with aiohttp.ClientSession() as session:
         client = HttpPriceFeed(session, url, timeout_seconds=FEED_TIMEOUT_SECONDS)
-        yield Setup(store, feed, Poller(store, client, FakeClock(), metrics), metrics)
+        yield Setup(store, feed, Poller(store.watches, client, FakeClock(), metrics), metrics)
     await feed.stop()
     await store.close()
 
 
 async def add_watch(store: SqliteStore, conversation: str, product_id: str = "p-1") -> Watch:
     rule = percent_rule(START_PRICE, Decimal(20))
-    return await store.add_watch(
+    return await store.watches.add(
         NewWatch(
             conversation_key=f"test/{conversation}",
             user_id=f"user-of-{conversation}",
@@ -111,7 +112,7 @@ async def add_watch(store: SqliteStore, conversation: str, product_id: str = "p-
 
 
 async def alerts(store: SqliteStore) -> list[Alert]:
-    return await store.get_alerts(range(1, 1000))
+    return await store.outbox.get(range(1, 1000))
 
 
 def kinds(rows: list[Alert]) -> list[tuple[str, AlertKind]]:
@@ -119,7 +120,7 @@ def kinds(rows: list[Alert]) -> list[tuple[str, AlertKind]]:
 
 
 async def paused(store: SqliteStore, conversation: str) -> list[bool]:
-    return [watch.paused for watch in await store.list_watches(f"test/{conversation}")]
+    return [watch.paused for watch in await store.watches.of_conversation(f"test/{conversation}")]
 
 
 def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
+from outbox.pacing import Pacer
 from tests.support.chat import Chat, World
 from watchers.delivery import Pacing
-from watchers.pacing import Pacer
 
 
 class VirtualTime:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from state.models import PollChanges
-from state.store import Store
+from domain.polls import PollChanges
+from state.interfaces import WatchStore
 from tests.support.chat import World
 from watchers.poller import Poller
 
@@ -30,7 +30,7 @@ async def test_a_watch_made_between_polls_is_evaluated_even_if_the_price_looks_u
 
 def restarted(world: World) -> Poller:
     """The poller of an app started again on the same database."""
-    return Poller(world.store, world.feed, world.clock, world.metrics)
+    return Poller(world.store.watches, world.feed, world.clock, world.metrics)
 
 
 async def test_after_a_restart_the_first_poll_evaluates_only_what_moved(world: World) -> None:
@@ -100,11 +100,11 @@ async def test_quiet_ticks_change_nothing_and_alert_no_one(world: World) -> None
     assert (await world.poller.tick()).alerts == 0
 
 
-class SlicedStore:
-    """The world's store, logging each slice of a poll it records; the first slice
+class SlicedWatches:
+    """The world's watch store, logging each slice of a poll it records; the first slice
     starts some other work, as a chat turn arriving mid-poll would."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: WatchStore) -> None:
         self._store = store
         self.log: list[str] = []
         self.other_work: asyncio.Task[None] | None = None
@@ -128,7 +128,7 @@ async def test_a_first_tick_over_many_products_lets_other_work_in_between_slices
     chat = world.chat()
     for product in ("headphones", "espresso machine", "keyboard"):
         await chat.say(f"watch {product} 20%")
-    store = SlicedStore(world.store)
+    store = SlicedWatches(world.store.watches)
     poller = Poller(store, world.feed, world.clock, world.metrics, products_per_batch=1)
 
     await poller.tick()  # a new poller: its first tick evaluates every watch

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from watchers.retry import RetryPolicy
-from watchers.send_failures import FailureKind, SendFailure
+from domain.alerts import FailureKind, SendFailure
+from outbox.retry import RetryPolicy
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 UNAVAILABLE = SendFailure(FailureKind.TRANSIENT, "HTTP 503", 503)

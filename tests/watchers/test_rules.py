@@ -2,7 +2,7 @@ from decimal import Context, Decimal, localcontext
 
 import pytest
 
-from watchers.rules import (
+from domain.rules import (
     Rule,
     RuleKind,
     RuleState,

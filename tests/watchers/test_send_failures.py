@@ -15,13 +15,13 @@ from msrest.universal_http import ClientRequest
 from multidict import CIMultiDict
 
 from connector.aiohttp_transport import BufferedResponse
-from watchers.send_failures import (
+from connector.send_failures import (
     DEFAULT_RETRY_AFTER_SECONDS,
     MAX_RETRY_AFTER_SECONDS,
-    FailureKind,
     classify,
     retry_after_seconds,
 )
+from domain.alerts import FailureKind
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 

@@ -7,25 +7,13 @@ import json
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, AsyncIterator, Final, Protocol, Sequence
+from typing import Any, AsyncIterator, Protocol, Sequence
 
 import aiohttp
 
+from domain.products import Product, parse_price, short
+
 logger = logging.getLogger(__name__)
-
-_MAX_LOGGED_CHARS = 60
-PRICE_CEILING: Final = Decimal(10**15)
-MAX_PRICE_PLACES: Final = 20
-"""A price is under 10**15 with at most 20 decimal places (a float's leftovers, like
-19.990000000000002, fit): bounded text, and bounded work for every exact comparison."""
-
-
-@dataclass(frozen=True)
-class Product:
-    id: str
-    name: str
-    price: Decimal | None
-    currency: str
 
 
 class FeedError(Exception):
@@ -83,7 +71,7 @@ class HttpPriceFeed:
             if product is None:
                 continue
             if product.id in products:
-                logger.warning("price feed listed %s twice; kept the first", _short(product.id))
+                logger.warning("price feed listed %s twice; kept the first", short(product.id))
                 continue
             products[product.id] = product
         return list(products.values())
@@ -124,13 +112,13 @@ class HttpPriceFeed:
         prices: dict[str, Decimal | None] = {}
         for product_id, value in raw_prices.items():
             if product_id not in asked:
-                logger.warning("price feed sent unrequested id %s; ignored", _short(product_id))
+                logger.warning("price feed sent unrequested id %s; ignored", short(product_id))
                 continue
             try:
                 prices[product_id] = parse_price(value)
             except ValueError:
                 logger.warning(
-                    "price feed sent an unusable price for %s: %s", product_id, _short(value)
+                    "price feed sent an unusable price for %s: %s", product_id, short(value)
                 )
         return prices
 
@@ -158,40 +146,22 @@ class HttpPriceFeed:
         return body
 
 
-def parse_price(value: object) -> Decimal | None:
-    """A feed price: JSON null -> None, a positive finite number -> Decimal.
-
-    Raises ValueError for anything else (zero, negative, NaN, strings, bools...).
-    """
-    if value is None:
-        return None
-    # bool is a subclass of int, so it has to be turned away by name.
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        raise ValueError(f"not a number: {_short(value)}")
-    price = Decimal(str(value))
-    if not price.is_finite() or price <= 0:
-        raise ValueError(f"not a positive finite number: {_short(value)}")
-    if price >= PRICE_CEILING or price.as_tuple().exponent < -MAX_PRICE_PLACES:
-        raise ValueError(f"not a plausible price: {_short(value)}")
-    return price
-
-
 def _parse_product(entry: object) -> Product | None:
     if not isinstance(entry, dict):
-        logger.warning("price feed sent a product that is not an object: %s", _short(entry))
+        logger.warning("price feed sent a product that is not an object: %s", short(entry))
         return None
     product_id = entry.get("id")
     name = entry.get("name")
     currency = entry.get("currency", "USD")
     if not isinstance(product_id, str) or not product_id.strip():
-        logger.warning("price feed sent a product without a usable id: %s", _short(entry))
+        logger.warning("price feed sent a product without a usable id: %s", short(entry))
         return None
     if not isinstance(name, str) or not name.strip():
-        logger.warning("price feed sent product %s without a usable name", _short(product_id))
+        logger.warning("price feed sent product %s without a usable name", short(product_id))
         return None
     if not _is_currency_code(currency):
         logger.warning(
-            "price feed sent product %s with currency %s", _short(product_id), _short(currency)
+            "price feed sent product %s with currency %s", short(product_id), short(currency)
         )
         return None
     try:
@@ -199,8 +169,8 @@ def _parse_product(entry: object) -> Product | None:
     except ValueError:
         logger.warning(
             "price feed sent an unusable price for %s: %s",
-            _short(product_id),
-            _short(entry.get("price")),
+            short(product_id),
+            short(entry.get("price")),
         )
         price = None
     return Product(id=product_id, name=name.strip(), price=price, currency=currency.upper())
@@ -208,10 +178,3 @@ def _parse_product(entry: object) -> Product | None:
 
 def _is_currency_code(value: object) -> bool:
     return isinstance(value, str) and len(value) == 3 and value.isascii() and value.isalpha()
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    if len(text) <= _MAX_LOGGED_CHARS:
-        return text
-    return text[: _MAX_LOGGED_CHARS - 3] + "..."

@@ -1,16 +1,17 @@
-"""What a failed send means: wait and retry, back off, give up, or stop sending there."""
+"""What a channel's error means for the outbox: wait and retry, back off, give up, or stop
+sending there (`domain.alerts.SendFailure`)."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from enum import Enum
 from typing import Final, Mapping
 
 import aiohttp
 from msrest.exceptions import ClientRequestError, HttpOperationError
+
+from domain.alerts import FailureKind, SendFailure
 
 SEND_ERRORS: Final = (
     asyncio.TimeoutError,
@@ -23,21 +24,6 @@ MAX_RETRY_AFTER_SECONDS: Final = 3600.0
 DEFAULT_RETRY_AFTER_SECONDS: Final = 1.0
 TRANSIENT_STATUSES: Final = frozenset({408, 412, 500, 502, 503, 504})
 UNREACHABLE_STATUSES: Final = frozenset({401, 403, 404})
-
-
-class FailureKind(str, Enum):
-    RATE_LIMITED = "rate_limited"
-    TRANSIENT = "transient"
-    UNREACHABLE = "unreachable"
-    PERMANENT = "permanent"
-
-
-@dataclass(frozen=True)
-class SendFailure:
-    kind: FailureKind
-    description: str
-    status: int | None = None
-    retry_after_seconds: float | None = None
 
 
 def classify(error: BaseException, now: datetime) -> SendFailure:

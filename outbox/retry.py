@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from watchers.send_failures import FailureKind, SendFailure
+from domain.alerts import FailureKind, SendFailure
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,11 @@ def drop_percent(old: Decimal, new: Decimal) -> Decimal:
 
 
 def evaluate(trigger_price: Decimal, state: RuleState, price: Decimal | None) -> Outcome:
-    """Fire once when the price first reaches the trigger; re-arm once it is back above."""
+    """Fire once when the price first reaches the trigger; re-arm once it is back above.
+
+    Its SQL twin, for plain moves, is `follows_move_sql`, `FIRES_SQL` and
+    `ARMED_AFTER_SQL` below: change one, change the other (a property test holds them
+    equal, tests/state/test_bulk_moves.py)."""
     if price is None or not is_price(price):
         return Outcome(state, fired=False)
     if _is_huge_drop(state, price) and state.unconfirmed_price is None:
@@ -96,6 +100,31 @@ def evaluate(trigger_price: Decimal, state: RuleState, price: Decimal | None) ->
     if not state.armed and price > trigger_price:
         return Outcome(replace(state, armed=True), fired=False)
     return Outcome(state, fired=False)
+
+
+# The rule in SQL: the twin of `evaluate` for plain moves (`plain_move_cents`), which
+# the store runs over every watch that follows a move, in one statement per product.
+# Parameters: :cents_up, the move's `cents_up(price)`; the watches table is `watches`,
+# its trigger in whole cents `trigger_cents` (`comparable_cents(trigger_price)`).
+
+
+def follows_move_sql(previous: str) -> str:
+    """SQL that is true when a watch takes a plain move in bulk, given the SQL for the
+    move's previous price: it last saw exactly that price (stored as canonical text), is
+    not paused, awaits no confirmation and has a comparable trigger. Never NULL (a NULL
+    last price does not follow), so its NOT is exactly the watches `evaluate` gets."""
+    return (
+        f"(watches.last_price IS {previous} AND watches.paused = 0 "
+        "AND watches.unconfirmed_price IS NULL AND watches.trigger_cents IS NOT NULL)"
+    )
+
+
+FIRES_SQL: Final = "(watches.armed = 1 AND watches.trigger_cents >= :cents_up)"
+"""`evaluate` fires: armed, and the price is at or under the trigger."""
+ARMED_AFTER_SQL: Final = "(watches.trigger_cents < :cents_up)"
+"""`evaluate`'s armed state after a plain move: the price is above the trigger."""
+CROSSING_KEY_SQL: Final = "'watch-' || watches.id || '-crossing-' || (watches.crossings + 1)"
+"""The alert key `domain.alerts.dedupe_key` gives the crossing a watch fires for."""
 
 
 def comparable_cents(amount: Decimal) -> int | None:

@@ -14,7 +14,7 @@ from typing import Any, Dict, List
 
 from botbuilder.core import Storage, StoreItem
 
-from state.store import EtagConflict, Store
+from state.interfaces import BotStateStore, EtagConflict
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +32,13 @@ class CorruptStateError(Exception):
 class StoreStorage(Storage):
     """e_tag None or "*" overwrites; any other e_tag writes only if nothing changed."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, bot_state: BotStateStore) -> None:
+        self._bot_state = bot_state
 
     async def read(self, keys: List[str]) -> Dict[str, Any]:
-        records = await self._store.read_state(keys)
+        if keys is None:
+            raise ValueError("Keys are required when reading")
+        records = await self._bot_state.read(keys)
         items: Dict[str, Any] = {}
         for key, record in records.items():
             try:
@@ -53,12 +55,14 @@ class StoreStorage(Storage):
 
     async def write(self, changes: Dict[str, StoreItem]) -> None:
         if changes is None:
-            raise ValueError("changes are required when writing")
+            raise ValueError("Changes are required when writing")
+        if not changes:  # botbuilder's own storages accept an empty list too
+            return
         for key, change in changes.items():
             expected = _expected_etag(change)
             value = pickle.dumps(_without_etag(change), protocol=pickle.HIGHEST_PROTOCOL)
             try:
-                etag = await self._store.write_state(key, value, expected)
+                etag = await self._bot_state.write(key, value, expected)
             except EtagConflict:
                 raise KeyError(f"Etag conflict on {key!r}") from None
             if isinstance(change, dict):
@@ -67,7 +71,7 @@ class StoreStorage(Storage):
                 setattr(change, ETAG, str(etag))
 
     async def delete(self, keys: List[str]) -> None:
-        await self._store.delete_state(keys)
+        await self._bot_state.delete(keys)
 
 
 def _expected_etag(change: Any) -> int | None:

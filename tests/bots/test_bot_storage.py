@@ -8,15 +8,15 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import DialogInstance, DialogState
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 
-from state.bot_storage import CorruptStateError, StoreStorage
-from state.sqlite_store import SqliteStore
+from bots.bot_storage import CorruptStateError, StoreStorage
+from state.sqlite import SqliteStore
 
 KEY = "msteams/conversations/conv-a/"
 
 
 @pytest.fixture
 def storage(store: SqliteStore) -> StoreStorage:
-    return StoreStorage(store)
+    return StoreStorage(store.bot_state)
 
 
 async def current_etag(storage: Storage, key: str = KEY) -> str:
@@ -141,7 +141,7 @@ async def test_dialog_state_round_trips(storage: StoreStorage) -> None:
 async def test_a_corrupt_document_raises_corrupt_state_error(
     store: SqliteStore, storage: StoreStorage, garbage: bytes
 ) -> None:
-    await store.write_state(KEY, garbage, None)
+    await store.bot_state.write(KEY, garbage, None)
 
     with pytest.raises(CorruptStateError) as raised:
         await storage.read([KEY])
@@ -153,13 +153,13 @@ async def test_documents_survive_a_restart(db_path: Path) -> None:
     store = SqliteStore(db_path)
     await store.open()
     dialog_state = DialogState([DialogInstance("watch_dialog", {})])
-    await StoreStorage(store).write({KEY: {"DialogState": dialog_state}})
+    await StoreStorage(store.bot_state).write({KEY: {"DialogState": dialog_state}})
     await store.close()
 
     reopened = SqliteStore(db_path)
     await reopened.open()
     try:
-        read = (await StoreStorage(reopened).read([KEY]))[KEY]
+        read = (await StoreStorage(reopened.bot_state).read([KEY]))[KEY]
     finally:
         await reopened.close()
 
@@ -184,7 +184,7 @@ def turn(adapter: TestAdapter) -> TurnContext:
 async def test_a_dialog_in_progress_survives_a_restart(db_path: Path) -> None:
     store = SqliteStore(db_path)
     await store.open()
-    conversation_state = ConversationState(StoreStorage(store))
+    conversation_state = ConversationState(StoreStorage(store.bot_state))
     accessor = conversation_state.create_property("DialogState")
     context = turn(TestAdapter())
     dialog_state = await accessor.get(context, DialogState)
@@ -195,7 +195,7 @@ async def test_a_dialog_in_progress_survives_a_restart(db_path: Path) -> None:
     reopened = SqliteStore(db_path)
     await reopened.open()
     try:
-        conversation_state = ConversationState(StoreStorage(reopened))
+        conversation_state = ConversationState(StoreStorage(reopened.bot_state))
         accessor = conversation_state.create_property("DialogState")
         restored = await accessor.get(turn(TestAdapter()), DialogState)
     finally:

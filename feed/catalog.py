@@ -7,8 +7,9 @@ import re
 from datetime import datetime, timedelta
 from typing import Sequence
 
-from watchers.clock import Clock
-from watchers.feed import FeedError, PriceFeed, Product
+from domain.clock import Clock
+from domain.products import Product
+from feed.client import FeedError, PriceFeed
 
 logger = logging.getLogger(__name__)
 

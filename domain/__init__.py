@@ -1,0 +1,1 @@
+"""The domain core: rules, watches, alerts, products and prices. Imports nothing of the app."""

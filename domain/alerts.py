@@ -1,0 +1,97 @@
+"""An alert in the outbox, its delivery attempts, and what a failed send means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+
+class AlertKind(str, Enum):
+    DROP = "drop"
+    UNAVAILABLE = "unavailable"
+    AVAILABLE = "available"
+
+
+class AlertStatus(str, Enum):
+    PENDING = "pending"
+    HELD = "held"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class FailureKind(str, Enum):
+    RATE_LIMITED = "rate_limited"
+    TRANSIENT = "transient"
+    UNREACHABLE = "unreachable"
+    PERMANENT = "permanent"
+
+
+@dataclass(frozen=True)
+class SendFailure:
+    """Why a send failed, as the retry policy needs it."""
+
+    kind: FailureKind
+    description: str
+    status: int | None = None
+    retry_after_seconds: float | None = None
+
+
+def dedupe_key(watch_id: int, event: str) -> str:
+    """One key per watch event (a crossing, an outage), so a poll that runs twice cannot
+    alert twice. Its SQL twin, for crossings, is `domain.rules.CROSSING_KEY_SQL`."""
+    return f"watch-{watch_id}-{event}"
+
+
+@dataclass(frozen=True)
+class NewAlert:
+    dedupe_key: str
+    conversation_key: str
+    watch_id: int
+    product_id: str
+    product_name: str
+    currency: str
+    old_price: Decimal | None
+    new_price: Decimal | None
+    seen_at: datetime
+    kind: AlertKind = AlertKind.DROP
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: int
+    dedupe_key: str
+    conversation_key: str
+    watch_id: int
+    product_id: str
+    product_name: str
+    currency: str
+    old_price: Decimal | None
+    new_price: Decimal | None
+    seen_at: datetime
+    status: AlertStatus
+    attempts: int
+    """Delivery attempts so far; an open alert's are all failures."""
+    held_at: datetime | None
+    last_error: str | None
+    kind: AlertKind = AlertKind.DROP
+    last_failure: FailureKind | None = None
+    """What the alert's last failed attempt meant, None if it has none."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try at delivering an alert: when, what the alert's status became, and why."""
+
+    at: datetime
+    status: AlertStatus
+    error: str | None
+
+
+@dataclass(frozen=True)
+class FailedAttempt:
+    """One alert's failed try, and when to try it again (None: give up)."""
+
+    alert_id: int
+    retry_at: datetime | None

@@ -1,0 +1,1 @@
+"""The alert lifecycle: claims as leases, outcomes, retries, pacing and the hold."""

@@ -1,0 +1,100 @@
+"""Recording what happened to each alert: sent, held, retried, parked or given up.
+
+Retry budgets and failure counts are each alert's own: a fresh alert sent together with
+one that failed seven times gets its full budget, and "unreachable twice" means twice
+in a row for the same alert.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Sequence
+
+from domain.alerts import Alert, FailedAttempt, FailureKind, SendFailure
+from domain.clock import Clock
+from metrics import Metrics
+from outbox.retry import RetryPolicy
+from state.interfaces import OutboxStore, ReferenceStore
+
+logger = logging.getLogger(__name__)
+
+
+class Outcomes:
+    def __init__(
+        self,
+        outbox: OutboxStore,
+        references: ReferenceStore,
+        clock: Clock,
+        retry: RetryPolicy,
+        metrics: Metrics,
+    ) -> None:
+        self._outbox = outbox
+        self._references = references
+        self._clock = clock
+        self._retry = retry
+        self._metrics = metrics
+
+    async def sent(self, alerts: Sequence[Alert], why: str) -> None:
+        now = self._clock()
+        await self._outbox.mark_sent([alert.id for alert in alerts], now)
+        for alert in alerts:
+            self._metrics.delivery_attempts.labels("sent").inc()
+            self._metrics.delivery_latency.observe(max(0.0, (now - alert.seen_at).total_seconds()))
+            logger.info("alert %s sent to %s: %s", alert.id, alert.conversation_key, why)
+
+    async def held(self, alerts: Sequence[Alert], hold_seconds: float) -> None:
+        await self._outbox.mark_held([alert.id for alert in alerts], self._clock(), hold_seconds)
+        for alert in alerts:
+            self._metrics.delivery_attempts.labels("held").inc()
+            logger.info(
+                "alert %s held for %s: a dialog is waiting for the user",
+                alert.id,
+                alert.conversation_key,
+            )
+
+    async def failed(self, alerts: Sequence[Alert], failure: SendFailure) -> None:
+        """One failed try of each alert (all of one conversation)."""
+        if not alerts:
+            return
+        now = self._clock()
+        key = alerts[0].conversation_key
+        ids = [alert.id for alert in alerts]
+        self._metrics.delivery_attempts.labels(failure.kind.value).inc(len(alerts))
+        if _unreachable_twice(alerts, failure):
+            await self._outbox.mark_failed(
+                [FailedAttempt(alert.id, now) for alert in alerts], now, failure
+            )
+            await self._references.mark_unreachable(key, now)
+            logger.warning(
+                "alerts %s parked: %s answered %s twice in a row; nothing more goes there"
+                " until the user writes again",
+                ids,
+                key,
+                failure.description,
+            )
+            return
+        attempts = [
+            FailedAttempt(alert.id, self._retry.next_attempt(alert.attempts + 1, now, failure))
+            for alert in alerts
+        ]
+        await self._outbox.mark_failed(attempts, now, failure)
+        given_up = [a.alert_id for a in attempts if a.retry_at is None]
+        retrying = [a for a in attempts if a.retry_at is not None]
+        if given_up:
+            logger.error("alerts %s to %s given up: %s", given_up, key, failure.description)
+        if retrying:
+            logger.warning(
+                "alerts %s to %s failed (%s); retrying in %.1f s or more",
+                [a.alert_id for a in retrying],
+                key,
+                failure.description,
+                min((a.retry_at - now).total_seconds() for a in retrying if a.retry_at),
+            )
+
+
+def _unreachable_twice(alerts: Sequence[Alert], failure: SendFailure) -> bool:
+    """401/403/404 for an alert whose last try got one too: the reference is stale or
+    the bot was blocked."""
+    return failure.kind is FailureKind.UNREACHABLE and any(
+        alert.last_failure is FailureKind.UNREACHABLE for alert in alerts
+    )

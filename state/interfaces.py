@@ -1,0 +1,166 @@
+"""The store's interfaces, one per aggregate: everything that must survive a restart.
+
+A backend (state/sqlite/ today) implements each over one database object that owns the
+connection, the migrations and the checkpoints. The rest of the app sees only these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, AsyncContextManager, Protocol, Sequence
+
+from domain.alerts import Alert, Attempt, FailedAttempt, SendFailure
+from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
+from domain.products import ProductHealth
+from domain.watches import NewWatch, Watch
+
+
+class EtagConflict(Exception):
+    """A state write lost a race: someone wrote the document since it was read."""
+
+
+@dataclass(frozen=True)
+class StateRecord:
+    """One bot state document with its e_tag."""
+
+    value: bytes
+    etag: int
+
+
+class ReferenceStore(Protocol):
+    """Conversation references, refreshed by every inbound activity, and reachability."""
+
+    async def save(self, conversation_key: str, reference: dict[str, Any], now: datetime) -> None:
+        """Store the reference and make the conversation reachable again."""
+
+    async def get(self, conversation_key: str) -> dict[str, Any] | None: ...
+
+    async def get_many(self, conversation_keys: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+
+    async def mark_unreachable(self, conversation_key: str, now: datetime) -> None:
+        """Send nothing there until the user writes again (a stale reference, a block)."""
+
+    async def is_reachable(self, conversation_key: str) -> bool: ...
+
+
+class WatchStore(Protocol):
+    """Watches with their rule state, how the feed answers for their products, and what
+    the poller remembers between polls."""
+
+    async def add(self, watch: NewWatch) -> Watch: ...
+
+    async def add_many(self, watches: Sequence[NewWatch]) -> int:
+        """Bulk import in one transaction; returns how many were added."""
+
+    async def of_conversation(self, conversation_key: str) -> list[Watch]: ...
+
+    async def count_of_user(self, user_id: str) -> int:
+        """Watches one user made, in any of their conversations."""
+
+    async def remove(self, conversation_key: str, watch_id: int) -> bool:
+        """Remove a watch of this conversation, and its undelivered alerts."""
+
+    async def watched_product_ids(self) -> list[str]: ...
+
+    async def for_products(
+        self, product_ids: Sequence[str], moves: Sequence[PriceMove] = ()
+    ) -> list[Watch]:
+        """The products' watches, except those following one of the moves."""
+
+    async def product_health(self, product_ids: Sequence[str]) -> dict[str, ProductHealth]: ...
+
+    async def products_to_recheck(self, after_watch_id: int) -> Recheck:
+        """Products with watches made after that id, or with a huge drop to confirm."""
+
+    async def poll_memory(self) -> PollMemory:
+        """What the polls recorded so far remember (see `record_poll`)."""
+
+    async def remember_evaluated_up_to_watch(self, watch_id: int) -> None: ...
+
+    async def record_poll(self, changes: PollChanges) -> int:
+        """Write one poll's changes in one transaction; return how many alerts are new.
+        The moves apply to the watches following them at that moment."""
+
+
+class OutboxStore(Protocol):
+    """The alert outbox. A claim is a short lease: a dead process's claims run out."""
+
+    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Alert]:
+        """Pending alerts, and held ones whose hold ran out, of reachable conversations."""
+
+    async def claim_conversation(
+        self, conversation_key: str, now: datetime, lease_until: datetime
+    ) -> list[Alert]:
+        """Every pending or held alert of one conversation, due or not."""
+
+    async def extend_claims(self, alert_ids: Sequence[int], lease_until: datetime) -> None: ...
+
+    async def release_claims(self, alert_ids: Sequence[int]) -> None: ...
+
+    async def mark_sent(self, alert_ids: Sequence[int], now: datetime) -> None: ...
+
+    async def mark_held(
+        self, alert_ids: Sequence[int], now: datetime, hold_seconds: float
+    ) -> None: ...
+
+    async def mark_failed(
+        self, attempts: Sequence[FailedAttempt], now: datetime, failure: SendFailure
+    ) -> None:
+        """Record one failed send of each alert: retry at its retry_at, or give up."""
+
+    async def counts(self) -> dict[str, int]:
+        """Alerts by status."""
+
+    async def get(self, alert_ids: Sequence[int]) -> list[Alert]: ...
+
+    async def attempts(self, alert_id: int) -> list[Attempt]:
+        """Every delivery attempt of one alert, oldest first."""
+
+
+class BotStateStore(Protocol):
+    """Bot state documents (conversation and user state), as opaque bytes."""
+
+    async def read(self, keys: Sequence[str]) -> dict[str, StateRecord]: ...
+
+    async def write(self, key: str, value: bytes, expected_etag: int | None) -> int:
+        """Write a document; None overwrites, else raise EtagConflict if it changed."""
+
+    async def delete(self, keys: Sequence[str]) -> None: ...
+
+
+class TurnLocks(Protocol):
+    """One turn at a time per conversation, inbound and proactive alike."""
+
+    def hold(self, conversation_key: str, wait_seconds: float) -> AsyncContextManager[bool]:
+        """The conversation's turn lock for the block: yields True once held, or False
+        when it stayed busy for `wait_seconds` (then nothing is held)."""
+
+
+class Store(Protocol):
+    """One database: its aggregates, and the connection's life."""
+
+    @property
+    def references(self) -> ReferenceStore: ...
+
+    @property
+    def watches(self) -> WatchStore: ...
+
+    @property
+    def outbox(self) -> OutboxStore: ...
+
+    @property
+    def bot_state(self) -> BotStateStore: ...
+
+    @property
+    def locks(self) -> TurnLocks: ...
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def checkpoint(self) -> None:
+        """Make recent writes part of the main database, off the event loop."""
+
+    async def ping(self) -> None:
+        """Raise if the store cannot answer a trivial query."""

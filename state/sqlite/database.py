@@ -1,0 +1,128 @@
+"""One SQLite file (WAL): the connection, its migrations and its checkpoints.
+
+Statements run on the event loop's own thread. Each takes tens of microseconds: less
+than handing it to a worker thread and back (what aiosqlite does) costs in CPU and GIL
+hand-offs. One process owns the file, so nothing waits on another writer's lock.
+Nothing here relies on that for correctness: conversations take turns through the
+store's turn locks, and every read-then-write is one statement or one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from state.sqlite.columns import placeholders
+from state.sqlite.migrations import MIGRATIONS
+
+logger = logging.getLogger(__name__)
+
+PAGE_CACHE_KIB = 32_000
+"""Room for the pages a poll touches (a 100,000-watch database is about 22 MB) instead
+of SQLite's default 2 MB, which re-reads them every poll: see BENCHMARKS.md."""
+BACKSTOP_CHECKPOINT_PAGES = 10_000
+"""SQLite's own checkpoint runs inside a commit, on the loop: only past 40 MB of log."""
+WAL_KEPT_BYTES = 16 * 1024 * 1024
+"""After a checkpoint the log file is cut back to this, whatever it grew to."""
+IN_CHUNK = 500
+"""Values bound in one `IN (...)` list."""
+
+
+class SqliteDatabase:
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._db: sqlite3.Connection | None = None
+        self._checkpointer: ThreadPoolExecutor | None = None
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    async def open(self) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self._path, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA busy_timeout=5000")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
+        # checkpoint() does this off the loop; this is only a backstop if it never runs.
+        db.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
+        db.execute(f"PRAGMA journal_size_limit={WAL_KEPT_BYTES}")  # the log shrinks back
+        self._db = db
+        self._checkpointer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-checkpoint")
+        self._migrate()
+        logger.info("store open at %s", self._path)
+
+    def _migrate(self) -> None:
+        applied = int(self.fetchall("PRAGMA user_version")[0][0])
+        for version, step in enumerate(MIGRATIONS[applied:], start=applied + 1):
+            if isinstance(step, str):
+                self.conn.executescript(
+                    f"BEGIN IMMEDIATE; {step}; PRAGMA user_version = {version}; COMMIT;"
+                )
+            else:
+                with self.transaction() as db:
+                    step(db)
+                    db.execute(f"PRAGMA user_version = {version}")
+            logger.info("store schema migrated to version %d", version)
+
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file. The copy and its fsync run
+        on a thread of their own with a connection of their own, so no poll, chat turn
+        or send waits for them; a passive checkpoint never waits for a writer either."""
+        if self._checkpointer is None:
+            raise RuntimeError("the store is not open")
+        await asyncio.get_running_loop().run_in_executor(self._checkpointer, self._checkpoint)
+
+    def _checkpoint(self) -> None:
+        existing_only = f"{self._path.resolve().as_uri()}?mode=rw"  # never creates the file
+        with closing(sqlite3.connect(existing_only, uri=True, isolation_level=None)) as db:
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    async def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.shutdown(wait=True)
+            self._checkpointer = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    async def ping(self) -> None:
+        self.fetchall("SELECT 1")
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError("the store is not open")
+        return self._db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.conn
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    write = fetchall
+    """A single statement is atomic on its own; RETURNING rows come back."""
+
+    def fetch_in(self, sql: str, values: Sequence[Any]) -> list[sqlite3.Row]:
+        """`sql` with `IN ({})`, run over the values a chunk at a time."""
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(values), IN_CHUNK):
+            part = list(values)[start : start + IN_CHUNK]
+            rows.extend(self.fetchall(sql.format(placeholders(len(part))), part))
+        return rows

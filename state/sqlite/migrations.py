@@ -1,0 +1,152 @@
+"""Schema versions, in order: frozen steps that never call the app's live helpers, so an
+old file upgrades the same way however the code around them changes.
+
+PRAGMA user_version says how many have been applied.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+from fractions import Fraction
+from typing import Callable
+
+SCHEMA_V1 = """
+    CREATE TABLE conversations (
+        key TEXT PRIMARY KEY,
+        reference TEXT NOT NULL,
+        updated_at REAL NOT NULL,
+        reachable INTEGER NOT NULL DEFAULT 1,
+        unreachable_since REAL
+    );
+    CREATE TABLE watches (
+        product_id TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        conversation_key TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        product_name TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        threshold_percent TEXT,
+        start_price TEXT NOT NULL,
+        trigger_price TEXT NOT NULL,
+        armed INTEGER NOT NULL,
+        last_price TEXT,
+        unconfirmed_price TEXT,
+        crossings INTEGER NOT NULL DEFAULT 0,
+        paused INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        -- Clustered by product: a poll reads and writes one product's watches together.
+        PRIMARY KEY (product_id, id)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX watches_by_id ON watches (id);
+    CREATE INDEX watches_by_conversation ON watches (conversation_key);
+    CREATE INDEX watches_by_user ON watches (user_id);
+    CREATE INDEX watches_awaiting_confirmation ON watches (product_id)
+        WHERE unconfirmed_price IS NOT NULL;
+    CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    -- Watch ids are never reused: alert keys name them.
+    INSERT INTO counters (name, value) VALUES ('watches', 0);
+    CREATE TABLE products (
+        id TEXT PRIMARY KEY,
+        null_streak INTEGER NOT NULL DEFAULT 0,
+        unavailable INTEGER NOT NULL DEFAULT 0,
+        outages INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL DEFAULT 'drop',
+        conversation_key TEXT NOT NULL,
+        watch_id INTEGER NOT NULL,
+        product_id TEXT NOT NULL,
+        product_name TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        old_price TEXT,
+        new_price TEXT,
+        seen_at REAL NOT NULL,
+        status TEXT NOT NULL,
+        next_attempt_at REAL NOT NULL,
+        claimed_until REAL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at REAL,
+        last_error TEXT,
+        held_at REAL,
+        sent_at REAL
+    );
+    CREATE INDEX alerts_due ON alerts (status, next_attempt_at);
+    -- Every delivery attempt, whatever became of it: the alert row keeps only the last.
+    CREATE TABLE alert_attempts (
+        alert_id INTEGER NOT NULL,
+        at REAL NOT NULL,
+        status TEXT NOT NULL,
+        error TEXT
+    );
+    CREATE INDEX alert_attempts_by_alert ON alert_attempts (alert_id);
+    CREATE TRIGGER alert_attempt_logged AFTER UPDATE OF attempts ON alerts
+    WHEN NEW.attempts > OLD.attempts
+    BEGIN
+        INSERT INTO alert_attempts (alert_id, at, status, error)
+        VALUES (NEW.id, NEW.last_attempt_at, NEW.status, NEW.last_error);
+    END;
+    CREATE INDEX alerts_by_conversation ON alerts (conversation_key, status);
+    CREATE TABLE bot_state (
+        key TEXT PRIMARY KEY,
+        etag INTEGER NOT NULL,
+        value BLOB NOT NULL
+    );
+    """
+
+
+def _schema_v2(db: sqlite3.Connection) -> None:
+    """Each trigger in whole cents as an integer, and last prices as one text per value,
+    so a poll can apply a price move to many watches in one statement; and what the
+    poller remembers, so a restart does not evaluate every watch again."""
+    db.execute("ALTER TABLE products ADD COLUMN evaluated_price TEXT")
+    db.execute("INSERT INTO counters (name, value) VALUES ('evaluated_up_to_watch', 0)")
+    db.execute("ALTER TABLE watches ADD COLUMN trigger_cents INTEGER")
+    db.executemany(
+        "UPDATE watches SET trigger_cents = ?, last_price = ? WHERE id = ?",
+        [
+            (_v2_trigger_cents(Decimal(trigger)), _v2_price_text(last), watch_id)
+            for watch_id, trigger, last in db.execute(
+                "SELECT id, trigger_price, last_price FROM watches"
+            )
+        ],
+    )
+
+
+def _v2_trigger_cents(amount: Decimal) -> int | None:
+    """Frozen copy of version 2's `comparable_cents`: whole cents under 10**15, else None."""
+    if not amount.is_finite() or not 0 <= amount < Decimal(10**13):
+        return None
+    if amount.as_tuple().exponent < -40:
+        return None
+    cents = Fraction(amount) * 100
+    return int(cents) if cents.denominator == 1 else None
+
+
+def _v2_price_text(last: str | None) -> str | None:
+    """Frozen copy of version 2's canonical price text."""
+    if last is None:
+        return None
+    written = format(Decimal(last), "f")
+    return written.rstrip("0").rstrip(".") if "." in written else written
+
+
+SCHEMA_V3 = """
+    -- What each alert's last failed attempt meant, so failures count per alert
+    -- ("unreachable twice" means twice in a row for that alert).
+    ALTER TABLE alerts ADD COLUMN last_failure_kind TEXT;
+    """
+
+
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
+    SCHEMA_V1,
+    _schema_v2,
+    SCHEMA_V3,
+)
+"""Schema versions in order, as SQL or as a step run in a transaction."""

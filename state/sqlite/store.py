@@ -1,0 +1,40 @@
+"""The Store on one SQLite file: its aggregates over one database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from state.sqlite.bot_state import SqliteBotState
+from state.sqlite.database import SqliteDatabase
+from state.sqlite.outbox import SqliteOutbox
+from state.sqlite.references import SqliteReferences
+from state.sqlite.watches import SqliteWatches
+from state.turn_locks import LocalTurnLocks
+
+
+class SqliteStore:
+    """Only this process uses the file, so turn locks are in-process ones."""
+
+    def __init__(self, path: Path) -> None:
+        self.database = SqliteDatabase(path)
+        self.references = SqliteReferences(self.database)
+        self.watches = SqliteWatches(self.database)
+        self.outbox = SqliteOutbox(self.database)
+        self.bot_state = SqliteBotState(self.database)
+        self.locks = LocalTurnLocks()
+
+    @property
+    def path(self) -> Path:
+        return self.database.path
+
+    async def open(self) -> None:
+        await self.database.open()
+
+    async def close(self) -> None:
+        await self.database.close()
+
+    async def checkpoint(self) -> None:
+        await self.database.checkpoint()
+
+    async def ping(self) -> None:
+        await self.database.ping()

@@ -1,0 +1,294 @@
+"""Watches, their rule state, product health and the poller's memory, on SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+from typing import Any, Sequence
+
+from domain.alerts import AlertKind, AlertStatus
+from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
+from domain.products import ProductHealth
+from domain.rules import (
+    ARMED_AFTER_SQL,
+    CROSSING_KEY_SQL,
+    FIRES_SQL,
+    Rule,
+    RuleKind,
+    RuleState,
+    comparable_cents,
+    follows_move_sql,
+)
+from domain.watches import NewWatch, Watch
+from state.sqlite.columns import (
+    at,
+    dec,
+    placeholder_rows,
+    price_text,
+    price_text_or_none,
+    text,
+    ts,
+)
+from state.sqlite.database import SqliteDatabase
+
+INSERT_WATCH = (
+    "INSERT INTO watches (id, conversation_key, user_id, product_id, product_name, currency, "
+    "kind, threshold_percent, start_price, trigger_price, trigger_cents, armed, last_price, "
+    "unconfirmed_price, crossings, created_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+OPEN_STATUSES = (AlertStatus.PENDING.value, AlertStatus.HELD.value)
+FOLLOWS_MOVE = "watches.product_id = :product_id AND " + follows_move_sql(":previous")
+
+
+class SqliteWatches:
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._db = database
+
+    async def add(self, watch: NewWatch) -> Watch:
+        [watch_id] = self._insert([watch])
+        return Watch(watch_id, **{f: getattr(watch, f) for f in NewWatch.__dataclass_fields__})
+
+    async def add_many(self, watches: Sequence[NewWatch]) -> int:
+        return len(self._insert(watches))
+
+    def _insert(self, watches: Sequence[NewWatch]) -> list[int]:
+        with self._db.transaction() as db:
+            [[last]] = db.execute(
+                "UPDATE counters SET value = value + ? WHERE name = 'watches' RETURNING value",
+                (len(watches),),
+            )
+            ids = list(range(last - len(watches) + 1, last + 1))
+            db.executemany(
+                INSERT_WATCH,
+                [(watch_id, *_watch_row(watch)) for watch_id, watch in zip(ids, watches)],
+            )
+        return ids
+
+    async def of_conversation(self, conversation_key: str) -> list[Watch]:
+        rows = self._db.fetchall(
+            "SELECT * FROM watches WHERE conversation_key = ? ORDER BY id", (conversation_key,)
+        )
+        return [_watch(row) for row in rows]
+
+    async def count_of_user(self, user_id: str) -> int:
+        rows = self._db.fetchall("SELECT COUNT(*) FROM watches WHERE user_id = ?", (user_id,))
+        return int(rows[0][0])
+
+    async def remove(self, conversation_key: str, watch_id: int) -> bool:
+        with self._db.transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM watches WHERE id = ? AND conversation_key = ?",
+                (watch_id, conversation_key),
+            )
+            if cursor.rowcount == 0:
+                return False
+            db.execute(
+                "DELETE FROM alerts WHERE watch_id = ? AND status IN (?, ?)",
+                (watch_id, *OPEN_STATUSES),
+            )
+            return True
+
+    async def watched_product_ids(self) -> list[str]:
+        rows = self._db.fetchall("SELECT DISTINCT product_id FROM watches ORDER BY product_id")
+        return [row["product_id"] for row in rows]
+
+    async def for_products(
+        self, product_ids: Sequence[str], moves: Sequence[PriceMove] = ()
+    ) -> list[Watch]:
+        moved = {move.product_id for move in moves}
+        rows = self._db.fetch_in(
+            "SELECT * FROM watches WHERE product_id IN ({})",
+            [product_id for product_id in product_ids if product_id not in moved],
+        )
+        if moves:
+            rows += self._db.fetchall(
+                f"WITH moves (product_id, previous) AS (VALUES {placeholder_rows(len(moves), 2)}) "
+                "SELECT watches.* FROM moves JOIN watches USING (product_id) "
+                f"WHERE NOT {follows_move_sql('moves.previous')}",
+                [value for move in moves for value in (move.product_id, price_text(move.previous))],
+            )
+        return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
+
+    async def product_health(self, product_ids: Sequence[str]) -> dict[str, ProductHealth]:
+        rows = self._db.fetch_in("SELECT * FROM products WHERE id IN ({})", product_ids)
+        return {
+            row["id"]: ProductHealth(
+                row["id"], row["null_streak"], bool(row["unavailable"]), row["outages"]
+            )
+            for row in rows
+        }
+
+    async def products_to_recheck(self, after_watch_id: int) -> Recheck:
+        rows = self._db.fetchall(
+            "SELECT product_id FROM watches WHERE id > ? UNION "
+            "SELECT product_id FROM watches WHERE unconfirmed_price IS NOT NULL",
+            (after_watch_id,),
+        )
+        newest = self._db.fetchall("SELECT COALESCE(MAX(id), 0) FROM watches")
+        return Recheck(frozenset(row[0] for row in rows), int(newest[0][0]))
+
+    async def poll_memory(self) -> PollMemory:
+        rows = self._db.fetchall(
+            "SELECT id, evaluated_price FROM products WHERE evaluated_price IS NOT NULL"
+        )
+        [[up_to]] = self._db.fetchall(
+            "SELECT value FROM counters WHERE name = 'evaluated_up_to_watch'"
+        )
+        prices = {row["id"]: Decimal(row["evaluated_price"]) for row in rows}
+        return PollMemory(prices, int(up_to))
+
+    async def remember_evaluated_up_to_watch(self, watch_id: int) -> None:
+        self._db.write(
+            "UPDATE counters SET value = ? WHERE name = 'evaluated_up_to_watch'", (watch_id,)
+        )
+
+    async def record_poll(self, changes: PollChanges) -> int:
+        with self._db.transaction() as db:
+            created = _apply_moves(db, changes.moves)
+            db.executemany(
+                "INSERT INTO products (id, evaluated_price) VALUES (?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET evaluated_price = excluded.evaluated_price",
+                [
+                    (product_id, price_text_or_none(price))
+                    for product_id, price in changes.prices.items()
+                ],
+            )
+            db.executemany(
+                "UPDATE watches SET armed = ?, last_price = ?, unconfirmed_price = ?, "
+                "crossings = ? WHERE id = ?",
+                [(*_state_columns(state), watch_id) for watch_id, state in changes.states],
+            )
+            db.executemany(
+                "UPDATE watches SET paused = ? WHERE id = ?",
+                [(int(paused), watch_id) for watch_id, paused in changes.pauses],
+            )
+            db.executemany(
+                "INSERT INTO products (id, null_streak, unavailable, outages) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET null_streak = excluded.null_streak, "
+                "unavailable = excluded.unavailable, outages = excluded.outages",
+                [
+                    (h.product_id, h.null_streak, int(h.unavailable), h.outages)
+                    for h in changes.health
+                ],
+            )
+            before = db.total_changes
+            db.executemany(
+                # A watch removed since the poll read it gets no alert.
+                "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
+                "product_id, product_name, currency, old_price, new_price, seen_at, status, "
+                "next_attempt_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                "WHERE EXISTS (SELECT 1 FROM watches WHERE watches.id = ?)",
+                [
+                    (
+                        alert.dedupe_key,
+                        alert.kind.value,
+                        alert.conversation_key,
+                        alert.watch_id,
+                        alert.product_id,
+                        alert.product_name,
+                        alert.currency,
+                        text(alert.old_price),
+                        text(alert.new_price),
+                        ts(alert.seen_at),
+                        AlertStatus.PENDING.value,
+                        ts(alert.seen_at),
+                        alert.watch_id,
+                    )
+                    for alert in changes.alerts
+                ],
+            )
+            return created + db.total_changes - before
+
+
+def _apply_moves(db: sqlite3.Connection, moves: Sequence[PriceMove]) -> int:
+    """Every watch following a move, a statement per product, by the rule's SQL twin
+    (`domain.rules`): alerts for those that fire (read before the update), then the
+    new state."""
+    if not moves:
+        return 0
+    rows = [_move_row(move) for move in moves]
+    before = db.total_changes
+    db.executemany(
+        "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
+        "product_id, product_name, currency, old_price, new_price, seen_at, status, "
+        f"next_attempt_at) SELECT {CROSSING_KEY_SQL}, :kind, "
+        "conversation_key, id, product_id, product_name, currency, start_price, :new_price, "
+        f":seen_at, :status, :seen_at FROM watches WHERE {FOLLOWS_MOVE} AND {FIRES_SQL}",
+        rows,
+    )
+    created = db.total_changes - before
+    db.executemany(
+        f"UPDATE watches SET last_price = :price, armed = {ARMED_AFTER_SQL}, "
+        f"crossings = crossings + {FIRES_SQL} "
+        f"WHERE {FOLLOWS_MOVE} "
+        # Only rows that change: a product rechecked at its old price rewrites none.
+        f"AND (last_price IS NOT :price OR armed != {ARMED_AFTER_SQL})",
+        rows,
+    )
+    return created
+
+
+def _move_row(move: PriceMove) -> dict[str, Any]:
+    return {
+        "product_id": move.product_id,
+        "previous": price_text(move.previous),
+        "price": price_text(move.price),
+        "new_price": str(move.price),  # as alerts made one by one store it
+        "cents_up": move.price_cents_up,
+        "seen_at": ts(move.seen_at),
+        "kind": AlertKind.DROP.value,
+        "status": AlertStatus.PENDING.value,
+    }
+
+
+def _watch_row(watch: NewWatch) -> tuple[Any, ...]:
+    rule = watch.rule
+    return (
+        watch.conversation_key,
+        watch.user_id,
+        watch.product_id,
+        watch.product_name,
+        watch.currency,
+        rule.kind.value,
+        text(rule.threshold_percent),
+        str(rule.start_price),
+        str(rule.trigger_price),
+        comparable_cents(rule.trigger_price),
+        *_state_columns(watch.state),
+        ts(watch.created_at),
+    )
+
+
+def _state_columns(state: RuleState) -> tuple[int, str | None, str | None, int]:
+    return (
+        int(state.armed),
+        price_text_or_none(state.last_price),
+        price_text_or_none(state.unconfirmed_price),
+        state.crossings,
+    )
+
+
+def _watch(row: sqlite3.Row) -> Watch:
+    return Watch(
+        id=row["id"],
+        conversation_key=row["conversation_key"],
+        user_id=row["user_id"],
+        product_id=row["product_id"],
+        product_name=row["product_name"],
+        currency=row["currency"],
+        rule=Rule(
+            kind=RuleKind(row["kind"]),
+            start_price=Decimal(row["start_price"]),
+            trigger_price=Decimal(row["trigger_price"]),
+            threshold_percent=dec(row["threshold_percent"]),
+        ),
+        state=RuleState(
+            armed=bool(row["armed"]),
+            last_price=dec(row["last_price"]),
+            unconfirmed_price=dec(row["unconfirmed_price"]),
+            crossings=row["crossings"],
+        ),
+        created_at=at(row["created_at"]),
+        paused=bool(row["paused"]),
+    )

@@ -4,6 +4,7 @@
 
 POST /v3/conversations/{id}/activities[/{replyTo}] answers 200 after the latency.
 GET /stats -> {"posts": n, "matched": n, "last_match_at": unix time, "conversations": n}
+GET /stats?arrivals=1 adds "arrivals": {conversation id: unix time of its first match}
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class Channel:
         self.posts = 0
         self.matched = 0
         self.last_match_at = 0.0
-        self.matched_conversations: set[str] = set()
+        self.first_match_at: dict[str, float] = {}
         self._ids = itertools.count()
 
     async def receive(self, request: web.Request) -> web.Response:
@@ -35,23 +36,24 @@ class Channel:
         if self.match in (activity.get("text") or ""):
             self.matched += 1
             self.last_match_at = time.time()
-            self.matched_conversations.add(request.match_info["conversation"])
+            self.first_match_at.setdefault(request.match_info["conversation"], self.last_match_at)
         return web.json_response({"id": f"a-{next(self._ids)}"})
 
     async def stats(self, request: web.Request) -> web.Response:
-        return web.json_response(
-            {
-                "posts": self.posts,
-                "matched": self.matched,
-                "last_match_at": self.last_match_at,
-                "conversations": len(self.matched_conversations),
-            }
-        )
+        stats: dict[str, Any] = {
+            "posts": self.posts,
+            "matched": self.matched,
+            "last_match_at": self.last_match_at,
+            "conversations": len(self.first_match_at),
+        }
+        if request.query.get("arrivals"):  # opt-in: pollers during a fan-out stay cheap
+            stats["arrivals"] = self.first_match_at
+        return web.json_response(stats)
 
     async def reset(self, request: web.Request) -> web.Response:
         self.posts = self.matched = 0
         self.last_match_at = 0.0
-        self.matched_conversations.clear()
+        self.first_match_at.clear()
         return web.json_response({})
 
 

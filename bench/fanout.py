@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from aiohttp import ClientSession
 
@@ -25,41 +26,57 @@ class FanOutResult:
     delivered: int
 
 
-def _activity(channel_url: str, n: int, text: str) -> dict[str, Any]:
+def conversation_id(n: int) -> str:
+    return f"bench-{n}"
+
+
+def _activity(channel_url: str, n: int, text: str, channel_id: str) -> dict[str, Any]:
     return {
         "type": "message",
-        "channelId": "emulator",
+        "channelId": channel_id,
         "serviceUrl": channel_url,
-        "conversation": {"id": f"bench-{n}"},
+        "conversation": {"id": conversation_id(n)},
         "from": {"id": f"user-{n}", "name": "User"},
         "recipient": {"id": "bot", "name": "Bot"},
         "text": text,
     }
 
 
-async def _open_conversations(
-    http: ClientSession, bot_url: str, channel_url: str, count: int, text: str
+async def open_conversations(
+    http: ClientSession,
+    bot_url: str,
+    channel_url: str,
+    numbers: range,
+    text: str,
+    channel_id: str = "emulator",
 ) -> None:
+    """Conversation `bench-{n}` for each n says `text` to the bot."""
     gate = asyncio.Semaphore(16)
 
     async def one(n: int) -> None:
-        async with (
-            gate,
-            http.post(f"{bot_url}/api/messages", json=_activity(channel_url, n, text)) as response,
-        ):
+        activity = _activity(channel_url, n, text, channel_id)
+        async with gate, http.post(f"{bot_url}/api/messages", json=activity) as response:
             if response.status not in (200, 201):
                 raise RuntimeError(f"opening conversation {n}: HTTP {response.status}")
 
-    await asyncio.gather(*(one(n) for n in range(count)))
+    await asyncio.gather(*(one(n) for n in numbers))
 
 
-async def _wait_for_matches(
-    http: ClientSession, channel_url: str, count: int, timeout: float
+async def channel_stats(
+    http: ClientSession, channel_url: str, arrivals: bool = False
+) -> dict[str, Any]:
+    params = {"arrivals": "1"} if arrivals else {}
+    async with http.get(f"{channel_url}/stats", params=params) as response:
+        stats: dict[str, Any] = await response.json()
+    return stats
+
+
+async def wait_for_matches(
+    http: ClientSession, channel_url: str, count: int, timeout: float = 300
 ) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
-        async with http.get(f"{channel_url}/stats") as response:
-            stats: dict[str, Any] = await response.json()
+        stats = await channel_stats(http, channel_url)
         if stats["matched"] >= count or time.monotonic() > deadline:
             return stats
         await asyncio.sleep(0.01)
@@ -80,6 +97,44 @@ def start_channel(
     return process, f"http://127.0.0.1:{port}"
 
 
+@dataclass(frozen=True)
+class BotAndChannel:
+    http: ClientSession
+    bot: Process
+    bot_url: str
+    channel_url: str
+
+
+@asynccontextmanager
+async def bot_and_channel(
+    bot_argv: list[str], bot_env: dict[str, str], match: str, work_dir: Path
+) -> AsyncIterator[BotAndChannel]:
+    """A bot process and a stand-in channel process, both answering; stopped on exit."""
+    channel, channel_url = start_channel(work_dir, match)
+    port = free_port()
+    bot = Process(f"bot-{port}", bot_argv, {"PORT": str(port), **bot_env}, work_dir)
+    bot_url = f"http://127.0.0.1:{port}"
+    try:
+        async with ClientSession() as http:
+            await channel.wait_http(http, f"{channel_url}/stats")
+            await bot.wait_http(http, f"{bot_url}/healthz")
+            yield BotAndChannel(http, bot, bot_url, channel_url)
+    finally:
+        bot.stop()
+        channel.stop()
+
+
+def pricewatch_env(database: Path, delivery_max_per_second: int) -> dict[str, str]:
+    """Our app polling every second over a still mock feed."""
+    return {
+        "DATABASE_URL": f"sqlite:///{database}",
+        "ADMIN_TOKEN": ADMIN_TOKEN,
+        "POLL_INTERVAL_SECONDS": "1",
+        "MOCK_FEED_DRIFT": "false",
+        "DELIVERY_MAX_PER_SECOND": str(delivery_max_per_second),
+    }
+
+
 Step = Callable[[ClientSession, str], Awaitable[None]]
 
 
@@ -98,43 +153,38 @@ async def _fan_out(
     prepare: Step = _nothing,
 ) -> FanOutResult:
     """Open the conversations, then time from `trigger` to the last matching post."""
-    channel, channel_url = start_channel(work_dir, match)
-    port = free_port()
-    bot = Process(f"bot-{port}", bot_argv, {"PORT": str(port), **bot_env}, work_dir)
-    bot_url = f"http://127.0.0.1:{port}"
-    try:
-        async with ClientSession() as http:
-            await channel.wait_http(http, f"{channel_url}/stats")
-            await bot.wait_http(http, f"{bot_url}/healthz")
-            await _open_conversations(http, bot_url, channel_url, conversations, opening_text)
-            await prepare(http, bot_url)
-            cpu_before = bot.cpu_seconds()
-            started = time.time()
-            await trigger(http, bot_url)
-            stats = await _wait_for_matches(http, channel_url, conversations, timeout=300)
-            cpu = bot.cpu_seconds() - cpu_before
-        return FanOutResult(
-            conversations,
-            stats["last_match_at"] - started,
-            cpu * 1000 / max(stats["matched"], 1),
-            stats["conversations"],
-        )
-    finally:
-        bot.stop()
-        channel.stop()
+    async with bot_and_channel(bot_argv, bot_env, match, work_dir) as run:
+        http, bot_url = run.http, run.bot_url
+        await open_conversations(http, bot_url, run.channel_url, range(conversations), opening_text)
+        await prepare(http, bot_url)
+        cpu_before = run.bot.cpu_seconds()
+        started = time.time()
+        await trigger(http, bot_url)
+        stats = await wait_for_matches(http, run.channel_url, conversations)
+        cpu = run.bot.cpu_seconds() - cpu_before
+    return FanOutResult(
+        conversations,
+        stats["last_match_at"] - started,
+        cpu * 1000 / max(stats["matched"], 1),
+        stats["conversations"],
+    )
 
 
-async def _poll_now(http: ClientSession, bot_url: str) -> None:
+async def poll_now(http: ClientSession, bot_url: str) -> None:
     """A first poll sees the starting price, as it would in real use."""
     async with http.get(f"{bot_url}/api/notify", headers=ADMIN) as response:
         response.raise_for_status()
 
 
-async def _drop_headphones(http: ClientSession, bot_url: str) -> None:
+async def set_price(http: ClientSession, bot_url: str, product_id: str, price: float) -> None:
     async with http.put(
-        f"{bot_url}/feed/products/p-100", json={"price": 99.99}, headers=ADMIN
+        f"{bot_url}/feed/products/{product_id}", json={"price": price}, headers=ADMIN
     ) as response:
         response.raise_for_status()
+
+
+async def _drop_headphones(http: ClientSession, bot_url: str) -> None:
+    await set_price(http, bot_url, "p-100", 99.99)
 
 
 async def _seed_notify(http: ClientSession, bot_url: str) -> None:
@@ -144,22 +194,15 @@ async def _seed_notify(http: ClientSession, bot_url: str) -> None:
 
 async def run_pricewatch(conversations: int, work_dir: Path) -> FanOutResult:
     """Our app polling every second: the clock runs from the price change to the last alert."""
-    env = {
-        "DATABASE_URL": f"sqlite:///{work_dir / f'fanout-{conversations}.sqlite3'}",
-        "ADMIN_TOKEN": ADMIN_TOKEN,
-        "POLL_INTERVAL_SECONDS": "1",
-        "MOCK_FEED_DRIFT": "false",
-        "DELIVERY_MAX_PER_SECOND": "0",
-    }
     return await _fan_out(
         ["app.py"],
-        env,
+        pricewatch_env(work_dir / f"fanout-{conversations}.sqlite3", delivery_max_per_second=0),
         "Price drop",
         "watch headphones 20%",
         conversations,
         work_dir,
         trigger=_drop_headphones,
-        prepare=_poll_now,
+        prepare=poll_now,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench import chat_turns, fanout, memory, poll_scale
+from bench import chat_turns, fanout, head_of_line, memory, poll_scale
 
 
 async def test_fan_out_delivers_every_alert_and_beats_the_seed_loop(tmp_path: Path) -> None:
@@ -13,6 +13,13 @@ async def test_fan_out_delivers_every_alert_and_beats_the_seed_loop(tmp_path: Pa
     assert ours.delivered == 20 and seed.delivered == 20
     assert 0 < ours.cpu_ms_per_alert < 100 and 0 < ours.seconds < 30
     assert seed.seconds > 20 * fanout.CHANNEL_LATENCY_MS / 1000, "the seed loop is sequential"
+
+
+async def test_head_of_line_delivers_every_alert_on_both_channels(tmp_path: Path) -> None:
+    result = await head_of_line.run(40, 10, tmp_path)
+    assert result.alerts == result.delivered == 41, "every alert, once"
+    assert 0 < result.other_changed_after_seconds < result.fan_out_seconds < 60, "mid fan-out"
+    assert 0 < result.delay_seconds < 60
 
 
 async def test_poll_at_scale_counts_alerts_exactly(tmp_path: Path) -> None:

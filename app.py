@@ -38,6 +38,7 @@ from outbox.outcomes import Outcomes
 from outbox.pacing import Pacer
 from outbox.retry import RetryPolicy
 from settings import Settings, SettingsError
+from state.interfaces import Store
 from state.sqlite import SqliteStore
 from watchers.delivery import Deliverer, DeliveryReport, Pacing
 from watchers.poller import Poller, PollReport
@@ -69,7 +70,7 @@ class _AdapterSettings:
 class Engine:
     """The long-lived parts, reachable from the app so tests can run a tick."""
 
-    store: SqliteStore
+    store: Store
     bot: PriceWatchBot
     poller: Poller
     deliverer: Deliverer
@@ -146,9 +147,11 @@ def create_app(
     run_scheduler: bool = True,
     send_timeout_seconds: float = SEND_TIMEOUT_SECONDS,
     bot_state_storage: Storage | None = None,
+    store: Store | None = None,
 ) -> web.Application:
-    """The whole app. `bot_state_storage` replaces the SQLite-backed bot state (the chat
-    benchmark compares against botbuilder's MemoryStorage); everything else is fixed."""
+    """The whole app. `store` (unopened; the app opens and closes it) replaces the one
+    DATABASE_URL names; `bot_state_storage` replaces the store's bot state (the chat
+    benchmark compares against botbuilder's MemoryStorage)."""
     app = web.Application(client_max_size=MAX_ACTIVITY_BYTES, middlewares=[json_errors])
     rng = rng or random.Random()
     market = Market(default_catalog(), rng)
@@ -159,14 +162,16 @@ def create_app(
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = on_turn_error
 
+    chosen_store = store or SqliteStore(settings.database_path())
+
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         # Sends go over aiohttp, but token lookups (MSAL) and the SDK's own blocking calls
         # use the loop's default executor (6 threads here): size it for our concurrency.
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(settings.delivery_concurrency + 4, thread_name_prefix="send")
         )
-        store = SqliteStore(settings.database_path())
-        await store.open()
+        await chosen_store.open()
+        store = chosen_store
         session = ClientSession()
         feed = HttpPriceFeed(session, settings.feed_url())
         outcomes = Outcomes(store.outbox, store.references, clock, RetryPolicy(rng=rng), metrics)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from botbuilder.core import TurnContext
 from botbuilder.schema import ActivityTypes
 
 from domain.alerts import AlertStatus
 from tests.support.chat import Chat, World
+
+pytestmark = pytest.mark.store_variants  # also over stores that yield at every call
 
 
 async def watch_headphones(world: World) -> Chat:

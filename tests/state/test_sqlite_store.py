@@ -22,6 +22,8 @@ from domain.watches import NewWatch
 from state.interfaces import EtagConflict, StateRecord
 from state.sqlite import SqliteStore
 
+pytestmark = pytest.mark.store_variants  # also over stores that yield at every call
+
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 CONVERSATION = "msteams/conv-a"
 OTHER_CONVERSATION = "msteams/conv-b"
@@ -45,6 +47,7 @@ def new_watch(
     product_name: str = "Noise-cancelling headphones",
     start: str = "199.99",
 ) -> NewWatch:
+
     rule = percent_rule(Decimal(start), Decimal(20))
     return NewWatch(
         conversation_key=conversation_key,

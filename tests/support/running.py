@@ -12,6 +12,7 @@ from aiohttp import ClientSession, web
 from app import ENGINE, Engine, create_app
 from settings import Settings
 from tests.support.channel import StandInChannel
+from tests.support.stores import make_store
 
 ADMIN_TOKEN = "test-admin-token"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -87,13 +88,17 @@ async def running_app(
     tmp_path: Path,
     env: Mapping[str, str] | None = None,
     run_scheduler: bool = False,
+    store_kind: str = "sqlite",
     **create_options: Any,
 ) -> AsyncIterator[RunningApp]:
-    """create_app on a free loopback port; its scheduler paused unless asked (tests call
-    the ticks)."""
+    """create_app on a free loopback port over a store of this kind (tests/support/stores.py);
+    its scheduler paused unless asked (tests call the ticks)."""
     port = free_port()
     settings = test_settings(tmp_path, port, **(env or {}))
-    runner = web.AppRunner(create_app(settings, run_scheduler=run_scheduler, **create_options))
+    store = make_store(store_kind, settings.database_path())
+    runner = web.AppRunner(
+        create_app(settings, run_scheduler=run_scheduler, store=store, **create_options)
+    )
     await runner.setup()
     try:
         await web.TCPSite(runner, "127.0.0.1", port).start()

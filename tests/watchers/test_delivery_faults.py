@@ -25,6 +25,8 @@ from tests.support.channel import Fault, StandInChannel
 from tests.support.clock import FakeClock
 from tests.support.running import ADMIN_TOKEN, RunningApp, free_port, running_app
 
+pytestmark = pytest.mark.store_variants  # also over stores that yield at every call
+
 UNPACED = {"CONVERSATION_MAX_PER_SECOND": "0", "DELIVERY_MAX_PER_SECOND": "0"}
 HEADPHONES_DROP = ("p-100", 149.99)
 ESPRESSO_DROP = ("p-200", 399.00)
@@ -36,8 +38,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def app(tmp_path: Path, clock: FakeClock) -> AsyncIterator[RunningApp]:
-    async with running_app(tmp_path, env=UNPACED, clock=clock) as app:
+async def app(tmp_path: Path, clock: FakeClock, store_kind: str) -> AsyncIterator[RunningApp]:
+    async with running_app(tmp_path, env=UNPACED, clock=clock, store_kind=store_kind) as app:
         yield app
 
 
@@ -47,6 +49,7 @@ async def watch(
     *conversations: str,
     what: str = "watch headphones 20%",
 ) -> None:
+
     for conversation in conversations:
         assert await app.say(channel, conversation, what) in (200, 201)
         assert "I'll tell you when" in channel.texts(conversation)[-1]
@@ -221,9 +224,11 @@ async def test_a_request_the_channel_will_never_accept_is_given_up_at_once(
 
 
 async def test_a_send_that_times_out_is_retried_later(
-    tmp_path: Path, channel: StandInChannel, clock: FakeClock
+    tmp_path: Path, store_kind: str, channel: StandInChannel, clock: FakeClock
 ) -> None:
-    async with running_app(tmp_path, env=UNPACED, clock=clock, send_timeout_seconds=0.3) as app:
+    async with running_app(
+        tmp_path, store_kind=store_kind, env=UNPACED, clock=clock, send_timeout_seconds=0.3
+    ) as app:
         await watch(app, channel, "conv-1", "conv-2")
         # The channel answers only after the bot has stopped waiting for it.
         channel.script("conv-1", Fault(503, delay_seconds=1.0))
@@ -324,9 +329,11 @@ async def test_an_unreachable_conversation_is_left_alone_until_the_user_writes_a
     ids=["refused", "unavailable", "timed-out"],
 )
 async def test_the_error_handler_never_answers_a_conversation_whose_send_just_failed(
-    tmp_path: Path, channel: StandInChannel, fault: Fault
+    tmp_path: Path, store_kind: str, channel: StandInChannel, fault: Fault
 ) -> None:
-    async with running_app(tmp_path, env=UNPACED, send_timeout_seconds=0.3) as app:
+    async with running_app(
+        tmp_path, store_kind=store_kind, env=UNPACED, send_timeout_seconds=0.3
+    ) as app:
         await watch(app, channel, "conv-1")
         start = len(channel.posted)
         channel.script("conv-1", fault)
@@ -400,11 +407,11 @@ async def test_two_delivery_ticks_at_once_send_once(
 
 
 async def test_a_fan_out_runs_past_the_sdk_thread_cap_and_within_its_bound(
-    tmp_path: Path, channel: StandInChannel
+    tmp_path: Path, store_kind: str, channel: StandInChannel
 ) -> None:
     conversations = [f"conv-{n}" for n in range(40)]
     env = {**UNPACED, "DELIVERY_CONCURRENCY": "32"}
-    async with running_app(tmp_path, env=env) as app:
+    async with running_app(tmp_path, store_kind=store_kind, env=env) as app:
         await asyncio.gather(*(watch(app, channel, c) for c in conversations))
         assert await drop(app) == 40
         channel.latency_seconds = 0.2
@@ -477,9 +484,11 @@ async def test_healthz_reports_the_store_the_scheduler_and_the_last_poll(
     assert report["status"] == "unavailable" and report["store"] == "failing"
 
 
-async def test_healthz_says_when_the_last_poll_could_not_read_the_feed(tmp_path: Path) -> None:
+async def test_healthz_says_when_the_last_poll_could_not_read_the_feed(
+    tmp_path: Path, store_kind: str
+) -> None:
     env = {**UNPACED, "PRICE_FEED_URL": f"http://127.0.0.1:{free_port()}/feed"}
-    async with running_app(tmp_path, env=env) as app:
+    async with running_app(tmp_path, store_kind=store_kind, env=env) as app:
         rule = percent_rule(Decimal("199.99"), Decimal(20))
         await app.engine.store.watches.add(
             NewWatch(

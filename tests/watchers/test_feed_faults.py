@@ -11,7 +11,6 @@ import json
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
 import aiohttp
@@ -24,9 +23,11 @@ from domain.rules import initial_state, percent_rule
 from domain.watches import NewWatch, Watch
 from feed.client import HttpPriceFeed
 from metrics import Metrics
-from state.sqlite import SqliteStore
+from state.interfaces import Store
 from tests.support.clock import FakeClock
 from watchers.poller import UNAVAILABLE_AFTER_NULLS, Poller
+
+pytestmark = pytest.mark.store_variants  # also over stores that yield at every call
 
 FEED_TIMEOUT_SECONDS = 0.2
 START_PRICE = Decimal("100.00")  # a 20% watch: the trigger is 80.00
@@ -75,16 +76,14 @@ class StandInFeed:
 
 @dataclass
 class Setup:
-    store: SqliteStore
+    store: Store
     feed: StandInFeed
     poller: Poller
     metrics: Metrics
 
 
 @pytest.fixture
-async def setup(tmp_path: Path) -> AsyncIterator[Setup]:
-    store = SqliteStore(tmp_path / "pricewatch.sqlite3")
-    await store.open()
+async def setup(store: Store) -> AsyncIterator[Setup]:
     feed = StandInFeed()
     url = await feed.start()
     metrics = Metrics()
@@ -92,10 +91,9 @@ async def setup(tmp_path: Path) -> AsyncIterator[Setup]:
         client = HttpPriceFeed(session, url, timeout_seconds=FEED_TIMEOUT_SECONDS)
         yield Setup(store, feed, Poller(store.watches, client, FakeClock(), metrics), metrics)
     await feed.stop()
-    await store.close()
 
 
-async def add_watch(store: SqliteStore, conversation: str, product_id: str = "p-1") -> Watch:
+async def add_watch(store: Store, conversation: str, product_id: str = "p-1") -> Watch:
     rule = percent_rule(START_PRICE, Decimal(20))
     return await store.watches.add(
         NewWatch(
@@ -111,7 +109,7 @@ async def add_watch(store: SqliteStore, conversation: str, product_id: str = "p-
     )
 
 
-async def alerts(store: SqliteStore) -> list[Alert]:
+async def alerts(store: Store) -> list[Alert]:
     return await store.outbox.get(range(1, 1000))
 
 
@@ -119,7 +117,7 @@ def kinds(rows: list[Alert]) -> list[tuple[str, AlertKind]]:
     return sorted((alert.conversation_key, alert.kind) for alert in rows)
 
 
-async def paused(store: SqliteStore, conversation: str) -> list[bool]:
+async def paused(store: Store, conversation: str) -> list[bool]:
     return [watch.paused for watch in await store.watches.of_conversation(f"test/{conversation}")]
 
 

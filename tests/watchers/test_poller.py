@@ -5,15 +5,20 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from domain.polls import PollChanges
 from state.interfaces import WatchStore
 from tests.support.chat import World
 from watchers.poller import Poller
 
+pytestmark = pytest.mark.store_variants  # also over stores that yield at every call
+
 
 async def test_a_watch_made_between_polls_is_evaluated_even_if_the_price_looks_unchanged(
     world: World,
 ) -> None:
+
     chat = world.chat()
     await chat.say("watch headphones 5%")
     await world.poller.tick()  # the poller has seen headphones at $199.99

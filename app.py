@@ -221,6 +221,7 @@ def create_app(
             # Pause first: shutting APScheduler down cancels its running jobs, sends included.
             engine.scheduler.pause()
             await deliverer.drain(SHUTDOWN_GRACE_SECONDS)
+            leases.stop()
             engine.scheduler.shutdown(wait=False)
             await auth.close()
             await session.close()

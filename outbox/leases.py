@@ -79,6 +79,13 @@ class Leases:
         if self._held:
             await self._outbox.extend_claims(sorted(self._held), self._until())
 
+    def stop(self) -> None:
+        """No more renewals (shutting down: what is still held runs out on its own)."""
+        self._held.clear()
+        if self._renewer is not None:
+            self._renewer.cancel()
+            self._renewer = None
+
     def _keep(self, alerts: Sequence[Alert]) -> None:
         self._held.update(alert.id for alert in alerts)
         if self._held and self._renewer is None:

@@ -127,7 +127,11 @@ class Deliverer:
         by_conversation: dict[str, list[Alert]] = defaultdict(list)
         for alert in alerts:
             by_conversation[alert.conversation_key].append(alert)
-        references = await self._references.get_many(list(by_conversation))
+        try:
+            references = await self._references.get_many(list(by_conversation))
+        except BaseException:
+            await asyncio.shield(self._leases.release(alerts))
+            raise
         started = {}
         for key, batch in by_conversation.items():
             task = asyncio.create_task(self._deliver(batch, references.get(key)))

@@ -105,7 +105,8 @@ def evaluate(trigger_price: Decimal, state: RuleState, price: Decimal | None) ->
 # The rule in SQL: the twin of `evaluate` for plain moves (`plain_move_cents`), which
 # the store runs over every watch that follows a move, in one statement per product.
 # Parameters: :cents_up, the move's `cents_up(price)`; the watches table is `watches`,
-# its trigger in whole cents `trigger_cents` (`comparable_cents(trigger_price)`).
+# its trigger in whole cents `trigger_cents` (`comparable_cents(trigger_price)`), its
+# flags integers (1 or 0). Standard SQL that SQLite and PostgreSQL both run.
 
 
 def follows_move_sql(previous: str) -> str:
@@ -114,15 +115,17 @@ def follows_move_sql(previous: str) -> str:
     not paused, awaits no confirmation and has a comparable trigger. Never NULL (a NULL
     last price does not follow), so its NOT is exactly the watches `evaluate` gets."""
     return (
-        f"(watches.last_price IS {previous} AND watches.paused = 0 "
+        f"(watches.last_price IS NOT DISTINCT FROM {previous} AND watches.paused = 0 "
         "AND watches.unconfirmed_price IS NULL AND watches.trigger_cents IS NOT NULL)"
     )
 
 
 FIRES_SQL: Final = "(watches.armed = 1 AND watches.trigger_cents >= :cents_up)"
 """`evaluate` fires: armed, and the price is at or under the trigger."""
-ARMED_AFTER_SQL: Final = "(watches.trigger_cents < :cents_up)"
-"""`evaluate`'s armed state after a plain move: the price is above the trigger."""
+FIRED_SQL: Final = f"(CASE WHEN {FIRES_SQL} THEN 1 ELSE 0 END)"
+"""1 when `evaluate` fires, else 0: what the crossing count grows by."""
+ARMED_AFTER_SQL: Final = "(CASE WHEN watches.trigger_cents < :cents_up THEN 1 ELSE 0 END)"
+"""`evaluate`'s armed state after a plain move, 1 or 0: the price is above the trigger."""
 CROSSING_KEY_SQL: Final = "'watch-' || watches.id || '-crossing-' || (watches.crossings + 1)"
 """The alert key `domain.alerts.dedupe_key` gives the crossing a watch fires for."""
 

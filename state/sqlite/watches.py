@@ -12,6 +12,7 @@ from domain.products import ProductHealth
 from domain.rules import (
     ARMED_AFTER_SQL,
     CROSSING_KEY_SQL,
+    FIRED_SQL,
     FIRES_SQL,
     Rule,
     RuleKind,
@@ -220,7 +221,7 @@ def _apply_moves(db: sqlite3.Connection, moves: Sequence[PriceMove]) -> int:
     created = db.total_changes - before
     db.executemany(
         f"UPDATE watches SET last_price = :price, armed = {ARMED_AFTER_SQL}, "
-        f"crossings = crossings + {FIRES_SQL} "
+        f"crossings = crossings + {FIRED_SQL} "
         f"WHERE {FOLLOWS_MOVE} "
         # Only rows that change: a product rechecked at its old price rewrites none.
         f"AND (last_price IS NOT :price OR armed != {ARMED_AFTER_SQL})",

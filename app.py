@@ -39,6 +39,7 @@ from outbox.pacing import Pacer
 from outbox.retry import RetryPolicy
 from settings import Settings, SettingsError
 from state.interfaces import Store
+from state.postgres import PostgresStore
 from state.sqlite import SqliteStore
 from watchers.delivery import Deliverer, DeliveryReport, Pacing
 from watchers.poller import Poller, PollReport
@@ -162,7 +163,7 @@ def create_app(
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = on_turn_error
 
-    chosen_store = store or SqliteStore(settings.database_path())
+    chosen_store = store or store_for(settings)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         # Sends go over aiohttp, but token lookups (MSAL) and the SDK's own blocking calls
@@ -250,6 +251,13 @@ def create_app(
     return app
 
 
+def store_for(settings: Settings) -> Store:
+    """The store DATABASE_URL names, unopened: PostgreSQL for a fleet, else a SQLite file."""
+    if settings.uses_postgres:
+        return PostgresStore(settings.database_url)
+    return SqliteStore(settings.database_path())
+
+
 def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
     every = settings.poll_interval_seconds
     jobs = engine.scheduler
@@ -297,7 +305,7 @@ def main() -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         settings = Settings.from_env(os.environ)
-        settings.database_path()
+        store_for(settings)
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Mapping
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
+POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 
 
 class SettingsError(ValueError):
@@ -121,11 +122,17 @@ class Settings:
             return self.price_feed_url
         return f"http://{self.host}:{bound_port or self.port}/feed"
 
+    @property
+    def uses_postgres(self) -> bool:
+        """DATABASE_URL names a PostgreSQL database (the store a fleet shares)."""
+        return self.database_url.startswith(POSTGRES_PREFIXES)
+
     def database_path(self) -> Path:
+        """The SQLite file DATABASE_URL names; raises for any other kind of URL."""
         prefix = "sqlite:///"
-        if not self.database_url.startswith(prefix):
+        if not self.database_url.startswith(prefix) or self.uses_postgres:
             raise SettingsError(
                 "DATABASE_URL must look like sqlite:///path/to/file.sqlite3 "
-                "(only SQLite is supported so far)"
+                "or postgresql://user@host:port/database"
             )
         return Path(self.database_url[len(prefix) :])

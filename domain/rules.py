@@ -87,8 +87,8 @@ def drop_percent(old: Decimal, new: Decimal) -> Decimal:
 def evaluate(trigger_price: Decimal, state: RuleState, price: Decimal | None) -> Outcome:
     """Fire once when the price first reaches the trigger; re-arm once it is back above.
 
-    Its SQL twin, for plain moves, is `follows_move_sql`, `FIRES_SQL` and
-    `ARMED_AFTER_SQL` below: change one, change the other (a property test holds them
+    Its SQL twin, for plain moves, is `follows_move_sql`, `fires_sql`, `armed_after_sql`
+    and `crossings_after_sql` below: change one, change the other (a property test holds them
     equal, tests/state/test_bulk_moves.py)."""
     if price is None or not is_price(price):
         return Outcome(state, fired=False)
@@ -104,9 +104,9 @@ def evaluate(trigger_price: Decimal, state: RuleState, price: Decimal | None) ->
 
 # The rule in SQL: the twin of `evaluate` for plain moves (`plain_move_cents`), which
 # the store runs over every watch that follows a move, in one statement per product.
-# Parameters: :cents_up, the move's `cents_up(price)`; the watches table is `watches`,
-# its trigger in whole cents `trigger_cents` (`comparable_cents(trigger_price)`), its
-# flags integers (1 or 0). Standard SQL that SQLite and PostgreSQL both run.
+# Each takes the SQL for the move's values; the watches table is `watches`, its trigger
+# in whole cents `trigger_cents` (`comparable_cents(trigger_price)`), its flags integers
+# (1 or 0). Standard SQL that SQLite and PostgreSQL both run.
 
 
 def follows_move_sql(previous: str) -> str:
@@ -120,12 +120,23 @@ def follows_move_sql(previous: str) -> str:
     )
 
 
-FIRES_SQL: Final = "(watches.armed = 1 AND watches.trigger_cents >= :cents_up)"
-"""`evaluate` fires: armed, and the price is at or under the trigger."""
-FIRED_SQL: Final = f"(CASE WHEN {FIRES_SQL} THEN 1 ELSE 0 END)"
-"""1 when `evaluate` fires, else 0: what the crossing count grows by."""
-ARMED_AFTER_SQL: Final = "(CASE WHEN watches.trigger_cents < :cents_up THEN 1 ELSE 0 END)"
-"""`evaluate`'s armed state after a plain move, 1 or 0: the price is above the trigger."""
+def fires_sql(cents_up: str) -> str:
+    """SQL for "`evaluate` fires": armed, and the price (`cents_up`, the SQL for the move's
+    `cents_up(price)`) is at or under the trigger."""
+    return f"(watches.armed = 1 AND watches.trigger_cents >= {cents_up})"
+
+
+def armed_after_sql(cents_up: str) -> str:
+    """SQL for `evaluate`'s armed state after a plain move, 1 or 0: the price is above
+    the trigger."""
+    return f"(CASE WHEN watches.trigger_cents < {cents_up} THEN 1 ELSE 0 END)"
+
+
+def crossings_after_sql(cents_up: str) -> str:
+    """SQL for the watch's crossing count after a plain move: one more if it fires."""
+    return f"(watches.crossings + CASE WHEN {fires_sql(cents_up)} THEN 1 ELSE 0 END)"
+
+
 CROSSING_KEY_SQL: Final = "'watch-' || watches.id || '-crossing-' || (watches.crossings + 1)"
 """The alert key `domain.alerts.dedupe_key` gives the crossing a watch fires for."""
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import os
 from pathlib import Path
 from typing import Any, AsyncIterator
 
@@ -8,7 +10,9 @@ from hypothesis import HealthCheck, settings
 
 from tests.support.channel import StandInChannel
 from tests.support.chat import World, open_world
-from tests.support.stores import KINDS, make_store
+from tests.support.stores import KINDS, make_store, postgres_unavailable
+
+POSTGRES_MISSING = pytest.StashKey[str | None]()
 
 # Property tests run the same examples on every run and machine, with no example
 # database, so CI is deterministic; a failure prints the example to reproduce it.
@@ -32,11 +36,27 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Is the tests' PostgreSQL there? Under CI it must be: its absence fails the run
+    instead of skipping the PostgreSQL tests."""
+    reason = asyncio.run(postgres_unavailable())
+    if reason and os.environ.get("CI", "").lower() == "true":
+        raise pytest.UsageError(f"CI=true and {reason}")
+    session.config.stash[POSTGRES_MISSING] = reason
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "store_kind" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
         "store_variants"
     ):
-        metafunc.parametrize("store_kind", KINDS, indirect=True)
+        missing = metafunc.config.stash.get(POSTGRES_MISSING, None)
+        kinds = [
+            pytest.param(kind, marks=pytest.mark.skip(reason=missing))
+            if kind == "postgres" and missing
+            else kind
+            for kind in KINDS
+        ]
+        metafunc.parametrize("store_kind", kinds, indirect=True)
 
 
 @pytest.fixture

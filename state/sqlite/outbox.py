@@ -15,7 +15,8 @@ from domain.alerts import (
     FailureKind,
     SendFailure,
 )
-from state.sqlite.columns import at, at_or_none, dec, placeholders, ts
+from state.columns import dec
+from state.sqlite.columns import at, at_or_none, placeholders, ts
 from state.sqlite.database import SqliteDatabase
 
 OPEN_STATUSES = (AlertStatus.PENDING.value, AlertStatus.HELD.value)

@@ -10,26 +10,19 @@ from domain.alerts import AlertKind, AlertStatus
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
 from domain.products import ProductHealth
 from domain.rules import (
-    ARMED_AFTER_SQL,
     CROSSING_KEY_SQL,
-    FIRED_SQL,
-    FIRES_SQL,
     Rule,
     RuleKind,
     RuleState,
+    armed_after_sql,
     comparable_cents,
+    crossings_after_sql,
+    fires_sql,
     follows_move_sql,
 )
 from domain.watches import NewWatch, Watch
-from state.sqlite.columns import (
-    at,
-    dec,
-    placeholder_rows,
-    price_text,
-    price_text_or_none,
-    text,
-    ts,
-)
+from state.columns import dec, price_text, price_text_or_none, text
+from state.sqlite.columns import at, placeholder_rows, ts
 from state.sqlite.database import SqliteDatabase
 
 INSERT_WATCH = (
@@ -215,16 +208,17 @@ def _apply_moves(db: sqlite3.Connection, moves: Sequence[PriceMove]) -> int:
         "product_id, product_name, currency, old_price, new_price, seen_at, status, "
         f"next_attempt_at) SELECT {CROSSING_KEY_SQL}, :kind, "
         "conversation_key, id, product_id, product_name, currency, start_price, :new_price, "
-        f":seen_at, :status, :seen_at FROM watches WHERE {FOLLOWS_MOVE} AND {FIRES_SQL}",
+        f":seen_at, :status, :seen_at FROM watches WHERE {FOLLOWS_MOVE} "
+        f"AND {fires_sql(':cents_up')}",
         rows,
     )
     created = db.total_changes - before
+    armed = armed_after_sql(":cents_up")
     db.executemany(
-        f"UPDATE watches SET last_price = :price, armed = {ARMED_AFTER_SQL}, "
-        f"crossings = crossings + {FIRED_SQL} "
-        f"WHERE {FOLLOWS_MOVE} "
+        f"UPDATE watches SET last_price = :price, armed = {armed}, "
+        f"crossings = {crossings_after_sql(':cents_up')} WHERE {FOLLOWS_MOVE} "
         # Only rows that change: a product rechecked at its old price rewrites none.
-        f"AND (last_price IS NOT :price OR armed != {ARMED_AFTER_SQL})",
+        f"AND (last_price IS NOT :price OR armed != {armed})",
         rows,
     )
     return created

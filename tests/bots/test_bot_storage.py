@@ -11,6 +11,8 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, Conversat
 from bots.bot_storage import CorruptStateError, StoreStorage
 from state.sqlite import SqliteStore
 
+pytestmark = pytest.mark.store_variants  # every backend, and SQLite yielding at every call
+
 KEY = "msteams/conversations/conv-a/"
 
 

@@ -9,7 +9,7 @@ from botbuilder.schema import ActivityTypes
 from domain.alerts import AlertStatus
 from tests.support.chat import Chat, World
 
-pytestmark = pytest.mark.store_variants  # also over stores that yield at every call
+pytestmark = pytest.mark.store_variants  # every backend, and SQLite yielding at every call
 
 
 async def watch_headphones(world: World) -> Chat:

@@ -6,7 +6,9 @@ import pytest
 from botbuilder.testing import StorageBaseTests
 
 from bots.bot_storage import StoreStorage
-from state.sqlite import SqliteStore
+from state.interfaces import Store
+
+pytestmark = pytest.mark.store_variants  # every backend, and SQLite yielding at every call
 
 CHECKS = sorted(
     name
@@ -21,7 +23,7 @@ def test_every_check_of_botbuilder_testing_4_17_1_is_found() -> None:
 
 
 @pytest.mark.parametrize("check", CHECKS)
-async def test_storage_contract(store: SqliteStore, check: str) -> None:
+async def test_storage_contract(store: Store, check: str) -> None:
     passed = await getattr(StorageBaseTests, check)(StoreStorage(store.bot_state))
 
     assert passed is True

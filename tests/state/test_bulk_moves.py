@@ -24,8 +24,11 @@ from domain.alerts import Alert
 from domain.polls import PollChanges
 from domain.rules import Rule, RuleKind, RuleState
 from domain.watches import NewWatch, Watch
-from state.sqlite import SqliteStore
+from state.interfaces import Store
+from tests.support.stores import make_store
 from watchers.poller import plain_moves, plan_poll
+
+pytestmark = pytest.mark.store_variants  # every backend, and SQLite yielding at every call
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 products = itertools.count()
@@ -33,13 +36,17 @@ products = itertools.count()
 
 @dataclass
 class Twins:
-    rules: SqliteStore
-    bulk: SqliteStore
+    rules: Store
+    bulk: Store
 
 
 @pytest.fixture
-async def twins(tmp_path: Path) -> AsyncIterator[Twins]:
-    stores = Twins(SqliteStore(tmp_path / "rules.sqlite3"), SqliteStore(tmp_path / "bulk.sqlite3"))
+async def twins(tmp_path: Path, store_kind: str) -> AsyncIterator[Twins]:
+    """Two stores of the kind under test: one evaluates watches one by one, one in bulk."""
+    stores = Twins(
+        make_store(store_kind, tmp_path / "rules.sqlite3"),
+        make_store(store_kind, tmp_path / "bulk.sqlite3"),
+    )
     await stores.rules.open()
     await stores.bulk.open()
     yield stores
@@ -93,7 +100,7 @@ def scenarios(
     return previous, price, watches
 
 
-async def add(store: SqliteStore, product_id: str, trigger: Decimal, state: RuleState) -> Watch:
+async def add(store: Store, product_id: str, trigger: Decimal, state: RuleState) -> Watch:
     rule = Rule(RuleKind.BELOW, start_price=Decimal("500.00"), trigger_price=trigger)
     return await store.watches.add(
         NewWatch(
@@ -117,7 +124,7 @@ def outcome(watches: list[Watch], alerts: list[Alert]) -> tuple[object, ...]:
 
 
 async def poll_once(
-    store: SqliteStore, product_id: str, previous: Decimal, price: Decimal, bulk: bool
+    store: Store, product_id: str, previous: Decimal, price: Decimal, bulk: bool
 ) -> tuple[object, ...]:
     moves = plain_moves({product_id: price}, {product_id: previous}, NOW) if bulk else []
     one_by_one = await store.watches.for_products([product_id], moves)

@@ -20,7 +20,7 @@ from domain.watches import Watch
 from state.sqlite import SqliteStore
 from state.sqlite.database import BACKSTOP_CHECKPOINT_PAGES
 from state.sqlite.migrations import MIGRATIONS, SCHEMA_V1
-from tests.state.test_sqlite_store import CONVERSATION, OTHER_CONVERSATION, T0, new_watch
+from tests.state.test_store import CONVERSATION, OTHER_CONVERSATION, T0, new_watch
 
 V1_WATCHES: list[dict[str, Any]] = [
     # Follows the move below: last saw 123.40, armed, trigger 110.00.

@@ -1,4 +1,4 @@
-"""Stores for tests: the SQLite store, and wrappers that yield to the loop at every call.
+"""Stores for tests: SQLite, SQLite wrapped to yield to the loop at every call, PostgreSQL.
 
 Correctness must not rest on a store call never suspending (SQLite on the loop's thread
 never does; a network database always does). The wrappers make every call a point
@@ -10,16 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import random
+import uuid
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Final
 
+import asyncpg
+
+from state.postgres import PostgresStore
 from state.sqlite import SqliteStore
 
 Pause = Callable[[], Awaitable[None]]
 
-KINDS: Final = ("sqlite", "sqlite-yielding", "sqlite-jittery")
+KINDS: Final = ("sqlite", "sqlite-yielding", "sqlite-jittery", "postgres")
 """Every store a suite marked `store_variants` runs over."""
+POSTGRES_URL: Final = os.environ.get(
+    "PRICEWATCH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+"""The PostgreSQL the tests use; each test gets a schema of its own there, dropped after."""
 
 
 class _Pausing:
@@ -73,8 +82,45 @@ class PausingStore:
         await self._database.ping()
 
 
+class PostgresTestStore(PostgresStore):
+    """A PostgresStore in a schema of its own, created on open and dropped on close."""
+
+    def __init__(self, url: str) -> None:
+        self.schema = f"pricewatch_test_{uuid.uuid4().hex[:12]}"
+        self._url = url
+        super().__init__(url, schema=self.schema)
+
+    async def open(self) -> None:
+        connection = await asyncpg.connect(self._url)
+        try:
+            await connection.execute(f"CREATE SCHEMA {self.schema}")
+        finally:
+            await connection.close()
+        await super().open()
+
+    async def close(self) -> None:
+        await super().close()
+        connection = await asyncpg.connect(self._url)
+        try:
+            await connection.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+        finally:
+            await connection.close()
+
+
+async def postgres_unavailable(url: str = POSTGRES_URL) -> str | None:
+    """Why the tests' PostgreSQL cannot be used, or None when it can."""
+    try:
+        connection = await asyncpg.connect(url, timeout=5)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        return f"PostgreSQL at {url} is not reachable ({type(error).__name__}: {error})"
+    await connection.close()
+    return None
+
+
 def make_store(kind: str, path: Path) -> Any:
-    """An unopened store of this kind on this file."""
+    """An unopened store of this kind (on this file, for SQLite)."""
+    if kind == "postgres":
+        return PostgresTestStore(POSTGRES_URL)
     sqlite = SqliteStore(path)
     if kind == "sqlite":
         return sqlite

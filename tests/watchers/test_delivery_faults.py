@@ -25,7 +25,7 @@ from tests.support.channel import Fault, StandInChannel
 from tests.support.clock import FakeClock
 from tests.support.running import ADMIN_TOKEN, RunningApp, free_port, running_app
 
-pytestmark = pytest.mark.store_variants  # also over stores that yield at every call
+pytestmark = pytest.mark.store_variants  # every backend, and SQLite yielding at every call
 
 UNPACED = {"CONVERSATION_MAX_PER_SECOND": "0", "DELIVERY_MAX_PER_SECOND": "0"}
 HEADPHONES_DROP = ("p-100", 149.99)

@@ -27,7 +27,7 @@ from state.interfaces import Store
 from tests.support.clock import FakeClock
 from watchers.poller import UNAVAILABLE_AFTER_NULLS, Poller
 
-pytestmark = pytest.mark.store_variants  # also over stores that yield at every call
+pytestmark = pytest.mark.store_variants  # every backend, and SQLite yielding at every call
 
 FEED_TIMEOUT_SECONDS = 0.2
 START_PRICE = Decimal("100.00")  # a 20% watch: the trigger is 80.00

@@ -12,7 +12,7 @@ from state.interfaces import WatchStore
 from tests.support.chat import World
 from watchers.poller import Poller
 
-pytestmark = pytest.mark.store_variants  # also over stores that yield at every call
+pytestmark = pytest.mark.store_variants  # every backend, and SQLite yielding at every call
 
 
 async def test_a_watch_made_between_polls_is_evaluated_even_if_the_price_looks_unchanged(

@@ -1,0 +1,121 @@
+"""Schema versions for PostgreSQL, in order: frozen SQL, applied under an advisory lock so
+that instances starting at once apply each step exactly once."""
+
+from __future__ import annotations
+
+from typing import Final
+
+SCHEMA_V1: Final = """
+    CREATE TABLE conversations (
+        key TEXT PRIMARY KEY,
+        reference TEXT NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        reachable INTEGER NOT NULL DEFAULT 1,
+        unreachable_since TIMESTAMPTZ
+    );
+    -- Watch ids are never reused: alert keys name them.
+    CREATE SEQUENCE watch_ids;
+    CREATE TABLE watches (
+        id BIGINT PRIMARY KEY DEFAULT nextval('watch_ids'),
+        product_id TEXT NOT NULL,
+        conversation_key TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        product_name TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        threshold_percent TEXT,
+        start_price TEXT NOT NULL,
+        trigger_price TEXT NOT NULL,
+        trigger_cents BIGINT,
+        armed INTEGER NOT NULL,
+        last_price TEXT,
+        unconfirmed_price TEXT,
+        crossings INTEGER NOT NULL DEFAULT 0,
+        paused INTEGER NOT NULL DEFAULT 0,
+        created_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE INDEX watches_by_product ON watches (product_id, id);
+    CREATE INDEX watches_by_conversation ON watches (conversation_key);
+    CREATE INDEX watches_by_user ON watches (user_id);
+    CREATE INDEX watches_awaiting_confirmation ON watches (product_id)
+        WHERE unconfirmed_price IS NOT NULL;
+    CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value BIGINT NOT NULL
+    );
+    INSERT INTO counters (name, value) VALUES ('evaluated_up_to_watch', 0);
+    CREATE TABLE products (
+        id TEXT PRIMARY KEY,
+        null_streak INTEGER NOT NULL DEFAULT 0,
+        unavailable INTEGER NOT NULL DEFAULT 0,
+        outages INTEGER NOT NULL DEFAULT 0,
+        evaluated_price TEXT
+    );
+    CREATE TABLE alerts (
+        id BIGSERIAL PRIMARY KEY,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL DEFAULT 'drop',
+        conversation_key TEXT NOT NULL,
+        watch_id BIGINT NOT NULL,
+        product_id TEXT NOT NULL,
+        product_name TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        old_price TEXT,
+        new_price TEXT,
+        seen_at TIMESTAMPTZ NOT NULL,
+        status TEXT NOT NULL,
+        next_attempt_at TIMESTAMPTZ NOT NULL,
+        claimed_until TIMESTAMPTZ,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at TIMESTAMPTZ,
+        last_error TEXT,
+        last_failure_kind TEXT,
+        held_at TIMESTAMPTZ,
+        sent_at TIMESTAMPTZ
+    );
+    CREATE INDEX alerts_open_due ON alerts (next_attempt_at, id)
+        WHERE status IN ('pending', 'held');
+    CREATE INDEX alerts_by_conversation ON alerts (conversation_key, status);
+    CREATE INDEX alerts_by_watch ON alerts (watch_id);
+    CREATE INDEX alerts_finished ON alerts (last_attempt_at)
+        WHERE status IN ('sent', 'failed');
+    -- Every delivery attempt, whatever became of it: the alert row keeps only the last.
+    CREATE TABLE alert_attempts (
+        id BIGSERIAL PRIMARY KEY,
+        alert_id BIGINT NOT NULL,
+        at TIMESTAMPTZ NOT NULL,
+        status TEXT NOT NULL,
+        error TEXT
+    );
+    CREATE INDEX alert_attempts_by_alert ON alert_attempts (alert_id);
+    CREATE FUNCTION log_alert_attempt() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        INSERT INTO alert_attempts (alert_id, at, status, error)
+        VALUES (NEW.id, NEW.last_attempt_at, NEW.status, NEW.last_error);
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER alert_attempt_logged AFTER UPDATE OF attempts ON alerts
+        FOR EACH ROW WHEN (NEW.attempts > OLD.attempts) EXECUTE FUNCTION log_alert_attempt();
+    -- Never reuse an etag, even after a delete: an old holder must not match.
+    CREATE SEQUENCE bot_state_etags;
+    CREATE TABLE bot_state (
+        key TEXT PRIMARY KEY,
+        etag BIGINT NOT NULL,
+        value BYTEA NOT NULL
+    );
+    -- One turn at a time per conversation, across instances: a lease row per turn.
+    CREATE TABLE turn_locks (
+        conversation_key TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        until TIMESTAMPTZ NOT NULL
+    );
+    -- Jobs one instance of the fleet runs at a time (the poll), by lease.
+    CREATE TABLE job_leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        until TIMESTAMPTZ NOT NULL
+    );
+    """
+
+MIGRATIONS: Final[tuple[str, ...]] = (SCHEMA_V1,)
+"""Schema versions in order; `schema_version` says how many have been applied."""

@@ -1,0 +1,159 @@
+"""The alert outbox on PostgreSQL: claims with FOR UPDATE SKIP LOCKED and a lease, so
+instances share the work and never take the same alert."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Sequence
+
+from domain.alerts import (
+    Alert,
+    AlertKind,
+    AlertStatus,
+    Attempt,
+    FailedAttempt,
+    FailureKind,
+    SendFailure,
+)
+from state.columns import dec
+from state.postgres.database import PostgresDatabase
+
+OPEN_STATUSES = [AlertStatus.PENDING.value, AlertStatus.HELD.value]
+
+
+class PostgresOutbox:
+    def __init__(self, database: PostgresDatabase) -> None:
+        self._db = database
+
+    async def claim_due(self, now: datetime, lease_until: datetime, limit: int) -> list[Alert]:
+        return await self._claim(
+            "status = ANY($2::text[]) AND next_attempt_at <= $3 "
+            "AND (claimed_until IS NULL OR claimed_until <= $3) "
+            "AND conversation_key IN (SELECT key FROM conversations WHERE reachable = 1) "
+            "ORDER BY next_attempt_at, id LIMIT $4",
+            lease_until,
+            OPEN_STATUSES,
+            now,
+            limit,
+        )
+
+    async def claim_conversation(
+        self, conversation_key: str, now: datetime, lease_until: datetime
+    ) -> list[Alert]:
+        return await self._claim(
+            "conversation_key = $4 AND status = ANY($2::text[]) "
+            "AND (claimed_until IS NULL OR claimed_until <= $3)",
+            lease_until,
+            OPEN_STATUSES,
+            now,
+            conversation_key,
+        )
+
+    async def _claim(self, where: str, *params: Any) -> list[Alert]:
+        rows = await self._db.pool.fetch(
+            "UPDATE alerts SET claimed_until = $1 WHERE id IN "
+            f"(SELECT id FROM alerts WHERE {where} FOR UPDATE SKIP LOCKED) RETURNING *",
+            *params,
+        )
+        return sorted((_alert(row) for row in rows), key=lambda alert: alert.id)
+
+    async def extend_claims(self, alert_ids: Sequence[int], lease_until: datetime) -> None:
+        await self._update(alert_ids, "claimed_until = $2", lease_until, only_open=True)
+
+    async def release_claims(self, alert_ids: Sequence[int]) -> None:
+        await self._update(alert_ids, "claimed_until = NULL", only_open=True)
+
+    async def mark_sent(self, alert_ids: Sequence[int], now: datetime) -> None:
+        await self._update(
+            alert_ids,
+            "status = $2, sent_at = $3, last_attempt_at = $3, attempts = attempts + 1, "
+            "claimed_until = NULL, last_error = NULL",
+            AlertStatus.SENT.value,
+            now,
+        )
+
+    async def mark_held(self, alert_ids: Sequence[int], now: datetime, hold_seconds: float) -> None:
+        await self._update(
+            alert_ids,
+            "status = $2, held_at = COALESCE(held_at, $3), "
+            "next_attempt_at = COALESCE(held_at, $3) + make_interval(secs => $4), "
+            "claimed_until = NULL",
+            AlertStatus.HELD.value,
+            now,
+            float(hold_seconds),
+        )
+
+    async def mark_failed(
+        self, attempts: Sequence[FailedAttempt], now: datetime, failure: SendFailure
+    ) -> None:
+        if not attempts:
+            return
+        await self._db.pool.execute(
+            "UPDATE alerts SET attempts = attempts + 1, last_attempt_at = $3, "
+            "last_error = $4, last_failure_kind = $5, claimed_until = NULL, "
+            "status = CASE WHEN f.retry_at IS NULL THEN $6 ELSE status END, "
+            "next_attempt_at = COALESCE(f.retry_at, next_attempt_at) "
+            "FROM unnest($1::bigint[], $2::timestamptz[]) AS f (id, retry_at) "
+            "WHERE alerts.id = f.id AND status = ANY($7::text[])",
+            [attempt.alert_id for attempt in attempts],
+            [attempt.retry_at for attempt in attempts],
+            now,
+            failure.description,
+            failure.kind.value,
+            AlertStatus.FAILED.value,
+            OPEN_STATUSES,
+        )
+
+    async def _update(
+        self, alert_ids: Sequence[int], assignments: str, *params: Any, only_open: bool = False
+    ) -> None:
+        if not alert_ids:
+            return
+        condition = f" AND status = ANY(${len(params) + 2}::text[])" if only_open else ""
+        await self._db.pool.execute(
+            f"UPDATE alerts SET {assignments} WHERE id = ANY($1::bigint[]){condition}",
+            list(alert_ids),
+            *params,
+            *([OPEN_STATUSES] if only_open else []),
+        )
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self._db.pool.fetch("SELECT status, COUNT(*) AS n FROM alerts GROUP BY status")
+        counts = {status.value: 0 for status in AlertStatus}
+        counts.update({row["status"]: row["n"] for row in rows})
+        return counts
+
+    async def attempts(self, alert_id: int) -> list[Attempt]:
+        rows = await self._db.pool.fetch(
+            "SELECT at, status, error FROM alert_attempts WHERE alert_id = $1 ORDER BY id",
+            alert_id,
+        )
+        return [Attempt(row["at"], AlertStatus(row["status"]), row["error"]) for row in rows]
+
+    async def get(self, alert_ids: Sequence[int]) -> list[Alert]:
+        rows = await self._db.pool.fetch(
+            "SELECT * FROM alerts WHERE id = ANY($1::bigint[]) ORDER BY id", list(alert_ids)
+        )
+        return [_alert(row) for row in rows]
+
+
+def _alert(row: Any) -> Alert:
+    failure = row["last_failure_kind"]
+    return Alert(
+        id=row["id"],
+        dedupe_key=row["dedupe_key"],
+        conversation_key=row["conversation_key"],
+        watch_id=row["watch_id"],
+        product_id=row["product_id"],
+        product_name=row["product_name"],
+        currency=row["currency"],
+        old_price=dec(row["old_price"]),
+        new_price=dec(row["new_price"]),
+        seen_at=row["seen_at"],
+        status=AlertStatus(row["status"]),
+        attempts=row["attempts"],
+        held_at=row["held_at"],
+        last_error=row["last_error"],
+        kind=AlertKind(row["kind"]),
+        last_failure=None if failure is None else FailureKind(failure),
+    )

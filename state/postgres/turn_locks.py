@@ -1,0 +1,91 @@
+"""Turn locks across instances: a lease row per conversation whose turn is running.
+
+A turn inserts its row (or takes over one whose lease ran out) and renews it while it
+runs; a dead instance's rows run out within a lease. Within one instance the keyed
+in-process lock comes first, so only one of its turns per conversation asks the
+database at a time. Time is the database's own (now()), the same for every instance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Final
+
+from state.postgres.database import PostgresDatabase
+from state.turn_locks import LocalTurnLocks
+
+logger = logging.getLogger(__name__)
+
+LEASE_SECONDS: Final = 30.0
+RENEW_EVERY_SECONDS: Final = 10.0
+RETRY_EVERY_SECONDS: Final = 0.05
+"""How often a waiting turn asks again while another instance holds the conversation."""
+
+
+class PostgresTurnLocks:
+    def __init__(self, database: PostgresDatabase) -> None:
+        self._db = database
+        self._local = LocalTurnLocks()
+
+    @asynccontextmanager
+    async def hold(self, conversation_key: str, wait_seconds: float) -> AsyncIterator[bool]:
+        deadline = time.monotonic() + wait_seconds
+        async with self._local.hold(conversation_key, wait_seconds) as mine:
+            if not mine:
+                yield False
+                return
+            holder = uuid.uuid4().hex
+            if not await self._take(conversation_key, holder, deadline):
+                yield False
+                return
+            renewer = asyncio.create_task(self._renew(conversation_key, holder))
+            try:
+                yield True
+            finally:
+                renewer.cancel()
+                await asyncio.shield(self._give_back(conversation_key, holder))
+
+    async def _take(self, conversation_key: str, holder: str, deadline: float) -> bool:
+        while True:
+            taken = await self._db.pool.fetchval(
+                "INSERT INTO turn_locks (conversation_key, holder, until) "
+                "VALUES ($1, $2, now() + make_interval(secs => $3)) "
+                "ON CONFLICT (conversation_key) DO UPDATE SET holder = excluded.holder, "
+                "until = excluded.until WHERE turn_locks.until < now() RETURNING holder",
+                conversation_key,
+                holder,
+                LEASE_SECONDS,
+            )
+            if taken is not None:
+                return True
+            if time.monotonic() + RETRY_EVERY_SECONDS > deadline:
+                return False
+            await asyncio.sleep(RETRY_EVERY_SECONDS)
+
+    async def _renew(self, conversation_key: str, holder: str) -> None:
+        while True:
+            await asyncio.sleep(RENEW_EVERY_SECONDS)
+            try:
+                await self._db.pool.execute(
+                    "UPDATE turn_locks SET until = now() + make_interval(secs => $3) "
+                    "WHERE conversation_key = $1 AND holder = $2",
+                    conversation_key,
+                    holder,
+                    LEASE_SECONDS,
+                )
+            except Exception:  # a database hiccup must not end the turn
+                logger.exception("could not renew the turn lock of %s", conversation_key)
+
+    async def _give_back(self, conversation_key: str, holder: str) -> None:
+        try:
+            await self._db.pool.execute(
+                "DELETE FROM turn_locks WHERE conversation_key = $1 AND holder = $2",
+                conversation_key,
+                holder,
+            )
+        except Exception:  # it runs out on its own
+            logger.exception("could not give back the turn lock of %s", conversation_key)

@@ -1,0 +1,321 @@
+"""Watches, their rule state, product health and the poller's memory, on PostgreSQL.
+
+A poll's writes go in one transaction, as arrays (`unnest`) rather than a statement per
+row: a round trip to the server costs more than the work of a row.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Sequence
+
+from domain.alerts import AlertKind, AlertStatus
+from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
+from domain.products import ProductHealth
+from domain.rules import (
+    CROSSING_KEY_SQL,
+    Rule,
+    RuleKind,
+    RuleState,
+    armed_after_sql,
+    comparable_cents,
+    crossings_after_sql,
+    fires_sql,
+    follows_move_sql,
+)
+from domain.watches import NewWatch, Watch
+from state.columns import dec, price_text, price_text_or_none, text
+from state.postgres.database import PostgresDatabase
+
+WATCH_COLUMNS = (
+    "conversation_key, user_id, product_id, product_name, currency, kind, threshold_percent, "
+    "start_price, trigger_price, trigger_cents, armed, last_price, unconfirmed_price, "
+    "crossings, created_at"
+)
+OPEN_STATUSES = [AlertStatus.PENDING.value, AlertStatus.HELD.value]
+MOVES = (
+    "moves AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+    "$5::bigint[], $6::timestamptz[]) AS m (product_id, previous, price, new_price, cents_up, "
+    "seen_at))"
+)
+FOLLOWS = "watches.product_id = moves.product_id AND " + follows_move_sql("moves.previous")
+
+
+class PostgresWatches:
+    def __init__(self, database: PostgresDatabase) -> None:
+        self._db = database
+
+    async def add(self, watch: NewWatch) -> Watch:
+        watch_id = await self._db.pool.fetchval(
+            f"INSERT INTO watches ({WATCH_COLUMNS}) VALUES "
+            "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+            *_watch_row(watch),
+        )
+        return Watch(watch_id, **{f: getattr(watch, f) for f in NewWatch.__dataclass_fields__})
+
+    async def add_many(self, watches: Sequence[NewWatch]) -> int:
+        async with self._db.transaction() as db:
+            await db.copy_records_to_table(
+                "watches",
+                records=[_watch_row(watch) for watch in watches],
+                columns=[column.strip() for column in WATCH_COLUMNS.split(",")],
+            )
+        return len(watches)
+
+    async def of_conversation(self, conversation_key: str) -> list[Watch]:
+        rows = await self._db.pool.fetch(
+            "SELECT * FROM watches WHERE conversation_key = $1 ORDER BY id", conversation_key
+        )
+        return [_watch(row) for row in rows]
+
+    async def count_of_user(self, user_id: str) -> int:
+        return int(
+            await self._db.pool.fetchval("SELECT COUNT(*) FROM watches WHERE user_id = $1", user_id)
+        )
+
+    async def remove(self, conversation_key: str, watch_id: int) -> bool:
+        async with self._db.transaction() as db:
+            removed = await db.fetchval(
+                "DELETE FROM watches WHERE id = $1 AND conversation_key = $2 RETURNING id",
+                watch_id,
+                conversation_key,
+            )
+            if removed is None:
+                return False
+            await db.execute(
+                "DELETE FROM alerts WHERE watch_id = $1 AND status = ANY($2::text[])",
+                watch_id,
+                OPEN_STATUSES,
+            )
+            return True
+
+    async def watched_product_ids(self) -> list[str]:
+        rows = await self._db.pool.fetch(
+            "SELECT DISTINCT product_id FROM watches ORDER BY product_id"
+        )
+        return [row["product_id"] for row in rows]
+
+    async def for_products(
+        self, product_ids: Sequence[str], moves: Sequence[PriceMove] = ()
+    ) -> list[Watch]:
+        moved = {move.product_id for move in moves}
+        rows = list(
+            await self._db.pool.fetch(
+                "SELECT * FROM watches WHERE product_id = ANY($1::text[])",
+                [product_id for product_id in product_ids if product_id not in moved],
+            )
+        )
+        if moves:
+            rows += await self._db.pool.fetch(
+                f"WITH {MOVES} SELECT watches.* FROM moves JOIN watches "
+                "ON watches.product_id = moves.product_id "
+                f"WHERE NOT {follows_move_sql('moves.previous')}",
+                *_move_arrays(moves),
+            )
+        return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
+
+    async def product_health(self, product_ids: Sequence[str]) -> dict[str, ProductHealth]:
+        rows = await self._db.pool.fetch(
+            "SELECT * FROM products WHERE id = ANY($1::text[])", list(product_ids)
+        )
+        return {
+            row["id"]: ProductHealth(
+                row["id"], row["null_streak"], bool(row["unavailable"]), row["outages"]
+            )
+            for row in rows
+        }
+
+    async def products_to_recheck(self, after_watch_id: int) -> Recheck:
+        rows = await self._db.pool.fetch(
+            "SELECT product_id FROM watches WHERE id > $1 UNION "
+            "SELECT product_id FROM watches WHERE unconfirmed_price IS NOT NULL",
+            after_watch_id,
+        )
+        newest = await self._db.pool.fetchval("SELECT COALESCE(MAX(id), 0) FROM watches")
+        return Recheck(frozenset(row[0] for row in rows), int(newest))
+
+    async def poll_memory(self) -> PollMemory:
+        rows = await self._db.pool.fetch(
+            "SELECT id, evaluated_price FROM products WHERE evaluated_price IS NOT NULL"
+        )
+        up_to = await self._db.pool.fetchval(
+            "SELECT value FROM counters WHERE name = 'evaluated_up_to_watch'"
+        )
+        prices = {row["id"]: Decimal(row["evaluated_price"]) for row in rows}
+        return PollMemory(prices, int(up_to))
+
+    async def remember_evaluated_up_to_watch(self, watch_id: int) -> None:
+        await self._db.pool.execute(
+            "UPDATE counters SET value = $1 WHERE name = 'evaluated_up_to_watch'", watch_id
+        )
+
+    async def record_poll(self, changes: PollChanges) -> int:
+        async with self._db.transaction() as db:
+            created = await _apply_moves(db, changes.moves)
+            if changes.prices:
+                await db.execute(
+                    "INSERT INTO products (id, evaluated_price) "
+                    "SELECT * FROM unnest($1::text[], $2::text[]) "
+                    "ON CONFLICT (id) DO UPDATE SET evaluated_price = excluded.evaluated_price",
+                    list(changes.prices),
+                    [price_text_or_none(price) for price in changes.prices.values()],
+                )
+            if changes.states:
+                columns = list(zip(*(_state_columns(state) for _, state in changes.states)))
+                await db.execute(
+                    "UPDATE watches SET armed = s.armed, last_price = s.last_price, "
+                    "unconfirmed_price = s.unconfirmed_price, crossings = s.crossings "
+                    "FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::int[]) "
+                    "AS s (id, armed, last_price, unconfirmed_price, crossings) "
+                    "WHERE watches.id = s.id",
+                    [watch_id for watch_id, _ in changes.states],
+                    *map(list, columns),
+                )
+            if changes.pauses:
+                await db.execute(
+                    "UPDATE watches SET paused = p.paused FROM unnest($1::bigint[], $2::int[]) "
+                    "AS p (id, paused) WHERE watches.id = p.id",
+                    [watch_id for watch_id, _ in changes.pauses],
+                    [int(paused) for _, paused in changes.pauses],
+                )
+            if changes.health:
+                await db.execute(
+                    "INSERT INTO products (id, null_streak, unavailable, outages) "
+                    "SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::int[]) "
+                    "ON CONFLICT (id) DO UPDATE SET null_streak = excluded.null_streak, "
+                    "unavailable = excluded.unavailable, outages = excluded.outages",
+                    [h.product_id for h in changes.health],
+                    [h.null_streak for h in changes.health],
+                    [int(h.unavailable) for h in changes.health],
+                    [h.outages for h in changes.health],
+                )
+            if changes.alerts:
+                alerts = changes.alerts
+                status = await db.execute(
+                    # A watch removed since the poll read it gets no alert.
+                    "INSERT INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
+                    "product_id, product_name, currency, old_price, new_price, seen_at, status, "
+                    "next_attempt_at) SELECT a.dedupe_key, a.kind, a.conversation_key, "
+                    "a.watch_id, a.product_id, a.product_name, a.currency, a.old_price, "
+                    "a.new_price, a.seen_at, $11, a.seen_at FROM unnest($1::text[], "
+                    "$2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], "
+                    "$8::text[], $9::text[], $10::timestamptz[]) WITH ORDINALITY AS a (dedupe_key, "
+                    "kind, conversation_key, watch_id, product_id, product_name, currency, "
+                    "old_price, new_price, seen_at, n) WHERE EXISTS (SELECT 1 FROM watches "
+                    # In the poll's order, so ids (and so delivery order) follow it.
+                    "WHERE watches.id = a.watch_id) ORDER BY a.n "
+                    "ON CONFLICT (dedupe_key) DO NOTHING",
+                    [a.dedupe_key for a in alerts],
+                    [a.kind.value for a in alerts],
+                    [a.conversation_key for a in alerts],
+                    [a.watch_id for a in alerts],
+                    [a.product_id for a in alerts],
+                    [a.product_name for a in alerts],
+                    [a.currency for a in alerts],
+                    [text(a.old_price) for a in alerts],
+                    [text(a.new_price) for a in alerts],
+                    [a.seen_at for a in alerts],
+                    AlertStatus.PENDING.value,
+                )
+                created += _row_count(status)
+            return created
+
+
+async def _apply_moves(db: Any, moves: Sequence[PriceMove]) -> int:
+    """Every watch following a move, all moves in one statement each, by the rule's SQL
+    twin (`domain.rules`): alerts for those that fire (read before the update), then the
+    new state."""
+    if not moves:
+        return 0
+    arrays = _move_arrays(moves)
+    status = await db.execute(
+        f"WITH {MOVES} INSERT INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
+        "product_id, product_name, currency, old_price, new_price, seen_at, status, "
+        f"next_attempt_at) SELECT {CROSSING_KEY_SQL}, $7, watches.conversation_key, "
+        "watches.id, watches.product_id, watches.product_name, watches.currency, "
+        "watches.start_price, moves.new_price, moves.seen_at, $8, moves.seen_at "
+        "FROM moves JOIN watches "
+        f"ON watches.product_id = moves.product_id WHERE {FOLLOWS} "
+        f"AND {fires_sql('moves.cents_up')} ORDER BY watches.id "
+        "ON CONFLICT (dedupe_key) DO NOTHING",
+        *arrays,
+        AlertKind.DROP.value,
+        AlertStatus.PENDING.value,
+    )
+    armed = armed_after_sql("moves.cents_up")
+    await db.execute(
+        f"WITH {MOVES} UPDATE watches SET last_price = moves.price, armed = {armed}, "
+        f"crossings = {crossings_after_sql('moves.cents_up')} FROM moves WHERE {FOLLOWS} "
+        # Only rows that change: a product rechecked at its old price rewrites none.
+        f"AND (watches.last_price IS DISTINCT FROM moves.price OR watches.armed != {armed})",
+        *arrays,
+    )
+    return _row_count(status)
+
+
+def _move_arrays(moves: Sequence[PriceMove]) -> list[list[Any]]:
+    return [
+        [move.product_id for move in moves],
+        [price_text(move.previous) for move in moves],
+        [price_text(move.price) for move in moves],
+        [str(move.price) for move in moves],  # as alerts made one by one store it
+        [move.price_cents_up for move in moves],
+        [move.seen_at for move in moves],
+    ]
+
+
+def _row_count(status: str) -> int:
+    """Rows a statement touched, from its status ("INSERT 0 12")."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
+def _watch_row(watch: NewWatch) -> tuple[Any, ...]:
+    rule = watch.rule
+    return (
+        watch.conversation_key,
+        watch.user_id,
+        watch.product_id,
+        watch.product_name,
+        watch.currency,
+        rule.kind.value,
+        text(rule.threshold_percent),
+        str(rule.start_price),
+        str(rule.trigger_price),
+        comparable_cents(rule.trigger_price),
+        *_state_columns(watch.state),
+        watch.created_at,
+    )
+
+
+def _state_columns(state: RuleState) -> tuple[int, str | None, str | None, int]:
+    return (
+        int(state.armed),
+        price_text_or_none(state.last_price),
+        price_text_or_none(state.unconfirmed_price),
+        state.crossings,
+    )
+
+
+def _watch(row: Any) -> Watch:
+    return Watch(
+        id=row["id"],
+        conversation_key=row["conversation_key"],
+        user_id=row["user_id"],
+        product_id=row["product_id"],
+        product_name=row["product_name"],
+        currency=row["currency"],
+        rule=Rule(
+            kind=RuleKind(row["kind"]),
+            start_price=Decimal(row["start_price"]),
+            trigger_price=Decimal(row["trigger_price"]),
+            threshold_percent=dec(row["threshold_percent"]),
+        ),
+        state=RuleState(
+            armed=bool(row["armed"]),
+            last_price=dec(row["last_price"]),
+            unconfirmed_price=dec(row["unconfirmed_price"]),
+            crossings=row["crossings"],
+        ),
+        created_at=row["created_at"],
+        paused=bool(row["paused"]),
+    )

@@ -33,7 +33,7 @@ from feed.client import HttpPriceFeed
 from metrics import Metrics
 from mockfeed import Market, add_feed_routes, default_catalog
 from outbox.in_turn import AlertsInTurn
-from outbox.leases import Leases
+from outbox.leases import Leases, LeaseTerms
 from outbox.outcomes import Outcomes
 from outbox.pacing import Pacer
 from outbox.retry import RetryPolicy
@@ -149,10 +149,12 @@ def create_app(
     send_timeout_seconds: float = SEND_TIMEOUT_SECONDS,
     bot_state_storage: Storage | None = None,
     store: Store | None = None,
+    lease_terms: LeaseTerms = LeaseTerms(),
 ) -> web.Application:
     """The whole app. `store` (unopened; the app opens and closes it) replaces the one
     DATABASE_URL names; `bot_state_storage` replaces the store's bot state (the chat
-    benchmark compares against botbuilder's MemoryStorage)."""
+    benchmark compares against botbuilder's MemoryStorage); `lease_terms` lets a test
+    with a fake clock renew claims on that clock."""
     app = web.Application(client_max_size=MAX_ACTIVITY_BYTES, middlewares=[json_errors])
     rng = rng or random.Random()
     market = Market(default_catalog(), rng)
@@ -176,7 +178,7 @@ def create_app(
         session = ClientSession()
         feed = HttpPriceFeed(session, settings.feed_url())
         outcomes = Outcomes(store.outbox, store.references, clock, RetryPolicy(rng=rng), metrics)
-        leases = Leases(store.outbox, clock)
+        leases = Leases(store.outbox, clock, lease_terms)
         bot = PriceWatchBot(
             conversation_state=PickleHashedConversationState(
                 bot_state_storage or StoreStorage(store.bot_state)

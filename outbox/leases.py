@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Sequence
 
@@ -23,21 +24,21 @@ CLAIM_LEASE: Final = timedelta(seconds=5)
 RENEW_EVERY_SECONDS: Final = 2.0
 
 
+@dataclass(frozen=True)
+class LeaseTerms:
+    """How long a claim lasts, and how often the claims in flight are renewed."""
+
+    lease: timedelta = CLAIM_LEASE
+    renew_every_seconds: float = RENEW_EVERY_SECONDS
+    sleep: Sleep = asyncio.sleep
+    """Waits between renewals; a fake clock brings its own, since leases run on the clock."""
+
+
 class Leases:
-    def __init__(
-        self,
-        outbox: OutboxStore,
-        clock: Clock,
-        *,
-        lease: timedelta = CLAIM_LEASE,
-        renew_every_seconds: float = RENEW_EVERY_SECONDS,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
+    def __init__(self, outbox: OutboxStore, clock: Clock, terms: LeaseTerms = LeaseTerms()) -> None:
         self._outbox = outbox
         self._clock = clock
-        self._lease = lease
-        self._renew_every = renew_every_seconds
-        self._sleep = sleep
+        self._terms = terms
         self._held: set[int] = set()
         self._renewer: asyncio.Task[None] | None = None
 
@@ -47,7 +48,7 @@ class Leases:
         return frozenset(self._held)
 
     def _until(self) -> datetime:
-        return self._clock() + self._lease
+        return self._clock() + self._terms.lease
 
     async def claim_due(self, limit: int) -> list[Alert]:
         alerts = await self._outbox.claim_due(self._clock(), self._until(), limit)
@@ -93,7 +94,7 @@ class Leases:
 
     async def _renew_while_held(self) -> None:
         while True:
-            await self._sleep(self._renew_every)
+            await self._terms.sleep(self._terms.renew_every_seconds)
             try:
                 await self.renew()
             except Exception:  # a store hiccup must not end the renewals

@@ -1,7 +1,8 @@
 """A stand-in Bot Framework channel: records what the bot posts to /v3/conversations/...
 
 It answers like the real connector service: 200 with a resource id, or a scripted
-fault per conversation (any status with headers such as Retry-After, or a delay).
+fault per conversation (any status with headers such as Retry-After, a delay, or a gate
+that holds the answer until the test opens it).
 """
 
 from __future__ import annotations
@@ -16,11 +17,30 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 
+@dataclass(eq=False)
+class Gate:
+    """Holds the requests that reach it until the test opens it: a channel slow to accept
+    a send for exactly as long as the test says, without the test sleeping."""
+
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once a request is waiting at the gate (or has passed it)."""
+    _open: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def open(self) -> None:
+        self._open.set()
+
+    async def pass_through(self) -> None:
+        self.arrived.set()
+        await self._open.wait()
+
+
 @dataclass(frozen=True)
 class Fault:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay_seconds: float = 0.0
+    gate: Gate | None = None
+    """The answer waits until this gate opens (after any delay)."""
 
 
 @dataclass
@@ -46,6 +66,8 @@ class StandInChannel:
     _scripts: dict[str, deque[Fault]] = field(default_factory=lambda: defaultdict(deque))
     _always: dict[str, Fault] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=itertools.count)
+    _answered: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _gates: list[Gate] = field(default_factory=list)
     _server: TestServer | None = None
 
     async def start(self) -> str:
@@ -57,6 +79,8 @@ class StandInChannel:
         return self.url
 
     async def stop(self) -> None:
+        for gate in self._gates:  # a test that failed midway must not hang the server's close
+            gate.open()
         if self._server is not None:
             await self._server.close()
 
@@ -88,6 +112,19 @@ class StandInChannel:
     def texts(self, conversation_id: str | None = None) -> list[str]:
         return [post.text for post in self.delivered(conversation_id)]
 
+    async def accepted(self, conversation_id: str, containing: str) -> Posted:
+        """The first activity accepted for this conversation with `containing` in its
+        text, once there is one."""
+
+        def found() -> Posted | None:
+            return next(
+                (post for post in self.delivered(conversation_id) if containing in post.text),
+                None,
+            )
+
+        async with self._answered:
+            return await self._answered.wait_for(found)
+
     async def _receive(self, request: web.Request) -> web.Response:
         conversation = request.match_info["conversation"]
         fault = self._next_fault(conversation)
@@ -99,12 +136,17 @@ class StandInChannel:
             if delay:
                 # Stands for the channel's own processing time, not a test waiting.
                 await asyncio.sleep(delay)
+            if fault.gate is not None:
+                self._gates.append(fault.gate)
+                await fault.gate.pass_through()
         finally:
             self.in_flight -= 1
         self.authorizations.append(request.headers.get("Authorization", ""))
         self.posted.append(
             Posted(conversation, request.match_info.get("reply_to"), activity, fault.status)
         )
+        async with self._answered:
+            self._answered.notify_all()
         if fault.status != 200:
             return web.json_response(
                 {"error": {"code": "Fault", "message": f"stand-in fault {fault.status}"}},

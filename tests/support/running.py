@@ -57,6 +57,32 @@ class RunningApp:
             return dict(await response.json())
 
 
+async def watch(
+    app: RunningApp,
+    channel: StandInChannel,
+    *conversations: str,
+    what: str = "watch headphones 20%",
+) -> None:
+    for conversation in conversations:
+        assert await app.say(channel, conversation, what) in (200, 201)
+        assert "I'll tell you when" in channel.texts(conversation)[-1]
+
+
+async def drop(app: RunningApp, product_id: str = "p-100", price: float = 149.99) -> int:
+    await app.set_price(product_id, price)
+    return (await app.engine.poll()).alerts
+
+
+def alerts_received(channel: StandInChannel, conversation: str) -> list[str]:
+    """Alert messages the channel accepted for this conversation."""
+    return [text for text in channel.texts(conversation) if "Price drop" in text]
+
+
+def requests_to(channel: StandInChannel, conversation: str, since: int = 0) -> int:
+    """Every request that reached this conversation, faults included."""
+    return sum(post.conversation_id == conversation for post in channel.posted[since:])
+
+
 def activity(
     channel: StandInChannel, kind: str, conversation_id: str = "conv-e2e", **fields: Any
 ) -> dict[str, Any]:

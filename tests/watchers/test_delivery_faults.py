@@ -23,7 +23,16 @@ from domain.watches import NewWatch
 from outbox.retry import RetryPolicy
 from tests.support.channel import Fault, StandInChannel
 from tests.support.clock import FakeClock
-from tests.support.running import ADMIN_TOKEN, RunningApp, free_port, running_app
+from tests.support.running import (
+    ADMIN_TOKEN,
+    RunningApp,
+    alerts_received,
+    drop,
+    free_port,
+    requests_to,
+    running_app,
+    watch,
+)
 
 pytestmark = pytest.mark.store_variants  # every backend, and SQLite yielding at every call
 
@@ -41,33 +50,6 @@ def clock() -> FakeClock:
 async def app(tmp_path: Path, clock: FakeClock, store_kind: str) -> AsyncIterator[RunningApp]:
     async with running_app(tmp_path, env=UNPACED, clock=clock, store_kind=store_kind) as app:
         yield app
-
-
-async def watch(
-    app: RunningApp,
-    channel: StandInChannel,
-    *conversations: str,
-    what: str = "watch headphones 20%",
-) -> None:
-
-    for conversation in conversations:
-        assert await app.say(channel, conversation, what) in (200, 201)
-        assert "I'll tell you when" in channel.texts(conversation)[-1]
-
-
-async def drop(app: RunningApp, product_id: str = "p-100", price: float = 149.99) -> int:
-    await app.set_price(product_id, price)
-    return (await app.engine.poll()).alerts
-
-
-def alerts_received(channel: StandInChannel, conversation: str) -> list[str]:
-    """Alert messages the channel accepted for this conversation."""
-    return [text for text in channel.texts(conversation) if "Price drop" in text]
-
-
-def requests_to(channel: StandInChannel, conversation: str, since: int = 0) -> int:
-    """Every request that reached this conversation, faults included."""
-    return sum(post.conversation_id == conversation for post in channel.posted[since:])
 
 
 async def alerts_of(app: RunningApp, conversation: str) -> list[Alert]:

@@ -42,7 +42,9 @@ from state.interfaces import Store
 from state.postgres import PostgresStore
 from state.sqlite import SqliteStore
 from watchers.delivery import Deliverer, DeliveryReport, Pacing
+from watchers.poll_lead import PollLead
 from watchers.poller import Poller, PollReport
+from watchers.retention import Retention
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ logger = logging.getLogger(__name__)
 DELIVERY_INTERVAL_SECONDS = 1
 DRIFT_INTERVAL_SECONDS = 10
 CHECKPOINT_INTERVAL_SECONDS = 5
+PRUNE_INTERVAL_SECONDS = 3600
 SHUTDOWN_GRACE_SECONDS = 5.0
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -77,15 +80,16 @@ class Engine:
     deliverer: Deliverer
     scheduler: AsyncIOScheduler
     clock: Clock
+    lead: PollLead
+    retention: Retention
     last_poll: PollReport | None = None
     last_poll_at: datetime | None = None
     _poll_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def poll(self) -> PollReport:
-        async with self._poll_lock:
-            report = await self.poller.tick()
-        self.last_poll, self.last_poll_at = report, self.clock()
-        return report
+        """A poll now, lead or not (/api/notify, tests). Unless this instance leads, another
+        may have polled since, so the poller first forgets what it remembers."""
+        return await self._poll(forget=not self.lead.leading)
 
     async def poll_and_deliver(self) -> tuple[PollReport, DeliveryReport]:
         """A poll, then a delivery tick that waits for its turns (/api/notify reports it)."""
@@ -93,10 +97,20 @@ class Engine:
         return poll, await self.deliverer.tick()
 
     async def poll_and_dispatch(self) -> None:
-        """The scheduled poll: its new alerts start on their way at once, and the next
-        poll does not wait for them to arrive."""
-        await self.poll()
-        await self.deliverer.dispatch()
+        """The scheduled poll, on the instance that leads: its new alerts start on their
+        way at once, and the next poll does not wait for them to arrive."""
+        was_leading = self.lead.leading
+        if await self.lead.due():
+            await self._poll(forget=not was_leading)
+            await self.deliverer.dispatch()
+
+    async def _poll(self, forget: bool) -> PollReport:
+        async with self._poll_lock:
+            if forget:
+                self.poller.forget()
+            report = await self.poller.tick()
+        self.last_poll, self.last_poll_at = report, self.clock()
+        return report
 
     async def health(self) -> dict[str, Any]:
         try:
@@ -213,6 +227,8 @@ def create_app(
             deliverer=deliverer,
             scheduler=AsyncIOScheduler(timezone="UTC"),
             clock=clock,
+            lead=PollLead(store.jobs, clock, settings.poll_interval_seconds),
+            retention=Retention(store.outbox, clock, settings.alert_retention_days),
         )
         app[ENGINE] = engine
         if run_scheduler:
@@ -267,7 +283,7 @@ def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
     jobs.add_job(
         engine.poll_and_dispatch,
         "interval",
-        seconds=every,
+        seconds=every / 2,  # twice an interval: see watchers/poll_lead.py
         id="poll",
         misfire_grace_time=max(every, 5),
         **options,
@@ -286,6 +302,14 @@ def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
         seconds=CHECKPOINT_INTERVAL_SECONDS,
         id="checkpoint",
         misfire_grace_time=CHECKPOINT_INTERVAL_SECONDS,
+        **options,
+    )
+    jobs.add_job(
+        engine.retention.tick,
+        "interval",
+        seconds=PRUNE_INTERVAL_SECONDS,
+        id="prune",
+        misfire_grace_time=PRUNE_INTERVAL_SECONDS,
         **options,
     )
     if settings.mock_feed_drift:

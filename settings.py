@@ -88,6 +88,8 @@ class Settings:
     conversation_max_per_second: float = 1.0
     delivery_max_per_second: float = 30.0
     """Per channel and tenant; 0 means no limit."""
+    alert_retention_days: int = 30
+    """Sent and given-up alerts, with their attempts, are kept this long."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -114,6 +116,7 @@ class Settings:
             delivery_concurrency=_int(environ, "DELIVERY_CONCURRENCY", 32, minimum=1),
             conversation_max_per_second=_rate(environ, "CONVERSATION_MAX_PER_SECOND", 1.0),
             delivery_max_per_second=_rate(environ, "DELIVERY_MAX_PER_SECOND", 30.0),
+            alert_retention_days=_int(environ, "ALERT_RETENTION_DAYS", 30, minimum=1),
         )
 
     def feed_url(self, bound_port: int | None = None) -> str:

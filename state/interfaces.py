@@ -117,6 +117,10 @@ class OutboxStore(Protocol):
     async def attempts(self, alert_id: int) -> list[Attempt]:
         """Every delivery attempt of one alert, oldest first."""
 
+    async def prune(self, finished_before: datetime, limit: int) -> int:
+        """Delete up to `limit` sent or failed alerts whose last attempt was before that
+        moment, with their attempts; return how many alerts went."""
+
 
 class BotStateStore(Protocol):
     """Bot state documents (conversation and user state), as opaque bytes."""
@@ -137,6 +141,14 @@ class TurnLocks(Protocol):
         when it stayed busy for `wait_seconds` (then nothing is held)."""
 
 
+class JobLeases(Protocol):
+    """Jobs one instance of a fleet runs at a time (the poll)."""
+
+    async def take(self, job: str, holder: str, seconds: float) -> bool:
+        """Hold `job` for `seconds` from now if it is free, has run out, or is already
+        `holder`'s; False while another holder's lease runs."""
+
+
 class Store(Protocol):
     """One database: its aggregates, and the connection's life."""
 
@@ -154,6 +166,9 @@ class Store(Protocol):
 
     @property
     def locks(self) -> TurnLocks: ...
+
+    @property
+    def jobs(self) -> JobLeases: ...
 
     async def open(self) -> None: ...
 

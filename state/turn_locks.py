@@ -1,4 +1,4 @@
-"""Turn locks within one process: a keyed asyncio lock per conversation.
+"""Turn locks and job leases within one process: a keyed asyncio lock per conversation.
 
 Enough for a store only one process uses (SQLite); a store shared by several processes
 brings locks that span them (a lease row, an advisory lock) behind the same interface.
@@ -55,3 +55,10 @@ async def _acquire(lock: asyncio.Lock, wait_seconds: float) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+class LocalJobLeases:
+    """Job leases for a store only one process uses: that process always holds them."""
+
+    async def take(self, job: str, holder: str, seconds: float) -> bool:
+        return True

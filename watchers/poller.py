@@ -198,6 +198,13 @@ class Poller:
         self._watched_sorted: list[str] = []
         self._ticks_until_refresh = 0
 
+    def forget(self) -> None:
+        """Drop what this poller remembers: another instance may have polled since, so
+        the next tick starts from what the store remembers."""
+        self._recalled = False
+        self._last_prices = {}
+        self._ticks_until_refresh = 0
+
     async def tick(self) -> PollReport:
         self._metrics.polls.inc()
         if not self._recalled:

@@ -19,6 +19,7 @@ from state.columns import dec
 from state.postgres.database import PostgresDatabase
 
 OPEN_STATUSES = [AlertStatus.PENDING.value, AlertStatus.HELD.value]
+FINISHED_STATUSES = [AlertStatus.SENT.value, AlertStatus.FAILED.value]
 
 
 class PostgresOutbox:
@@ -129,6 +130,22 @@ class PostgresOutbox:
             alert_id,
         )
         return [Attempt(row["at"], AlertStatus(row["status"]), row["error"]) for row in rows]
+
+    async def prune(self, finished_before: datetime, limit: int) -> int:
+        async with self._db.transaction() as db:
+            ids = await db.fetch(
+                "DELETE FROM alerts WHERE id IN (SELECT id FROM alerts "
+                "WHERE status = ANY($1::text[]) AND last_attempt_at < $2 "
+                "ORDER BY last_attempt_at LIMIT $3) RETURNING id",
+                FINISHED_STATUSES,
+                finished_before,
+                limit,
+            )
+            await db.execute(
+                "DELETE FROM alert_attempts WHERE alert_id = ANY($1::bigint[])",
+                [row["id"] for row in ids],
+            )
+        return len(ids)
 
     async def get(self, alert_ids: Sequence[int]) -> list[Alert]:
         rows = await self._db.pool.fetch(

@@ -6,7 +6,7 @@ from state.postgres.bot_state import PostgresBotState
 from state.postgres.database import PostgresDatabase
 from state.postgres.outbox import PostgresOutbox
 from state.postgres.references import PostgresReferences
-from state.postgres.turn_locks import PostgresTurnLocks
+from state.postgres.turn_locks import PostgresJobLeases, PostgresTurnLocks
 from state.postgres.watches import PostgresWatches
 
 
@@ -18,6 +18,7 @@ class PostgresStore:
         self.outbox = PostgresOutbox(self.database)
         self.bot_state = PostgresBotState(self.database)
         self.locks = PostgresTurnLocks(self.database)
+        self.jobs = PostgresJobLeases(self.database)
 
     async def open(self) -> None:
         await self.database.open()

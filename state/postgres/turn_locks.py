@@ -1,4 +1,5 @@
-"""Turn locks across instances: a lease row per conversation whose turn is running.
+"""Turn locks and job leases across instances: a lease row per conversation whose turn
+is running, and per job one instance runs.
 
 A turn inserts its row (or takes over one whose lease ran out) and renews it while it
 runs; a dead instance's rows run out within a lease. Within one instance the keyed
@@ -89,3 +90,21 @@ class PostgresTurnLocks:
             )
         except Exception:  # it runs out on its own
             logger.exception("could not give back the turn lock of %s", conversation_key)
+
+
+class PostgresJobLeases:
+    def __init__(self, database: PostgresDatabase) -> None:
+        self._db = database
+
+    async def take(self, job: str, holder: str, seconds: float) -> bool:
+        taken = await self._db.pool.fetchval(
+            "INSERT INTO job_leases (name, holder, until) "
+            "VALUES ($1, $2, now() + make_interval(secs => $3)) "
+            "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until "
+            "WHERE job_leases.until < now() OR job_leases.holder = excluded.holder "
+            "RETURNING holder",
+            job,
+            holder,
+            float(seconds),
+        )
+        return taken is not None

@@ -144,9 +144,16 @@ SCHEMA_V3 = """
     """
 
 
+SCHEMA_V4 = """
+    -- Finished alerts by age, for the retention job.
+    CREATE INDEX alerts_finished ON alerts (last_attempt_at) WHERE status IN ('sent', 'failed');
+    """
+
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
     _schema_v2,
     SCHEMA_V3,
+    SCHEMA_V4,
 )
 """Schema versions in order, as SQL or as a step run in a transaction."""

@@ -20,6 +20,7 @@ from state.sqlite.columns import at, at_or_none, placeholders, ts
 from state.sqlite.database import SqliteDatabase
 
 OPEN_STATUSES = (AlertStatus.PENDING.value, AlertStatus.HELD.value)
+FINISHED_STATUSES = (AlertStatus.SENT.value, AlertStatus.FAILED.value)
 
 
 class SqliteOutbox:
@@ -129,6 +130,21 @@ class SqliteOutbox:
             (alert_id,),
         )
         return [Attempt(at(row["at"]), AlertStatus(row["status"]), row["error"]) for row in rows]
+
+    async def prune(self, finished_before: datetime, limit: int) -> int:
+        with self._db.transaction() as db:
+            ids = [
+                row[0]
+                for row in db.execute(
+                    "SELECT id FROM alerts WHERE status IN (?, ?) AND last_attempt_at < ? "
+                    "ORDER BY last_attempt_at LIMIT ?",
+                    (*FINISHED_STATUSES, ts(finished_before), limit),
+                )
+            ]
+            marks = placeholders(len(ids))
+            db.execute(f"DELETE FROM alert_attempts WHERE alert_id IN ({marks})", ids)
+            db.execute(f"DELETE FROM alerts WHERE id IN ({marks})", ids)
+        return len(ids)
 
     async def get(self, alert_ids: Sequence[int]) -> list[Alert]:
         rows = self._db.fetch_in("SELECT * FROM alerts WHERE id IN ({})", alert_ids)

@@ -9,11 +9,11 @@ from state.sqlite.database import SqliteDatabase
 from state.sqlite.outbox import SqliteOutbox
 from state.sqlite.references import SqliteReferences
 from state.sqlite.watches import SqliteWatches
-from state.turn_locks import LocalTurnLocks
+from state.turn_locks import LocalJobLeases, LocalTurnLocks
 
 
 class SqliteStore:
-    """Only this process uses the file, so turn locks are in-process ones."""
+    """Only this process uses the file, so turn locks and job leases are in-process ones."""
 
     def __init__(self, path: Path) -> None:
         self.database = SqliteDatabase(path)
@@ -22,6 +22,7 @@ class SqliteStore:
         self.outbox = SqliteOutbox(self.database)
         self.bot_state = SqliteBotState(self.database)
         self.locks = LocalTurnLocks()
+        self.jobs = LocalJobLeases()
 
     @property
     def path(self) -> Path:

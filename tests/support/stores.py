@@ -63,6 +63,7 @@ class PausingStore:
         self.outbox = _Pausing(inner.outbox, pause)
         self.bot_state = _Pausing(inner.bot_state, pause)
         self.locks = inner.locks
+        self.jobs = _Pausing(inner.jobs, pause)
         self._database = _Pausing(inner, pause)
 
     @property

@@ -14,7 +14,8 @@ import os
 import random
 import uuid
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Final
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Awaitable, Callable, Final
 
 import asyncpg
 
@@ -131,3 +132,17 @@ def make_store(kind: str, path: Path) -> Any:
         rng = random.Random(path.name)
         return PausingStore(sqlite, lambda: asyncio.sleep(rng.random() * 0.002))
     raise ValueError(f"unknown store kind {kind!r}")
+
+
+@asynccontextmanager
+async def second_instance(store: Any) -> AsyncIterator[PostgresStore]:
+    """Another instance's store on the same PostgreSQL schema as `store` (opened, closed
+    after; the schema stays `store`'s to drop)."""
+    if not isinstance(store, PostgresTestStore):
+        raise TypeError("a second instance needs a PostgreSQL store")
+    other = PostgresStore(POSTGRES_URL, schema=store.schema)
+    await other.open()
+    try:
+        yield other
+    finally:
+        await other.close()

@@ -1,0 +1,97 @@
+"""What a fleet on one PostgreSQL database relies on, with two or more instances' stores
+on one schema: migrations, claims, turn locks and e_tags under concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from datetime import timedelta
+
+import pytest
+
+from state.interfaces import EtagConflict, Store
+from state.postgres import PostgresStore
+from tests.support.alerts import open_alerts
+from tests.support.clock import FakeClock
+from tests.support.stores import POSTGRES_URL, second_instance
+
+pytestmark = pytest.mark.parametrize("store_kind", ["postgres"], indirect=True)
+
+CONVERSATION = "emulator/conv-1"
+
+
+async def test_instances_that_start_at_once_apply_each_migration_once(store: Store) -> None:
+    schema = store.schema  # type: ignore[attr-defined]
+    # A fresh schema: the store fixture's own is already migrated, so use another.
+    fresh = f"{schema}_fresh"
+    async with AsyncExitStack() as stack:
+        admin = await stack.enter_async_context(second_instance(store))
+        await admin.database.pool.execute(f"CREATE SCHEMA {fresh}")
+        try:
+            fleet = [PostgresStore(POSTGRES_URL, schema=fresh) for _ in range(4)]
+            await asyncio.gather(*(instance.open() for instance in fleet))
+            for instance in fleet:
+                stack.push_async_callback(instance.close)
+            versions = await fleet[0].database.pool.fetch(
+                "SELECT version FROM schema_version ORDER BY version"
+            )
+            assert [row["version"] for row in versions] == [1]
+            await asyncio.gather(*(instance.ping() for instance in fleet))
+        finally:
+            await stack.aclose()
+            await store.database.pool.execute(f"DROP SCHEMA {fresh} CASCADE")  # type: ignore[attr-defined]
+
+
+async def test_instances_claiming_at_once_share_the_alerts_and_never_take_one_twice(
+    store: Store,
+) -> None:
+    clock = FakeClock()
+    alerts = await open_alerts(store, CONVERSATION, 40, clock())
+    async with second_instance(store) as other:
+        lease = clock() + timedelta(seconds=5)
+        claims = await asyncio.gather(
+            *(
+                instance.outbox.claim_due(clock(), lease, 7)
+                for instance in (store, other, store, other, store, other, store)
+            )
+        )
+
+    claimed = [alert.id for batch in claims for alert in batch]
+    assert len(claimed) == len(set(claimed)) == len(alerts), "each alert claimed exactly once"
+
+
+async def test_a_conversation_takes_one_turn_at_a_time_across_instances(store: Store) -> None:
+    async with second_instance(store) as other:
+        async with store.locks.hold(CONVERSATION, 0) as first:
+            async with other.locks.hold(CONVERSATION, 0.2) as second:
+                assert (first, second) == (True, False), "busy on the other instance"
+            async with other.locks.hold("emulator/another", 0) as unrelated:
+                assert unrelated, "other conversations are not held up"
+        async with other.locks.hold(CONVERSATION, 0) as after:
+            assert after, "free once the first turn ended"
+
+
+async def test_a_dead_instances_turn_lock_runs_out(store: Store) -> None:
+    async with second_instance(store) as other:
+        await store.database.pool.execute(  # type: ignore[attr-defined]
+            "INSERT INTO turn_locks (conversation_key, holder, until) "
+            "VALUES ($1, 'a dead instance', now() - interval '1 second')",
+            CONVERSATION,
+        )
+        async with other.locks.hold(CONVERSATION, 0) as taken:
+            assert taken
+
+
+async def test_the_e_tag_contract_holds_between_instances_writing_at_once(store: Store) -> None:
+    etag = await store.bot_state.write("conv", b"v1", None)
+    async with second_instance(store) as other:
+        results = await asyncio.gather(
+            store.bot_state.write("conv", b"from the first", etag),
+            other.bot_state.write("conv", b"from the second", etag),
+            return_exceptions=True,
+        )
+        conflicts = [result for result in results if isinstance(result, EtagConflict)]
+        [winner] = [result for result in results if isinstance(result, int)]
+        assert len(conflicts) == 1, "exactly one writer with the read e_tag wins"
+        [record] = (await other.bot_state.read(["conv"])).values()
+        assert record.etag == winner and record.value in (b"from the first", b"from the second")

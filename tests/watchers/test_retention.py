@@ -1,0 +1,50 @@
+"""Finished alerts and their attempts go after ALERT_RETENTION_DAYS; open ones never do."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from domain.alerts import FailedAttempt, FailureKind, SendFailure
+from state.interfaces import Store
+from tests.support.alerts import open_alerts
+from tests.support.clock import FakeClock
+from watchers.retention import Retention
+
+pytestmark = pytest.mark.store_variants
+
+CONVERSATION = "emulator/conv-1"
+GONE = SendFailure(FailureKind.PERMANENT, "HTTP 400 (ErrorResponseException)", 400)
+
+
+async def test_finished_alerts_past_retention_go_with_their_attempts(store: Store) -> None:
+    clock = FakeClock()
+    sent, failed, pending, held, recent = await open_alerts(store, CONVERSATION, 5, clock())
+    await store.outbox.mark_sent([sent.id], clock())
+    await store.outbox.mark_failed([FailedAttempt(failed.id, None)], clock(), GONE)
+    await store.outbox.mark_held([held.id], clock(), hold_seconds=300)
+    clock.advance(timedelta(days=2).total_seconds())
+    await store.outbox.mark_sent([recent.id], clock())
+    clock.advance(timedelta(days=29).total_seconds())  # 31 days after the first two
+
+    assert await Retention(store.outbox, clock, days=30).tick() == 2
+
+    left = await store.outbox.get([a.id for a in (sent, failed, pending, held, recent)])
+    assert [a.id for a in left] == [pending.id, held.id, recent.id]
+    assert await store.outbox.attempts(sent.id) == []
+    assert await store.outbox.attempts(failed.id) == []
+    assert len(await store.outbox.attempts(recent.id)) == 1
+    assert await store.outbox.counts() == {"pending": 1, "held": 1, "sent": 1, "failed": 0}
+
+
+async def test_a_prune_goes_in_batches_until_nothing_is_left(store: Store) -> None:
+    clock = FakeClock()
+    alerts = await open_alerts(store, CONVERSATION, 7, clock())
+    await store.outbox.mark_sent([a.id for a in alerts], clock())
+    clock.advance(timedelta(days=31).total_seconds())
+
+    assert await store.outbox.prune(clock() - timedelta(days=30), limit=3) == 3
+    assert await Retention(store.outbox, clock, days=30).tick() == 4
+    assert await Retention(store.outbox, clock, days=30).tick() == 0
+    assert await store.outbox.counts() == {"pending": 0, "held": 0, "sent": 0, "failed": 0}

@@ -23,12 +23,6 @@ PROACTIVE_BATCH: Final = "PriceWatch.proactive_batch"
 """turn_state key: the `ProactiveBatch` a proactive turn is about."""
 
 
-def channel_key(reference: ConversationReference) -> str:
-    """Rate limits apply per channel and tenant."""
-    tenant = getattr(reference.conversation, "tenant_id", None) or ""
-    return f"{reference.channel_id}/{tenant}"
-
-
 class BotProactiveTurns:
     def __init__(self, adapter: BotAdapter, bot: Bot, app_id: str, clock: Clock) -> None:
         self._adapter = adapter
@@ -37,7 +31,10 @@ class BotProactiveTurns:
         self._clock = clock
 
     def channel_of(self, reference: dict[str, Any]) -> str:
-        return channel_key(ConversationReference().deserialize(reference))
+        """Rate limits apply per channel and tenant. Read from the stored JSON: msrest's
+        deserialization costs more than the rest of the delivery's own bookkeeping."""
+        conversation = reference.get("conversation") or {}
+        return f"{reference.get('channelId') or ''}/{conversation.get('tenantId') or ''}"
 
     async def run(self, reference: dict[str, Any], batch: ProactiveBatch) -> SendFailure | None:
         async def turn(context: TurnContext) -> None:

@@ -28,16 +28,19 @@ class Pacer:
         self._sleep = sleep
         self._next_free: dict[str, float] = {}
 
-    async def wait_turn(self, key: str) -> None:
+    async def wait_turn(self, key: str) -> bool:
+        """Wait for this key's next free slot; True if that meant waiting at all."""
         if not self._interval:
-            return
+            return False
         now = self._monotonic()
         slot = max(now, self._next_free.get(key, now))
         self._next_free[key] = slot + self._interval
         if len(self._next_free) > 10_000:
             self._forget_idle(now)
-        if slot > now:
-            await self._sleep(slot - now)
+        if slot <= now:
+            return False
+        await self._sleep(slot - now)
+        return True
 
     def _forget_idle(self, now: float) -> None:
         self._next_free = {key: at for key, at in self._next_free.items() if at > now}

@@ -147,8 +147,8 @@ class Deliverer:
             if reference is None:
                 await self._outcomes.failed(alerts, NO_REFERENCE)
                 return _Result(unsettled=len(alerts))
-            await self._pacing.per_conversation.wait_turn(key)
-            await self._pacing.per_channel.wait_turn(self._turns.channel_of(reference))
+            waited = await self._pacing.per_conversation.wait_turn(key)
+            waited |= await self._pacing.per_channel.wait_turn(self._turns.channel_of(reference))
             async with self._slots, self._locks.hold(key, BUSY_WAIT_SECONDS) as mine:
                 if self._closing:
                     await self._leases.release(alerts)
@@ -157,7 +157,9 @@ class Deliverer:
                     await self._leases.release(alerts)
                     logger.info("conversation %s is mid-turn; its alerts wait a tick", key)
                     return _Result(busy=True)
-                return await self._run_turn(reference, await self._still_open(alerts))
+                if waited:
+                    alerts = await self._still_open(alerts)
+                return await self._run_turn(reference, alerts)
         except asyncio.CancelledError:
             await asyncio.shield(self._leases.release(alerts))
             raise
@@ -165,8 +167,8 @@ class Deliverer:
             self._leases.let_go(alerts)
 
     async def _still_open(self, alerts: list[Alert]) -> list[Alert]:
-        """The alerts as they are now that the turn is ours: pacing may have waited long
-        enough for the user to remove a watch (and with it its alerts)."""
+        """The alerts as they are now that the turn is ours, after a pacing wait (up to a
+        fan-out's length): long enough for the user to remove a watch, and its alerts."""
         return [
             alert
             for alert in await self._outbox.get([a.id for a in alerts])

@@ -13,8 +13,8 @@ import inspect
 import os
 import random
 import uuid
-from pathlib import Path
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable, Final
 
 import asyncpg

@@ -3,7 +3,9 @@
     python -m bench.channel --port 4100 --latency-ms 20 --match "Price drop"
 
 POST /v3/conversations/{id}/activities[/{replyTo}] answers 200 after the latency.
-GET /stats -> {"posts": n, "matched": n, "last_match_at": unix time, "conversations": n}
+GET /stats -> {"posts": n, "matched": n, "last_match_at": unix time, "conversations": n,
+              "in_flight": n}; ?arrivals=1 adds each conversation's first match time,
+              ?texts=1 each conversation's matching texts
 GET /stats?arrivals=1 adds "arrivals": {conversation id: unix time of its first match}
 """
 
@@ -26,17 +28,26 @@ class Channel:
         self.matched = 0
         self.last_match_at = 0.0
         self.first_match_at: dict[str, float] = {}
+        self.texts: dict[str, list[str]] = {}
+        self.in_flight = 0
         self._ids = itertools.count()
 
     async def receive(self, request: web.Request) -> web.Response:
         activity: dict[str, Any] = await request.json()
-        if self.latency_seconds:
-            await asyncio.sleep(self.latency_seconds)
+        self.in_flight += 1
+        try:
+            if self.latency_seconds:
+                await asyncio.sleep(self.latency_seconds)
+        finally:
+            self.in_flight -= 1
         self.posts += 1
-        if self.match in (activity.get("text") or ""):
+        text = activity.get("text") or ""
+        if self.match in text:
+            conversation = request.match_info["conversation"]
             self.matched += 1
             self.last_match_at = time.time()
-            self.first_match_at.setdefault(request.match_info["conversation"], self.last_match_at)
+            self.first_match_at.setdefault(conversation, self.last_match_at)
+            self.texts.setdefault(conversation, []).append(text)
         return web.json_response({"id": f"a-{next(self._ids)}"})
 
     async def stats(self, request: web.Request) -> web.Response:
@@ -45,15 +56,19 @@ class Channel:
             "matched": self.matched,
             "last_match_at": self.last_match_at,
             "conversations": len(self.first_match_at),
+            "in_flight": self.in_flight,
         }
         if request.query.get("arrivals"):  # opt-in: pollers during a fan-out stay cheap
             stats["arrivals"] = self.first_match_at
+        if request.query.get("texts"):
+            stats["texts"] = self.texts
         return web.json_response(stats)
 
     async def reset(self, request: web.Request) -> web.Response:
         self.posts = self.matched = 0
         self.last_match_at = 0.0
         self.first_match_at.clear()
+        self.texts.clear()
         return web.json_response({})
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aiohttp import ClientSession
 
+from bench.databases import scratch_database
 from bench.fanout import ADMIN_TOKEN, start_channel
 from bench.processes import Process, free_port
 
@@ -30,15 +31,25 @@ class ChatResult:
 
 
 async def run(storage: str, messages: int, work_dir: Path) -> ChatResult:
+    """Bot state on "sqlite", "postgres" (a scratch database) or "memory"."""
+    if storage == "postgres":
+        async with scratch_database("chat") as url:
+            return await _run(storage, url, messages, work_dir)
+    return await _run(
+        storage, f"sqlite:///{work_dir / f'chat-{storage}.sqlite3'}", messages, work_dir
+    )
+
+
+async def _run(storage: str, database_url: str, messages: int, work_dir: Path) -> ChatResult:
     channel, channel_url = start_channel(work_dir, "Which product", latency_ms=0)
     port = free_port()
-    argv = ["app.py"] if storage == "sqlite" else ["-m", "bench.memory_state_app"]
+    argv = ["-m", "bench.memory_state_app"] if storage == "memory" else ["app.py"]
     bot = Process(
         f"chat-{storage}",
         argv,
         {
             "PORT": str(port),
-            "DATABASE_URL": f"sqlite:///{work_dir / f'chat-{storage}.sqlite3'}",
+            "DATABASE_URL": database_url,
             "ADMIN_TOKEN": ADMIN_TOKEN,
             "MOCK_FEED_DRIFT": "false",
             "LOG_LEVEL": "WARNING",

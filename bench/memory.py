@@ -9,7 +9,7 @@ from aiohttp import ClientSession
 
 from bench.fanout import ADMIN_TOKEN
 from bench.processes import Process, free_port
-from bench.seeding import seed_watches
+from bench.seeding import seed_sqlite
 
 MB = 1024 * 1024
 
@@ -67,7 +67,7 @@ async def run(products: int, watches: int, work_dir: Path) -> MemoryResult:
         async with ClientSession() as http:
             await feed.wait_http(http, f"{feed_url}/products")
         loaded_db = work_dir / "memory-loaded.sqlite3"
-        await seed_watches(loaded_db, products, watches)
+        await seed_sqlite(loaded_db, products, watches)
         empty = await _rss_after_polls(
             "memory-empty", work_dir / "memory-empty.sqlite3", feed_url, work_dir
         )

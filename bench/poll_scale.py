@@ -9,12 +9,15 @@ from pathlib import Path
 
 from aiohttp import ClientSession
 
+from bench.databases import scratch_database
 from bench.feed import catalog
 from bench.processes import Process, free_port
 from bench.seeding import seed_watches
 from domain.clock import utc_now
 from feed.client import HttpPriceFeed
 from metrics import Metrics
+from state.interfaces import Store
+from state.postgres import PostgresStore
 from state.sqlite import SqliteStore
 from watchers.poller import Poller
 
@@ -42,16 +45,38 @@ class PollScaleResult:
     expected_alerts: int
 
 
-async def run(products: int, watches: int, work_dir: Path, rounds: int = ROUNDS) -> PollScaleResult:
-    database = work_dir / "poll-scale.sqlite3"
-    await seed_watches(database, products, watches)
+async def run(
+    products: int, watches: int, work_dir: Path, rounds: int = ROUNDS, backend: str = "sqlite"
+) -> PollScaleResult:
+    """The poll over a store of this backend: "sqlite" (a file) or "postgres" (a scratch
+    database on the benchmark server)."""
+    if backend == "postgres":
+        async with scratch_database("poll") as url:
+            return await _run(PostgresStore(url), products, watches, work_dir, rounds)
+    return await _run(
+        SqliteStore(work_dir / "poll-scale.sqlite3"), products, watches, work_dir, rounds
+    )
+
+
+async def _run(
+    store: Store, products: int, watches: int, work_dir: Path, rounds: int
+) -> PollScaleResult:
+    await store.open()
+    try:
+        await seed_watches(store, products, watches)
+        return await _measure(store, products, watches, work_dir, rounds)
+    finally:
+        await store.close()
+
+
+async def _measure(
+    store: Store, products: int, watches: int, work_dir: Path, rounds: int
+) -> PollScaleResult:
     port = free_port()
     feed_process = Process(
         "feed", ["-m", "bench.feed", "--port", str(port), "--products", str(products)], {}, work_dir
     )
     url = f"http://127.0.0.1:{port}"
-    store = SqliteStore(database)
-    await store.open()
     try:
         async with ClientSession() as http:
             await feed_process.wait_http(http, f"{url}/products")
@@ -95,7 +120,6 @@ async def run(products: int, watches: int, work_dir: Path, rounds: int = ROUNDS)
             expected,
         )
     finally:
-        await store.close()
         feed_process.stop()
 
 

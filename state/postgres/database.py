@@ -18,6 +18,10 @@ logger = logging.getLogger(__name__)
 
 MIGRATION_LOCK: Final = 0x70726963  # any constant the fleet agrees on ("pric")
 POOL_SIZE: Final = 10
+CONNECT_TIMEOUT_SECONDS: Final = 5.0
+STATEMENT_TIMEOUT_SECONDS: Final = 15.0
+"""A database that stops answering fails each call within this, instead of hanging it:
+the caller's job logs it and runs again at its next tick."""
 
 
 class PostgresDatabase:
@@ -30,7 +34,12 @@ class PostgresDatabase:
     async def open(self) -> None:
         settings = {"search_path": self._schema} if self._schema else {}
         self._pool = await asyncpg.create_pool(
-            self._url, min_size=1, max_size=self._pool_size, server_settings=settings
+            self._url,
+            min_size=1,
+            max_size=self._pool_size,
+            server_settings=settings,
+            timeout=CONNECT_TIMEOUT_SECONDS,
+            command_timeout=STATEMENT_TIMEOUT_SECONDS,
         )
         await self._migrate()
         logger.info(

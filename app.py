@@ -42,6 +42,7 @@ from state.interfaces import Store
 from state.postgres import PostgresStore
 from state.sqlite import SqliteStore
 from watchers.delivery import Deliverer, DeliveryReport, Pacing
+from watchers.job_guard import guarded
 from watchers.poll_lead import PollLead
 from watchers.poller import Poller, PollReport
 from watchers.retention import Retention
@@ -281,7 +282,7 @@ def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
     jobs = engine.scheduler
     options: dict[str, Any] = {"coalesce": True, "max_instances": 1}
     jobs.add_job(
-        engine.poll_and_dispatch,
+        guarded("poll", engine.poll_and_dispatch),
         "interval",
         seconds=every / 2,  # twice an interval: see watchers/poll_lead.py
         id="poll",
@@ -289,7 +290,7 @@ def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
         **options,
     )
     jobs.add_job(
-        engine.deliverer.dispatch,
+        guarded("deliver", engine.deliverer.dispatch),
         "interval",
         seconds=DELIVERY_INTERVAL_SECONDS,
         id="deliver",
@@ -297,7 +298,7 @@ def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
         **options,
     )
     jobs.add_job(
-        engine.store.checkpoint,
+        guarded("checkpoint", engine.store.checkpoint),
         "interval",
         seconds=CHECKPOINT_INTERVAL_SECONDS,
         id="checkpoint",
@@ -305,7 +306,7 @@ def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
         **options,
     )
     jobs.add_job(
-        engine.retention.tick,
+        guarded("prune", engine.retention.tick),
         "interval",
         seconds=PRUNE_INTERVAL_SECONDS,
         id="prune",

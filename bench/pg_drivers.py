@@ -28,7 +28,7 @@ SCHEMA_SQL = (
     "CREATE TABLE bot_state (key TEXT PRIMARY KEY, etag BIGINT NOT NULL, value BYTEA NOT NULL);"
     "CREATE SEQUENCE etags;"
     "CREATE TABLE watches (id BIGINT PRIMARY KEY, armed INTEGER NOT NULL, last_price TEXT);"
-    "INSERT INTO watches SELECT n, 1, '10' FROM generate_series(1, 1000) AS n;"
+    "INSERT INTO watches SELECT n, 1, '10' FROM generate_series(1, 300000) AS n;"
 )
 READ = "SELECT etag, value FROM bot_state WHERE key = {0}"
 UPSERT = (
@@ -41,7 +41,11 @@ BATCH = (
     "WHERE watches.id = s.id"
 )
 DOCUMENT = os.urandom(2000)
-IDS = list(range(1, 101))
+
+
+def _ids(n: int) -> list[int]:
+    """Operation n's own 100 rows: concurrent batches never wait for each other's locks."""
+    return list(range(n * 100 + 1, n * 100 + 101))
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ async def _measure(op: Callable[[int], Awaitable[Any]], concurrency: int) -> tup
         async with gate:
             await op(n)
 
-    await asyncio.gather(*(one(n) for n in range(100)))  # warm up
+    await asyncio.gather(*(one(OPERATIONS + n) for n in range(100)))  # warm up
     cpu, start = _cpu(), time.perf_counter()
     await asyncio.gather(*(one(n) for n in range(OPERATIONS)))
     wall, used = time.perf_counter() - start, _cpu() - cpu
@@ -89,7 +93,7 @@ async def _asyncpg(schema: str) -> DriverResult:
             "read": lambda n: pool.fetchrow(READ.format("$1"), f"k{n % 50}"),
             "upsert": lambda n: pool.fetchval(UPSERT.format("$1", "$2"), f"k{n % 50}", DOCUMENT),
             "batch of 100": lambda n: pool.execute(
-                BATCH.format("$1", "$2", "$3"), IDS, [n % 2] * 100, [str(n)] * 100
+                BATCH.format("$1", "$2", "$3"), _ids(n), [n % 2] * 100, [str(n)] * 100
             ),
         }
         return await _run("asyncpg", ops)
@@ -122,7 +126,7 @@ async def _psycopg(schema: str) -> DriverResult:
             "read": lambda n: run(READ.format("%s"), f"k{n % 50}")(),
             "upsert": lambda n: run(UPSERT.format("%s", "%s"), f"k{n % 50}", DOCUMENT)(),
             "batch of 100": lambda n: run(
-                BATCH.format("%s", "%s", "%s"), IDS, [n % 2] * 100, [str(n)] * 100
+                BATCH.format("%s", "%s", "%s"), _ids(n), [n % 2] * 100, [str(n)] * 100
             )(),
         }
         return await _run("psycopg 3", ops)

@@ -163,6 +163,16 @@ class Deliverer:
         except asyncio.CancelledError:
             await asyncio.shield(self._leases.release(alerts))
             raise
+        except Exception as error:  # the store is away: nothing can be recorded now
+            logger.warning(
+                "delivery to %s stopped (%s: %s); its %d alert(s) go again once their"
+                " claims run out",
+                key,
+                type(error).__name__,
+                error,
+                len(alerts),
+            )
+            return _Result(unsettled=len(alerts))
         finally:
             self._leases.let_go(alerts)
 

@@ -21,8 +21,8 @@ from state.turn_locks import LocalTurnLocks
 
 logger = logging.getLogger(__name__)
 
-LEASE_SECONDS: Final = 30.0
-RENEW_EVERY_SECONDS: Final = 10.0
+LEASE_SECONDS: Final = 15.0
+RENEW_EVERY_SECONDS: Final = 5.0
 RETRY_EVERY_SECONDS: Final = 0.05
 """How often a waiting turn asks again while another instance holds the conversation."""
 
@@ -31,6 +31,9 @@ class PostgresTurnLocks:
     def __init__(self, database: PostgresDatabase) -> None:
         self._db = database
         self._local = LocalTurnLocks()
+        self._not_given_back: set[tuple[str, str]] = set()
+        """Locks whose give-back failed (the database was away): given back at the next
+        take, so they do not hold their conversations until their lease runs out."""
 
     @asynccontextmanager
     async def hold(self, conversation_key: str, wait_seconds: float) -> AsyncIterator[bool]:
@@ -51,6 +54,7 @@ class PostgresTurnLocks:
                 await asyncio.shield(self._give_back(conversation_key, holder))
 
     async def _take(self, conversation_key: str, holder: str, deadline: float) -> bool:
+        await self._give_back_pending()
         while True:
             taken = await self._db.pool.fetchval(
                 "INSERT INTO turn_locks (conversation_key, holder, until) "
@@ -81,6 +85,18 @@ class PostgresTurnLocks:
             except Exception:  # a database hiccup must not end the turn
                 logger.exception("could not renew the turn lock of %s", conversation_key)
 
+    async def _give_back_pending(self) -> None:
+        if not self._not_given_back:
+            return
+        pending = list(self._not_given_back)
+        await self._db.pool.execute(
+            "DELETE FROM turn_locks WHERE (conversation_key, holder) IN "
+            "(SELECT * FROM unnest($1::text[], $2::text[]))",
+            [key for key, _ in pending],
+            [holder for _, holder in pending],
+        )
+        self._not_given_back.difference_update(pending)
+
     async def _give_back(self, conversation_key: str, holder: str) -> None:
         try:
             await self._db.pool.execute(
@@ -88,8 +104,11 @@ class PostgresTurnLocks:
                 conversation_key,
                 holder,
             )
-        except Exception:  # it runs out on its own
-            logger.exception("could not give back the turn lock of %s", conversation_key)
+        except Exception as error:  # given back at the next take; else it runs out
+            self._not_given_back.add((conversation_key, holder))
+            logger.warning(
+                "could not give back the turn lock of %s yet: %s", conversation_key, error
+            )
 
 
 class PostgresJobLeases:

@@ -60,6 +60,9 @@ class PostgresWatches:
                 records=[_watch_row(watch) for watch in watches],
                 columns=[column.strip() for column in WATCH_COLUMNS.split(",")],
             )
+        # A bulk import changes what the planner must know at once; without fresh
+        # statistics it joins a poll's moves to the watches by scanning them all.
+        await self._db.pool.execute("ANALYZE watches")
         return len(watches)
 
     async def of_conversation(self, conversation_key: str) -> list[Watch]:
@@ -82,8 +85,10 @@ class PostgresWatches:
             )
             if removed is None:
                 return False
-            await db.execute(
-                "DELETE FROM alerts WHERE watch_id = $1 AND status = ANY($2::text[])",
+            await db.execute(  # by conversation: alerts_by_conversation finds them
+                "DELETE FROM alerts WHERE conversation_key = $1 AND watch_id = $2 "
+                "AND status = ANY($3::text[])",
+                conversation_key,
                 watch_id,
                 OPEN_STATUSES,
             )
@@ -151,6 +156,10 @@ class PostgresWatches:
 
     async def record_poll(self, changes: PollChanges) -> int:
         async with self._db.transaction() as db:
+            # No wait for the log's flush: a poll lost in a crash is made again by the next
+            # one (its results and its memory go together), and any later commit that
+            # depends on it (a claim, a "sent") flushes it first.
+            await db.execute("SET LOCAL synchronous_commit = off")
             created = await _apply_moves(db, changes.moves)
             if changes.prices:
                 await db.execute(

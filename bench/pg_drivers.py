@@ -60,30 +60,34 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def _measure(op: Callable[[int], Awaitable[Any]], concurrency: int) -> tuple[float, float]:
+async def _measure(
+    op: Callable[[int], Awaitable[Any]], concurrency: int, operations: int
+) -> tuple[float, float]:
     gate = asyncio.Semaphore(concurrency)
 
     async def one(n: int) -> None:
         async with gate:
             await op(n)
 
-    await asyncio.gather(*(one(OPERATIONS + n) for n in range(100)))  # warm up
+    await asyncio.gather(*(one(operations + n) for n in range(100)))  # warm up
     cpu, start = _cpu(), time.perf_counter()
-    await asyncio.gather(*(one(n) for n in range(OPERATIONS)))
+    await asyncio.gather(*(one(n) for n in range(operations)))
     wall, used = time.perf_counter() - start, _cpu() - cpu
-    return OPERATIONS / wall, used / OPERATIONS * 1e6
+    return operations / wall, used / operations * 1e6
 
 
-async def _run(driver: str, ops: dict[str, Callable[[int], Awaitable[Any]]]) -> DriverResult:
+async def _run(
+    driver: str, ops: dict[str, Callable[[int], Awaitable[Any]]], operations: int
+) -> DriverResult:
     rates, cpus = {}, {}
     for name, op in ops.items():
         for concurrency in (1, CONCURRENCY):
-            rate, cpu = await _measure(op, concurrency)
+            rate, cpu = await _measure(op, concurrency, operations)
             rates[f"{name} x{concurrency}"], cpus[f"{name} x{concurrency}"] = rate, cpu
     return DriverResult(driver, rates, cpus)
 
 
-async def _asyncpg(schema: str) -> DriverResult:
+async def _asyncpg(schema: str, operations: int) -> DriverResult:
     pool = await asyncpg.create_pool(
         URL, min_size=4, max_size=CONCURRENCY, server_settings={"search_path": schema}
     )
@@ -96,12 +100,12 @@ async def _asyncpg(schema: str) -> DriverResult:
                 BATCH.format("$1", "$2", "$3"), _ids(n), [n % 2] * 100, [str(n)] * 100
             ),
         }
-        return await _run("asyncpg", ops)
+        return await _run("asyncpg", ops, operations)
     finally:
         await pool.close()
 
 
-async def _psycopg(schema: str) -> DriverResult:
+async def _psycopg(schema: str, operations: int) -> DriverResult:
     pool = AsyncConnectionPool(
         URL,
         min_size=4,
@@ -129,19 +133,19 @@ async def _psycopg(schema: str) -> DriverResult:
                 BATCH.format("%s", "%s", "%s"), _ids(n), [n % 2] * 100, [str(n)] * 100
             )(),
         }
-        return await _run("psycopg 3", ops)
+        return await _run("psycopg 3", ops, operations)
     finally:
         await pool.close()
 
 
-async def run() -> list[DriverResult]:
+async def run(operations: int = OPERATIONS) -> list[DriverResult]:
     results = []
     for measure in (_asyncpg, _psycopg):
         schema = f"pricewatch_drivers_{uuid.uuid4().hex[:8]}"
         admin = await asyncpg.connect(URL)
         await admin.execute(f"CREATE SCHEMA {schema}")
         try:
-            results.append(await measure(schema))
+            results.append(await measure(schema, operations))
         finally:
             await admin.execute(f"DROP SCHEMA {schema} CASCADE")
             await admin.close()

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench import chat_turns, fanout, head_of_line, memory, poll_scale
+import pytest
+
+from bench import (
+    chat_turns,
+    fanout,
+    fleet_fanout,
+    head_of_line,
+    memory,
+    outage,
+    pg_drivers,
+    poll_scale,
+)
 
 
 async def test_fan_out_delivers_every_alert_and_beats_the_seed_loop(tmp_path: Path) -> None:
@@ -39,3 +50,20 @@ async def test_memory_is_measured_for_both_databases(tmp_path: Path) -> None:
     result = await memory.run(200, 2000, tmp_path)
     assert result.empty_mb > 10 and result.loaded_mb > 10
     assert abs(result.difference_mb) < 200
+
+
+@pytest.mark.parametrize("store_kind", ["postgres"], indirect=True)
+async def test_the_postgresql_rows_run_and_count_every_alert(
+    tmp_path: Path, store_kind: str
+) -> None:
+    poll = await poll_scale.run(300, 3000, tmp_path, rounds=2, backend="postgres")
+    assert poll.alerts == poll.expected_alerts == 2 * 30
+    fleet = await fleet_fanout.run(12, tmp_path, instances=2)
+    assert fleet.delivered == 12 and 0 < fleet.cpu_ms_per_alert < 200
+    chat = await chat_turns.run("postgres", 48, tmp_path)
+    assert chat.messages == 48 and chat.per_second > 0
+    gone = await outage.run(8, tmp_path, outage_seconds=1)
+    assert gone.delivered == gone.expected == 16, "no alert lost to the outage"
+    assert gone.duplicates <= gone.in_flight_bound and gone.same_process
+    drivers = await pg_drivers.run(operations=50)
+    assert [result.driver for result in drivers] == ["asyncpg", "psycopg 3"]

@@ -94,15 +94,15 @@ class Deliverer:
     async def dispatch(self) -> int:
         """Claim due alerts and start their turns without waiting for them (the scheduled
         job); returns how many alerts were claimed."""
-        return sum(len(batch) for batch in await self._start())
+        return sum(len(batch) for batch, _ in await self._start())
 
     async def tick(self) -> DeliveryReport:
         """Claim due alerts, run their turns and report once these have ended."""
         started = await self._start()
-        results: list[_Result] = list(await asyncio.gather(*started.values()))
+        results: list[_Result] = list(await asyncio.gather(*(task for _, task in started)))
         return DeliveryReport(
             conversations=len(started),
-            alerts=sum(len(batch) for batch in started),
+            alerts=sum(len(batch) for batch, _ in started),
             unsettled=sum(result.unsettled for result in results),
             busy=sum(result.busy for result in results),
         )
@@ -118,12 +118,13 @@ class Deliverer:
                     task.cancel()
                 await asyncio.gather(*late, return_exceptions=True)
 
-    async def _start(self) -> dict[tuple[Alert, ...], asyncio.Task[_Result]]:
+    async def _start(self) -> list[tuple[list[Alert], asyncio.Task[_Result]]]:
+        """One task per conversation with claimed alerts, started."""
         if self._closing:
-            return {}
+            return []
         alerts = await self._leases.claim_due(self._batch_size)
         if not alerts:
-            return {}
+            return []
         by_conversation: dict[str, list[Alert]] = defaultdict(list)
         for alert in alerts:
             by_conversation[alert.conversation_key].append(alert)
@@ -132,12 +133,12 @@ class Deliverer:
         except BaseException:
             await asyncio.shield(self._leases.release(alerts))
             raise
-        started = {}
+        started = []
         for key, batch in by_conversation.items():
             task = asyncio.create_task(self._deliver(batch, references.get(key)))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
-            started[tuple(batch)] = task
+            started.append((batch, task))
         return started
 
     async def _deliver(self, alerts: list[Alert], reference: dict[str, Any] | None) -> _Result:

@@ -1,10 +1,12 @@
-"""HTTP face of the mock feed: the feed protocol plus an admin price override."""
+"""HTTP face of the mock feed: the feed protocol, an admin price override, and (opt-in)
+how often each product's price was asked for."""
 
 from __future__ import annotations
 
 import hmac
 import json
 import logging
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -21,9 +23,16 @@ MAX_PRICE = Decimal(1_000_000)
 
 
 def add_feed_routes(
-    app: web.Application, market: Market, admin_token: str, prefix: str = "/feed"
+    app: web.Application,
+    market: Market,
+    admin_token: str,
+    prefix: str = "/feed",
+    *,
+    serve_stats: bool = False,
 ) -> None:
-    """Serve `market` under `prefix`: GET products, GET prices, PUT products/{id}."""
+    """Serve `market` under `prefix`: GET products, GET prices, PUT products/{id}; with
+    `serve_stats`, GET stats too: {"price_requests": {"p-100": n, ...}}, how many price
+    requests asked for each product (a feed shared by a fleet shows how often it polls)."""
     if not admin_token:
         raise ValueError("admin_token must not be empty")
     handlers = _FeedHandlers(market, admin_token)
@@ -31,12 +40,16 @@ def add_feed_routes(
     app.router.add_get(f"{prefix}/products", handlers.products)
     app.router.add_get(f"{prefix}/prices", handlers.prices)
     app.router.add_put(f"{prefix}/products/{{id}}", handlers.set_price)
+    if serve_stats:
+        app.router.add_get(f"{prefix}/stats", handlers.stats)
 
 
 class _FeedHandlers:
     def __init__(self, market: Market, admin_token: str) -> None:
         self._market = market
         self._admin_token = admin_token
+        # Only ids the market knows: a count per product, however many ids are made up.
+        self._price_requests: Counter[str] = Counter()
 
     async def products(self, request: web.Request) -> web.Response:
         return _json({"products": [_product_json(p) for p in self._market.products()]})
@@ -48,7 +61,12 @@ class _FeedHandlers:
         ids = [part.strip() for part in raw_ids.split(",") if part.strip()]
         if len(ids) > MAX_IDS:
             return _error(400, f"at most {MAX_IDS} ids per request, got {len(ids)}")
-        return _json({"prices": self._market.prices(ids)})
+        prices = self._market.prices(ids)
+        self._price_requests.update(prices.keys())
+        return _json({"prices": prices})
+
+    async def stats(self, request: web.Request) -> web.Response:
+        return _json({"price_requests": dict(sorted(self._price_requests.items()))})
 
     async def set_price(self, request: web.Request) -> web.Response:
         if not _is_admin(request, self._admin_token):

@@ -14,10 +14,12 @@ ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @asynccontextmanager
-async def feed_client(prefix: str = "/feed") -> AsyncIterator[tuple[TestClient, Market]]:
+async def feed_client(
+    prefix: str = "/feed", serve_stats: bool = False
+) -> AsyncIterator[tuple[TestClient, Market]]:
     market = Market(default_catalog(), random.Random(0))
     app = web.Application()
-    add_feed_routes(app, market, TOKEN, prefix=prefix)
+    add_feed_routes(app, market, TOKEN, prefix=prefix, serve_stats=serve_stats)
     async with TestClient(TestServer(app)) as client:
         yield client, market
 
@@ -96,6 +98,28 @@ async def test_prices_accepts_1000_ids_but_not_1001() -> None:
 
         assert ok.status == 200
         await assert_error(too_many, 400, "1000")
+
+
+# --- GET /feed/stats ---
+
+
+@pytest.mark.asyncio
+async def test_stats_count_the_price_requests_that_asked_for_each_known_product() -> None:
+    async with feed_client(serve_stats=True) as (client, _):
+        before = await (await client.get("/feed/stats")).json()
+        await client.get("/feed/prices", params={"ids": "p-100,p-200,p-100"})
+        await client.get("/feed/prices", params={"ids": "p-100,p-999"})
+        await client.get("/feed/products")
+        after = await (await client.get("/feed/stats")).json()
+
+    assert before == {"price_requests": {}}
+    assert after == {"price_requests": {"p-100": 2, "p-200": 1}}, "made-up ids are not counted"
+
+
+@pytest.mark.asyncio
+async def test_stats_are_served_only_when_asked_for() -> None:
+    async with feed_client() as (client, _):
+        assert (await client.get("/feed/stats")).status == 404
 
 
 # --- PUT /feed/products/{id} ---

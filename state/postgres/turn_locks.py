@@ -21,15 +21,25 @@ from state.turn_locks import LocalTurnLocks
 
 logger = logging.getLogger(__name__)
 
-LEASE_SECONDS: Final = 15.0
-RENEW_EVERY_SECONDS: Final = 5.0
+LEASE_SECONDS: Final = 5.0
+"""No longer than an alert claim's lease (outbox/leases.py): a dead instance's conversations
+must be free by the time its claims run out, or their alerts wait for the lock instead."""
+RENEW_EVERY_SECONDS: Final = 2.0
 RETRY_EVERY_SECONDS: Final = 0.05
 """How often a waiting turn asks again while another instance holds the conversation."""
 
 
 class PostgresTurnLocks:
-    def __init__(self, database: PostgresDatabase) -> None:
+    def __init__(
+        self,
+        database: PostgresDatabase,
+        *,
+        lease_seconds: float = LEASE_SECONDS,
+        renew_every_seconds: float = RENEW_EVERY_SECONDS,
+    ) -> None:
         self._db = database
+        self._lease_seconds = lease_seconds
+        self._renew_every_seconds = renew_every_seconds
         self._local = LocalTurnLocks()
         self._not_given_back: set[tuple[str, str]] = set()
         """Locks whose give-back failed (the database was away): given back at the next
@@ -63,7 +73,7 @@ class PostgresTurnLocks:
                 "until = excluded.until WHERE turn_locks.until < now() RETURNING holder",
                 conversation_key,
                 holder,
-                LEASE_SECONDS,
+                self._lease_seconds,
             )
             if taken is not None:
                 return True
@@ -73,14 +83,14 @@ class PostgresTurnLocks:
 
     async def _renew(self, conversation_key: str, holder: str) -> None:
         while True:
-            await asyncio.sleep(RENEW_EVERY_SECONDS)
+            await asyncio.sleep(self._renew_every_seconds)
             try:
                 await self._db.pool.execute(
                     "UPDATE turn_locks SET until = now() + make_interval(secs => $3) "
                     "WHERE conversation_key = $1 AND holder = $2",
                     conversation_key,
                     holder,
-                    LEASE_SECONDS,
+                    self._lease_seconds,
                 )
             except Exception:  # a database hiccup must not end the turn
                 logger.exception("could not renew the turn lock of %s", conversation_key)

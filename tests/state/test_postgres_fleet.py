@@ -9,8 +9,10 @@ from datetime import timedelta
 
 import pytest
 
+from outbox.leases import CLAIM_LEASE
 from state.interfaces import EtagConflict, Store
 from state.postgres import PostgresStore
+from state.postgres.turn_locks import PostgresTurnLocks
 from tests.support.alerts import open_alerts
 from tests.support.clock import FakeClock
 from tests.support.stores import POSTGRES_URL, second_instance
@@ -80,6 +82,35 @@ async def test_a_dead_instances_turn_lock_runs_out(store: Store) -> None:
         )
         async with other.locks.hold(CONVERSATION, 0) as taken:
             assert taken
+
+
+async def test_a_dead_instances_turn_lock_runs_out_no_later_than_its_alert_claims(
+    store: Store,
+) -> None:
+    """Otherwise the alerts of the conversations it was sending to, back within a claim's
+    lease, would wait for their turn locks instead (found by tests/test_fleet.py)."""
+    pool = store.database.pool  # type: ignore[attr-defined]
+    async with second_instance(store) as other, other.locks.hold(CONVERSATION, 0) as taken:
+        assert taken
+        left = await pool.fetchval(
+            "SELECT until - now() FROM turn_locks WHERE conversation_key = $1", CONVERSATION
+        )
+    assert timedelta(0) < left <= CLAIM_LEASE
+
+
+async def test_a_turn_longer_than_its_lock_lease_keeps_the_lock_while_it_runs(
+    store: Store,
+) -> None:
+    database = store.database  # type: ignore[attr-defined]
+    async with second_instance(store) as other:
+        short = {"lease_seconds": 0.3, "renew_every_seconds": 0.1}
+        mine, theirs = (PostgresTurnLocks(db, **short) for db in (database, other.database))
+        async with mine.hold(CONVERSATION, 0) as taken:
+            assert taken
+            async with theirs.hold(CONVERSATION, 1.0) as stolen:
+                assert not stolen, "renewed, so still held after three leases"
+        async with theirs.hold(CONVERSATION, 0) as after:
+            assert after, "given back when the turn ended"
 
 
 async def test_the_e_tag_contract_holds_between_instances_writing_at_once(store: Store) -> None:

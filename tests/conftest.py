@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, settings
 
 from tests.support.channel import StandInChannel
 from tests.support.chat import World, open_world
-from tests.support.stores import KINDS, make_store, postgres_unavailable
+from tests.support.stores import KINDS, POSTGRES_URL, make_store, postgres_unavailable
 
 POSTGRES_MISSING = pytest.StashKey[str | None]()
 
@@ -33,6 +33,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "store_variants: run the module's store-using tests over every store kind"
         " (tests/support/stores.py), not just the plain one",
+    )
+    config.addinivalue_line(
+        "markers",
+        "fleet: the fleet test: several app.py processes on one PostgreSQL database"
+        " (tests/test_fleet.py; run it alone with -m fleet)",
     )
 
 
@@ -57,10 +62,22 @@ def store_kind(request: pytest.FixtureRequest) -> str:
     """The store a test runs over: plain SQLite unless its module asks for every kind.
     Without a reachable PostgreSQL (and not under CI) its tests skip, saying why."""
     kind = str(getattr(request, "param", "sqlite"))
-    missing = request.config.stash.get(POSTGRES_MISSING, None)
-    if kind == "postgres" and missing:
-        pytest.skip(missing)
+    if kind == "postgres":
+        _skip_without_postgres(request.config)
     return kind
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest) -> str:
+    """The tests' PostgreSQL server; without it (and not under CI) the test skips, saying why."""
+    _skip_without_postgres(request.config)
+    return POSTGRES_URL
+
+
+def _skip_without_postgres(config: pytest.Config) -> None:
+    missing = config.stash.get(POSTGRES_MISSING, None)
+    if missing:
+        pytest.skip(missing)
 
 
 @pytest.fixture

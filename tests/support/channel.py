@@ -49,6 +49,8 @@ class Posted:
     reply_to: str | None
     activity: dict[str, Any]
     status: int
+    arrived_at: float = 0.0
+    """When the request reached the channel (the event loop's clock)."""
 
     @property
     def text(self) -> str:
@@ -63,6 +65,10 @@ class StandInChannel:
     authorizations: list[str] = field(default_factory=list)
     in_flight: int = 0
     peak_in_flight: int = 0
+    takes_abandoned_sends: bool = False
+    """A send whose sender dies before the answer is taken all the same, as a real channel
+    takes a request it has read (a duplicate after a crash); otherwise it is dropped with
+    the connection."""
     _scripts: dict[str, deque[Fault]] = field(default_factory=lambda: defaultdict(deque))
     _always: dict[str, Fault] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=itertools.count)
@@ -126,6 +132,12 @@ class StandInChannel:
             return await self._answered.wait_for(found)
 
     async def _receive(self, request: web.Request) -> web.Response:
+        if self.takes_abandoned_sends:
+            return await asyncio.shield(self._take(request))
+        return await self._take(request)
+
+    async def _take(self, request: web.Request) -> web.Response:
+        arrived_at = asyncio.get_running_loop().time()
         conversation = request.match_info["conversation"]
         fault = self._next_fault(conversation)
         self.in_flight += 1
@@ -143,7 +155,13 @@ class StandInChannel:
             self.in_flight -= 1
         self.authorizations.append(request.headers.get("Authorization", ""))
         self.posted.append(
-            Posted(conversation, request.match_info.get("reply_to"), activity, fault.status)
+            Posted(
+                conversation,
+                request.match_info.get("reply_to"),
+                activity,
+                fault.status,
+                arrived_at,
+            )
         )
         async with self._answered:
             self._answered.notify_all()

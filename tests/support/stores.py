@@ -16,6 +16,7 @@ import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable, Final
+from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -117,6 +118,28 @@ async def postgres_unavailable(url: str = POSTGRES_URL) -> str | None:
         return f"PostgreSQL at {url} is not reachable ({type(error).__name__}: {error})"
     await connection.close()
     return None
+
+
+@asynccontextmanager
+async def fresh_database(prefix: str, url: str = POSTGRES_URL) -> AsyncIterator[str]:
+    """A database of its own (`prefix`_<random>) on the tests' PostgreSQL server, for
+    processes that each open their own store on it; yields its URL. Dropped after, its
+    connections (a killed process's too) terminated first."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(url)
+    try:
+        await admin.execute(f"CREATE DATABASE {name}")
+        try:
+            yield urlsplit(url)._replace(path=f"/{name}").geturl()
+        finally:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = $1 AND pid != pg_backend_pid()",
+                name,
+            )
+            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await admin.close()
 
 
 def make_store(kind: str, path: Path) -> Any:

@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test clean webchat e2e bench
+.PHONY: run test clean webchat e2e bench fleet
 
 # The virtualenv is (re)built whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -25,6 +25,11 @@ clean:
 # pieces (npm) on first use and prints the URL to open.
 webchat: $(STAMP)
 	bash webchat/run.sh
+
+# Three instances on one PostgreSQL database (DATABASE_URL) behind HAProxy on PORT, with one
+# shared mock feed; installs HAProxy with apt-get when missing. Prints the URL and the token.
+fleet: $(STAMP)
+	bash fleet/run.sh
 
 # Web Chat in headless Chromium through the user journeys; installs what is missing.
 e2e: $(STAMP)

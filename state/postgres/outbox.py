@@ -8,15 +8,13 @@ from typing import Any, Sequence
 
 from domain.alerts import (
     Alert,
-    AlertKind,
     AlertStatus,
     Attempt,
     FailedAttempt,
-    FailureKind,
     SendFailure,
 )
-from state.columns import dec
 from state.postgres.database import PostgresDatabase
+from state.rows import alert_from
 
 OPEN_STATUSES = [AlertStatus.PENDING.value, AlertStatus.HELD.value]
 FINISHED_STATUSES = [AlertStatus.SENT.value, AlertStatus.FAILED.value]
@@ -155,22 +153,4 @@ class PostgresOutbox:
 
 
 def _alert(row: Any) -> Alert:
-    failure = row["last_failure_kind"]
-    return Alert(
-        id=row["id"],
-        dedupe_key=row["dedupe_key"],
-        conversation_key=row["conversation_key"],
-        watch_id=row["watch_id"],
-        product_id=row["product_id"],
-        product_name=row["product_name"],
-        currency=row["currency"],
-        old_price=dec(row["old_price"]),
-        new_price=dec(row["new_price"]),
-        seen_at=row["seen_at"],
-        status=AlertStatus(row["status"]),
-        attempts=row["attempts"],
-        held_at=row["held_at"],
-        last_error=row["last_error"],
-        kind=AlertKind(row["kind"]),
-        last_failure=None if failure is None else FailureKind(failure),
-    )
+    return alert_from(row, row["seen_at"], row["held_at"])

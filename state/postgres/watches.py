@@ -14,24 +14,16 @@ from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
 from domain.products import ProductHealth
 from domain.rules import (
     CROSSING_KEY_SQL,
-    Rule,
-    RuleKind,
-    RuleState,
     armed_after_sql,
-    comparable_cents,
     crossings_after_sql,
     fires_sql,
     follows_move_sql,
 )
 from domain.watches import NewWatch, Watch
-from state.columns import dec, price_text, price_text_or_none, text
+from state.columns import price_text, price_text_or_none, text
 from state.postgres.database import PostgresDatabase
+from state.rows import WATCH_COLUMNS, state_values, watch_from, watch_values
 
-WATCH_COLUMNS = (
-    "conversation_key, user_id, product_id, product_name, currency, kind, threshold_percent, "
-    "start_price, trigger_price, trigger_cents, armed, last_price, unconfirmed_price, "
-    "crossings, created_at"
-)
 OPEN_STATUSES = [AlertStatus.PENDING.value, AlertStatus.HELD.value]
 MOVES = (
     "moves AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
@@ -47,9 +39,9 @@ class PostgresWatches:
 
     async def add(self, watch: NewWatch) -> Watch:
         watch_id = await self._db.pool.fetchval(
-            f"INSERT INTO watches ({WATCH_COLUMNS}) VALUES "
-            "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
-            *_watch_row(watch),
+            f"INSERT INTO watches ({', '.join(WATCH_COLUMNS)}) VALUES "
+            f"({', '.join(f'${n}' for n in range(1, len(WATCH_COLUMNS) + 1))}) RETURNING id",
+            *watch_values(watch, watch.created_at),
         )
         return Watch(watch_id, **{f: getattr(watch, f) for f in NewWatch.__dataclass_fields__})
 
@@ -57,8 +49,8 @@ class PostgresWatches:
         async with self._db.transaction() as db:
             await db.copy_records_to_table(
                 "watches",
-                records=[_watch_row(watch) for watch in watches],
-                columns=[column.strip() for column in WATCH_COLUMNS.split(",")],
+                records=[watch_values(watch, watch.created_at) for watch in watches],
+                columns=list(WATCH_COLUMNS),
             )
         # A bulk import changes what the planner must know at once; without fresh
         # statistics it joins a poll's moves to the watches by scanning them all.
@@ -170,7 +162,7 @@ class PostgresWatches:
                     [price_text_or_none(price) for price in changes.prices.values()],
                 )
             if changes.states:
-                columns = list(zip(*(_state_columns(state) for _, state in changes.states)))
+                columns = list(zip(*(state_values(state) for _, state in changes.states)))
                 await db.execute(
                     "UPDATE watches SET armed = s.armed, last_price = s.last_price, "
                     "unconfirmed_price = s.unconfirmed_price, crossings = s.crossings "
@@ -278,53 +270,5 @@ def _row_count(status: str) -> int:
     return int(status.rsplit(" ", 1)[-1])
 
 
-def _watch_row(watch: NewWatch) -> tuple[Any, ...]:
-    rule = watch.rule
-    return (
-        watch.conversation_key,
-        watch.user_id,
-        watch.product_id,
-        watch.product_name,
-        watch.currency,
-        rule.kind.value,
-        text(rule.threshold_percent),
-        str(rule.start_price),
-        str(rule.trigger_price),
-        comparable_cents(rule.trigger_price),
-        *_state_columns(watch.state),
-        watch.created_at,
-    )
-
-
-def _state_columns(state: RuleState) -> tuple[int, str | None, str | None, int]:
-    return (
-        int(state.armed),
-        price_text_or_none(state.last_price),
-        price_text_or_none(state.unconfirmed_price),
-        state.crossings,
-    )
-
-
 def _watch(row: Any) -> Watch:
-    return Watch(
-        id=row["id"],
-        conversation_key=row["conversation_key"],
-        user_id=row["user_id"],
-        product_id=row["product_id"],
-        product_name=row["product_name"],
-        currency=row["currency"],
-        rule=Rule(
-            kind=RuleKind(row["kind"]),
-            start_price=Decimal(row["start_price"]),
-            trigger_price=Decimal(row["trigger_price"]),
-            threshold_percent=dec(row["threshold_percent"]),
-        ),
-        state=RuleState(
-            armed=bool(row["armed"]),
-            last_price=dec(row["last_price"]),
-            unconfirmed_price=dec(row["unconfirmed_price"]),
-            crossings=row["crossings"],
-        ),
-        created_at=row["created_at"],
-        paused=bool(row["paused"]),
-    )
+    return watch_from(row, row["created_at"])

@@ -8,14 +8,12 @@ from typing import Any, Sequence
 
 from domain.alerts import (
     Alert,
-    AlertKind,
     AlertStatus,
     Attempt,
     FailedAttempt,
-    FailureKind,
     SendFailure,
 )
-from state.columns import dec
+from state.rows import alert_from
 from state.sqlite.columns import at, at_or_none, placeholders, ts
 from state.sqlite.database import SqliteDatabase
 
@@ -152,22 +150,4 @@ class SqliteOutbox:
 
 
 def _alert(row: sqlite3.Row) -> Alert:
-    failure = row["last_failure_kind"]
-    return Alert(
-        id=row["id"],
-        dedupe_key=row["dedupe_key"],
-        conversation_key=row["conversation_key"],
-        watch_id=row["watch_id"],
-        product_id=row["product_id"],
-        product_name=row["product_name"],
-        currency=row["currency"],
-        old_price=dec(row["old_price"]),
-        new_price=dec(row["new_price"]),
-        seen_at=at(row["seen_at"]),
-        status=AlertStatus(row["status"]),
-        attempts=row["attempts"],
-        held_at=at_or_none(row["held_at"]),
-        last_error=row["last_error"],
-        kind=AlertKind(row["kind"]),
-        last_failure=None if failure is None else FailureKind(failure),
-    )
+    return alert_from(row, at(row["seen_at"]), at_or_none(row["held_at"]))

@@ -11,25 +11,20 @@ from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
 from domain.products import ProductHealth
 from domain.rules import (
     CROSSING_KEY_SQL,
-    Rule,
-    RuleKind,
-    RuleState,
     armed_after_sql,
-    comparable_cents,
     crossings_after_sql,
     fires_sql,
     follows_move_sql,
 )
 from domain.watches import NewWatch, Watch
-from state.columns import dec, price_text, price_text_or_none, text
-from state.sqlite.columns import at, placeholder_rows, ts
+from state.columns import price_text, price_text_or_none, text
+from state.rows import WATCH_COLUMNS, state_values, watch_from, watch_values
+from state.sqlite.columns import at, placeholder_rows, placeholders, ts
 from state.sqlite.database import SqliteDatabase
 
 INSERT_WATCH = (
-    "INSERT INTO watches (id, conversation_key, user_id, product_id, product_name, currency, "
-    "kind, threshold_percent, start_price, trigger_price, trigger_cents, armed, last_price, "
-    "unconfirmed_price, crossings, created_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO watches (id, {', '.join(WATCH_COLUMNS)}) "
+    f"VALUES ({placeholders(len(WATCH_COLUMNS) + 1)})"
 )
 OPEN_STATUSES = (AlertStatus.PENDING.value, AlertStatus.HELD.value)
 FOLLOWS_MOVE = "watches.product_id = :product_id AND " + follows_move_sql(":previous")
@@ -55,7 +50,10 @@ class SqliteWatches:
             ids = list(range(last - len(watches) + 1, last + 1))
             db.executemany(
                 INSERT_WATCH,
-                [(watch_id, *_watch_row(watch)) for watch_id, watch in zip(ids, watches)],
+                [
+                    (watch_id, *watch_values(watch, ts(watch.created_at)))
+                    for watch_id, watch in zip(ids, watches)
+                ],
             )
         return ids
 
@@ -151,7 +149,7 @@ class SqliteWatches:
             db.executemany(
                 "UPDATE watches SET armed = ?, last_price = ?, unconfirmed_price = ?, "
                 "crossings = ? WHERE id = ?",
-                [(*_state_columns(state), watch_id) for watch_id, state in changes.states],
+                [(*state_values(state), watch_id) for watch_id, state in changes.states],
             )
             db.executemany(
                 "UPDATE watches SET paused = ? WHERE id = ?",
@@ -237,53 +235,5 @@ def _move_row(move: PriceMove) -> dict[str, Any]:
     }
 
 
-def _watch_row(watch: NewWatch) -> tuple[Any, ...]:
-    rule = watch.rule
-    return (
-        watch.conversation_key,
-        watch.user_id,
-        watch.product_id,
-        watch.product_name,
-        watch.currency,
-        rule.kind.value,
-        text(rule.threshold_percent),
-        str(rule.start_price),
-        str(rule.trigger_price),
-        comparable_cents(rule.trigger_price),
-        *_state_columns(watch.state),
-        ts(watch.created_at),
-    )
-
-
-def _state_columns(state: RuleState) -> tuple[int, str | None, str | None, int]:
-    return (
-        int(state.armed),
-        price_text_or_none(state.last_price),
-        price_text_or_none(state.unconfirmed_price),
-        state.crossings,
-    )
-
-
 def _watch(row: sqlite3.Row) -> Watch:
-    return Watch(
-        id=row["id"],
-        conversation_key=row["conversation_key"],
-        user_id=row["user_id"],
-        product_id=row["product_id"],
-        product_name=row["product_name"],
-        currency=row["currency"],
-        rule=Rule(
-            kind=RuleKind(row["kind"]),
-            start_price=Decimal(row["start_price"]),
-            trigger_price=Decimal(row["trigger_price"]),
-            threshold_percent=dec(row["threshold_percent"]),
-        ),
-        state=RuleState(
-            armed=bool(row["armed"]),
-            last_price=dec(row["last_price"]),
-            unconfirmed_price=dec(row["unconfirmed_price"]),
-            crossings=row["crossings"],
-        ),
-        created_at=at(row["created_at"]),
-        paused=bool(row["paused"]),
-    )
+    return watch_from(row, at(row["created_at"]))

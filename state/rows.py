@@ -1,0 +1,108 @@
+"""Watches and alerts to and from table rows, for every backend: the same columns, the
+same canonical texts; only how a backend writes a moment differs, so it passes those in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Mapping
+
+from domain.alerts import Alert, AlertKind, AlertStatus, FailureKind
+from domain.rules import Rule, RuleKind, RuleState, comparable_cents
+from domain.watches import NewWatch, Watch
+from state.columns import dec, price_text_or_none, text
+
+WATCH_COLUMNS = (
+    "conversation_key",
+    "user_id",
+    "product_id",
+    "product_name",
+    "currency",
+    "kind",
+    "threshold_percent",
+    "start_price",
+    "trigger_price",
+    "trigger_cents",
+    "armed",
+    "last_price",
+    "unconfirmed_price",
+    "crossings",
+    "created_at",
+)
+"""A new watch's columns, in the order `watch_values` gives them."""
+
+
+def state_values(state: RuleState) -> tuple[int, str | None, str | None, int]:
+    """armed, last_price, unconfirmed_price, crossings."""
+    return (
+        int(state.armed),
+        price_text_or_none(state.last_price),
+        price_text_or_none(state.unconfirmed_price),
+        state.crossings,
+    )
+
+
+def watch_values(watch: NewWatch, created_at: Any) -> tuple[Any, ...]:
+    """The values of WATCH_COLUMNS; `created_at` as the backend writes a moment."""
+    rule = watch.rule
+    return (
+        watch.conversation_key,
+        watch.user_id,
+        watch.product_id,
+        watch.product_name,
+        watch.currency,
+        rule.kind.value,
+        text(rule.threshold_percent),
+        str(rule.start_price),
+        str(rule.trigger_price),
+        comparable_cents(rule.trigger_price),
+        *state_values(watch.state),
+        created_at,
+    )
+
+
+def watch_from(row: Mapping[str, Any], created_at: datetime) -> Watch:
+    return Watch(
+        id=row["id"],
+        conversation_key=row["conversation_key"],
+        user_id=row["user_id"],
+        product_id=row["product_id"],
+        product_name=row["product_name"],
+        currency=row["currency"],
+        rule=Rule(
+            kind=RuleKind(row["kind"]),
+            start_price=Decimal(row["start_price"]),
+            trigger_price=Decimal(row["trigger_price"]),
+            threshold_percent=dec(row["threshold_percent"]),
+        ),
+        state=RuleState(
+            armed=bool(row["armed"]),
+            last_price=dec(row["last_price"]),
+            unconfirmed_price=dec(row["unconfirmed_price"]),
+            crossings=row["crossings"],
+        ),
+        created_at=created_at,
+        paused=bool(row["paused"]),
+    )
+
+
+def alert_from(row: Mapping[str, Any], seen_at: datetime, held_at: datetime | None) -> Alert:
+    failure = row["last_failure_kind"]
+    return Alert(
+        id=row["id"],
+        dedupe_key=row["dedupe_key"],
+        conversation_key=row["conversation_key"],
+        watch_id=row["watch_id"],
+        product_id=row["product_id"],
+        product_name=row["product_name"],
+        currency=row["currency"],
+        old_price=dec(row["old_price"]),
+        new_price=dec(row["new_price"]),
+        seen_at=seen_at,
+        status=AlertStatus(row["status"]),
+        attempts=row["attempts"],
+        held_at=held_at,
+        last_error=row["last_error"],
+        kind=AlertKind(row["kind"]),
+        last_failure=None if failure is None else FailureKind(failure),
+    )

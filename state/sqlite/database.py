@@ -17,6 +17,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from state.private_files import create_private_file
 from state.sqlite.columns import placeholders
 from state.sqlite.migrations import MIGRATIONS
 
@@ -44,7 +45,8 @@ class SqliteDatabase:
         return self._path
 
     async def open(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        # Owner-only from the first byte: SQLite gives its -wal and -shm files this mode.
+        create_private_file(self._path)
         db = sqlite3.connect(self._path, isolation_level=None)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA journal_mode=WAL")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import random
+import socket
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Mapping, NoReturn, TextIO
 
 from aiohttp import ClientSession, web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -37,9 +39,10 @@ from outbox.leases import Leases, LeaseTerms
 from outbox.outcomes import Outcomes
 from outbox.pacing import Pacer
 from outbox.retry import RetryPolicy
-from settings import Settings, SettingsError
+from settings import Settings, SettingsError, is_loopback, url_host
 from state.interfaces import Store
 from state.postgres import PostgresStore
+from state.private_files import write_private_file
 from state.sqlite import SqliteStore
 from watchers.delivery import Deliverer, DeliveryReport, Pacing
 from watchers.job_guard import guarded
@@ -55,7 +58,8 @@ DRIFT_INTERVAL_SECONDS = 10
 CHECKPOINT_INTERVAL_SECONDS = 5
 PRUNE_INTERVAL_SECONDS = 3600
 SHUTDOWN_GRACE_SECONDS = 5.0
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+CANNOT_LISTEN = frozenset({errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES})
+"""Errors binding HOST:PORT (taken, not this machine's, privileged): a setting, not a bug."""
 
 
 class _AdapterSettings:
@@ -191,7 +195,7 @@ def create_app(
         await chosen_store.open()
         store = chosen_store
         session = ClientSession()
-        feed = HttpPriceFeed(session, settings.feed_url())
+        feed = HttpPriceFeed(session, settings.feed_url(), max_bytes=settings.feed_max_bytes)
         outcomes = Outcomes(store.outbox, store.references, clock, RetryPolicy(rng=rng), metrics)
         leases = Leases(store.outbox, clock, lease_terms)
         bot = PriceWatchBot(
@@ -249,8 +253,12 @@ def create_app(
 
     app.cleanup_ctx.append(lifecycle)
 
+    # Without authentication nothing vouches for a serviceUrl: only loopback and the listed.
+    unsigned_service_urls = None if settings.authenticated else settings.allowed_service_urls
+
     async def messages(request: web.Request) -> web.StreamResponse:
-        return await messages_handler(adapter, request.app[ENGINE].bot)(request)
+        bot = request.app[ENGINE].bot
+        return await messages_handler(adapter, bot, unsigned_service_urls)(request)
 
     async def healthz(request: web.Request) -> web.Response:
         return await health_handler(request.app[ENGINE].health)(request)
@@ -325,36 +333,67 @@ def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
 
 
 def main() -> None:
+    settings = start_up(os.environ, sys.stdout, sys.stderr)
     logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    try:
-        settings = Settings.from_env(os.environ)
-        store_for(settings)
-    except SettingsError as error:
-        print(f"Configuration error: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
-    if settings.admin_token_generated:
-        print(
-            "No ADMIN_TOKEN set; generated one for this run (set ADMIN_TOKEN to choose your own):\n"
-            f"  {settings.admin_token}",
-            flush=True,
-        )
-    if not settings.app_id and settings.host not in LOOPBACK_HOSTS:
+    if not settings.authenticated and not is_loopback(settings.host):
         logger.warning(
-            "MicrosoftAppId is empty, so /api/messages accepts unsigned activities, and"
-            " HOST=%s is not loopback: anyone who can reach it can post as any conversation."
-            " Set MicrosoftAppId/MicrosoftAppPassword, or listen on 127.0.0.1.",
+            "ALLOW_UNAUTHENTICATED is on: MicrosoftAppId is empty and HOST=%s is not loopback,"
+            " so anyone who can reach the port can post as any conversation (serviceUrl limited"
+            " to loopback and ALLOWED_SERVICE_URLS)",
             settings.host,
         )
+    try:
+        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    except OSError as error:
+        if not isinstance(error, socket.gaierror) and error.errno not in CANNOT_LISTEN:
+            raise
+        _refuse_to_start(
+            f"Cannot listen on HOST={settings.host} PORT={settings.port}: {error.strerror}",
+            sys.stderr,
+        )
+
+
+def start_up(environ: Mapping[str, str], stdout: TextIO, stderr: TextIO) -> Settings:
+    """The settings, a generated admin token's file and the banner: what main() does before
+    it configures logging and serves. Anything that stops the start is one line on stderr
+    and exit status 2."""
+    try:
+        settings = Settings.from_env(environ)
+    except SettingsError as error:
+        _refuse_to_start(f"Configuration error: {error}", stderr)
+    if settings.admin_token_generated:
+        token_path = settings.admin_token_path()
+        try:
+            write_private_file(token_path, settings.admin_token + "\n")
+        except OSError as error:
+            _refuse_to_start(
+                f"Cannot write the generated admin token to {token_path} ({error.strerror}):"
+                " set ADMIN_TOKEN, or make that folder writable",
+                stderr,
+            )
+        print(
+            f"No ADMIN_TOKEN set; generated one for this run, in {token_path} (readable by"
+            " you only; set ADMIN_TOKEN to choose your own)",
+            file=stdout,
+            flush=True,
+        )
+        if stdout.isatty():  # a terminal, not a log file
+            print(f"  {settings.admin_token}", file=stdout, flush=True)
     print(
-        f"PriceWatch listening on http://{settings.host}:{settings.port}/api/messages"
-        f" (feed: {settings.feed_url()})",
+        f"PriceWatch listening on http://{url_host(settings.host)}:{settings.port}/api/messages"
+        f" (feed: {settings.shown_feed_url()})",
+        file=stdout,
         flush=True,
     )
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    return settings
+
+
+def _refuse_to_start(line: str, stderr: TextIO) -> NoReturn:
+    print(line, file=stderr, flush=True)
+    raise SystemExit(2)
 
 
 if __name__ == "__main__":

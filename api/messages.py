@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Final
+from typing import AbstractSet, Final
 from urllib.parse import urlsplit
 
 import jwt
@@ -18,6 +18,9 @@ from botbuilder.core import Bot, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, AuthenticationConstants
+
+from api.service_urls import service_url_problem
+from settings import Origin
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +129,12 @@ async def authenticate(
         return _unauthorized("missing or invalid Bot Framework token")
 
 
-def messages_handler(adapter: CloudAdapter, bot: Bot):  # type: ignore[no-untyped-def]
+def messages_handler(  # type: ignore[no-untyped-def]
+    adapter: CloudAdapter, bot: Bot, unsigned_service_urls: AbstractSet[Origin] | None = None
+):
+    """`unsigned_service_urls`: without Bot Framework authentication, the origins besides
+    loopback a serviceUrl may name (api/service_urls.py); None when the SDK checks tokens."""
+
     async def messages(request: web.Request) -> web.StreamResponse:
         if request.content_type != "application/json":
             return _error(415, "Content-Type must be application/json")
@@ -143,6 +151,10 @@ def messages_handler(adapter: CloudAdapter, bot: Bot):  # type: ignore[no-untype
         problem = activity_problem(body)
         if problem:
             return _error(400, problem)
+        if unsigned_service_urls is not None:
+            problem = service_url_problem(body.get("serviceUrl"), unsigned_service_urls)
+            if problem:
+                return _error(403, problem)
         activity = parse_activity(body)
         if isinstance(activity, str):
             return _error(400, activity)

@@ -13,7 +13,7 @@ from aiohttp import ClientSession
 
 from bench.processes import Process, free_port
 
-ADMIN_TOKEN = "bench-admin-token"
+ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"  # 32 or more characters
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 CHANNEL_LATENCY_MS = 20
 

@@ -12,8 +12,11 @@ from typing import Any, AsyncIterator, Protocol, Sequence
 import aiohttp
 
 from domain.products import Product, parse_price, short
+from settings import DEFAULT_FEED_MAX_BYTES
 
 logger = logging.getLogger(__name__)
+
+READ_CHUNK_BYTES = 64 * 1024
 
 
 class FeedError(Exception):
@@ -50,15 +53,19 @@ class HttpPriceFeed:
         *,
         timeout_seconds: float = 5.0,
         batch_size: int = 200,
+        max_bytes: int = DEFAULT_FEED_MAX_BYTES,
     ) -> None:
         if timeout_seconds <= 0:
             raise ValueError(f"timeout_seconds must be positive, got {timeout_seconds}")
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        if max_bytes < 1:
+            raise ValueError(f"max_bytes must be at least 1, got {max_bytes}")
         self._session = session
         self._base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._batch_size = batch_size
+        self._max_bytes = max_bytes
 
     async def products(self) -> list[Product]:
         body = await self._get_object("/products", params=None)
@@ -130,7 +137,7 @@ class HttpPriceFeed:
             ) as response:
                 if response.status != 200:
                     raise FeedError(f"price feed {path}: HTTP {response.status}")
-                raw = await response.read()
+                raw = await self._read_capped(response, path)
         except TimeoutError as exc:
             raise FeedError(
                 f"price feed {path}: no answer within {self._timeout.total} seconds"
@@ -144,6 +151,19 @@ class HttpPriceFeed:
         if not isinstance(body, dict):
             raise FeedError(f"price feed {path}: response is not a JSON object")
         return body
+
+    async def _read_capped(self, response: aiohttp.ClientResponse, path: str) -> bytes:
+        """The body, read a chunk at a time: one over the cap is refused as soon as it says
+        so (Content-Length) or its bytes pass the cap, never held whole in memory."""
+        too_big = FeedError(f"price feed {path}: response over {self._max_bytes} bytes")
+        if (response.content_length or 0) > self._max_bytes:
+            raise too_big
+        body = bytearray()
+        async for chunk in response.content.iter_chunked(READ_CHUNK_BYTES):
+            body += chunk
+            if len(body) > self._max_bytes:
+                raise too_big
+        return bytes(body)
 
 
 def _parse_product(entry: object) -> Product | None:

@@ -305,9 +305,90 @@ async def test_malformed_products_are_skipped(caplog: pytest.LogCaptureFixture) 
     assert len(caplog.records) == 10
 
 
+# --- size ---
+
+CAP = 64 * 1024
+
+
+def sized(text: str, size: int) -> bytes:
+    """`text` (JSON) padded with spaces to exactly `size` bytes."""
+    return text.encode().ljust(size)
+
+
+def sending(path: str, body: bytes, chunked: bool) -> web.Application:
+    """A stand-in feed that answers `path` with `body`, with a Content-Length or chunked."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if not chunked:
+            return web.Response(body=body, content_type="application/json")
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        for start in range(0, len(body), 10_000):
+            await response.write(body[start : start + 10_000])
+        await response.write_eof()
+        return response
+
+    app = web.Application()
+    app.router.add_get(path, handler)
+    return app
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+async def test_a_response_of_exactly_the_cap_is_read(chunked: bool) -> None:
+    body = sized('{"prices": {"a": 1.5}}', CAP)
+    async with feed_for(sending("/prices", body, chunked), max_bytes=CAP) as feed:
+        assert await feed.prices(["a"]) == {"a": Decimal("1.5")}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+@pytest.mark.parametrize("path", ["/prices", "/products"])
+async def test_a_response_over_the_cap_is_a_feed_error(chunked: bool, path: str) -> None:
+    body = sized('{"prices": {"a": 1.5}, "products": []}', CAP + 1)
+    async with feed_for(sending(path, body, chunked), max_bytes=CAP) as feed:
+        with pytest.raises(FeedError, match=f"^price feed {path}: response over {CAP} bytes$"):
+            await (feed.prices(["a"]) if path == "/prices" else feed.products())
+
+
+@pytest.mark.asyncio
+async def test_a_huge_streamed_response_is_cut_off_at_the_cap_not_read_to_its_end() -> None:
+    huge = 256 * 1024 * 1024
+    chunk = b" " * (64 * 1024)
+    sent = 0
+    handler_done = asyncio.Event()
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        nonlocal sent
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        try:
+            await response.write(b'{"prices": {"a": 1.5}')
+            while sent < huge:
+                await response.write(chunk)
+                sent += len(chunk)
+        except ConnectionError:
+            pass  # the client hung up: what this test wants
+        finally:
+            handler_done.set()
+        return response
+
+    app = web.Application()
+    app.router.add_get("/prices", endless)
+    async with feed_for(app, max_bytes=1024 * 1024) as feed, asyncio.timeout(30):
+        with pytest.raises(FeedError, match="/prices: response over 1048576 bytes"):
+            await feed.prices(["a"])
+        await handler_done.wait()
+    assert sent < 32 * 1024 * 1024, f"the client read on: {sent} bytes sent"
+
+
 def test_options_are_checked() -> None:
     session: Any = object()
     with pytest.raises(ValueError, match="batch_size"):
         HttpPriceFeed(session, "http://feed", batch_size=0)
     with pytest.raises(ValueError, match="timeout_seconds"):
         HttpPriceFeed(session, "http://feed", timeout_seconds=0)
+    with pytest.raises(ValueError, match="max_bytes"):
+        HttpPriceFeed(session, "http://feed", max_bytes=0)

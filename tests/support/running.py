@@ -10,17 +10,18 @@ from typing import Any, AsyncIterator, Mapping
 from aiohttp import ClientSession, web
 
 from app import ENGINE, Engine, create_app
-from settings import Settings
+from settings import Settings, url_host
 from tests.support.channel import StandInChannel
 from tests.support.stores import make_store
 
-ADMIN_TOKEN = "test-admin-token"
+ADMIN_TOKEN = "test-admin-token-0123456789abcdef"  # 32 or more characters, as the app asks
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+def free_port(host: str = "127.0.0.1") -> int:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.bind((host, 0))
         return int(probe.getsockname()[1])
 
 
@@ -117,9 +118,11 @@ async def running_app(
     store_kind: str = "sqlite",
     **create_options: Any,
 ) -> AsyncIterator[RunningApp]:
-    """create_app on a free loopback port over a store of this kind (tests/support/stores.py);
-    its scheduler paused unless asked (tests call the ticks)."""
-    port = free_port()
+    """create_app on a free port of HOST (loopback: 127.0.0.1 unless `env` says otherwise)
+    over a store of this kind (tests/support/stores.py); its scheduler paused unless asked
+    (tests call the ticks)."""
+    host = (env or {}).get("HOST", "127.0.0.1")
+    port = free_port(host)
     settings = test_settings(tmp_path, port, **(env or {}))
     store = make_store(store_kind, settings.database_path())
     runner = web.AppRunner(
@@ -127,8 +130,8 @@ async def running_app(
     )
     await runner.setup()
     try:
-        await web.TCPSite(runner, "127.0.0.1", port).start()
+        await web.TCPSite(runner, settings.host, port).start()
         async with ClientSession() as http:
-            yield RunningApp(runner, f"http://127.0.0.1:{port}", http)
+            yield RunningApp(runner, f"http://{url_host(settings.host)}:{port}", http)
     finally:
         await runner.cleanup()

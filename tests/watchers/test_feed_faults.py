@@ -30,6 +30,7 @@ from watchers.poller import UNAVAILABLE_AFTER_NULLS, Poller
 pytestmark = pytest.mark.store_variants  # every backend, and SQLite yielding at every call
 
 FEED_TIMEOUT_SECONDS = 0.2
+FEED_MAX_BYTES = 64 * 1024
 START_PRICE = Decimal("100.00")  # a 20% watch: the trigger is 80.00
 DROPPED = 75.0
 UNCHANGED = 100.0
@@ -88,7 +89,9 @@ async def setup(store: Store) -> AsyncIterator[Setup]:
     url = await feed.start()
     metrics = Metrics()
     async with aiohttp.ClientSession() as session:
-        client = HttpPriceFeed(session, url, timeout_seconds=FEED_TIMEOUT_SECONDS)
+        client = HttpPriceFeed(
+            session, url, timeout_seconds=FEED_TIMEOUT_SECONDS, max_bytes=FEED_MAX_BYTES
+        )
         yield Setup(store, feed, Poller(store.watches, client, FakeClock(), metrics), metrics)
     await feed.stop()
 
@@ -134,6 +137,9 @@ BROKEN_ANSWERS: dict[str, Callable[[StandInFeed], None]] = {
     "malformed-json": lambda feed: feed.answers_raw('{"prices": {"p-1": 75.0'),
     "not-json": lambda feed: feed.answers_raw("<html>oops</html>"),
     "a-list": lambda feed: feed.answers_raw("[75.0]"),
+    "over-the-size-cap": lambda feed: feed.answers_raw(
+        '{"prices": {"p-1": 75.0}}'.ljust(FEED_MAX_BYTES + 1)
+    ),
     "prices-a-list": lambda feed: feed.answers_raw('{"prices": [75.0]}'),
     "no-prices-key": lambda feed: feed.answers_raw('{"price": {"p-1": 75.0}}'),
     "unrequested-ids-only": lambda feed: feed.answers({"p-other": 75.0}),

@@ -20,7 +20,7 @@ command -v curl >/dev/null || fail "curl is missing (apt-get install curl)"
 
 export PORT=${PORT:-3978} HOST=127.0.0.1
 export DATABASE_URL=${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/pricewatch}
-export ADMIN_TOKEN=${ADMIN_TOKEN:-$("$python" -c 'import secrets; print(secrets.token_urlsafe(24))')}
+export ADMIN_TOKEN=${ADMIN_TOKEN:-$("$python" -c 'import secrets; print(secrets.token_urlsafe(32))')}
 export FLEET_LB_PORT=$PORT FLEET_FEED_PORT=$((PORT + 4))
 export FLEET_BOT_PORT_1=$((PORT + 1)) FLEET_BOT_PORT_2=$((PORT + 2)) FLEET_BOT_PORT_3=$((PORT + 3))
 export PRICE_FEED_URL="http://127.0.0.1:$FLEET_FEED_PORT/feed"

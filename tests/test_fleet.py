@@ -42,7 +42,7 @@ CHANNEL_LATENCY_SECONDS = 0.1
 """Slow enough that sends are in flight when the kill comes."""
 POLL_INTERVAL_SECONDS = 1.0
 KILL_AFTER_ALERTS = 40
-ADMIN_TOKEN = "fleet-admin-token"
+ADMIN_TOKEN = "fleet-admin-token-0123456789abcdef"  # 32 or more characters, as the app asks
 PRODUCT = "p-100"
 HELD = "held"
 """The conversation whose dialog is open during the fan-out."""

@@ -81,7 +81,7 @@ def bot(tmp_path: Path) -> Iterator[BotProcess]:
 
 @pytest.fixture
 async def channel() -> AsyncIterator[StandInChannel]:
-    channel = StandInChannel(latency_seconds=0.05)
+    channel = StandInChannel(latency_seconds=0.05, takes_abandoned_sends=True)  # as a real channel
     await channel.start()
     yield channel
     await channel.stop()

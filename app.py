@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from botbuilder.core import Storage, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
+from api.activity_decoding import ActivityDecoder
 from api.errors import json_errors
 from api.messages import MAX_ACTIVITY_BYTES, messages_handler
 from api.operations import health_handler, metrics_handler, notify_handler
@@ -183,6 +184,7 @@ def create_app(
     )
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = on_turn_error
+    decoder = ActivityDecoder()
 
     chosen_store = store or store_for(settings)
 
@@ -248,6 +250,7 @@ def create_app(
             leases.stop()
             engine.scheduler.shutdown(wait=False)
             await auth.close()
+            decoder.close()
             await session.close()
             await store.close()
 
@@ -258,7 +261,7 @@ def create_app(
 
     async def messages(request: web.Request) -> web.StreamResponse:
         bot = request.app[ENGINE].bot
-        return await messages_handler(adapter, bot, unsigned_service_urls)(request)
+        return await messages_handler(adapter, bot, decoder, unsigned_service_urls)(request)
 
     async def healthz(request: web.Request) -> web.Response:
         return await health_handler(request.app[ENGINE].health)(request)

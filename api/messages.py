@@ -1,7 +1,10 @@
 """POST /api/messages: check the request at the edge, then hand the activity to the SDK.
 
 Everything a caller controls is checked here, before the SDK sees it: the SDK answers
-a malformed body or a garbage token with an exception (a 500), not with a 4xx.
+a malformed body or a garbage token with an exception (a 500), not with a 4xx. The
+checks run cheapest first, and the costly one (msrest's decoding) last, after the token:
+a body under 1 MB could otherwise hold the event loop for seconds (README, "What a
+stranger can make the bot do").
 """
 
 from __future__ import annotations
@@ -17,7 +20,14 @@ from aiohttp import web
 from botbuilder.core import Bot, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
-from botframework.connector.auth import AuthenticateRequestResult, AuthenticationConstants
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    BotFrameworkAuthentication,
+)
+
+from api.activity_decoding import ActivityDecoder, DecoderBusy, MalformedActivity
+from api.activity_shape import TooCostly, check_brackets, count_values
 
 from api.service_urls import service_url_problem
 from settings import Origin
@@ -27,6 +37,7 @@ logger = logging.getLogger(__name__)
 MAX_ACTIVITY_BYTES: Final = 1024 * 1024
 """The app is built with this client_max_size, so aiohttp refuses larger bodies."""
 NEEDS_SERVICE_URL: Final = frozenset({"message", "conversationUpdate", "event", "invoke"})
+RETRY_SOON: Final = {"Retry-After": "5"}
 
 
 def _error(status: int, reason: str, headers: dict[str, str] | None = None) -> web.Response:
@@ -77,19 +88,6 @@ def _is_http_url(value: object) -> bool:
         return False
 
 
-def parse_activity(body: dict[str, object]) -> Activity | str:
-    """The typed activity, or why the SDK's deserializer refuses a field of it."""
-    try:
-        return Activity().deserialize(body)
-    except Exception:  # msrest raises several kinds; any of them means bad input
-        for field, value in body.items():
-            try:
-                Activity().deserialize({field: value})
-            except Exception:
-                return f"the activity's {field[:40]} has the wrong type or format"
-        return "the activity's fields have the wrong types or formats"
-
-
 def token_problem(authorization: str) -> str | None:
     """Why an Authorization header can never carry a Bot Framework token, or None.
 
@@ -111,16 +109,19 @@ def token_problem(authorization: str) -> str | None:
 
 
 async def authenticate(
-    adapter: CloudAdapter, activity: Activity, authorization: str
+    auth: BotFrameworkAuthentication, body: dict[str, object], authorization: str
 ) -> AuthenticateRequestResult | web.Response:
-    """The SDK's verdict on the request's token, or the response refusing it."""
+    """The SDK's verdict on the request's token, or the response refusing it.
+
+    Decided before the body is decoded: a token is checked against the activity's
+    channelId and serviceUrl alone, so those two are all the SDK is given here.
+    """
     problem = token_problem(authorization) if authorization else None
     if problem:
         return _unauthorized(problem)
+    addressed = Activity(channel_id=body["channelId"], service_url=body.get("serviceUrl"))
     try:
-        return await adapter.bot_framework_authentication.authenticate_request(
-            activity, authorization
-        )
+        return await auth.authenticate_request(addressed, authorization)
     except requests.RequestException:
         logger.exception("could not fetch Bot Framework signing keys to check a token")
         return _error(503, "the bot cannot check tokens right now; try again later")
@@ -130,7 +131,10 @@ async def authenticate(
 
 
 def messages_handler(  # type: ignore[no-untyped-def]
-    adapter: CloudAdapter, bot: Bot, unsigned_service_urls: AbstractSet[Origin] | None = None
+    adapter: CloudAdapter,
+    bot: Bot,
+    decoder: ActivityDecoder,
+    unsigned_service_urls: AbstractSet[Origin] | None = None,
 ):
     """`unsigned_service_urls`: without Bot Framework authentication, the origins besides
     loopback a serviceUrl may name (api/service_urls.py); None when the SDK checks tokens."""
@@ -143,7 +147,10 @@ def messages_handler(  # type: ignore[no-untyped-def]
         except web.HTTPRequestEntityTooLarge:
             return _error(413, f"an activity may be at most {MAX_ACTIVITY_BYTES} bytes")
         try:
+            check_brackets(raw)
             body = json.loads(raw)
+        except TooCostly as refused:
+            return _error(400, str(refused))
         except (UnicodeDecodeError, ValueError):
             return _error(400, "the body is not valid JSON")
         except RecursionError:
@@ -155,12 +162,21 @@ def messages_handler(  # type: ignore[no-untyped-def]
             problem = service_url_problem(body.get("serviceUrl"), unsigned_service_urls)
             if problem:
                 return _error(403, problem)
-        activity = parse_activity(body)
-        if isinstance(activity, str):
-            return _error(400, activity)
-        auth = await authenticate(adapter, activity, request.headers.get("Authorization", ""))
+        try:
+            values = count_values(body)
+        except TooCostly as refused:
+            return _error(400, str(refused))
+        auth = await authenticate(
+            adapter.bot_framework_authentication, body, request.headers.get("Authorization", "")
+        )
         if isinstance(auth, web.Response):
             return auth
+        try:
+            activity = await decoder.decode(body, values, len(raw))
+        except MalformedActivity as refused:
+            return _error(400, str(refused))
+        except DecoderBusy:
+            return _error(503, "too many large activities at once; try again later", RETRY_SOON)
         invoke_response = await adapter.process_activity(auth, activity, bot.on_turn)
         if invoke_response:
             return web.json_response(

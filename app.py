@@ -29,6 +29,7 @@ from bots.price_watch_bot import PriceWatchBot
 from bots.proactive import BotProactiveTurns
 from connector.pooled_auth import SEND_TIMEOUT_SECONDS, PooledBotFrameworkAuthentication
 from connector.send_failures import classify, is_send_failure
+from connector.signing_keys import BotFrameworkKeys, OpenIdMetadataUrls
 from dialogs import texts
 from domain.clock import Clock, utc_now
 from feed.catalog import Catalog
@@ -58,6 +59,7 @@ DELIVERY_INTERVAL_SECONDS = 1
 DRIFT_INTERVAL_SECONDS = 10
 CHECKPOINT_INTERVAL_SECONDS = 5
 PRUNE_INTERVAL_SECONDS = 3600
+SIGNING_KEYS_INTERVAL_SECONDS = 60
 SHUTDOWN_GRACE_SECONDS = 5.0
 CANNOT_LISTEN = frozenset({errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES})
 """Errors binding HOST:PORT (taken, not this machine's, privileged): a setting, not a bug."""
@@ -88,6 +90,7 @@ class Engine:
     clock: Clock
     lead: PollLead
     retention: Retention
+    signing_keys: BotFrameworkKeys
     last_poll: PollReport | None = None
     last_poll_at: datetime | None = None
     _poll_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -170,17 +173,22 @@ def create_app(
     bot_state_storage: Storage | None = None,
     store: Store | None = None,
     lease_terms: LeaseTerms = LeaseTerms(),
+    openid_metadata: OpenIdMetadataUrls = OpenIdMetadataUrls(),
 ) -> web.Application:
     """The whole app. `store` (unopened; the app opens and closes it) replaces the one
     DATABASE_URL names; `bot_state_storage` replaces the store's bot state (the chat
     benchmark compares against botbuilder's MemoryStorage); `lease_terms` lets a test
-    with a fake clock renew claims on that clock."""
+    with a fake clock renew claims on that clock; `openid_metadata` points token checks
+    at a stand-in for Microsoft's signing keys."""
     app = web.Application(client_max_size=MAX_ACTIVITY_BYTES, middlewares=[json_errors])
     rng = rng or random.Random()
     market = Market(default_catalog(), rng)
     metrics = Metrics()
+    signing_keys = BotFrameworkKeys.fetched_from(openid_metadata, clock)
     auth = PooledBotFrameworkAuthentication(
-        _AdapterSettings(settings), send_timeout_seconds=send_timeout_seconds
+        _AdapterSettings(settings),
+        signing_keys=signing_keys,
+        send_timeout_seconds=send_timeout_seconds,
     )
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = on_turn_error
@@ -196,6 +204,8 @@ def create_app(
         )
         await chosen_store.open()
         store = chosen_store
+        if settings.app_id:
+            signing_keys.start()
         session = ClientSession()
         feed = HttpPriceFeed(session, settings.feed_url(), max_bytes=settings.feed_max_bytes)
         outcomes = Outcomes(store.outbox, store.references, clock, RetryPolicy(rng=rng), metrics)
@@ -236,6 +246,7 @@ def create_app(
             clock=clock,
             lead=PollLead(store.jobs, clock, settings.poll_interval_seconds),
             retention=Retention(store.outbox, clock, settings.alert_retention_days),
+            signing_keys=signing_keys,
         )
         app[ENGINE] = engine
         if run_scheduler:
@@ -250,6 +261,7 @@ def create_app(
             leases.stop()
             engine.scheduler.shutdown(wait=False)
             await auth.close()
+            await signing_keys.close()
             decoder.close()
             await session.close()
             await store.close()
@@ -324,6 +336,15 @@ def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
         misfire_grace_time=PRUNE_INTERVAL_SECONDS,
         **options,
     )
+    if settings.app_id:
+        jobs.add_job(
+            guarded("signing-keys", engine.signing_keys.tick),
+            "interval",
+            seconds=SIGNING_KEYS_INTERVAL_SECONDS,
+            id="signing-keys",
+            misfire_grace_time=SIGNING_KEYS_INTERVAL_SECONDS,
+            **options,
+        )
     if settings.mock_feed_drift:
         jobs.add_job(
             market.drift,

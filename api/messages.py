@@ -14,17 +14,11 @@ import logging
 from typing import AbstractSet, Final
 from urllib.parse import urlsplit
 
-import jwt
-import requests
 from aiohttp import web
 from botbuilder.core import Bot, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
-from botframework.connector.auth import (
-    AuthenticateRequestResult,
-    AuthenticationConstants,
-    BotFrameworkAuthentication,
-)
+from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 
 from api.activity_decoding import ActivityDecoder, DecoderBusy, MalformedActivity
 from api.activity_shape import TooCostly, check_brackets, count_values
@@ -88,44 +82,22 @@ def _is_http_url(value: object) -> bool:
         return False
 
 
-def token_problem(authorization: str) -> str | None:
-    """Why an Authorization header can never carry a Bot Framework token, or None.
-
-    Checked before the SDK because the SDK fetches signing keys (a blocking call
-    without a timeout) before it looks at the token's algorithm or key id.
-    """
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return "the Authorization header must be a Bearer token"
-    try:
-        header = jwt.get_unverified_header(token.strip())
-    except jwt.PyJWTError:
-        return "the bearer token is not a JWT"
-    if header.get("alg") not in AuthenticationConstants.ALLOWED_SIGNING_ALGORITHMS:
-        return "the bearer token is not signed with an algorithm Bot Framework uses"
-    if not isinstance(header.get("kid"), str):
-        return "the bearer token names no signing key"
-    return None
-
-
 async def authenticate(
     auth: BotFrameworkAuthentication, body: dict[str, object], authorization: str
 ) -> AuthenticateRequestResult | web.Response:
-    """The SDK's verdict on the request's token, or the response refusing it.
+    """The verdict on the request's token, or the response refusing it.
 
     Decided before the body is decoded: a token is checked against the activity's
-    channelId and serviceUrl alone, so those two are all the SDK is given here.
+    channelId and serviceUrl alone, so those two are all `auth` is given here.
     """
-    problem = token_problem(authorization) if authorization else None
-    if problem:
-        return _unauthorized(problem)
     addressed = Activity(channel_id=body["channelId"], service_url=body.get("serviceUrl"))
     try:
         return await auth.authenticate_request(addressed, authorization)
-    except requests.RequestException:
-        logger.exception("could not fetch Bot Framework signing keys to check a token")
-        return _error(503, "the bot cannot check tokens right now; try again later")
-    except Exception as error:  # the SDK refuses tokens with bare Exceptions: fail closed
+    except ConnectionError:  # no signing keys yet: connector/signing_keys.py fetches them
+        return _error(503, "the bot cannot check tokens right now; try again later", RETRY_SOON)
+    except PermissionError as refused:  # connector/inbound_tokens.py: reasons a caller may read
+        return _unauthorized(str(refused.args[0]) if refused.args else "invalid token")
+    except Exception as error:  # anything else refuses too: fail closed
         logger.warning("refused a request to /api/messages: %s", type(error).__name__)
         return _unauthorized("missing or invalid Bot Framework token")
 

@@ -7,6 +7,9 @@ per (app id, service URL, audience) and one user-token client per app id, and se
 through one aiohttp session (see aiohttp_transport). That also drops msrest's own
 retries, which sleep inside a worker thread and never retry 429: delivery retries with
 its own backoff and Retry-After handling.
+
+Incoming tokens are checked by connector/inbound_tokens.py with keys already in memory,
+never by the SDK, whose check fetches keys on the event loop (connector/signing_keys.py).
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from collections import OrderedDict
 from typing import Any, Final
 
 import aiohttp
-from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
+from botbuilder.integration.aiohttp import (
+    ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
+)
+from botbuilder.schema import Activity, CallerIdConstants
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
@@ -30,6 +36,8 @@ from botframework.connector.auth import (
 
 from connector.aiohttp_transport import SessionProvider, use_aiohttp
 from connector.direct_serializer import use_direct_serializer
+from connector.inbound_tokens import InboundTokens
+from connector.signing_keys import BotFrameworkKeys
 
 logger = logging.getLogger(__name__)
 
@@ -84,14 +92,24 @@ class _PooledConnectorFactory(ConnectorFactory):
 
 
 class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):
+    """The public cloud's Bot Framework authentication (the only one _AdapterSettings asks
+    for: it sets no CHANNEL_SERVICE), checking tokens with `signing_keys`, whose fetching
+    the caller starts and stops."""
+
     def __init__(
         self,
         configuration: Any,
         *,
+        signing_keys: BotFrameworkKeys,
         send_timeout_seconds: float = SEND_TIMEOUT_SECONDS,
         credentials_factory: ServiceClientCredentialsFactory | None = None,
     ) -> None:
-        super().__init__(configuration, credentials_factory=credentials_factory)
+        credentials = credentials_factory or ConfigurationServiceClientCredentialFactory(
+            configuration
+        )
+        super().__init__(configuration, credentials_factory=credentials)
+        self._credentials = credentials
+        self._tokens = InboundTokens(signing_keys, credentials)
         self._send_timeout_seconds = send_timeout_seconds
         self._connectors = _ClientPool()
         self._token_clients: dict[str, UserTokenClient] = {}
@@ -117,11 +135,27 @@ class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):
     async def authenticate_request(
         self, activity: Activity, auth_header: str
     ) -> AuthenticateRequestResult:
-        result = await super().authenticate_request(activity, auth_header)
-        if result.connector_factory is not None:
-            result.connector_factory = self._pooled(
-                result.connector_factory, result.claims_identity
+        """Who sent the activity. Only its channel_id and service_url are read when a
+        token is checked; PermissionError refuses, ConnectionError means no keys yet."""
+        if await self._credentials.is_authentication_disabled():
+            # Without an app id the SDK lets anyone in: a token would prove nothing more,
+            # and checking it would need Microsoft's keys.
+            result = await super().authenticate_request(activity, "")
+        elif not auth_header:
+            raise PermissionError("a Bot Framework token is required")
+        else:
+            identity = await self._tokens.identify(
+                auth_header, activity.channel_id, activity.service_url
             )
+            result = AuthenticateRequestResult()
+            result.claims_identity = identity
+            result.audience = self.get_originating_audience()  # no skill's: they are refused
+            result.caller_id = await self.generate_caller_id(
+                credential_factory=self._credentials,
+                claims_identity=identity,
+                caller_id=CallerIdConstants.public_azure_channel,
+            )
+        result.connector_factory = self.create_connector_factory(result.claims_identity)
         return result
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, settings
 
 from tests.support.channel import StandInChannel
 from tests.support.chat import World, open_world
+from tests.support.openid import StandInOpenId
 from tests.support.stores import KINDS, POSTGRES_URL, make_store, postgres_unavailable
 
 POSTGRES_MISSING = pytest.StashKey[str | None]()
@@ -107,3 +108,13 @@ async def channel() -> AsyncIterator[StandInChannel]:
     await channel.start()
     yield channel
     await channel.stop()
+
+
+@pytest.fixture
+async def openid() -> AsyncIterator[StandInOpenId]:
+    """A stand-in for Microsoft's OpenID metadata and signing keys, on a loopback port:
+    add keys before the app starts, and it fetches them from here."""
+    stand_in = StandInOpenId()
+    await stand_in.start()
+    yield stand_in
+    await stand_in.stop()

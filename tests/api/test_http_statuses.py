@@ -7,7 +7,7 @@ import base64
 import json
 import socket
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 
 import pytest
 from aiohttp import ClientResponse
@@ -16,10 +16,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support.channel import StandInChannel
+from tests.support.openid import (
+    StandInOpenId,
+    channel_claims,
+    new_private_key,
+    sign,
+    urls,
+)
 from tests.support.running import ADMIN_TOKEN, RunningApp, activity, running_app
 
 APP_ID = "00000000-0000-4000-8000-000000000001"
 APP_PASSWORD = "fake-app-password-for-tests"
+KEY_ID = "channel-key"
+TEAMS_ONLY_KEY_ID = "teams-key"
 JSON = {"Content-Type": "application/json"}
 
 
@@ -47,11 +56,20 @@ def outside_lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-async def secured(tmp_path: Path, outside_lookups: list[str]) -> AsyncIterator[RunningApp]:
-    """The app with a Bot Framework app id and password: the SDK checks every token."""
+async def signed_app(tmp_path: Path, openid: StandInOpenId) -> AsyncIterator[RunningApp]:
+    """The app with a Bot Framework app id and password, its signing keys fetched from
+    the stand-in: every token is checked."""
+    openid.add_key(KEY_ID, endorsements=["emulator", "msteams"])
+    openid.add_key(TEAMS_ONLY_KEY_ID, endorsements=["msteams"])
     env = {"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": APP_PASSWORD}
-    async with running_app(tmp_path, env=env) as app:
+    async with running_app(tmp_path, env=env, openid_metadata=urls(openid)) as app:
+        await app.engine.signing_keys.tick()  # the fetch it started with
         yield app
+
+
+@pytest.fixture
+async def secured(signed_app: RunningApp, outside_lookups: list[str]) -> AsyncIterator[RunningApp]:
+    yield signed_app
     assert outside_lookups == [], "refusing a request needs no network"
 
 
@@ -394,6 +412,78 @@ async def test_with_an_app_id_a_request_without_a_valid_token_is_401(
     assert response.headers["WWW-Authenticate"] == "Bearer"
     assert channel.posted == []
     assert await secured.engine.store.references.get("emulator/conv-http") is None
+
+
+Forge = Callable[[StandInOpenId, str], str]
+"""A token made with the stand-in's keys, for a serviceUrl."""
+
+
+def signed(claims: dict[str, Any], key_id: str = KEY_ID, lifetime: float = 600) -> Forge:
+    def forge(openid: StandInOpenId, service_url: str) -> str:
+        return sign(
+            {**channel_claims(APP_ID, service_url), **claims}, openid.keys[key_id], key_id, lifetime
+        )
+
+    return forge
+
+
+def signed_elsewhere(key_id: str) -> Forge:
+    def forge(openid: StandInOpenId, service_url: str) -> str:
+        return sign(channel_claims(APP_ID, service_url), new_private_key(), key_id)
+
+    return forge
+
+
+SIGNED_BUT_REFUSED: dict[str, tuple[Forge, str]] = {
+    "an unknown key id": (signed_elsewhere("forged-key"), "signing key"),
+    "another key under a known id": (signed_elsewhere(KEY_ID), "signature"),
+    "an expired token": (signed({}, lifetime=-600), "expired"),
+    "another bot's token": (signed({"aud": "another-app"}), "another bot"),
+    "another serviceUrl": (signed({"serviceurl": "https://elsewhere.example"}), "serviceUrl"),
+    "another issuer": (signed({"iss": "https://issuer.example"}), "not issued by the Bot"),
+    "a key that does not endorse the channel": (signed({}, TEAMS_ONLY_KEY_ID), "endorse"),
+    "a skill's token": (signed({"ver": "2.0", "azp": "a-skill", "appid": "a-skill"}), "skill"),
+}
+
+
+@pytest.mark.parametrize(
+    ("forge", "reason"), SIGNED_BUT_REFUSED.values(), ids=SIGNED_BUT_REFUSED.keys()
+)
+async def test_with_an_app_id_a_signed_token_that_fails_a_check_is_401(
+    secured: RunningApp, channel: StandInChannel, openid: StandInOpenId, forge: Forge, reason: str
+) -> None:
+    headers = {"Authorization": f"Bearer {forge(openid, channel.url)}"}
+    status, body, response = await post(secured, json=hello(channel), headers=headers)
+    assert_json_error(status, body, 401, reason)
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert channel.posted == []
+    assert await secured.engine.store.references.get("emulator/conv-http") is None
+
+
+async def test_with_an_app_id_a_token_the_channel_signed_gets_in(
+    signed_app: RunningApp,
+    channel: StandInChannel,
+    openid: StandInOpenId,
+    outside_lookups: list[str],
+) -> None:
+    token = signed({})(openid, channel.url)
+    status, body, _ = await post(
+        signed_app, json=hello(channel), headers={"Authorization": f"Bearer {token}"}
+    )
+    assert status == 201, body
+    assert await signed_app.engine.store.references.get("emulator/conv-http") is not None
+    # The bot's reply asks Azure AD for its own token, which these tests cannot reach.
+    assert set(outside_lookups) == {"login.microsoftonline.com"}
+
+
+async def test_without_an_app_id_a_token_is_not_checked(
+    running: RunningApp, channel: StandInChannel
+) -> None:
+    """It could prove nothing more: without an app id anyone may post."""
+    headers = {"Authorization": "Bearer garbage"}
+    status, body, _ = await post(running, json=hello(channel), headers=headers)
+    assert status == 201, body
+    assert "I'm PriceWatch" in channel.texts("conv-http")[0]
 
 
 async def test_with_an_app_id_a_malformed_body_is_still_400(

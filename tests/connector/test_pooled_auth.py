@@ -10,10 +10,18 @@ from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationR
 from botframework.connector.auth import MicrosoftAppCredentials, ServiceClientCredentialsFactory
 
 from connector.pooled_auth import PooledBotFrameworkAuthentication
+from connector.signing_keys import BotFrameworkKeys, OpenIdMetadataUrls
+from domain.clock import utc_now
 from tests.support.channel import StandInChannel
+from tests.support.openid import StandInOpenId, urls
 from tests.support.running import activity, running_app
 
 APP_ID = "11111111-2222-3333-4444-555555555555"
+
+
+def unused_keys() -> BotFrameworkKeys:
+    """Sends check no token: these keys are never fetched."""
+    return BotFrameworkKeys.fetched_from(OpenIdMetadataUrls(), utc_now)
 
 
 class _Config:
@@ -63,7 +71,7 @@ async def send(adapter: CloudAdapter, ref: ConversationReference, app_id: str) -
 
 async def test_sends_with_an_app_id_carry_its_bearer_token(channel: StandInChannel) -> None:
     auth = PooledBotFrameworkAuthentication(
-        _Config(), credentials_factory=_StandInCredentialsFactory()
+        _Config(), signing_keys=unused_keys(), credentials_factory=_StandInCredentialsFactory()
     )
     adapter = CloudAdapter(auth)
     try:
@@ -81,7 +89,7 @@ async def test_without_an_app_id_no_token_is_sent(channel: StandInChannel) -> No
         APP_ID = ""
         APP_PASSWORD = ""
 
-    auth = PooledBotFrameworkAuthentication(NoAuth())
+    auth = PooledBotFrameworkAuthentication(NoAuth(), signing_keys=unused_keys())
     try:
         await send(CloudAdapter(auth), reference(channel, "emulator"), "")
     finally:
@@ -91,10 +99,11 @@ async def test_without_an_app_id_no_token_is_sent(channel: StandInChannel) -> No
 
 
 async def test_an_unsigned_request_is_refused_when_an_app_id_is_set(
-    tmp_path: Path, channel: StandInChannel
+    tmp_path: Path, channel: StandInChannel, openid: StandInOpenId
 ) -> None:
+    openid.add_key("key-1")
     env = {"MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "not-a-real-password"}
-    async with running_app(tmp_path, env=env) as app:
+    async with running_app(tmp_path, env=env, openid_metadata=urls(openid)) as app:
         status = await app.post_activity(activity(channel, "message", "c1", text="hi"))
     assert status == 401
     assert channel.posted == [], "the bot answered nothing"

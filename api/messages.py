@@ -22,7 +22,6 @@ from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkA
 
 from api.activity_decoding import ActivityDecoder, DecoderBusy, MalformedActivity
 from api.activity_shape import TooCostly, check_brackets, count_values
-
 from api.service_urls import service_url_problem
 from settings import Origin
 

@@ -12,7 +12,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, AsyncIterator, Mapping, NoReturn, TextIO
+from typing import Any, AsyncIterator, Callable, Mapping, NoReturn, TextIO
 
 from aiohttp import ClientSession, web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -302,58 +302,43 @@ def store_for(settings: Settings) -> Store:
 
 def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
     every = settings.poll_interval_seconds
-    jobs = engine.scheduler
-    options: dict[str, Any] = {"coalesce": True, "max_instances": 1}
-    jobs.add_job(
-        guarded("poll", engine.poll_and_dispatch),
-        "interval",
-        seconds=every / 2,  # twice an interval: see watchers/poll_lead.py
-        id="poll",
-        misfire_grace_time=max(every, 5),
-        **options,
-    )
-    jobs.add_job(
-        guarded("deliver", engine.deliverer.dispatch),
-        "interval",
-        seconds=DELIVERY_INTERVAL_SECONDS,
-        id="deliver",
-        misfire_grace_time=5,
-        **options,
-    )
-    jobs.add_job(
+
+    def add(job_id: str, job: Callable[[], Any], seconds: float, grace: float) -> None:
+        """A fixed interval job that never stacks: missed runs collapse into one."""
+        engine.scheduler.add_job(
+            job,
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            misfire_grace_time=grace,
+            coalesce=True,
+            max_instances=1,
+        )
+
+    # The poll asks twice an interval: see watchers/poll_lead.py.
+    add("poll", guarded("poll", engine.poll_and_dispatch), every / 2, max(every, 5))
+    add("deliver", guarded("deliver", engine.deliverer.dispatch), DELIVERY_INTERVAL_SECONDS, 5)
+    add(
+        "checkpoint",
         guarded("checkpoint", engine.store.checkpoint),
-        "interval",
-        seconds=CHECKPOINT_INTERVAL_SECONDS,
-        id="checkpoint",
-        misfire_grace_time=CHECKPOINT_INTERVAL_SECONDS,
-        **options,
+        CHECKPOINT_INTERVAL_SECONDS,
+        CHECKPOINT_INTERVAL_SECONDS,
     )
-    jobs.add_job(
+    add(
+        "prune",
         guarded("prune", engine.retention.tick),
-        "interval",
-        seconds=PRUNE_INTERVAL_SECONDS,
-        id="prune",
-        misfire_grace_time=PRUNE_INTERVAL_SECONDS,
-        **options,
+        PRUNE_INTERVAL_SECONDS,
+        PRUNE_INTERVAL_SECONDS,
     )
     if settings.app_id:
-        jobs.add_job(
+        add(
+            "signing-keys",
             guarded("signing-keys", engine.signing_keys.tick),
-            "interval",
-            seconds=SIGNING_KEYS_INTERVAL_SECONDS,
-            id="signing-keys",
-            misfire_grace_time=SIGNING_KEYS_INTERVAL_SECONDS,
-            **options,
+            SIGNING_KEYS_INTERVAL_SECONDS,
+            SIGNING_KEYS_INTERVAL_SECONDS,
         )
     if settings.mock_feed_drift:
-        jobs.add_job(
-            market.drift,
-            "interval",
-            seconds=DRIFT_INTERVAL_SECONDS,
-            id="drift",
-            misfire_grace_time=DRIFT_INTERVAL_SECONDS,
-            **options,
-        )
+        add("drift", market.drift, DRIFT_INTERVAL_SECONDS, DRIFT_INTERVAL_SECONDS)
 
 
 def main() -> None:

@@ -2,26 +2,90 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+import json
+import logging
+from typing import Any, Final, Sequence
 
 from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, Attachment, InputHints
 
 from connector.send_failures import classify
 from dialogs import texts
+from dialogs.alert_cards import CONTENT_TYPE
+from dialogs.alert_message import AlertMessage, alert_message
 from domain.alerts import Alert, SendFailure
 from domain.clock import Clock
 from outbox.in_turn import SendAlerts
+from watchers.alert_facts import AlertFactsSource
+
+logger = logging.getLogger(__name__)
+
+MAX_ACTIVITY_BYTES: Final = 40_000
+"""Teams' bot message limit as it documented it for years (413 MessageSizeTooBig above
+its limit), counted over the whole activity as UTF-16."""
+ENVELOPE_BYTES: Final = 4_000
+"""Room for what the SDK adds to the message on its way: ids, the conversation, the
+bot and user accounts, the service URL (a few hundred bytes on Teams)."""
 
 
-def alert_sender(context: TurnContext, clock: Clock) -> SendAlerts:
+def alert_sender(context: TurnContext, clock: Clock, facts: AlertFactsSource) -> SendAlerts:
     """A `SendAlerts` for this turn: any failure is caught and classified, never raised,
     so the outbox records it and the alert is never lost."""
 
     async def send(alerts: Sequence[Alert]) -> SendFailure | None:
         try:
-            await context.send_activity(MessageFactory.text(texts.alerts_message(alerts)))
+            await context.send_activity(await _activity(alerts, facts))
         except Exception as error:
             return classify(error, clock())
         return None
 
     return send
+
+
+async def _activity(alerts: Sequence[Alert], facts: AlertFactsSource) -> Activity:
+    """The cards with their fallback; the text alone if the cards cannot be made."""
+    try:
+        return alert_activity(alert_message(alerts, await facts(alerts), fits))
+    except Exception:
+        logger.exception("could not make the cards for %d alerts; sending text", len(alerts))
+        return MessageFactory.text(texts.alerts_message(alerts))
+
+
+def alert_activity(message: AlertMessage) -> Activity:
+    return Activity(
+        type=ActivityTypes.message,
+        text=message.text,
+        summary=message.summary,
+        input_hint=InputHints.accepting_input,
+        attachments=[Attachment(content_type=CONTENT_TYPE, content=card) for card in message.cards]
+        or None,
+        attachment_layout="carousel" if len(message.cards) > 1 else None,
+    )
+
+
+def fits(message: AlertMessage) -> bool:
+    return utf16_bytes(_payload(message)) + ENVELOPE_BYTES < MAX_ACTIVITY_BYTES
+
+
+def utf16_bytes(payload: Any) -> int:
+    """The JSON's size in UTF-16. As sent, the JSON is ASCII (other characters escaped),
+    so this also bounds the size of the decoded text: an escape is longer than its
+    character."""
+    return 2 * len(json.dumps(payload, separators=(",", ":")))
+
+
+def _payload(message: AlertMessage) -> dict[str, Any]:
+    """What `alert_activity(message).serialize()` gives, without msrest's walk over it."""
+    payload: dict[str, Any] = {
+        "type": "message",
+        "text": message.text,
+        "summary": message.summary,
+        "inputHint": "acceptingInput",
+    }
+    if message.cards:
+        payload["attachments"] = [
+            {"contentType": CONTENT_TYPE, "content": card} for card in message.cards
+        ]
+    if len(message.cards) > 1:
+        payload["attachmentLayout"] = "carousel"
+    return payload

@@ -34,6 +34,7 @@ from feed.catalog import Catalog
 from feed.client import FeedError
 from outbox.in_turn import AlertsInTurn
 from state.interfaces import BotStateStore, ReferenceStore, TurnLocks
+from watchers.alert_facts import AlertFactsProvider, AlertFactsSource
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class PriceWatchBot(ActivityHandler):
         clock: Clock,
         default_drop: Decimal,
         turn_wait_seconds: float,
+        alert_facts: AlertFactsSource | None = None,
     ) -> None:
         self._conversation_state = conversation_state
         self._references = references
@@ -70,6 +72,7 @@ class PriceWatchBot(ActivityHandler):
         self._alerts = alerts
         self._clock = clock
         self._default_drop = default_drop
+        self._alert_facts = alert_facts or AlertFactsProvider(watchlist.of, clock)
         self._dialog_state = conversation_state.create_property(DIALOG_STATE)
         self._greeted = conversation_state.create_property(GREETED)
         self._started_over = conversation_state.create_property(STARTED_OVER)
@@ -158,7 +161,7 @@ class PriceWatchBot(ActivityHandler):
         await self._alerts.run(
             conversation_key(turn_context.activity),
             dialog_waiting=dialog_context.active_dialog is not None,
-            send=alert_sender(turn_context, self._clock),
+            send=alert_sender(turn_context, self._clock, self._alert_facts),
         )
 
     async def _in_dialog(self, dialog_context: DialogContext) -> None:
@@ -168,7 +171,7 @@ class PriceWatchBot(ActivityHandler):
             await dialog_context.cancel_all_dialogs()
             await context.send_activity(texts.CANCELLED)
         elif word in {"help", "?"}:
-            await context.send_activity(texts.HELP)
+            await context.send_activity(texts.help_text(self._default_drop))
             await dialog_context.reprompt_dialog()
         else:
             await dialog_context.continue_dialog()
@@ -181,7 +184,7 @@ class PriceWatchBot(ActivityHandler):
             await context.send_activity(str(error))
             return
         if isinstance(command, Help):
-            await context.send_activity(texts.HELP)
+            await context.send_activity(texts.help_text(self._default_drop))
         elif isinstance(command, Greeting):
             if not greeted_now:
                 await context.send_activity(texts.GREETING)
@@ -236,7 +239,7 @@ class PriceWatchBot(ActivityHandler):
         await self._alerts.run(
             conversation_key(turn_context.activity),
             dialog_waiting=dialog_context.active_dialog is not None,
-            send=alert_sender(turn_context, self._clock),
+            send=alert_sender(turn_context, self._clock, self._alert_facts),
             batch=batch,
         )
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Final, Sequence
+from typing import Final, Mapping, Sequence
 
+from domain.alert_facts import LOW_WINDOW_DAYS, UNKNOWN, AlertFacts, LowestPrice
 from domain.alerts import Alert, AlertKind
-from domain.rules import Rule, RuleKind, drop_percent
+from domain.price_drops import PriceDrop, is_protection, price_drop, protection_claim
+from domain.rules import Rule, RuleKind, to_cents
 from domain.watches import Watch
 
 _SYMBOLS: Final = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
@@ -16,21 +18,26 @@ GREETING: Final = (
     ' Try "watch headphones 20%", or say "help".'
 )
 
-HELP: Final = "\n".join(
-    [
-        "Here's what I understand:",
-        "",
-        "- **watch** – pick a product and a drop step by step",
-        "- **watch headphones 20%** – watch a product for a 20% drop (20% if you leave it out)",
-        "- **watch espresso machine below 300** – tell me when it costs 300 or less",
-        "- **list** – your watches, with current and trigger prices",
-        "- **remove 2** or **remove headphones** – stop watching one",
-        "- **cancel** – leave whatever we're in the middle of",
-        "",
-        "I check prices regularly and message you once each time a price drops to your"
-        " trigger; I'll tell you again only after it has gone back up and dropped again.",
-    ]
-)
+def help_text(default_drop: Decimal) -> str:
+    """What the bot understands; `default_drop` is the drop the watch dialog offers."""
+    return "\n".join(
+        [
+            "Here's what I understand:",
+            "",
+            "- **watch** – pick a product and a drop step by step",
+            "- **watch headphones** – I ask how big a drop to wait for"
+            f' ({default_drop:g}% if you say "default")',
+            "- **watch headphones 20%** – watch a product for a 20% drop",
+            "- **watch espresso machine below 300** – tell me when it costs 300 or less",
+            "- **list** – your watches, with current and trigger prices",
+            "- **remove 2** or **remove headphones** – stop watching one",
+            "- **cancel** – leave whatever we're in the middle of",
+            "",
+            "I check prices regularly and message you once each time a price drops to your"
+            " trigger; I'll tell you again only after it has gone back up and dropped again.",
+        ]
+    )
+
 
 FALLBACK: Final = 'Sorry, I didn\'t get that. Try "watch headphones 20%", "list" or "help".'
 NO_TEXT: Final = 'I can only read text messages. Try "watch headphones 20%", "list" or "help".'
@@ -47,6 +54,8 @@ STARTED_OVER: Final = (
 
 
 def money(amount: Decimal, currency: str) -> str:
+    """An amount in whole cents, rounded as triggers are (half up)."""
+    amount = to_cents(amount)
     symbol = _SYMBOLS.get(currency.upper())
     if symbol is None:
         return f"{amount:,.2f} {currency}"
@@ -95,41 +104,120 @@ def watch_label(number: int, watch: Watch) -> str:
     return f"{number}. {watch.product_name} ({money(watch.rule.trigger_price, watch.currency)})"
 
 
-def alert_line(alert: Alert) -> str:
-    name = f"**{alert.product_name}**"
+NAME_CHARS: Final = 200
+"""The most of a product's name an alert shows: the feed's names have no bound."""
+
+
+def shown_name(name: str, limit: int = NAME_CHARS) -> str:
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+def drop_words(drop: PriceDrop, currency: str) -> str:
+    """"down 25.0% ($50.00) from $199.99"; empty when the price did not go down."""
+    if drop.amount <= 0:
+        return ""
+    percent = "less than 0.1%" if drop.percent == 0 else f"{drop.percent}%"
+    return f"down {percent} ({money(drop.amount, currency)}) from {money(drop.old, currency)}"
+
+
+def rule_words(rule: Rule, currency: str) -> str | None:
+    """The rule that fired: "20% below $199.99", "below $300.00"; None for price
+    protection, whose alert says what may be claimed instead."""
+    if rule.kind is RuleKind.PERCENT and rule.threshold_percent is not None:
+        return f"{rule.threshold_percent:g}% below {money(rule.start_price, currency)}"
+    if rule.kind is RuleKind.BELOW:
+        return f"below {money(rule.trigger_price, currency)}"
+    return None
+
+
+def protection_words(rule: Rule, new_price: Decimal, currency: str) -> str:
+    claim = money(protection_claim(rule, new_price), currency)
+    return f"You paid {money(rule.start_price, currency)}: you may be able to claim {claim} back"
+
+
+def low_words(low: LowestPrice, new_price: Decimal, currency: str) -> str:
+    """"Lowest in 90 days: $139.99 (Oct 3)", or "(now)" when the new price is the low."""
+    if to_cents(low.price) >= to_cents(new_price):
+        return f"Lowest in {LOW_WINDOW_DAYS} days: {money(new_price, currency)} (now)"
+    when = f"{low.at:%b} {low.at.day}"
+    return f"Lowest in {LOW_WINDOW_DAYS} days: {money(low.price, currency)} ({when})"
+
+
+def alert_line(alert: Alert, facts: AlertFacts = UNKNOWN, name_chars: int = NAME_CHARS) -> str:
+    name = f"**{shown_name(alert.product_name, name_chars)}**"
     if alert.kind is AlertKind.UNAVAILABLE:
         return f"{name} is unavailable at the moment, so I've paused that watch"
     if alert.kind is AlertKind.AVAILABLE:
         price = "" if alert.new_price is None else f" at {money(alert.new_price, alert.currency)}"
         return f"{name} is available again{price}, and I'm watching it again"
     assert alert.old_price is not None and alert.new_price is not None
-    drop = drop_percent(alert.old_price, alert.new_price)
-    return (
-        f"{name} is now {money(alert.new_price, alert.currency)},"
-        f" down {drop}% from {money(alert.old_price, alert.currency)}"
-    )
+    line = f"{name} is now {money(alert.new_price, alert.currency)}"
+    rule = facts.rule
+    if is_protection(rule):
+        assert rule is not None
+        return f"{line}. {protection_words(rule, alert.new_price, alert.currency)}"
+    drop = drop_words(price_drop(alert.old_price, alert.new_price), alert.currency)
+    if drop:
+        line += f", {drop}"
+    fired = None if rule is None else rule_words(rule, alert.currency)
+    return line if fired is None else f"{line} (your alert: {fired})"
 
 
-def alerts_message(alerts: Sequence[Alert]) -> str:
-    """One message for everything a conversation has waiting."""
+def compact_alert_line(alert: Alert, name_chars: int) -> str:
+    """An alert in a few words, for a message that must stay small."""
+    name = f"**{shown_name(alert.product_name, name_chars)}**"
+    if alert.kind is AlertKind.UNAVAILABLE:
+        return f"{name} unavailable"
+    if alert.new_price is None:
+        return name
+    line = f"{name} {money(alert.new_price, alert.currency)}"
+    if alert.kind is AlertKind.DROP and alert.old_price is not None:
+        drop = price_drop(alert.old_price, alert.new_price)
+        if drop.amount > 0:
+            line += f", down {drop.percent}%"
+    return line
+
+
+def alerts_message(
+    alerts: Sequence[Alert], facts: Mapping[int, AlertFacts] | None = None
+) -> str:
+    """One message for everything a conversation has waiting: the text of the alert
+    message, which channels without cards show alone."""
+    facts = facts or {}
     if len(alerts) == 1:
         alert = alerts[0]
+        line = alert_line(alert, facts.get(alert.id, UNKNOWN))
         if alert.kind is not AlertKind.DROP:
-            return f"{_ICONS[alert.kind]} {alert_line(alert)}."
+            return f"{_ICONS[alert.kind]} {line}."
         return (
-            f"📉 Price drop: {alert_line(alert)}."
-            f' Say "remove {alert.product_name}" to stop watching it.'
+            f"📉 Price drop: {line}."
+            f' Say "remove {shown_name(alert.product_name)}" to stop watching it.'
         )
+    lines = [f"- {_ICONS[a.kind]} {alert_line(a, facts.get(a.id, UNKNOWN))}" for a in alerts]
+    return _several(alerts, lines)
+
+
+def compact_alerts_message(alerts: Sequence[Alert], name_chars: int) -> str:
+    """`alerts_message` in as few words as every alert can have."""
+    lines = [f"- {_ICONS[alert.kind]} {compact_alert_line(alert, name_chars)}" for alert in alerts]
+    if len(alerts) == 1:
+        return lines[0][2:]
+    return _several(alerts, lines)
+
+
+def alerts_heading(alerts: Sequence[Alert]) -> str:
     drops = sum(alert.kind is AlertKind.DROP for alert in alerts)
-    heading = (
-        f"📉 Price drops on {drops} of your watches:"
-        if drops == len(alerts)
-        else "📣 News about your watches:"
-    )
-    lines = [f"- {_ICONS[alert.kind]} {alert_line(alert)}" for alert in alerts]
+    if len(alerts) == 1:
+        return "📉 Price drop" if drops else "📣 News about your watch"
+    if drops == len(alerts):
+        return f"📉 Price drops on {drops} of your watches"
+    return "📣 News about your watches"
+
+
+def _several(alerts: Sequence[Alert], lines: list[str]) -> str:
     return "\n".join(
         [
-            heading,
+            alerts_heading(alerts) + ":",
             "",
             *lines,
             "",

@@ -1,0 +1,111 @@
+"""The facts an alert message shows, gathered once per message for all its alerts.
+
+The rule comes from the conversation's watches (one query); the lowest price lately
+and the chart from collaborators app.py passes in (price history, chart service).
+Facts are extras: when one cannot be had, the card goes without it, never the alert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Awaitable, Callable, Mapping, Protocol, Sequence
+
+from domain.alert_facts import LOW_WINDOW_DAYS, AlertFacts, LowestPrice
+from domain.alerts import Alert
+from domain.clock import Clock
+from domain.rules import is_price
+from domain.watches import Watch
+
+logger = logging.getLogger(__name__)
+
+
+class PricedAt(Protocol):
+    """A price point as price history keeps it (None: unavailable from then on)."""
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def price(self) -> Decimal | None: ...
+
+
+WatchesOf = Callable[[str], Awaitable[Sequence[Watch]]]
+"""A conversation's watches (`Watchlist.of`)."""
+LowsSince = Callable[[Sequence[str], datetime], Awaitable[Mapping[str, PricedAt]]]
+"""Each product's lowest price since a moment (`store.history.lows_since`)."""
+ChartUrl = Callable[[str], Awaitable[str | None]]
+"""A public URL of a product's current history chart (`charts.url_for`)."""
+AlertFactsSource = Callable[[Sequence[Alert]], Awaitable[Mapping[int, AlertFacts]]]
+"""The facts of a message's alerts, by alert id."""
+
+
+class AlertFactsProvider:
+    def __init__(
+        self,
+        watches_of: WatchesOf,
+        clock: Clock,
+        lows_since: LowsSince | None = None,
+        chart_url: ChartUrl | None = None,
+    ) -> None:
+        self._watches_of = watches_of
+        self._clock = clock
+        self._lows_since = lows_since
+        self._chart_url = chart_url
+
+    async def __call__(self, alerts: Sequence[Alert]) -> dict[int, AlertFacts]:
+        """Facts by alert id; alerts of one message share a conversation."""
+        if not alerts:
+            return {}
+        product_ids = list(dict.fromkeys(alert.product_id for alert in alerts))
+        watches, lows, charts = await asyncio.gather(
+            self._watches(alerts[0].conversation_key),
+            self._lows(product_ids),
+            self._charts(product_ids),
+        )
+        return {
+            alert.id: AlertFacts(
+                rule=watches[alert.watch_id].rule if alert.watch_id in watches else None,
+                low=lows.get(alert.product_id),
+                chart_url=charts.get(alert.product_id),
+            )
+            for alert in alerts
+        }
+
+    async def _watches(self, conversation_key: str) -> dict[int, Watch]:
+        try:
+            return {watch.id: watch for watch in await self._watches_of(conversation_key)}
+        except Exception:
+            logger.exception("alert facts: no watches for %s; no rules shown", conversation_key)
+            return {}
+
+    async def _lows(self, product_ids: list[str]) -> dict[str, LowestPrice]:
+        if self._lows_since is None:
+            return {}
+        since = self._clock() - timedelta(days=LOW_WINDOW_DAYS)
+        try:
+            points = await self._lows_since(product_ids, since)
+        except Exception:
+            logger.exception("alert facts: no price history; cards go without the low")
+            return {}
+        return {
+            product_id: LowestPrice(point.price, point.at)
+            for product_id, point in points.items()
+            if point.price is not None and is_price(point.price)
+        }
+
+    async def _charts(self, product_ids: list[str]) -> dict[str, str]:
+        if self._chart_url is None:
+            return {}
+        urls = await asyncio.gather(
+            *(self._chart_url(product_id) for product_id in product_ids), return_exceptions=True
+        )
+        charts: dict[str, str] = {}
+        for product_id, url in zip(product_ids, urls):
+            if isinstance(url, BaseException):
+                logger.error("alert facts: no chart for %s", product_id, exc_info=url)
+            elif url:
+                charts[product_id] = url
+        return charts

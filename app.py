@@ -46,6 +46,7 @@ from state.interfaces import Store
 from state.postgres import PostgresStore
 from state.private_files import write_private_file
 from state.sqlite import SqliteStore
+from watchers.alert_facts import AlertFactsProvider, ChartUrl, LowsSince
 from watchers.delivery import Deliverer, DeliveryReport, Pacing
 from watchers.job_guard import guarded
 from watchers.poll_lead import PollLead
@@ -174,12 +175,15 @@ def create_app(
     store: Store | None = None,
     lease_terms: LeaseTerms = LeaseTerms(),
     openid_metadata: OpenIdMetadataUrls = OpenIdMetadataUrls(),
+    lows_since: LowsSince | None = None,
+    chart_url: ChartUrl | None = None,
 ) -> web.Application:
     """The whole app. `store` (unopened; the app opens and closes it) replaces the one
     DATABASE_URL names; `bot_state_storage` replaces the store's bot state (the chat
     benchmark compares against botbuilder's MemoryStorage); `lease_terms` lets a test
     with a fake clock renew claims on that clock; `openid_metadata` points token checks
-    at a stand-in for Microsoft's signing keys."""
+    at a stand-in for Microsoft's signing keys; `lows_since` and `chart_url` give alert
+    cards the 90-day low and the price chart."""
     app = web.Application(client_max_size=MAX_ACTIVITY_BYTES, middlewares=[json_errors])
     rng = rng or random.Random()
     market = Market(default_catalog(), rng)
@@ -210,6 +214,7 @@ def create_app(
         feed = HttpPriceFeed(session, settings.feed_url(), max_bytes=settings.feed_max_bytes)
         outcomes = Outcomes(store.outbox, store.references, clock, RetryPolicy(rng=rng), metrics)
         leases = Leases(store.outbox, clock, lease_terms)
+        watchlist = Watchlist(store.watches, feed, clock, settings.max_watches_per_user)
         bot = PriceWatchBot(
             conversation_state=PickleHashedConversationState(
                 bot_state_storage or StoreStorage(store.bot_state)
@@ -218,11 +223,12 @@ def create_app(
             bot_state=store.bot_state,
             locks=store.locks,
             catalog=Catalog(feed, clock),
-            watchlist=Watchlist(store.watches, feed, clock, settings.max_watches_per_user),
+            watchlist=watchlist,
             alerts=AlertsInTurn(leases, outcomes, clock, settings.alert_hold_seconds),
             clock=clock,
             default_drop=settings.drop_threshold_percent,
             turn_wait_seconds=send_timeout_seconds,
+            alert_facts=AlertFactsProvider(watchlist.of, clock, lows_since, chart_url),
         )
         deliverer = Deliverer(
             store.outbox,

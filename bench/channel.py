@@ -3,7 +3,7 @@
     python -m bench.channel --port 4100 --latency-ms 20 --match "Price drop"
 
 POST /v3/conversations/{id}/activities[/{replyTo}] answers 200 after the latency.
-GET /stats -> {"posts": n, "matched": n, "last_match_at": unix time, "conversations": n,
+GET /stats -> {"posts": n, "matched": n, "cards": n, "last_match_at": unix time, "conversations": n,
               "in_flight": n}; ?arrivals=1 adds each conversation's first match time,
               ?texts=1 each conversation's matching texts
 GET /stats?arrivals=1 adds "arrivals": {conversation id: unix time of its first match}
@@ -19,6 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+
 
 class Channel:
     def __init__(self, latency_seconds: float, match: str) -> None:
@@ -26,6 +28,7 @@ class Channel:
         self.match = match
         self.posts = 0
         self.matched = 0
+        self.cards = 0
         self.last_match_at = 0.0
         self.first_match_at: dict[str, float] = {}
         self.texts: dict[str, list[str]] = {}
@@ -42,6 +45,10 @@ class Channel:
             self.in_flight -= 1
         self.posts += 1
         text = activity.get("text") or ""
+        self.cards += sum(
+            attachment.get("contentType") == ADAPTIVE_CARD
+            for attachment in activity.get("attachments") or []
+        )
         if self.match in text:
             conversation = request.match_info["conversation"]
             self.matched += 1
@@ -54,6 +61,7 @@ class Channel:
         stats: dict[str, Any] = {
             "posts": self.posts,
             "matched": self.matched,
+            "cards": self.cards,
             "last_match_at": self.last_match_at,
             "conversations": len(self.first_match_at),
             "in_flight": self.in_flight,
@@ -65,7 +73,7 @@ class Channel:
         return web.json_response(stats)
 
     async def reset(self, request: web.Request) -> web.Response:
-        self.posts = self.matched = 0
+        self.posts = self.matched = self.cards = 0
         self.last_match_at = 0.0
         self.first_match_at.clear()
         self.texts.clear()

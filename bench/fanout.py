@@ -24,6 +24,8 @@ class FanOutResult:
     seconds: float
     cpu_ms_per_alert: float
     delivered: int
+    cards: int = 0
+    """Adaptive Cards the channel received (one per alert for our app)."""
 
 
 def conversation_id(n: int) -> str:
@@ -167,6 +169,7 @@ async def _fan_out(
         stats["last_match_at"] - started,
         cpu * 1000 / max(stats["matched"], 1),
         stats["conversations"],
+        stats["cards"],
     )
 
 
@@ -193,9 +196,10 @@ async def _seed_notify(http: ClientSession, bot_url: str) -> None:
 
 
 async def run_pricewatch(conversations: int, work_dir: Path) -> FanOutResult:
-    """Our app polling every second: the clock runs from the price change to the last alert."""
+    """Our app polling every second: the clock runs from the price change to the last alert,
+    each an Adaptive Card with its rule, a 90-day low and a chart (`bench/cards_app.py`)."""
     return await _fan_out(
-        ["app.py"],
+        ["-m", "bench.cards_app"],
         pricewatch_env(work_dir / f"fanout-{conversations}.sqlite3", delivery_max_per_second=0),
         "Price drop",
         "watch headphones 20%",

@@ -8,6 +8,7 @@ and a fake clock; the scheduler is paused and the test runs each tick.
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -102,5 +103,5 @@ async def test_a_missed_alert_sent_slowly_in_the_users_turn_goes_once_past_its_l
     assert len(alerts_received(channel, "conv-1")) == 1
     assert requests_to(channel, "conv-1", start) == 2, "the reply, and the alert once"
     reply, alert = channel.delivered("conv-1")[-2:]
-    assert reply.text == texts.HELP and "Price drop" in alert.text
+    assert reply.text == texts.help_text(Decimal(20)) and "Price drop" in alert.text
     assert alert.reply_to == "m-back", "it came in the user's turn"

@@ -22,6 +22,7 @@ async def test_fan_out_delivers_every_alert_and_beats_the_seed_loop(tmp_path: Pa
     ours = await fanout.run_pricewatch(20, tmp_path)
     seed = await fanout.run_reference(20, tmp_path)
     assert ours.delivered == 20 and seed.delivered == 20
+    assert ours.cards == 20, "every alert a card"
     assert 0 < ours.cpu_ms_per_alert < 100 and 0 < ours.seconds < 30
     assert seed.seconds > 20 * fanout.CHANNEL_LATENCY_MS / 1000, "the seed loop is sequential"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,7 @@ async def test_an_alert_reaches_a_conversation_whose_state_is_corrupt(world: Wor
         texts.STARTED_OVER,
         ONE_WATCH.replace("now $199.99", "now $149.99"),
     ]
-    assert (await chat.say("help")) == [texts.HELP]
+    assert (await chat.say("help")) == [texts.help_text(Decimal(20))]
 
 
 async def test_the_running_app_answers_a_conversation_with_corrupt_state(

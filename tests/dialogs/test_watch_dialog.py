@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from dialogs import texts
@@ -271,7 +273,7 @@ async def test_cancel_at_the_confirm_step(world: World) -> None:
 async def test_help_at_the_product_step_shows_help_and_asks_again(world: World) -> None:
     chat = await greeted_chat(world)
     await chat.say("watch")
-    assert await chat.say("help") == [texts.HELP, "Which product should I watch?"]
+    assert await chat.say("help") == [texts.help_text(Decimal(20)), "Which product should I watch?"]
     assert buttons(chat) == PRODUCT_NAMES
     [prompt] = await chat.say("headphones")
     assert prompt.startswith("Noise-cancelling headphones is $199.99 now.")
@@ -280,7 +282,7 @@ async def test_help_at_the_product_step_shows_help_and_asks_again(world: World) 
 async def test_help_at_the_drop_step_shows_help_and_asks_again(world: World) -> None:
     chat = await at_drop_step(world)
     help_text, prompt = await chat.say("help")
-    assert help_text == texts.HELP
+    assert help_text == texts.help_text(Decimal(20))
     assert prompt.startswith("Noise-cancelling headphones is $199.99 now. How big a drop")
     assert await chat.say("20%") == [f"{HEADPHONES_AT_20} Shall I?"]
 
@@ -288,7 +290,7 @@ async def test_help_at_the_drop_step_shows_help_and_asks_again(world: World) -> 
 async def test_help_at_the_confirm_step_shows_help_and_asks_again(world: World) -> None:
     chat = await at_drop_step(world)
     await chat.say("20%")
-    assert await chat.say("help") == [texts.HELP, f"{HEADPHONES_AT_20} Shall I?"]
+    assert await chat.say("help") == [texts.help_text(Decimal(20)), f"{HEADPHONES_AT_20} Shall I?"]
     assert buttons(chat) == ["Yes", "No"]
     assert await chat.say("yes") == [f"Done! {HEADPHONES_AT_20}"]
 
@@ -364,7 +366,7 @@ async def test_feed_down_on_watch_is_friendly_and_leaves_no_dialog_open(world: W
     assert await chat.say("watch") == [texts.FEED_DOWN]
     world.feed.failing = False
     assert await chat.say("headphones") == [texts.FALLBACK], "no prompt may be waiting"
-    assert await chat.say("help") == [texts.HELP]
+    assert await chat.say("help") == [texts.help_text(Decimal(20))]
     assert world.errors == []
 
 

@@ -33,6 +33,7 @@ from state.interfaces import Store
 from tests.support.clock import FakeClock
 from tests.support.feeds import MarketFeed
 from tests.support.stores import make_store
+from watchers.alert_facts import AlertFactsSource
 from watchers.delivery import Deliverer, Pacing
 from watchers.poller import Poller
 from watchers.watchlist import Watchlist
@@ -93,6 +94,8 @@ class World:
     default_drop: Decimal = Decimal(20)
     turn_wait_seconds: float = 15.0
     errors: list[Exception] = field(default_factory=list)
+    alert_facts: AlertFactsSource | None = None
+    """What alert cards show besides the alert; the bot's default (rules only) if None."""
 
     def __post_init__(self) -> None:
         self.metrics = Metrics()
@@ -117,6 +120,7 @@ class World:
             clock=self.clock,
             default_drop=self.default_drop,
             turn_wait_seconds=self.turn_wait_seconds,
+            alert_facts=self.alert_facts,
         )
         self.poller = Poller(store.watches, self.feed, self.clock, self.metrics)
 

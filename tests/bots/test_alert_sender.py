@@ -1,0 +1,184 @@
+"""The alert message as the channel gets it: cards, text fallback, summary, under 40 KB."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, AsyncIterator, Mapping, Sequence
+
+import pytest
+from botbuilder.schema import Activity
+
+from bots.alert_sender import MAX_ACTIVITY_BYTES, alert_activity, fits
+from dialogs.alert_message import alert_message
+from domain.alert_facts import AlertFacts, LowestPrice
+from domain.rules import percent_rule
+from tests.dialogs.test_alert_cards import alert
+from tests.support.chat import Chat, World, open_world
+from watchers.alert_facts import AlertFactsProvider
+
+ADAPTIVE = "application/vnd.microsoft.card.adaptive"
+LOW_AT = datetime(2026, 10, 3, tzinfo=timezone.utc)
+
+
+def sizes(activity: Activity) -> tuple[int, int]:
+    """The serialized activity in UTF-16 bytes: as sent (JSON escapes) and as decoded."""
+    payload = activity.serialize()
+    wire = json.dumps(payload).encode("utf-16-le")
+    decoded = json.dumps(payload, ensure_ascii=False).encode("utf-16-le")
+    return len(wire), len(decoded)
+
+
+def cards_of(activity: Activity) -> list[dict[str, Any]]:
+    return [attachment.content for attachment in activity.attachments or []]
+
+
+def facts(count: int, url: str) -> dict[int, AlertFacts]:
+    rule = percent_rule(Decimal("199.99"), Decimal(20))
+    return {n: AlertFacts(rule, LowestPrice(Decimal("139.99"), LOW_AT), url) for n in range(count)}
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("Noise-cancelling headphones", "https://charts.example/p-100.png"),
+        ("Noise-cancelling headphones " * 40, "https://charts.example/" + "c" * 2000),
+        ("Kopfhörer mit Geräuschunterdrückung 🎧 " * 300, "https://charts.example/" + "é" * 2000),
+        ("x" * 100_000, "https://charts.example/" + "c" * 100_000),
+    ],
+    ids=["short", "long", "non-ascii", "huge"],
+)
+@pytest.mark.parametrize("count", [1, 3, 10, 50])
+def test_every_alert_is_in_one_message_under_40_kb(count: int, name: str, url: str) -> None:
+    alerts = [alert(id=n, watch_id=n, product_name=f"{n:02d} {name}") for n in range(count)]
+    activity = alert_activity(alert_message(alerts, facts(count, url), fits))
+    assert max(sizes(activity)) < MAX_ACTIVITY_BYTES
+    for n in range(count):
+        assert f"**{n:02d} " in activity.text, f"alert {n} is in the text fallback"
+        if activity.attachments:
+            shown = json.dumps(cards_of(activity), ensure_ascii=False)
+            assert f"{n:02d} " in shown, f"alert {n} is on a card"
+    assert activity.summary and activity.text.count("📉") >= 1
+
+
+def test_a_few_short_alerts_get_a_card_each_in_a_carousel() -> None:
+    alerts = [alert(id=n, watch_id=n, product_name=f"Product {n}") for n in range(3)]
+    message = alert_message(alerts, facts(3, "https://charts.example/c.png"), fits)
+    activity = alert_activity(message)
+    assert message.form == "cards" and activity.attachment_layout == "carousel"
+    assert [attachment.content_type for attachment in activity.attachments] == [ADAPTIVE] * 3
+    assert all(len(card["actions"]) == 3 for card in cards_of(activity))
+
+
+def test_fifty_alerts_with_charts_still_fit_as_one_compact_card() -> None:
+    alerts = [alert(id=n, watch_id=n, product_name=f"Product {n}") for n in range(50)]
+    message = alert_message(alerts, facts(50, "https://charts.example/c.png"), fits)
+    assert message.form == "one card" and len(message.cards) == 1
+
+
+def test_many_long_cards_lose_charts_first() -> None:
+    long = "https://charts.example/" + "c" * 600
+    alerts = [alert(id=n, watch_id=n, product_name="Espresso machine " * 10) for n in range(10)]
+    message = alert_message(alerts, facts(10, long), fits)
+    assert message.form == "cards, few charts", message.form
+    charted = [card for card in message.cards if any(b["type"] == "Image" for b in card["body"])]
+    assert len(charted) == 3
+
+
+def test_so_many_alerts_that_names_cannot_fit_end_in_and_n_more() -> None:
+    alerts = [alert(id=n, watch_id=n, product_name="z" * 50) for n in range(3000)]
+    activity = alert_activity(alert_message(alerts, {}, fits))
+    assert max(sizes(activity)) < MAX_ACTIVITY_BYTES
+    assert "more: say \"list\" to see your watches." in activity.text
+
+
+async def lows_since(product_ids: Sequence[str], since: datetime) -> Mapping[str, LowestPrice]:
+    assert since.tzinfo is not None
+    return {product_id: LowestPrice(Decimal("139.99"), LOW_AT) for product_id in product_ids}
+
+
+async def chart_url(product_id: str) -> str:
+    return f"https://charts.example/{product_id}.png"
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    world = await open_world(tmp_path)
+    world.alert_facts = AlertFactsProvider(world.watchlist.of, world.clock, lows_since, chart_url)
+    world.__post_init__()  # rebuild the bot with the facts
+    try:
+        yield world
+    finally:
+        await world.store.close()
+
+
+async def watching(world: World) -> Chat:
+    chat = world.chat()
+    await chat.say("hello")
+    await chat.say("watch headphones 20%")
+    return chat
+
+
+async def test_an_alert_arrives_as_a_card_with_its_text_fallback(world: World) -> None:
+    chat = await watching(world)
+    world.set_price("p-100", "149.99")
+    assert (await world.poller.tick()).alerts == 1
+    await world.deliverer(chat).tick()
+    [activity] = chat.last_activities(1)
+    assert activity.text.startswith("📉 Price drop: **Noise-cancelling headphones** is now $149.99")
+    assert "down 25.0% ($50.00) from $199.99 (your alert: 20% below $199.99)" in activity.text
+    assert activity.summary == "📉 Price drop: Noise-cancelling headphones $149.99, down 25.0%"
+    [attachment] = activity.attachments
+    assert attachment.content_type == ADAPTIVE and activity.attachment_layout is None
+    card = attachment.content
+    shown = [block.get("text") or block.get("url") for block in card["body"]]
+    assert shown == [
+        "Noise-cancelling headphones",
+        "$199.99 → $149.99",
+        "Down 25.0% ($50.00) from $199.99",
+        "Your alert: 20% below $199.99",
+        "Lowest in 90 days: $139.99 (Oct 3)",
+        "https://charts.example/p-100.png",
+    ]
+    [watch] = await world.store.watches.for_products(["p-100"])
+    assert card["actions"][0]["data"] == {"pricewatch": "stop", "watch_id": watch.id}
+    assert max(sizes(activity)) < MAX_ACTIVITY_BYTES
+
+
+async def test_alerts_from_one_poll_are_one_carousel(world: World) -> None:
+    chat = await watching(world)
+    await chat.say("watch espresso machine 10%")
+    world.set_price("p-100", "149.99")
+    world.set_price("p-200", "399.00")
+    assert (await world.poller.tick()).alerts == 2
+    await world.deliverer(chat).tick()
+    [activity] = chat.last_activities(1)
+    assert activity.attachment_layout == "carousel" and len(activity.attachments) == 2
+    assert "Price drops on 2 of your watches" in activity.text
+    titles = [card["body"][0]["text"] for card in cards_of(activity)]
+    assert sorted(titles) == ["Espresso machine", "Noise-cancelling headphones"]
+
+
+async def test_a_broken_history_never_costs_the_alert(world: World) -> None:
+    async def failing(product_id: str) -> str:
+        raise RuntimeError("chart service down")
+
+    world.alert_facts = AlertFactsProvider(world.watchlist.of, world.clock, None, failing)
+    world.__post_init__()
+    chat = await watching(world)
+    world.set_price("p-100", "149.99")
+    await world.poller.tick()
+    await world.deliverer(chat).tick()
+    [activity] = chat.last_activities(1)
+    [card] = cards_of(activity)
+    assert "Price drop" in activity.text
+    assert not any(block["type"] == "Image" for block in card["body"])
+    assert len(card["actions"]) == 3, "the rule still came from the watch"
+
+
+def test_a_watch_removed_before_the_send_gets_no_buttons() -> None:
+    message = alert_message([alert()], {1: AlertFacts()}, fits)
+    [card] = message.cards
+    assert "actions" not in card and "your alert" not in message.text

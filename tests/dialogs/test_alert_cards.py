@@ -1,0 +1,192 @@
+"""The alert card as a user sees it: every figure, the buttons and what they send back."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime, timezone
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import pytest
+
+from dialogs.alert_cards import alert_card, compact_card
+from domain.alert_facts import AlertFacts, LowestPrice
+from domain.alerts import Alert, AlertKind, AlertStatus
+from domain.rules import Rule, below_rule, percent_rule
+
+D = Decimal
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
+CHART = "https://charts.example/p-100.png"
+LOW = LowestPrice(D("139.99"), datetime(2026, 10, 3, 8, 0, tzinfo=timezone.utc))
+
+
+def alert(old: str | None = "199.99", new: str | None = "149.99", **fields: Any) -> Alert:
+    values: dict[str, Any] = dict(
+        id=1,
+        dedupe_key="watch-7-crossing-1",
+        conversation_key="conv",
+        watch_id=7,
+        product_id="p-100",
+        product_name="Noise-cancelling headphones",
+        currency="USD",
+        old_price=None if old is None else D(old),
+        new_price=None if new is None else D(new),
+        seen_at=NOW,
+        status=AlertStatus.PENDING,
+        attempts=0,
+        held_at=None,
+        last_error=None,
+    )
+    values.update(fields)
+    return Alert(**values)
+
+
+def texts_of(card: dict[str, Any]) -> list[str]:
+    return [block["text"] for block in card["body"] if block["type"] == "TextBlock"]
+
+
+def buttons(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {action["title"]: action["data"] for action in card.get("actions", [])}
+
+
+FULL = AlertFacts(percent_rule(D("199.99"), D(20)), LOW, CHART)
+
+
+def test_a_drop_card_has_every_figure_the_issue_names() -> None:
+    card = alert_card(alert(), FULL)
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
+    assert card["$schema"] == "http://adaptivecards.io/schemas/adaptive-card.json"
+    assert texts_of(card) == [
+        "Noise-cancelling headphones",
+        "$199.99 → $149.99",
+        "Down 25.0% ($50.00) from $199.99",
+        "Your alert: 20% below $199.99",
+        "Lowest in 90 days: $139.99 (Oct 3)",
+    ]
+    [image] = [block for block in card["body"] if block["type"] == "Image"]
+    assert image == {
+        "type": "Image",
+        "url": CHART,
+        "altText": "Price history of Noise-cancelling headphones",
+        "size": "Stretch",
+    }
+
+
+def test_the_buttons_send_back_exactly_the_agreed_payloads() -> None:
+    card = alert_card(alert(), FULL)
+    assert buttons(card) == {
+        "Stop watching": {"pricewatch": "stop", "watch_id": 7},
+        "Snooze 1 day": {"pricewatch": "snooze", "watch_id": 7},
+        "Lower my target to $119.99": {"pricewatch": "lower", "watch_id": 7, "target": "119.99"},
+    }
+    assert {action["type"] for action in card["actions"]} == {"Action.Submit"}
+    assert "Action.Execute" not in json.dumps(card), "Web Chat 4.18 cannot render it"
+    json.dumps(card, allow_nan=False)  # plain JSON, nothing msrest must convert
+
+
+@pytest.mark.parametrize(
+    ("rule", "old", "new", "target"),
+    [
+        # A percent rule: the same percent off the new price.
+        (percent_rule(D("199.99"), D(20)), "199.99", "149.99", "119.99"),
+        (percent_rule(D("100.00"), D("12.5")), "100.00", "87.00", "76.13"),
+        # A target: the new price minus the drop in money shown.
+        (below_rule(D("350.00"), D(300)), "310.00", "280.00", "250.00"),
+        (below_rule(D("350.00"), D(300)), "310.00", "299.99", "289.98"),
+    ],
+)
+def test_lower_my_target_is_the_new_price_minus_the_same_drop(
+    rule: Rule, old: str, new: str, target: str
+) -> None:
+    card = alert_card(alert(old, new), AlertFacts(rule=rule))
+    [data] = [data for data in buttons(card).values() if data["pricewatch"] == "lower"]
+    assert data["target"] == target
+    assert f"Lower my target to ${Decimal(target):,.2f}" in buttons(card)
+
+
+def test_no_lower_target_that_is_not_a_positive_lower_price() -> None:
+    halved = alert_card(alert("310.00", "150.00"), AlertFacts(rule=below_rule(D(350), D(300))))
+    assert set(buttons(halved)) == {"Stop watching", "Snooze 1 day"}, "300 - 150 - 160 < 0"
+    rose = alert_card(alert("280.00", "290.00"), AlertFacts(rule=below_rule(D(350), D(300))))
+    assert set(buttons(rose)) == {"Stop watching", "Snooze 1 day"}, "no drop: no lower target"
+
+
+def test_the_rule_reads_as_the_user_set_it() -> None:
+    below = alert_card(alert("310.00", "280.00"), AlertFacts(rule=below_rule(D(350), D(300))))
+    assert "Your alert: below $300.00" in texts_of(below)
+
+
+def test_a_removed_watch_gets_a_card_without_rule_or_buttons() -> None:
+    card = alert_card(alert(), AlertFacts(low=LOW, chart_url=CHART))
+    assert "actions" not in card
+    assert not any(text.startswith("Your alert") for text in texts_of(card))
+    assert "Down 25.0% ($50.00) from $199.99" in texts_of(card)
+
+
+def test_unknown_history_leaves_out_the_low_and_the_chart() -> None:
+    card = alert_card(alert(), AlertFacts(rule=FULL.rule))
+    assert not any(block["type"] == "Image" for block in card["body"])
+    assert not any("Lowest" in text for text in texts_of(card))
+
+
+def test_the_low_is_now_when_the_new_price_is_the_lowest() -> None:
+    card = alert_card(alert(), replace(FULL, low=LowestPrice(D("149.99"), NOW)))
+    assert "Lowest in 90 days: $149.99 (now)" in texts_of(card)
+
+
+def test_a_chart_url_that_is_not_a_web_address_is_left_out() -> None:
+    for url in ["javascript:alert(1)", "https://x/" + "a" * 5000]:
+        card = alert_card(alert(), replace(FULL, chart_url=url))
+        assert not any(block["type"] == "Image" for block in card["body"])
+
+
+@pytest.mark.parametrize(
+    ("kind", "new", "says"),
+    [
+        (AlertKind.UNAVAILABLE, None, "Unavailable at the moment, so I've paused this watch."),
+        (AlertKind.AVAILABLE, "189.99", "Available again at $189.99, and I'm watching it again."),
+    ],
+)
+def test_news_about_a_watch_gets_a_small_card_with_stop_watching(
+    kind: AlertKind, new: str | None, says: str
+) -> None:
+    card = alert_card(alert(None, new, kind=kind), FULL)
+    assert texts_of(card) == ["Noise-cancelling headphones", says]
+    assert buttons(card) == {"Stop watching": {"pricewatch": "stop", "watch_id": 7}}
+    assert not any(block["type"] == "Image" for block in card["body"])
+
+
+class _Kinds(str, Enum):
+    """RuleKind.PROTECT's value, until that member exists on this branch."""
+
+    PROTECT = "protect"
+
+
+def test_price_protection_says_what_may_be_claimed_back() -> None:
+    paid = Rule(_Kinds.PROTECT, D("179.00"), D("178.99"))  # type: ignore[arg-type]
+    card = alert_card(alert("179.00", "169.99"), AlertFacts(rule=paid))
+    assert "You paid $179.00: you may be able to claim $9.01 back" in texts_of(card)
+    assert buttons(card) == {"Stop watching": {"pricewatch": "stop", "watch_id": 7}}
+
+
+def test_a_tiny_drop_is_not_down_zero_percent() -> None:
+    card = alert_card(alert("199.99", "199.98"), FULL)
+    assert "Down less than 0.1% ($0.01) from $199.99" in texts_of(card)
+
+
+def test_prices_with_float_leftovers_agree_with_their_difference() -> None:
+    card = alert_card(alert("19.990000000000002", "9.995000000000001"), FULL)
+    assert "$19.99 → $10.00" in texts_of(card)
+    assert "Down 50.0% ($9.99) from $19.99" in texts_of(card), "19.99 - 10.00 as shown"
+
+
+def test_the_compact_card_names_every_alert_with_its_price_and_drop() -> None:
+    alerts = [alert(id=n, watch_id=n, product_name=f"Product {n}") for n in range(1, 4)]
+    card = compact_card(alerts, 60)
+    assert card["version"] == "1.5" and "actions" not in card
+    assert texts_of(card) == [
+        "📉 Price drops on 3 of your watches",
+        *(f"**Product {n}** $149.99, down 25.0%" for n in range(1, 4)),
+    ]

@@ -45,14 +45,14 @@ def price_drop(old: Decimal, new: Decimal) -> PriceDrop:
 def lowered_target(rule: Rule, drop: PriceDrop) -> Decimal | None:
     """"The new price minus the same drop": the same percent off the new price for a
     percent rule, the new price minus the money drop for a target. None unless that is a
-    positive price under the current trigger (a lower target)."""
+    positive price under both the new price and the current trigger (a lower target)."""
     if rule.kind is RuleKind.PERCENT and rule.threshold_percent is not None:
         target = percent_rule(drop.new, rule.threshold_percent).trigger_price
     elif rule.kind is RuleKind.BELOW:
         target = drop.new - drop.amount
     else:
         return None
-    if target < CENT or target >= rule.trigger_price:
+    if target < CENT or target >= min(drop.new, rule.trigger_price):
         return None
     return target
 

@@ -42,6 +42,17 @@ async def test_a_watch_made_by_chat_alerts_once_after_a_forced_drop(
     alerts = channel.posted[before:]
     assert len(alerts) == 1
     assert "Price drop" in alerts[0].text and "$149.99" in alerts[0].text
+    [attachment] = alerts[0].activity["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    card = attachment["content"]
+    assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
+    assert card["body"][1]["text"] == "$199.99 → $149.99"
+    assert [action["title"] for action in card["actions"]] == [
+        "Stop watching",
+        "Snooze 1 day",
+        "Lower my target to $119.99",
+    ]
+    assert alerts[0].activity["summary"].startswith("📉 Price drop: Noise-cancelling headphones")
     assert alerts[0].reply_to is None, "a proactive message is posted, not a reply"
 
     await running.engine.poll_and_deliver()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
+
 import pytest
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 
 from dialogs import texts
 from state.sqlite import SqliteStore
-from tests.support.chat import Chat, World
+from tests.support.chat import Chat, World, open_world
 from tests.support.clock import FakeClock
 from tests.support.feeds import MarketFeed
 
@@ -264,3 +267,18 @@ async def test_a_remove_choice_continues_after_a_restart(world: World) -> None:
         assert after.errors == []
     finally:
         await after.store.close()
+
+
+async def test_help_says_what_leaving_out_the_drop_does(tmp_path: Path) -> None:
+    world = await open_world(tmp_path, default_drop=Decimal(15))
+    try:
+        chat = await greeted_chat(world)
+        [reply] = await chat.say("help")
+        said = '**watch headphones** – I ask how big a drop to wait for (15% if you say "default")'
+        assert said in reply and "20% if you leave it out" not in reply
+        [question] = await chat.say("watch headphones")
+        assert 'Say a percentage (15% if you say "default")' in question
+        [promise] = await chat.say("default")
+        assert "$169.99 or less (a 15% drop)" in promise
+    finally:
+        await world.store.close()

@@ -1,0 +1,80 @@
+"""The facts a message's cards show: gathered once, and never the reason an alert fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Mapping, Sequence
+
+from domain.alert_facts import AlertFacts, LowestPrice
+from domain.rules import initial_state, percent_rule
+from domain.watches import Watch
+from tests.dialogs.test_alert_cards import alert
+from watchers.alert_facts import AlertFactsProvider
+
+NOW = datetime(2026, 12, 2, tzinfo=timezone.utc)
+RULE = percent_rule(Decimal("199.99"), Decimal(20))
+
+
+@dataclass(frozen=True)
+class Point:
+    at: datetime
+    price: Decimal | None
+
+
+def watch(watch_id: int) -> Watch:
+    return Watch(
+        watch_id, "conv", "user", "p-100", "Headphones", "USD", RULE, initial_state(RULE), NOW
+    )
+
+
+class Calls:
+    def __init__(self) -> None:
+        self.watches: list[str] = []
+        self.lows: list[tuple[list[str], datetime]] = []
+        self.charts: list[str] = []
+
+    async def watches_of(self, conversation_key: str) -> list[Watch]:
+        self.watches.append(conversation_key)
+        return [watch(7)]
+
+    async def lows_since(self, product_ids: Sequence[str], since: datetime) -> Mapping[str, Point]:
+        self.lows.append((list(product_ids), since))
+        low = Point(NOW - timedelta(days=3), Decimal("139.99"))
+        return {"p-100": low, "p-200": Point(NOW, None)}
+
+    async def chart_url(self, product_id: str) -> str | None:
+        self.charts.append(product_id)
+        return f"https://charts.example/{product_id}.png" if product_id == "p-100" else None
+
+
+async def test_one_look_each_for_a_whole_message() -> None:
+    calls = Calls()
+    provider = AlertFactsProvider(calls.watches_of, lambda: NOW, calls.lows_since, calls.chart_url)
+    alerts = [
+        alert(id=1, watch_id=7),
+        alert(id=2, watch_id=7, dedupe_key="other"),
+        alert(id=3, watch_id=8, product_id="p-200"),
+    ]
+    found = await provider(alerts)
+    assert calls.watches == ["conv"]
+    assert calls.lows == [(["p-100", "p-200"], NOW - timedelta(days=90))]
+    assert sorted(calls.charts) == ["p-100", "p-200"]
+    low = LowestPrice(Decimal("139.99"), NOW - timedelta(days=3))
+    assert found[1] == found[2] == AlertFacts(RULE, low, "https://charts.example/p-100.png")
+    assert found[3] == AlertFacts(), "watch 8 is gone; p-200 has no price and no chart"
+
+
+async def test_without_history_and_charts_the_rule_is_still_known() -> None:
+    calls = Calls()
+    found = await AlertFactsProvider(calls.watches_of, lambda: NOW)([alert(id=1, watch_id=7)])
+    assert found == {1: AlertFacts(rule=RULE)}
+
+
+async def test_failing_collaborators_leave_their_facts_unknown() -> None:
+    async def broken(*args: object) -> None:
+        raise RuntimeError("down")
+
+    provider = AlertFactsProvider(broken, lambda: NOW, broken, broken)  # type: ignore[arg-type]
+    assert await provider([alert(id=1)]) == {1: AlertFacts()}

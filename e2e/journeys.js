@@ -167,10 +167,17 @@ const journeys = [
       const alert = await waitForBot(page, ALERT, { from, timeout: ALERT_WITHIN_MS });
       const seconds = ((Date.now() - start) / 1000).toFixed(1);
       expect(
-        /Noise-cancelling headphones is now \$149\.99, down [\d.]+% from \$199\.99/.test(alert.text),
+        /Noise-cancelling headphones is now \$149\.99, down [\d.]+% \(\$50\.00\) from \$199\.99/.test(alert.text),
         `the alert does not name the product and both prices: ${alert.text}`
       );
-      return `alert shown ${seconds} s after the price changed`;
+      const card = page.locator('.ac-adaptiveCard', { hasText: '$199.99 → $149.99' });
+      await card.last().waitFor({ timeout: REPLY_TIMEOUT_MS });
+      const buttons = await card.last().locator('.ac-pushButton').allInnerTexts();
+      expect(
+        ['Stop watching', 'Snooze 1 day', 'Lower my target to $119.99'].every((b) => buttons.includes(b)),
+        `the alert card does not offer its three buttons: ${buttons.join(' / ')}`
+      );
+      return `alert shown ${seconds} s after the price changed, with its card`;
     },
   },
   {
@@ -207,7 +214,7 @@ const journeys = [
       const alert = await waitForBot(page, ALERT, { from: done.index, timeout: AFTER_DIALOG_WITHIN_MS });
       const seconds = ((Date.now() - start) / 1000).toFixed(1);
       expect(
-        /Mechanical keyboard is now \$59\.99, down [\d.]+% from \$89\.99/.test(alert.text),
+        /Mechanical keyboard is now \$59\.99, down [\d.]+% \(\$30\.00\) from \$89\.99/.test(alert.text),
         `the held alert does not name the product and both prices: ${alert.text}`
       );
       expect(

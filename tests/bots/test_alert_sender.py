@@ -17,7 +17,6 @@ from domain.alert_facts import AlertFacts, LowestPrice
 from domain.rules import percent_rule
 from tests.dialogs.test_alert_cards import alert
 from tests.support.chat import Chat, World, open_world
-from watchers.alert_facts import AlertFactsProvider
 
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 LOW_AT = datetime(2026, 10, 3, tzinfo=timezone.utc)
@@ -105,9 +104,7 @@ async def chart_url(product_id: str) -> str:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    world = await open_world(tmp_path)
-    world.alert_facts = AlertFactsProvider(world.watchlist.of, world.clock, lows_since, chart_url)
-    world.__post_init__()  # rebuild the bot with the facts
+    world = await open_world(tmp_path, lows_since=lows_since, chart_url=chart_url)
     try:
         yield world
     finally:
@@ -161,12 +158,19 @@ async def test_alerts_from_one_poll_are_one_carousel(world: World) -> None:
     assert sorted(titles) == ["Espresso machine", "Noise-cancelling headphones"]
 
 
-async def test_a_broken_history_never_costs_the_alert(world: World) -> None:
-    async def failing(product_id: str) -> str:
-        raise RuntimeError("chart service down")
+async def failing_chart(product_id: str) -> str:
+    raise RuntimeError("chart service down")
 
-    world.alert_facts = AlertFactsProvider(world.watchlist.of, world.clock, None, failing)
-    world.__post_init__()
+
+async def test_a_broken_chart_service_never_costs_the_alert(tmp_path: Path) -> None:
+    world = await open_world(tmp_path, chart_url=failing_chart)
+    try:
+        await _alert_without_chart(world)
+    finally:
+        await world.store.close()
+
+
+async def _alert_without_chart(world: World) -> None:
     chat = await watching(world)
     world.set_price("p-100", "149.99")
     await world.poller.tick()

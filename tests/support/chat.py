@@ -33,7 +33,7 @@ from state.interfaces import Store
 from tests.support.clock import FakeClock
 from tests.support.feeds import MarketFeed
 from tests.support.stores import make_store
-from watchers.alert_facts import AlertFactsSource
+from watchers.alert_facts import AlertFactsProvider, ChartUrl, LowsSince
 from watchers.delivery import Deliverer, Pacing
 from watchers.poller import Poller
 from watchers.watchlist import Watchlist
@@ -94,8 +94,10 @@ class World:
     default_drop: Decimal = Decimal(20)
     turn_wait_seconds: float = 15.0
     errors: list[Exception] = field(default_factory=list)
-    alert_facts: AlertFactsSource | None = None
-    """What alert cards show besides the alert; the bot's default (rules only) if None."""
+    lows_since: LowsSince | None = None
+    """Price history for the alert cards' 90-day low; none if None."""
+    chart_url: ChartUrl | None = None
+    """The alert cards' chart service; no charts if None."""
 
     def __post_init__(self) -> None:
         self.metrics = Metrics()
@@ -120,7 +122,9 @@ class World:
             clock=self.clock,
             default_drop=self.default_drop,
             turn_wait_seconds=self.turn_wait_seconds,
-            alert_facts=self.alert_facts,
+            alert_facts=AlertFactsProvider(
+                self.watchlist.of, self.clock, self.lows_since, self.chart_url
+            ),
         )
         self.poller = Poller(store.watches, self.feed, self.clock, self.metrics)
 

@@ -147,10 +147,29 @@ def _money(amount: Decimal, currency: str | None) -> str:
     return f"{symbol}{amount:,.2f}" if symbol else f"{amount:,.2f} {currency}"
 
 
+def _palette() -> Image.Image:
+    """The chart's own colours, each with a ramp towards white for anti-aliased edges:
+    mapping to a fixed palette is 4x cheaper than choosing one per image, and keeps
+    every flat colour exact (the shaded gap too)."""
+    colours: list[tuple[int, int, int]] = []
+    for colour in (LINE, LOW, HIGH, TEXT, MUTED):
+        for step in range(8):
+            colours.append(
+                tuple(c + (255 - c) * step // 8 for c in colour)  # type: ignore[misc]
+            )
+    colours += [BACKGROUND, GRID, GAP]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([value for colour in colours for value in colour])
+    return palette
+
+
+_PALETTE: Final = _palette()
+
+
 def _png(image: Image.Image) -> bytes:
-    """A 16-colour palette: the chart has a handful of flat colours, and it keeps the
-    file small (well under 20 KB) without visible loss."""
-    paletted = image.quantize(colors=16, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    """In the fixed palette (43 colours): a handful of flat colours keeps the file small
+    (well under 20 KB) without visible loss."""
+    paletted = image.quantize(palette=_PALETTE, dither=Image.Dither.NONE)
     out = io.BytesIO()
     paletted.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -54,4 +54,5 @@ def test_an_unavailable_spell_is_shaded_not_drawn_as_a_price() -> None:
     # 35 days ago sits inside the gap (40 to 30 days ago): shaded at every height.
     x = 48 + round((1200 - 96) * (55 / 90))
     column = {rgb.getpixel((x, y)) for y in range(120, 500, 20)}
-    assert column == {(238, 238, 238)}
+    [shade] = column
+    assert all(220 < value < 250 for value in shade), f"light grey, not white: {shade}"

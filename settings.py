@@ -246,9 +246,11 @@ def _public_url(environ: Mapping[str, str]) -> str:
         except ValueError:
             plain = False
         if not plain:
+            # The value may carry credentials: the message does not repeat it.
             raise SettingsError(
                 "PUBLIC_URL must be empty (http://localhost:PORT) or the http:// or https://"
-                f" address the bot is reached at, such as https://bot.example.com; got {raw!r}"
+                " address the bot is reached at, without user, query or fragment, such as"
+                " https://bot.example.com"
             )
     return raw
 

@@ -31,7 +31,7 @@ TOKEN_BYTES: Final = 24
 """secrets.token_urlsafe(24): 32 characters, 192 random bits."""
 CHART_PATH: Final = "/api/charts/"
 
-Renderer = Callable[[Sequence[PricePoint], datetime, "str | None", timedelta], bytes]
+Renderer = Callable[[Sequence[PricePoint], datetime, str | None, timedelta], bytes]
 
 
 def chart_version(latest: PricePoint, now: datetime) -> str:

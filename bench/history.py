@@ -103,7 +103,7 @@ async def chart_cost(work_dir: Path, charts: int = 100) -> ChartCost:
             service = ChartService(
                 store.history, store.charts, lambda: now, "http://b", render=measured,
                 executor=threads,
-            )
+            )  # fmt: skip
             ids = [f"p-{n:06d}" for n in range(charts)]
             wall, process = time.perf_counter(), time.process_time()
             asks = [service.url_for(pid, currency="USD") for pid in ids for _ in range(10)]

@@ -74,7 +74,8 @@ def render_chart(
     previous: tuple[int, int] | None = None
     for begin, finish, price in stretches:
         if price is None:
-            draw.rectangle([(x(begin), top), (max(x(finish), x(begin) + 1), bottom - 1)], fill=GAP)
+            gap = [(x(begin), top), (max(x(finish), x(begin) + 1), bottom - 1)]
+            draw.rectangle(gap, fill=GAP)
             previous = None
             continue
         level = y(price)
@@ -82,13 +83,12 @@ def render_chart(
             draw.line([previous, (x(begin), level)], fill=LINE, width=3 * SCALE)
         draw.line([(x(begin), level), (x(finish), level)], fill=LINE, width=3 * SCALE)
         previous = (x(finish), level)
-    low_at = min((b for b, _, p in stretches if p == low))
-    high_at = min((b for b, _, p in stretches if p == high))
-    _mark(draw, label, x(high_at), y(high), f"max {_money(high, currency)}", HIGH, above=True,
-          left=left, right=right)
+    low_at = min(begin for begin, _, price in stretches if price == low)
+    high_at = min(begin for begin, _, price in stretches if price == high)
+    span = (left, right)
+    _mark(draw, label, (x(high_at), y(high)), f"max {_money(high, currency)}", HIGH, True, span)
     if high != low:
-        _mark(draw, label, x(low_at), y(low), f"min {_money(low, currency)}", LOW, above=False,
-              left=left, right=right)
+        _mark(draw, label, (x(low_at), y(low)), f"min {_money(low, currency)}", LOW, False, span)
     current = stretches[-1][2]
     heading = "now unavailable" if current is None else f"now {_money(current, currency)}"
     draw.text((left, 10 * SCALE), heading, font=label, fill=TEXT)
@@ -109,24 +109,21 @@ def _date_axis(
         moment = start + (end - start) * fraction
         where = left + round((right - left) * fraction)
         draw.line([(where, bottom), (where, bottom + 4 * SCALE)], fill=GRID, width=SCALE)
-        draw.text(
-            (where, bottom + 8 * SCALE), f"{moment:%b} {moment.day}", font=font, fill=MUTED,
-            anchor=anchor,
-        )
+        label = f"{moment:%b} {moment.day}"
+        draw.text((where, bottom + 8 * SCALE), label, font=font, fill=MUTED, anchor=anchor)
 
 
 def _mark(
     draw: ImageDraw.ImageDraw,
     font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
-    at_x: int,
-    at_y: int,
+    where: tuple[int, int],
     text: str,
     colour: tuple[int, int, int],
-    *,
     above: bool,
-    left: int,
-    right: int,
+    span: tuple[int, int],
 ) -> None:
+    """A dot on the line and its label, on the side with room for it."""
+    (at_x, at_y), (left, right) = where, span
     radius = 5 * SCALE
     draw.ellipse([(at_x - radius, at_y - radius), (at_x + radius, at_y + radius)], fill=colour)
     anchor_x = "l" if at_x < (left + right) / 2 else "r"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Final
 
 from botbuilder.core import CardFactory, MessageFactory
@@ -106,15 +107,15 @@ def _which(products: list[_Named]) -> str:
 def _answer(
     product: _Named, summary: HistorySummary, days: int, now: datetime, url: str | None
 ) -> Activity:
-    def shown(amount: Any) -> str:
-        return money(amount, product.currency)
+    def shown(amount: Decimal | None) -> str:
+        return "unavailable" if amount is None else money(amount, product.currency)
 
-    period = f"the last {days} days" if summary.start <= now - timedelta(days=days) else (
-        f"since {summary.start:%b} {summary.start.day} (when I started keeping it)"
-    )
-    current = "unavailable" if summary.current is None else shown(summary.current)
+    if summary.start <= now - timedelta(days=days):
+        period = f"the last {days} days"
+    else:  # the history is younger than the period asked for
+        period = f"since {_day(summary.start)} (when I started keeping it)"
     facts = [
-        ("Now", current),
+        ("Now", shown(summary.current)),
         ("Lowest", f"{shown(summary.low.price)} ({_day(summary.low.at)})"),
         ("Average", shown(summary.average)),
         ("Highest", f"{shown(summary.high.price)} ({_day(summary.high.at)})"),
@@ -127,15 +128,23 @@ def _answer(
         ]
     )
     body: list[dict[str, Any]] = [
-        {"type": "TextBlock", "text": product.name, "weight": "Bolder", "size": "Medium",
-         "wrap": True},
-        {"type": "TextBlock", "text": f"Price over {period}", "isSubtle": True, "wrap": True,
-         "spacing": "None"},
+        {
+            "type": "TextBlock",
+            "text": product.name,
+            "weight": "Bolder",
+            "size": "Medium",
+            "wrap": True,
+        },
+        {"type": "TextBlock", "text": f"Price, {period}", "isSubtle": True, "wrap": True},
     ]
-    if url is not None:
+    if url is not None:  # without it (the chart failed), the figures still answer
         body.append(
-            {"type": "Image", "url": url, "altText": f"Price chart of {product.name}",
-             "size": "Stretch"}
+            {
+                "type": "Image",
+                "url": url,
+                "altText": f"Price chart of {product.name}",
+                "size": "Stretch",
+            }
         )
     body.append({"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in facts]})
     card = {

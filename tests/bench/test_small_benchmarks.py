@@ -77,7 +77,9 @@ async def test_chart_rendering_is_once_per_product(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("store_kind", ["postgres"], indirect=True)
-async def test_history_storage_is_measured_on_both_backends(tmp_path: Path, store_kind: str) -> None:
+async def test_history_storage_is_measured_on_both_backends(
+    tmp_path: Path, store_kind: str
+) -> None:
     results = await history.storage_cost(tmp_path, products=50, days=4)
     assert [r.backend for r in results] == ["SQLite", "PostgreSQL"]
     assert all(10 < r.bytes_per_row < 1000 and r.rows > 150 for r in results)

@@ -20,8 +20,10 @@ def point(days_ago: float, price: str | None) -> PricePoint:
     return PricePoint(NOW - timedelta(days=days_ago), None if price is None else Decimal(price))
 
 
-BUSY = [point(200 - n * 0.7, None if n % 37 == 5 else f"{150 + (n * 7919) % 97}.99")
-        for n in range(285)]
+BUSY = [
+    point(200 - n * 0.7, None if n % 37 == 5 else f"{150 + (n * 7919) % 97}.99")
+    for n in range(285)
+]
 HISTORIES = {
     "empty": [],
     "one point": [point(3, "199.99")],

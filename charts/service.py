@@ -94,6 +94,11 @@ class ChartService:
 
     async def _make(self, product_id: str, version: str, currency: str | None) -> StoredChart:
         now = self._clock()
+        # A render that finished (and left the in-flight table) after our caller looked
+        # has stored its chart: use it.
+        stored = await self._charts.find(product_id, version, now)
+        if stored is not None:
+            return stored
         points = await self._history.since(product_id, now - self._period)
         png = await asyncio.get_running_loop().run_in_executor(
             self._executor, self._render, points, now, currency, self._period

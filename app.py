@@ -20,6 +20,7 @@ from botbuilder.core import Storage, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from api.activity_decoding import ActivityDecoder
+from api.charts import chart_handler
 from api.errors import json_errors
 from api.messages import MAX_ACTIVITY_BYTES, messages_handler
 from api.operations import health_handler, metrics_handler, notify_handler
@@ -27,10 +28,12 @@ from bots.bot_storage import StoreStorage
 from bots.conversation_state import PickleHashedConversationState
 from bots.price_watch_bot import PriceWatchBot
 from bots.proactive import BotProactiveTurns
+from charts.service import ChartService
 from connector.pooled_auth import SEND_TIMEOUT_SECONDS, PooledBotFrameworkAuthentication
 from connector.send_failures import classify, is_send_failure
 from connector.signing_keys import BotFrameworkKeys, OpenIdMetadataUrls
 from dialogs import texts
+from dialogs.history_reply import HistoryReplies
 from domain.clock import Clock, utc_now
 from feed.catalog import Catalog
 from feed.client import HttpPriceFeed
@@ -92,6 +95,7 @@ class Engine:
     lead: PollLead
     retention: Retention
     signing_keys: BotFrameworkKeys
+    charts: ChartService
     last_poll: PollReport | None = None
     last_poll_at: datetime | None = None
     _poll_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -212,9 +216,15 @@ def create_app(
             signing_keys.start()
         session = ClientSession()
         feed = HttpPriceFeed(session, settings.feed_url(), max_bytes=settings.feed_max_bytes)
+        # Charts render on threads of their own: a render never waits behind a send.
+        chart_threads = ThreadPoolExecutor(2, thread_name_prefix="chart")
+        charts = ChartService(
+            store.history, store.charts, clock, settings.base_url(), executor=chart_threads
+        )
+        catalog = Catalog(feed, clock)
+        watchlist = Watchlist(store.watches, feed, clock, settings.max_watches_per_user)
         outcomes = Outcomes(store.outbox, store.references, clock, RetryPolicy(rng=rng), metrics)
         leases = Leases(store.outbox, clock, lease_terms)
-        watchlist = Watchlist(store.watches, feed, clock, settings.max_watches_per_user)
         bot = PriceWatchBot(
             conversation_state=PickleHashedConversationState(
                 bot_state_storage or StoreStorage(store.bot_state)
@@ -222,13 +232,19 @@ def create_app(
             references=store.references,
             bot_state=store.bot_state,
             locks=store.locks,
-            catalog=Catalog(feed, clock),
+            catalog=catalog,
             watchlist=watchlist,
             alerts=AlertsInTurn(leases, outcomes, clock, settings.alert_hold_seconds),
             clock=clock,
             default_drop=settings.drop_threshold_percent,
             turn_wait_seconds=send_timeout_seconds,
-            alert_facts=AlertFactsProvider(watchlist.of, clock, lows_since, chart_url),
+            alert_facts=AlertFactsProvider(
+                watchlist.of,
+                clock,
+                lows_since or store.history.lows_since,
+                chart_url or _chart_url_of(charts),
+            ),
+            history=HistoryReplies(watchlist, catalog, store.history, charts, clock),
         )
         deliverer = Deliverer(
             store.outbox,
@@ -251,8 +267,16 @@ def create_app(
             scheduler=AsyncIOScheduler(timezone="UTC"),
             clock=clock,
             lead=PollLead(store.jobs, clock, settings.poll_interval_seconds),
-            retention=Retention(store.outbox, clock, settings.alert_retention_days),
+            retention=Retention(
+                store.outbox,
+                clock,
+                settings.alert_retention_days,
+                history=store.history,
+                history_days=settings.price_history_days,
+                charts=store.charts,
+            ),
             signing_keys=signing_keys,
+            charts=charts,
         )
         app[ENGINE] = engine
         if run_scheduler:
@@ -269,6 +293,7 @@ def create_app(
             await auth.close()
             await signing_keys.close()
             decoder.close()
+            chart_threads.shutdown(wait=False, cancel_futures=True)
             await session.close()
             await store.close()
 
@@ -291,12 +316,23 @@ def create_app(
     async def serve_metrics(request: web.Request) -> web.Response:
         return await metrics_handler(metrics, request.app[ENGINE].store.outbox.counts)(request)
 
+    async def chart(request: web.Request) -> web.Response:
+        return await chart_handler(request.app[ENGINE].charts.chart, clock)(request)
+
     app.router.add_post("/api/messages", messages)
+    app.router.add_get("/api/charts/{name}", chart)
     app.router.add_get("/api/notify", notify)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", serve_metrics)
     add_feed_routes(app, market, settings.admin_token)
     return app
+
+
+def _chart_url_of(charts: ChartService) -> ChartUrl:
+    async def chart_url(product_id: str, currency: str) -> str | None:
+        return await charts.url_for(product_id, currency=currency)
+
+    return chart_url
 
 
 def store_for(settings: Settings) -> Store:

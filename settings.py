@@ -236,6 +236,25 @@ def _feed_url(environ: Mapping[str, str]) -> str:
     return raw
 
 
+def _public_url(environ: Mapping[str, str]) -> str:
+    raw = environ.get("PUBLIC_URL", "").strip().rstrip("/")
+    if raw:
+        parts = urlsplit(raw)
+        try:
+            Origin.of(raw)
+            plain = not (parts.query or parts.fragment or "@" in parts.netloc)
+        except ValueError:
+            plain = False
+        if not plain:
+            # The value may carry credentials: the message does not repeat it.
+            raise SettingsError(
+                "PUBLIC_URL must be empty (http://localhost:PORT) or the http:// or https://"
+                " address the bot is reached at, without user, query or fragment, such as"
+                " https://bot.example.com"
+            )
+    return raw
+
+
 def _database_url(environ: Mapping[str, str]) -> str:
     raw = environ.get("DATABASE_URL", "").strip()
     if not raw:
@@ -303,6 +322,10 @@ class Settings:
     """Per channel and tenant; 0 means no limit."""
     alert_retention_days: int = 30
     """Sent and given-up alerts, with their attempts, are kept this long."""
+    price_history_days: int = 365
+    """Price history points are kept this long (each product's last one older than that too)."""
+    public_url: str = ""
+    """Where users' clients reach the bot (chart images); empty means http://localhost:PORT."""
     log_level: str = "INFO"
 
     @classmethod
@@ -345,6 +368,8 @@ class Settings:
             conversation_max_per_second=_rate(environ, "CONVERSATION_MAX_PER_SECOND", 1.0),
             delivery_max_per_second=_rate(environ, "DELIVERY_MAX_PER_SECOND", 30.0),
             alert_retention_days=_int(environ, "ALERT_RETENTION_DAYS", 30, minimum=1),
+            price_history_days=_int(environ, "PRICE_HISTORY_DAYS", 365, minimum=1),
+            public_url=_public_url(environ),
             log_level=_choice(environ, "LOG_LEVEL", LOG_LEVELS, "INFO"),
         )
 
@@ -360,6 +385,10 @@ class Settings:
             return self.price_feed_url
         own = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
         return f"http://{url_host(own)}:{self.port}/feed"
+
+    def base_url(self) -> str:
+        """PUBLIC_URL, or http://localhost:PORT: the start of the chart links users get."""
+        return self.public_url or f"http://localhost:{self.port}"
 
     def shown_feed_url(self) -> str:
         """The feed URL without what may be a secret in it (user, password, query)."""

@@ -21,6 +21,7 @@ from bench import (
     fanout,
     fleet_fanout,
     head_of_line,
+    history,
     memory,
     outage,
     pg_drivers,
@@ -39,6 +40,9 @@ class Sizes:
     chat_messages: int
     outage_conversations: int
     outage_seconds: float
+    charts: int = 100
+    history_products: int = 10_000
+    history_days: int = 30
 
 
 FULL = Sizes(
@@ -58,6 +62,9 @@ SMALL = Sizes(
     chat_messages=160,
     outage_conversations=20,
     outage_seconds=2,
+    charts=10,
+    history_products=200,
+    history_days=5,
 )
 
 
@@ -81,6 +88,37 @@ async def run_all(sizes: Sizes, work_dir: Path) -> list[Row]:
     return [
         *_sqlite_rows(ours, seed, speedup, paced, poll, sqlite, in_memory, rss),
         *await _postgres_rows(sizes, work_dir, seed, in_memory),
+        *await _history_rows(sizes, work_dir),
+    ]
+
+
+async def _history_rows(sizes: Sizes, work_dir: Path) -> list[Row]:
+    """Charts and price history (bench/history.py)."""
+    cost = await history.chart_cost(work_dir, sizes.charts)
+    storage = await history.storage_cost(work_dir, sizes.history_products, sizes.history_days)
+    return [
+        Row(
+            f"Charts: a poll with {cost.charts} products dropping (one chart each, asked for"
+            " by 10 alerts each at once)",
+            f"{cost.cpu_ms_per_chart:.0f} ms CPU per chart; {cost.poll_wall_ms:.0f} ms wall for"
+            f" the poll's {cost.charts} on {history.CHART_THREADS} threads"
+            f" ({cost.poll_cpu_ms:.0f} ms CPU, store included); {cost.mean_bytes / 1024:.1f} KB"
+            " a PNG",
+            "one render per product, < 20 KB",
+            cost.mean_bytes < 20_000,
+        ),
+        *(
+            Row(
+                f"{result.backend}: price history per 10,000 products per year of changes"
+                f" ({history.CHANGES_PER_DAY} change a product a day)",
+                f"{result.bytes_per_row:.0f} bytes a row measured over {result.rows:,} rows:"
+                f" **{result.mb_per_year:.0f} MB a year** (extrapolated from the measured"
+                " bytes per row)",
+                "(context)",
+                True,
+            )
+            for result in storage
+        ),
     ]
 
 
@@ -303,6 +341,17 @@ def report(rows: list[Row], command: str) -> str:
             "  driver row runs a keyed read, an e_tag upsert and a 100-row array update",
             "  through each driver's pool (`bench/pg_drivers.py`); asyncpg takes less of",
             "  our CPU for each, which is why the store uses it.",
+            "",
+            "- **Charts**: 100 products with 90 days of daily changes each, in a SQLite store;",
+            "  10 `ChartService.url_for` calls per product at once, as 1,000 alerts of one",
+            "  poll would make them: one render per product on 2 render threads. CPU per",
+            "  chart is the render thread's own; wall and CPU for the poll are the process's.",
+            "- **Price history**: polls of that many products, a day apart, each at a new",
+            "  price (about 3% of them null, a run of nulls being one row); bytes per row",
+            "  from the SQLite file's pages after VACUUM, and from PostgreSQL's",
+            "  `pg_total_relation_size` (table, primary key index, TOAST) after VACUUM. The",
+            "  yearly figure multiplies that by 10,000 products x 365 days x the stated",
+            "  change rate: extrapolated, not measured over a year.",
             "",
             "What the poll needed (it was 3.17x the fetch before; each step measured here",
             "while it was made):",

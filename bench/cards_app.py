@@ -25,7 +25,7 @@ async def lows_since(product_ids: Sequence[str], since: datetime) -> Mapping[str
     return {product_id: low for product_id in product_ids}
 
 
-async def chart_url(product_id: str) -> str:
+async def chart_url(product_id: str, currency: str) -> str:
     return f"{CHART_BASE}/{product_id}/history-90d.png?v=20261202T101500Z"
 
 

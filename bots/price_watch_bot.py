@@ -19,6 +19,7 @@ from dialogs.commands import (
     CommandError,
     Greeting,
     Help,
+    HistoryCommand,
     ListWatches,
     NoText,
     RemoveCommand,
@@ -26,6 +27,7 @@ from dialogs.commands import (
     clean_text,
     parse_command,
 )
+from dialogs.history_reply import HistoryReplies
 from dialogs.keys import conversation_key
 from dialogs.remove_dialog import RemoveDialog, remove_options
 from dialogs.watch_dialog import WatchDialog, create_watch, make_rule, watch_options
@@ -61,6 +63,7 @@ class PriceWatchBot(ActivityHandler):
         default_drop: Decimal,
         turn_wait_seconds: float,
         alert_facts: AlertFactsSource | None = None,
+        history: HistoryReplies | None = None,
     ) -> None:
         self._conversation_state = conversation_state
         self._references = references
@@ -73,6 +76,7 @@ class PriceWatchBot(ActivityHandler):
         self._clock = clock
         self._default_drop = default_drop
         self._alert_facts = alert_facts or AlertFactsProvider(watchlist.of, clock)
+        self._history = history
         self._dialog_state = conversation_state.create_property(DIALOG_STATE)
         self._greeted = conversation_state.create_property(GREETED)
         self._started_over = conversation_state.create_property(STARTED_OVER)
@@ -200,6 +204,9 @@ class PriceWatchBot(ActivityHandler):
             await dialog_context.begin_dialog(
                 RemoveDialog.__name__, remove_options(command.index, command.query)
             )
+        elif isinstance(command, HistoryCommand) and self._history is not None:
+            key = conversation_key(context.activity)
+            await context.send_activity(await self._history.reply(key, command))
         elif isinstance(command, NoText):
             await context.send_activity(texts.NO_TEXT)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Final, Union
@@ -59,6 +60,13 @@ class RemoveCommand:
 
 
 @dataclass(frozen=True)
+class HistoryCommand:
+    query: str
+    days: int | None = None
+    """The period asked for ("history headphones 30d"); None: the default."""
+
+
+@dataclass(frozen=True)
 class Unknown:
     text: str
 
@@ -68,7 +76,17 @@ class NoText:
     pass
 
 
-Command = Union[Help, ListWatches, Cancel, Greeting, WatchCommand, RemoveCommand, Unknown, NoText]
+Command = Union[
+    Help,
+    ListWatches,
+    Cancel,
+    Greeting,
+    WatchCommand,
+    RemoveCommand,
+    HistoryCommand,
+    Unknown,
+    NoText,
+]
 
 _SIMPLE: Final[dict[str, Command]] = {
     "help": Help(),
@@ -108,6 +126,8 @@ def parse_command(text: str | None) -> Command:
         return _parse_watch(rest)
     if verb in {"remove", "delete", "unwatch"}:
         return _parse_remove(rest)
+    if verb == "history":
+        return parse_history(rest)
     return Unknown(cleaned)
 
 
@@ -131,6 +151,27 @@ def _parse_remove(rest: str) -> RemoveCommand:
     if argument.startswith("-") and argument[1:].isdecimal() or argument in {"0", "-0"}:
         raise CommandError('Watch numbers start at 1: say "list" to see them.')
     return RemoveCommand(None, rest.strip())
+
+
+MAX_HISTORY_DAYS: Final = 365
+_HISTORY_DAYS: Final = re.compile(r"(\d{1,6})\s?(?:d|days?)", re.IGNORECASE)
+
+
+def parse_history(rest: str) -> HistoryCommand:
+    """ "headphones", "headphones 30d", "headphones 30 days"."""
+    tokens = rest.split()
+    for width in (2, 1):
+        tail = " ".join(tokens[-width:]) if len(tokens) >= width else ""
+        matched = _HISTORY_DAYS.fullmatch(tail)
+        if matched:
+            days = int(matched.group(1))
+            if not 1 <= days <= MAX_HISTORY_DAYS:
+                raise CommandError(
+                    f"I can show from 1 to {MAX_HISTORY_DAYS} days of history"
+                    f' (you said {_shorten(tail)}): try "history headphones 30d".'
+                )
+            return HistoryCommand(" ".join(tokens[:-width]), days)
+    return HistoryCommand(" ".join(tokens))
 
 
 def parse_drop(text: str) -> Drop:

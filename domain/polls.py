@@ -57,3 +57,5 @@ class PollChanges:
     alerts: list[NewAlert] = field(default_factory=list)
     prices: dict[str, Decimal | None] = field(default_factory=dict)
     """The prices the poll evaluated these products at, remembered with the result."""
+    seen_at: datetime | None = None
+    """When the poll saw `prices`: the time of the price history points they make."""

@@ -26,6 +26,8 @@ export FLEET_BOT_PORT_1=$((PORT + 1)) FLEET_BOT_PORT_2=$((PORT + 2)) FLEET_BOT_P
 export PRICE_FEED_URL="http://127.0.0.1:$FLEET_FEED_PORT/feed"
 logs=${FLEET_LOGS:-$root/data/fleet}
 lb_url="http://127.0.0.1:$PORT"
+# Chart links in cards point at the load balancer: any instance serves any chart.
+export PUBLIC_URL=${PUBLIC_URL:-$lb_url}
 
 case "$DATABASE_URL" in
   postgresql://* | postgres://*) ;;

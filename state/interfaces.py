@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, AsyncContextManager, Protocol, Sequence
 
 from domain.alerts import Alert, Attempt, FailedAttempt, SendFailure
+from domain.history import PricePoint
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
 from domain.products import ProductHealth
 from domain.watches import NewWatch, Watch
@@ -122,6 +123,58 @@ class OutboxStore(Protocol):
         moment, with their attempts; return how many alerts went."""
 
 
+class PriceHistoryStore(Protocol):
+    """Every price change the polls saw, per product (written by `WatchStore.record_poll`:
+    a point only when the price differs from the product's latest point; None =
+    unavailable from then on)."""
+
+    async def since(self, product_id: str, since: datetime) -> list[PricePoint]:
+        """The product's points from `since` on, oldest first, led by the last point
+        before `since` when there is one (the price that held when the period began)."""
+
+    async def lows_since(
+        self, product_ids: Sequence[str], since: datetime
+    ) -> dict[str, PricePoint]:
+        """Each product's lowest price from `since` on (a price held from before counts,
+        at `since`), and when it was first reached; products without a price are left out."""
+
+    async def latest(self, product_id: str) -> PricePoint | None:
+        """The product's latest point: what a chart of its history is keyed by."""
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` points older than `before`, keeping each product's last
+        one before it (the price that held at `before`); return how many went."""
+
+
+@dataclass(frozen=True)
+class StoredChart:
+    token: str
+    product_id: str
+    version: str
+    png: bytes
+    expires_at: datetime
+
+
+class ChartStore(Protocol):
+    """Rendered history charts, shared by every instance: any of them serves any token."""
+
+    async def find(self, product_id: str, version: str, now: datetime) -> StoredChart | None:
+        """The unexpired chart of this product at this version of its history."""
+
+    async def put(self, chart: StoredChart, now: datetime) -> StoredChart:
+        """Store the chart, or return the unexpired one another writer stored first for
+        the same product and version (then that one's token is the one to use)."""
+
+    async def extend(self, token: str, expires_at: datetime) -> None:
+        """Let the chart live at least until `expires_at` (a chart shared by a new alert)."""
+
+    async def by_token(self, token: str, now: datetime) -> StoredChart | None:
+        """The chart with this token, unless it has expired."""
+
+    async def prune(self, now: datetime, limit: int) -> int:
+        """Delete up to `limit` expired charts; return how many went."""
+
+
 class BotStateStore(Protocol):
     """Bot state documents (conversation and user state), as opaque bytes."""
 
@@ -163,6 +216,12 @@ class Store(Protocol):
 
     @property
     def bot_state(self) -> BotStateStore: ...
+
+    @property
+    def history(self) -> PriceHistoryStore: ...
+
+    @property
+    def charts(self) -> ChartStore: ...
 
     @property
     def locks(self) -> TurnLocks: ...

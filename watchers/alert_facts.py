@@ -36,8 +36,9 @@ WatchesOf = Callable[[str], Awaitable[Sequence[Watch]]]
 """A conversation's watches (`Watchlist.of`)."""
 LowsSince = Callable[[Sequence[str], datetime], Awaitable[Mapping[str, PricedAt]]]
 """Each product's lowest price since a moment (`store.history.lows_since`)."""
-ChartUrl = Callable[[str], Awaitable[str | None]]
-"""A public URL of a product's current history chart (`charts.url_for`)."""
+ChartUrl = Callable[[str, str], Awaitable[str | None]]
+"""A public URL of a product's current history chart, given the product and its
+currency (`ChartService.url_for`)."""
 AlertFactsSource = Callable[[Sequence[Alert]], Awaitable[Mapping[int, AlertFacts]]]
 """The facts of a message's alerts, by alert id."""
 
@@ -59,11 +60,12 @@ class AlertFactsProvider:
         """Facts by alert id; alerts of one message share a conversation."""
         if not alerts:
             return {}
-        product_ids = list(dict.fromkeys(alert.product_id for alert in alerts))
+        currencies = {alert.product_id: alert.currency for alert in alerts}
+        product_ids = list(currencies)
         watches, lows, charts = await asyncio.gather(
             self._watches(alerts[0].conversation_key),
             self._lows(product_ids),
-            self._charts(product_ids),
+            self._charts(currencies),
         )
         return {
             alert.id: AlertFacts(
@@ -96,14 +98,15 @@ class AlertFactsProvider:
             if point.price is not None and is_price(point.price)
         }
 
-    async def _charts(self, product_ids: list[str]) -> dict[str, str]:
+    async def _charts(self, currencies: dict[str, str]) -> dict[str, str]:
         if self._chart_url is None:
             return {}
         urls = await asyncio.gather(
-            *(self._chart_url(product_id) for product_id in product_ids), return_exceptions=True
+            *(self._chart_url(pid, currency) for pid, currency in currencies.items()),
+            return_exceptions=True,
         )
         charts: dict[str, str] = {}
-        for product_id, url in zip(product_ids, urls):
+        for product_id, url in zip(currencies, urls):
             if isinstance(url, BaseException):
                 logger.error("alert facts: no chart for %s", product_id, exc_info=url)
             elif url:

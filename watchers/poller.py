@@ -92,7 +92,7 @@ def plan_poll(
     answered for them: a price, or None for an explicit null; anything else never
     reaches here. `watches` are the ones evaluated here, one by one; the store applies
     the `moves` to the rest."""
-    changes = PollChanges(moves=list(moves), prices=dict(prices))
+    changes = PollChanges(moves=list(moves), prices=dict(prices), seen_at=now)
     by_product: dict[str, list[Watch]] = defaultdict(list)
     for move in moves:
         by_product[move.product_id] = []

@@ -1,14 +1,16 @@
 """Retention: finished alerts and their attempts go after ALERT_RETENTION_DAYS, so the
-outbox's tables and indexes stop growing with every alert ever sent."""
+outbox's tables and indexes stop growing with every alert ever sent; price history
+after PRICE_HISTORY_DAYS (each product keeps its last point older than that: the price
+that held when the kept history begins); expired charts."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-from typing import Final
+from datetime import datetime, timedelta
+from typing import Awaitable, Callable, Final
 
 from domain.clock import Clock
-from state.interfaces import OutboxStore
+from state.interfaces import ChartStore, OutboxStore, PriceHistoryStore
 
 logger = logging.getLogger(__name__)
 
@@ -17,10 +19,22 @@ PRUNE_BATCH: Final = 5000
 
 
 class Retention:
-    def __init__(self, outbox: OutboxStore, clock: Clock, days: int) -> None:
+    def __init__(
+        self,
+        outbox: OutboxStore,
+        clock: Clock,
+        days: int,
+        *,
+        history: PriceHistoryStore | None = None,
+        history_days: int = 365,
+        charts: ChartStore | None = None,
+    ) -> None:
         self._outbox = outbox
         self._clock = clock
         self._keep = timedelta(days=days)
+        self._history = history
+        self._keep_history = timedelta(days=history_days)
+        self._charts = charts
 
     async def tick(self) -> int:
         """Prune what is past retention, a batch at a time; return how many alerts went."""
@@ -32,4 +46,25 @@ class Retention:
                 break
         if pruned:
             logger.info("pruned %d finished alert(s) older than %s", pruned, self._keep)
+        await self._prune_history()
         return pruned
+
+    async def _prune_history(self) -> None:
+        now = self._clock()
+        if self._history is not None:
+            points = await _in_batches(self._history.prune, now - self._keep_history)
+            if points:
+                logger.info("pruned %d price point(s) older than %s", points, self._keep_history)
+        if self._charts is not None:
+            charts = await _in_batches(self._charts.prune, now)
+            if charts:
+                logger.info("pruned %d expired chart(s)", charts)
+
+
+async def _in_batches(prune: Callable[[datetime, int], Awaitable[int]], moment: datetime) -> int:
+    total = 0
+    while batch := await prune(moment, PRUNE_BATCH):
+        total += batch
+        if batch < PRUNE_BATCH:
+            break
+    return total

@@ -118,5 +118,29 @@ SCHEMA_V1: Final = """
     );
     """
 
-MIGRATIONS: Final[tuple[str, ...]] = (SCHEMA_V1,)
+SCHEMA_V2: Final = """
+    -- Every price change a poll saw (changes only; price NULL = unavailable from then on).
+    CREATE TABLE price_history (
+        product_id TEXT NOT NULL,
+        at TIMESTAMPTZ NOT NULL,
+        price TEXT,
+        PRIMARY KEY (product_id, at)
+    );
+    -- Each product's price as the polls last evaluated it: its first point.
+    INSERT INTO price_history (product_id, at, price)
+        SELECT id, now(), evaluated_price FROM products WHERE evaluated_price IS NOT NULL;
+    -- Rendered history charts, served at /api/charts/{token}.png by any instance.
+    CREATE TABLE charts (
+        token TEXT PRIMARY KEY,
+        product_id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        png BYTEA NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL,
+        UNIQUE (product_id, version)
+    );
+    CREATE INDEX charts_by_expiry ON charts (expires_at);
+    """
+
+MIGRATIONS: Final[tuple[str, ...]] = (SCHEMA_V1, SCHEMA_V2)
 """Schema versions in order; `schema_version` says how many have been applied."""

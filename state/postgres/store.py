@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from state.postgres.bot_state import PostgresBotState
 from state.postgres.database import PostgresDatabase
+from state.postgres.history import PostgresCharts, PostgresHistory
 from state.postgres.outbox import PostgresOutbox
 from state.postgres.references import PostgresReferences
 from state.postgres.turn_locks import PostgresJobLeases, PostgresTurnLocks
@@ -17,6 +18,8 @@ class PostgresStore:
         self.watches = PostgresWatches(self.database)
         self.outbox = PostgresOutbox(self.database)
         self.bot_state = PostgresBotState(self.database)
+        self.history = PostgresHistory(self.database)
+        self.charts = PostgresCharts(self.database)
         self.locks = PostgresTurnLocks(self.database)
         self.jobs = PostgresJobLeases(self.database)
 

@@ -22,6 +22,7 @@ from domain.rules import (
 from domain.watches import NewWatch, Watch
 from state.columns import price_text, price_text_or_none, text
 from state.postgres.database import PostgresDatabase
+from state.postgres.history import record_prices
 from state.rows import WATCH_COLUMNS, state_values, watch_from, watch_values
 
 OPEN_STATUSES = [AlertStatus.PENDING.value, AlertStatus.HELD.value]
@@ -152,6 +153,8 @@ class PostgresWatches:
             # one (its results and its memory go together), and any later commit that
             # depends on it (a claim, a "sent") flushes it first.
             await db.execute("SET LOCAL synchronous_commit = off")
+            if changes.prices and changes.seen_at is not None:
+                await record_prices(db, changes.prices, changes.seen_at)
             created = await _apply_moves(db, changes.moves)
             if changes.prices:
                 await db.execute(

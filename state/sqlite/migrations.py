@@ -150,10 +150,38 @@ SCHEMA_V4 = """
     """
 
 
+SCHEMA_V5 = """
+    -- Every price change a poll saw (changes only; price NULL = unavailable from then on),
+    -- clustered by product and time: a chart reads one product's stretch of it.
+    CREATE TABLE price_history (
+        product_id TEXT NOT NULL,
+        at REAL NOT NULL,
+        price TEXT,
+        PRIMARY KEY (product_id, at)
+    ) WITHOUT ROWID;
+    -- Each product's price as the polls last evaluated it: its first point.
+    INSERT INTO price_history (product_id, at, price)
+        SELECT id, (julianday('now') - 2440587.5) * 86400.0, evaluated_price
+        FROM products WHERE evaluated_price IS NOT NULL;
+    -- Rendered history charts, served at /api/charts/{token}.png until they expire.
+    CREATE TABLE charts (
+        token TEXT PRIMARY KEY,
+        product_id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        png BLOB NOT NULL,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        UNIQUE (product_id, version)
+    );
+    CREATE INDEX charts_by_expiry ON charts (expires_at);
+    """
+
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
     _schema_v2,
     SCHEMA_V3,
     SCHEMA_V4,
+    SCHEMA_V5,
 )
 """Schema versions in order, as SQL or as a step run in a transaction."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from state.sqlite.bot_state import SqliteBotState
 from state.sqlite.database import SqliteDatabase
+from state.sqlite.history import SqliteCharts, SqliteHistory
 from state.sqlite.outbox import SqliteOutbox
 from state.sqlite.references import SqliteReferences
 from state.sqlite.watches import SqliteWatches
@@ -21,6 +22,8 @@ class SqliteStore:
         self.watches = SqliteWatches(self.database)
         self.outbox = SqliteOutbox(self.database)
         self.bot_state = SqliteBotState(self.database)
+        self.history = SqliteHistory(self.database)
+        self.charts = SqliteCharts(self.database)
         self.locks = LocalTurnLocks()
         self.jobs = LocalJobLeases()
 

@@ -21,6 +21,7 @@ from state.columns import price_text, price_text_or_none, text
 from state.rows import WATCH_COLUMNS, state_values, watch_from, watch_values
 from state.sqlite.columns import at, placeholder_rows, placeholders, ts
 from state.sqlite.database import SqliteDatabase
+from state.sqlite.history import record_prices
 
 INSERT_WATCH = (
     f"INSERT INTO watches (id, {', '.join(WATCH_COLUMNS)}) "
@@ -137,6 +138,8 @@ class SqliteWatches:
 
     async def record_poll(self, changes: PollChanges) -> int:
         with self._db.transaction() as db:
+            if changes.prices and changes.seen_at is not None:
+                record_prices(db, changes.prices, changes.seen_at)
             created = _apply_moves(db, changes.moves)
             db.executemany(
                 "INSERT INTO products (id, evaluated_price) VALUES (?, ?) "

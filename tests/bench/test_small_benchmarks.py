@@ -11,6 +11,7 @@ from bench import (
     fanout,
     fleet_fanout,
     head_of_line,
+    history,
     memory,
     outage,
     pg_drivers,
@@ -68,3 +69,18 @@ async def test_the_postgresql_rows_run_and_count_every_alert(
     assert gone.duplicates <= gone.in_flight_bound and gone.same_process
     drivers = await pg_drivers.run(operations=50)
     assert [result.driver for result in drivers] == ["asyncpg", "psycopg 3"]
+
+
+async def test_chart_rendering_is_once_per_product(tmp_path: Path) -> None:
+    cost = await history.chart_cost(tmp_path, charts=5)
+    assert cost.charts == 5 and 0 < cost.cpu_ms_per_chart < 1000
+    assert 0 < cost.mean_bytes < 20_000
+
+
+@pytest.mark.parametrize("store_kind", ["postgres"], indirect=True)
+async def test_history_storage_is_measured_on_both_backends(
+    tmp_path: Path, store_kind: str
+) -> None:
+    results = await history.storage_cost(tmp_path, products=50, days=4)
+    assert [r.backend for r in results] == ["SQLite", "PostgreSQL"]
+    assert all(10 < r.bytes_per_row < 1000 and r.rows > 150 for r in results)

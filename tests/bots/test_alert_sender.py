@@ -98,7 +98,7 @@ async def lows_since(product_ids: Sequence[str], since: datetime) -> Mapping[str
     return {product_id: LowestPrice(Decimal("139.99"), LOW_AT) for product_id in product_ids}
 
 
-async def chart_url(product_id: str) -> str:
+async def chart_url(product_id: str, currency: str) -> str:
     return f"https://charts.example/{product_id}.png"
 
 
@@ -158,7 +158,7 @@ async def test_alerts_from_one_poll_are_one_carousel(world: World) -> None:
     assert sorted(titles) == ["Espresso machine", "Noise-cancelling headphones"]
 
 
-async def failing_chart(product_id: str) -> str:
+async def failing_chart(product_id: str, currency: str) -> str:
     raise RuntimeError("chart service down")
 
 

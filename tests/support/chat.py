@@ -21,6 +21,8 @@ from bots.bot_storage import StoreStorage
 from bots.conversation_state import PickleHashedConversationState
 from bots.price_watch_bot import PriceWatchBot
 from bots.proactive import BotProactiveTurns
+from charts.service import ChartService
+from dialogs.history_reply import HistoryReplies
 from feed.catalog import Catalog
 from metrics import Metrics
 from mockfeed import Market, default_catalog
@@ -111,12 +113,16 @@ class World:
         )
         self.leases = Leases(store.outbox, self.clock)
         self.watchlist = Watchlist(store.watches, self.feed, self.clock)
+        self.charts = ChartService(
+            store.history, store.charts, self.clock, "https://bot.example", render=_tiny_png
+        )
+        catalog = Catalog(self.feed, self.clock)
         self.bot = PriceWatchBot(
             conversation_state=PickleHashedConversationState(StoreStorage(store.bot_state)),
             references=store.references,
             bot_state=store.bot_state,
             locks=store.locks,
-            catalog=Catalog(self.feed, self.clock),
+            catalog=catalog,
             watchlist=self.watchlist,
             alerts=AlertsInTurn(self.leases, self.outcomes, self.clock, self.hold_seconds),
             clock=self.clock,
@@ -125,6 +131,7 @@ class World:
             alert_facts=AlertFactsProvider(
                 self.watchlist.of, self.clock, self.lows_since, self.chart_url
             ),
+            history=HistoryReplies(self.watchlist, catalog, store.history, self.charts, self.clock),
         )
         self.poller = Poller(store.watches, self.feed, self.clock, self.metrics)
 
@@ -152,6 +159,11 @@ class World:
 
     def set_price(self, product_id: str, price: str | None) -> None:
         self.market.set_price(product_id, None if price is None else Decimal(price))
+
+
+def _tiny_png(*_: object) -> bytes:
+    """Chat tests need a chart's link, not its pixels (tests/charts renders real ones)."""
+    return b"\x89PNG\r\n\x1a\n"
 
 
 async def open_world(tmp_path: Path, store_kind: str = "sqlite", **options: object) -> World:

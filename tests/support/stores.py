@@ -64,6 +64,8 @@ class PausingStore:
         self.watches = _Pausing(inner.watches, pause)
         self.outbox = _Pausing(inner.outbox, pause)
         self.bot_state = _Pausing(inner.bot_state, pause)
+        self.history = _Pausing(inner.history, pause)
+        self.charts = _Pausing(inner.charts, pause)
         self.locks = inner.locks
         self.jobs = _Pausing(inner.jobs, pause)
         self._database = _Pausing(inner, pause)

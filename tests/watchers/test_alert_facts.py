@@ -44,7 +44,7 @@ class Calls:
         low = Point(NOW - timedelta(days=3), Decimal("139.99"))
         return {"p-100": low, "p-200": Point(NOW, None)}
 
-    async def chart_url(self, product_id: str) -> str | None:
+    async def chart_url(self, product_id: str, currency: str) -> str | None:
         self.charts.append(product_id)
         return f"https://charts.example/{product_id}.png" if product_id == "p-100" else None
 

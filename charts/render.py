@@ -1,0 +1,172 @@
+"""The chart itself: a product's price history as a small PNG, legible on a phone.
+
+Pure: the same points, moment, currency and period give the same bytes. Prices hold
+until they change, so the line is a step line; unavailable spells are shaded gaps.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Final, Sequence
+
+from PIL import Image, ImageDraw, ImageFont
+
+from domain.history import PricePoint, spans
+
+SCALE: Final = 2
+WIDTH: Final = 600 * SCALE
+HEIGHT: Final = 300 * SCALE
+MARGIN_LEFT: Final = 24 * SCALE
+MARGIN_RIGHT: Final = 24 * SCALE
+MARGIN_TOP: Final = 44 * SCALE
+MARGIN_BOTTOM: Final = 40 * SCALE
+BACKGROUND: Final = (255, 255, 255)
+GRID: Final = (225, 228, 234)
+LINE: Final = (0, 103, 192)
+LOW: Final = (16, 124, 16)
+HIGH: Final = (196, 43, 28)
+TEXT: Final = (40, 40, 48)
+MUTED: Final = (110, 114, 124)
+GAP: Final = (238, 238, 238)
+_SYMBOLS: Final = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
+
+
+def render_chart(
+    points: Sequence[PricePoint], now: datetime, currency: str | None, period: timedelta
+) -> bytes:
+    """The history over (now - period, now] as a 1200x600 PNG (600x300 at 2x), in a
+    small palette. With no price in the period it says so instead of drawing a line."""
+    start = now - period
+    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    label = ImageFont.load_default(size=15 * SCALE)
+    small = ImageFont.load_default(size=12 * SCALE)
+    left, right = MARGIN_LEFT, WIDTH - MARGIN_RIGHT
+    top, bottom = MARGIN_TOP, HEIGHT - MARGIN_BOTTOM
+    stretches = spans(points, start, now)
+    prices = [price for _, _, price in stretches if price is not None]
+    draw.line([(left, bottom), (right, bottom)], fill=GRID, width=SCALE)
+    _date_axis(draw, small, start, now, left, right, bottom)
+    if not prices:
+        draw.text(
+            ((left + right) // 2, (top + bottom) // 2),
+            "No price history yet",
+            font=label,
+            fill=MUTED,
+            anchor="mm",
+        )
+        return _png(image)
+    low, high = min(prices), max(prices)
+    pad = (high - low) * Decimal("0.15") or max(high * Decimal("0.05"), Decimal("0.01"))
+    floor, ceiling = low - pad, high + pad
+
+    def x(moment: datetime) -> int:
+        return left + round((right - left) * ((moment - start) / period))
+
+    def y(price: Decimal) -> int:
+        return bottom - round((bottom - top) * float((price - floor) / (ceiling - floor)))
+
+    for fraction in (0.25, 0.5, 0.75):
+        level = top + round((bottom - top) * fraction)
+        draw.line([(left, level), (right, level)], fill=GRID, width=1)
+    previous: tuple[int, int] | None = None
+    for begin, finish, price in stretches:
+        if price is None:
+            gap = [(x(begin), top), (max(x(finish), x(begin) + 1), bottom - 1)]
+            draw.rectangle(gap, fill=GAP)
+            previous = None
+            continue
+        level = y(price)
+        if previous is not None:
+            draw.line([previous, (x(begin), level)], fill=LINE, width=3 * SCALE)
+        draw.line([(x(begin), level), (x(finish), level)], fill=LINE, width=3 * SCALE)
+        previous = (x(finish), level)
+    low_at = min(begin for begin, _, price in stretches if price == low)
+    high_at = min(begin for begin, _, price in stretches if price == high)
+    span = (left, right)
+    _mark(draw, label, (x(high_at), y(high)), f"max {_money(high, currency)}", HIGH, True, span)
+    if high != low:
+        _mark(draw, label, (x(low_at), y(low)), f"min {_money(low, currency)}", LOW, False, span)
+    current = stretches[-1][2]
+    heading = "now unavailable" if current is None else f"now {_money(current, currency)}"
+    draw.text((left, 10 * SCALE), heading, font=label, fill=TEXT)
+    return _png(image)
+
+
+def _date_axis(
+    draw: ImageDraw.ImageDraw,
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    start: datetime,
+    end: datetime,
+    left: int,
+    right: int,
+    bottom: int,
+) -> None:
+    """Dates at the ends and the middle: enough to read the period, few enough to read."""
+    for fraction, anchor in ((0.0, "lt"), (0.5, "mt"), (1.0, "rt")):
+        moment = start + (end - start) * fraction
+        where = left + round((right - left) * fraction)
+        draw.line([(where, bottom), (where, bottom + 4 * SCALE)], fill=GRID, width=SCALE)
+        label = f"{moment:%b} {moment.day}"
+        draw.text((where, bottom + 8 * SCALE), label, font=font, fill=MUTED, anchor=anchor)
+
+
+def _mark(
+    draw: ImageDraw.ImageDraw,
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    where: tuple[int, int],
+    text: str,
+    colour: tuple[int, int, int],
+    above: bool,
+    span: tuple[int, int],
+) -> None:
+    """A dot on the line and its label, on the side with room for it."""
+    (at_x, at_y), (left, right) = where, span
+    radius = 5 * SCALE
+    draw.ellipse([(at_x - radius, at_y - radius), (at_x + radius, at_y + radius)], fill=colour)
+    anchor_x = "l" if at_x < (left + right) / 2 else "r"
+    offset = 8 * SCALE if anchor_x == "l" else -8 * SCALE
+    draw.text(
+        (at_x + offset, at_y + (-8 * SCALE if above else 8 * SCALE)),
+        text,
+        font=font,
+        fill=colour,
+        anchor=anchor_x + ("b" if above else "t"),
+    )
+
+
+def _money(amount: Decimal, currency: str | None) -> str:
+    if currency is None:
+        return f"{amount:,.2f}"
+    symbol = _SYMBOLS.get(currency.upper())
+    return f"{symbol}{amount:,.2f}" if symbol else f"{amount:,.2f} {currency}"
+
+
+def _palette() -> Image.Image:
+    """The chart's own colours, each with a ramp towards white for anti-aliased edges:
+    mapping to a fixed palette is 4x cheaper than choosing one per image, and keeps
+    every flat colour exact (the shaded gap too)."""
+    colours: list[tuple[int, int, int]] = []
+    for colour in (LINE, LOW, HIGH, TEXT, MUTED):
+        for step in range(8):
+            colours.append(
+                tuple(c + (255 - c) * step // 8 for c in colour)  # type: ignore[misc]
+            )
+    colours += [BACKGROUND, GRID, GAP]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([value for colour in colours for value in colour])
+    return palette
+
+
+_PALETTE: Final = _palette()
+
+
+def _png(image: Image.Image) -> bytes:
+    """In the fixed palette (43 colours): a handful of flat colours keeps the file small
+    (well under 20 KB) without visible loss."""
+    paletted = image.quantize(palette=_PALETTE, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    paletted.save(out, format="PNG", optimize=True)
+    return out.getvalue()

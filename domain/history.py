@@ -1,0 +1,95 @@
+"""A product's price history: the points the polls saw, and what a period of them says.
+
+The store keeps changes only: a point holds from its `at` until the next point. A point
+whose price is None starts an unavailable spell (the feed said null), which also holds
+until the next point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Final, Sequence
+
+CENT: Final = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class PricePoint:
+    at: datetime
+    price: Decimal | None
+    """None: unavailable from `at` until the next point."""
+
+
+@dataclass(frozen=True)
+class HistorySummary:
+    """Min / average / max over the part of a period the history covers."""
+
+    start: datetime
+    """When the covered part begins: the period's start, or the first point if later."""
+    end: datetime
+    low: PricePoint
+    high: PricePoint
+    average: Decimal
+    current: Decimal | None
+
+
+def spans(
+    points: Sequence[PricePoint], start: datetime, end: datetime
+) -> list[tuple[datetime, datetime, Decimal | None]]:
+    """Each point's stretch of time cut to [start, end], oldest first; a point from
+    before `start` holds at `start` (the store keeps the last one before any cutoff)."""
+    ordered = sorted(points, key=lambda point: point.at)
+    result = []
+    for point, following in zip(ordered, [*ordered[1:], None]):
+        begin = max(point.at, start)
+        finish = min(following.at if following is not None else end, end)
+        if finish > begin or (following is None and begin == finish):  # a point at `end`
+            result.append((begin, finish, point.price))
+    return result
+
+
+def summarize(
+    points: Sequence[PricePoint], start: datetime, end: datetime
+) -> HistorySummary | None:
+    """Min, max and the **time-weighted** average over [start, end]; None when the
+    history has no price in it.
+
+    Time-weighted because the store keeps changes only: a plain average of the points
+    would weigh a one-hour flash sale as much as a price that held for two months. The
+    time-weighted one is what the product typically cost in the period. Unavailable
+    spells count for neither.
+    """
+    priced = [(b, f, p) for b, f, p in spans(points, start, end) if p is not None]
+    if not priced:
+        return None
+    low = min(priced, key=lambda span: (span[2], span[0]))
+    high = max(priced, key=lambda span: (span[2], -span[0].timestamp()))
+    seconds = sum((Decimal((f - b) / timedelta(microseconds=1)) for b, f, _ in priced), Decimal(0))
+    if seconds > 0:
+        weighted = sum(
+            (p * Decimal((f - b) / timedelta(microseconds=1)) for b, f, p in priced), Decimal(0)
+        )
+        average = weighted / seconds
+    else:  # a single instant: the period is all at its end
+        average = sum((p for _, _, p in priced), Decimal(0)) / len(priced)
+    spans_all = spans(points, start, end)
+    return HistorySummary(
+        start=spans_all[0][0],
+        end=end,
+        low=PricePoint(low[0], low[2]),
+        high=PricePoint(high[0], high[2]),
+        average=average.quantize(CENT, rounding=ROUND_HALF_EVEN),
+        current=spans_all[-1][2],
+    )
+
+
+def lowest(points: Sequence[PricePoint], start: datetime, end: datetime) -> PricePoint | None:
+    """The lowest price in [start, end] and when it was first reached there (a price
+    held from before `start` counts, at `start`); None when there is no price."""
+    priced = [(b, p) for b, _, p in spans(points, start, end) if p is not None]
+    if not priced:
+        return None
+    begin, price = min(priced, key=lambda span: (span[1], span[0]))
+    return PricePoint(begin, price)

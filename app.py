@@ -245,7 +245,9 @@ def create_app(
             scheduler=AsyncIOScheduler(timezone="UTC"),
             clock=clock,
             lead=PollLead(store.jobs, clock, settings.poll_interval_seconds),
-            retention=Retention(store.outbox, clock, settings.alert_retention_days),
+            retention=Retention(
+                store.outbox, clock, settings.alert_retention_days, store.watches
+            ),
             signing_keys=signing_keys,
         )
         app[ENGINE] = engine

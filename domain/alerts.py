@@ -12,6 +12,8 @@ class AlertKind(str, Enum):
     DROP = "drop"
     UNAVAILABLE = "unavailable"
     AVAILABLE = "available"
+    PROTECT = "protect"
+    """A price protection watch fired: old_price is the price paid."""
 
 
 class AlertStatus(str, Enum):

@@ -14,20 +14,26 @@ from bots.alert_sender import alert_sender
 from bots.bot_storage import CorruptStateError
 from bots.proactive import PROACTIVE_BATCH
 from dialogs import texts
+from dialogs.card_actions import CardActions, is_card_action
 from dialogs.commands import (
+    BoughtCommand,
     Cancel,
     CommandError,
     Greeting,
     Help,
     ListWatches,
     NoText,
+    PauseCommand,
     RemoveCommand,
+    ResumeCommand,
+    SnoozeCommand,
     WatchCommand,
     clean_text,
     parse_command,
 )
 from dialogs.keys import conversation_key
 from dialogs.remove_dialog import RemoveDialog, remove_options
+from dialogs.sleep_commands import SleepCommands
 from dialogs.watch_dialog import WatchDialog, create_watch, make_rule, watch_options
 from domain.clock import Clock
 from feed.catalog import Catalog
@@ -70,6 +76,8 @@ class PriceWatchBot(ActivityHandler):
         self._alerts = alerts
         self._clock = clock
         self._default_drop = default_drop
+        self._sleep_commands = SleepCommands(catalog, watchlist, clock)
+        self._card_actions = CardActions(watchlist, clock)
         self._dialog_state = conversation_state.create_property(DIALOG_STATE)
         self._greeted = conversation_state.create_property(GREETED)
         self._started_over = conversation_state.create_property(STARTED_OVER)
@@ -151,7 +159,12 @@ class PriceWatchBot(ActivityHandler):
         if first_message:
             await self._greet(turn_context)
         dialog_context = await self._dialogs.create_context(turn_context)
-        if dialog_context.active_dialog is not None:
+        value = turn_context.activity.value
+        if is_card_action(value):  # a card's button, wherever the user is
+            await turn_context.send_activity(await self._card_actions.handle(turn_context, value))
+            if dialog_context.active_dialog is not None:
+                await dialog_context.reprompt_dialog()
+        elif dialog_context.active_dialog is not None:
             await self._in_dialog(dialog_context)
         else:
             await self._route(dialog_context, greeted_now=first_message)
@@ -188,7 +201,7 @@ class PriceWatchBot(ActivityHandler):
         elif isinstance(command, ListWatches):
             watches = await self._watchlist.of(conversation_key(context.activity))
             prices = await self._watchlist.prices_for(watches)
-            await context.send_activity(texts.watch_list(watches, prices))
+            await context.send_activity(texts.watch_list(watches, prices, self._clock()))
         elif isinstance(command, Cancel):
             await context.send_activity(texts.NOTHING_TO_CANCEL)
         elif isinstance(command, WatchCommand):
@@ -197,6 +210,12 @@ class PriceWatchBot(ActivityHandler):
             await dialog_context.begin_dialog(
                 RemoveDialog.__name__, remove_options(command.index, command.query)
             )
+        elif isinstance(command, (PauseCommand, ResumeCommand, SnoozeCommand)):
+            await context.send_activity(
+                await self._sleep_commands.sleep_or_wake(context, command)
+            )
+        elif isinstance(command, BoughtCommand):
+            await context.send_activity(await self._sleep_commands.bought(context, command))
         elif isinstance(command, NoText):
             await context.send_activity(texts.NO_TEXT)
         else:

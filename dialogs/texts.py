@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Final, Sequence
 
@@ -25,6 +26,10 @@ HELP: Final = "\n".join(
         "- **watch espresso machine below 300** – tell me when it costs 300 or less",
         "- **list** – your watches, with current and trigger prices",
         "- **remove 2** or **remove headphones** – stop watching one",
+        "- **pause headphones** / **resume headphones** (or **all**) – no alerts until you resume",
+        "- **snooze headphones 2h** or **snooze all 1d** – no alerts for a while",
+        "- **bought headphones at 179 within 14 days** – price protection: tell me if it gets"
+        " cheaper than what you paid (30 days unless you say)",
         "- **cancel** – leave whatever we're in the middle of",
         "",
         "I check prices regularly and message you once each time a price drops to your"
@@ -78,16 +83,44 @@ def watch_limit_reached(limit: int) -> str:
     )
 
 
-def watch_line(number: int, watch: Watch, current: Decimal | None) -> str:
+def moment(at: datetime) -> str:
+    """A moment as users read it (UTC for now; a user's zone can come in here)."""
+    return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def watch_state(watch: Watch, now: datetime | None) -> str:
+    """What the watch does now, when it is anything but plainly active."""
+    states = []
+    if watch.expires_at is not None:
+        paid = money(watch.rule.start_price, watch.currency)
+        if now is not None and watch.expires_at <= now:
+            states.append(f"price protection ended {moment(watch.expires_at)} (you paid {paid})")
+        else:
+            states.append(f"price protection until {moment(watch.expires_at)} (you paid {paid})")
+    if watch.paused_by_user:
+        states.append("paused by you")
+    elif watch.snoozed_until is not None and (now is None or watch.snoozed_until > now):
+        states.append(f"snoozed until {moment(watch.snoozed_until)}")
+    if watch.paused:
+        states.append("unavailable (paused until it's back)")
+    return "".join(f"; {state}" for state in states)
+
+
+def watch_line(
+    number: int, watch: Watch, current: Decimal | None, now: datetime | None = None
+) -> str:
     price = "price unavailable" if current is None else f"now {money(current, watch.currency)}"
     trigger = money(watch.rule.trigger_price, watch.currency)
-    return f"{number}. **{watch.product_name}** – {price}, alert at {trigger} or less"
+    state = watch_state(watch, now)
+    return f"{number}. **{watch.product_name}** – {price}, alert at {trigger} or less{state}"
 
 
-def watch_list(watches: Sequence[Watch], prices: dict[str, Decimal | None]) -> str:
+def watch_list(
+    watches: Sequence[Watch], prices: dict[str, Decimal | None], now: datetime | None = None
+) -> str:
     if not watches:
         return 'You\'re not watching anything yet. Try "watch headphones 20%".'
-    lines = [watch_line(n, w, prices.get(w.product_id)) for n, w in enumerate(watches, 1)]
+    lines = [watch_line(n, w, prices.get(w.product_id), now) for n, w in enumerate(watches, 1)]
     return "\n".join(["Your watches:", "", *lines])
 
 
@@ -103,6 +136,13 @@ def alert_line(alert: Alert) -> str:
         price = "" if alert.new_price is None else f" at {money(alert.new_price, alert.currency)}"
         return f"{name} is available again{price}, and I'm watching it again"
     assert alert.old_price is not None and alert.new_price is not None
+    if alert.kind is AlertKind.PROTECT:
+        back = money(alert.old_price - alert.new_price, alert.currency)
+        return (
+            f"{name} is now {money(alert.new_price, alert.currency)}, {back} less than the"
+            f" {money(alert.old_price, alert.currency)} you paid: you may be able to claim"
+            f" {back} back"
+        )
     drop = drop_percent(alert.old_price, alert.new_price)
     return (
         f"{name} is now {money(alert.new_price, alert.currency)},"
@@ -114,13 +154,13 @@ def alerts_message(alerts: Sequence[Alert]) -> str:
     """One message for everything a conversation has waiting."""
     if len(alerts) == 1:
         alert = alerts[0]
-        if alert.kind is not AlertKind.DROP:
+        if alert.kind not in (AlertKind.DROP, AlertKind.PROTECT):
             return f"{_ICONS[alert.kind]} {alert_line(alert)}."
         return (
             f"📉 Price drop: {alert_line(alert)}."
             f' Say "remove {alert.product_name}" to stop watching it.'
         )
-    drops = sum(alert.kind is AlertKind.DROP for alert in alerts)
+    drops = sum(alert.kind in (AlertKind.DROP, AlertKind.PROTECT) for alert in alerts)
     heading = (
         f"📉 Price drops on {drops} of your watches:"
         if drops == len(alerts)
@@ -138,4 +178,9 @@ def alerts_message(alerts: Sequence[Alert]) -> str:
     )
 
 
-_ICONS: Final = {AlertKind.DROP: "📉", AlertKind.UNAVAILABLE: "⚠️", AlertKind.AVAILABLE: "✅"}
+_ICONS: Final = {
+    AlertKind.DROP: "📉",
+    AlertKind.UNAVAILABLE: "⚠️",
+    AlertKind.AVAILABLE: "✅",
+    AlertKind.PROTECT: "💸",
+}

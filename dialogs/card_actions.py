@@ -97,8 +97,9 @@ class CardActions:
             return f"OK, I've stopped watching {name}."
         if action.action == "snooze":
             until = self._clock() + SNOOZE_FOR
-            if watch.snoozed_until is not None and watch.snoozed_until >= until - ALREADY_SNOOZED_SLACK:
-                return f"{name} is already snoozed until {texts.moment(watch.snoozed_until)}."
+            snoozed = watch.snoozed_until
+            if snoozed is not None and snoozed >= until - ALREADY_SNOOZED_SLACK:
+                return f"{name} is already snoozed until {texts.moment(snoozed)}."
             await self._watchlist.snooze(key, watch.id, until)
             return f"OK, I've snoozed {name} until {texts.moment(until)}."
         assert action.target is not None
@@ -111,7 +112,10 @@ class CardActions:
         trigger = texts.money(lowered.rule.trigger_price, lowered.currency)
         reply = f"OK, I'll tell you when {name} is {trigger} or less."
         if not lowered.state.armed:
-            reply += " It is at or below that now, so I'll tell you the next time it drops there after going back up."
+            reply += (
+                " It is at or below that now, so I'll tell you the next time it drops there"
+                " after going back up."
+            )
         return reply
 
 

@@ -173,7 +173,9 @@ def parse_command(text: str | None) -> Command:
 def _parse_ref(rest: str, verb: str) -> WatchRef:
     argument = rest.strip()
     if not argument:
-        raise CommandError(f'Say which watch, like "{verb} headphones", "{verb} 2" or "{verb} all".')
+        raise CommandError(
+            f'Say which watch, like "{verb} headphones", "{verb} 2" or "{verb} all".'
+        )
     if argument.casefold() == "all":
         return WatchRef(all=True)
     number = argument.lstrip("#")
@@ -222,7 +224,9 @@ def _parse_bought(rest: str) -> BoughtCommand:
     days = DEFAULT_PROTECTION_DAYS
     if raw_days is not None:
         if not (raw_days.isdecimal() and raw_days.isascii() and len(raw_days) <= 4):
-            raise CommandError(f'"{_shorten(raw_days)}" is not a number of days: try "within 14 days".')
+            raise CommandError(
+                f'"{_shorten(raw_days)}" is not a number of days: try "within 14 days".'
+            )
         days = int(raw_days)
         if not 1 <= days <= MAX_PROTECTION_DAYS:
             raise CommandError(f"Price protection lasts from 1 to {MAX_PROTECTION_DAYS} days.")

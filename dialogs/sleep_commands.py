@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 
 from botbuilder.core import TurnContext
 
@@ -61,7 +60,10 @@ class SleepCommands:
         if which.index is not None:
             if which.index <= len(watches):
                 return watches[which.index - 1]
-            return f'You have {_count(len(watches))}: say a number from 1 to {len(watches)} (say "list" to see them).'
+            return (
+                f"You have {_count(len(watches))}: say a number from 1 to {len(watches)}"
+                ' (say "list" to see them).'
+            )
         matches = watches_named(watches, which.query)
         if len(matches) == 1:
             return matches[0]

@@ -130,9 +130,9 @@ def drop_percent(old: Decimal, new: Decimal) -> Decimal:
 def evaluate(trigger_price: Decimal, state: RuleState, price: Decimal | None) -> Outcome:
     """Fire once when the price first reaches the trigger; re-arm once it is back above.
 
-    Its SQL twin, for plain moves, is `follows_move_sql`, `fires_sql`, `armed_after_sql`
-    `crossings_after_sql` and `crossed_from_after_sql` below: change one, change the other (a property test holds them
-    equal, tests/state/test_bulk_moves.py)."""
+    Its SQL twin, for plain moves, is `follows_move_sql`, `fires_sql`, `armed_after_sql`,
+    `crossings_after_sql` and `crossed_from_after_sql` below: change one, change the other
+    (a property test holds them equal, tests/state/test_bulk_moves.py)."""
     if price is None or not is_price(price):
         return Outcome(state, fired=False)
     if _is_huge_drop(state, price) and state.unconfirmed_price is None:
@@ -184,7 +184,10 @@ def crossings_after_sql(cents_up: str) -> str:
 
 def crossed_from_after_sql(cents_up: str) -> str:
     """SQL for the watch's `crossed_from` after a plain move: its last price if it fires."""
-    return f"(CASE WHEN {fires_sql(cents_up)} THEN watches.last_price ELSE watches.crossed_from END)"
+    return (
+        f"(CASE WHEN {fires_sql(cents_up)} THEN watches.last_price "
+        "ELSE watches.crossed_from END)"
+    )
 
 
 CROSSING_KEY_SQL: Final = "'watch-' || watches.id || '-crossing-' || (watches.crossings + 1)"

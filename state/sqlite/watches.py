@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Sequence
 
 from domain.alerts import AlertStatus
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
 from domain.products import ProductHealth
-from datetime import datetime
-
 from domain.rules import (
     ALERT_BASELINE_SQL,
     CROSSING_KEY_SQL,
@@ -70,7 +69,10 @@ class SqliteWatches:
             db.executemany(
                 INSERT_WATCH,
                 [
-                    (watch_id, *watch_values(watch, ts(watch.created_at), _ts_or_none(watch.expires_at)))
+                    (
+                        watch_id,
+                        *watch_values(watch, ts(watch.created_at), _ts_or_none(watch.expires_at)),
+                    )
                     for watch_id, watch in zip(ids, watches)
                 ],
             )

@@ -58,7 +58,9 @@ async def test_price_protection_watches_go_when_their_window_ends(store: Store) 
 
     def watch(rule: Rule, expires: datetime | None) -> NewWatch:
         state = RuleState(True, Decimal("200"))
-        return NewWatch(CONVERSATION, "user-1", "p-100", "Phones", "USD", rule, state, clock(), expires)
+        return NewWatch(
+            CONVERSATION, "user-1", "p-100", "Phones", "USD", rule, state, clock(), expires
+        )
 
     day = timedelta(days=1)
     ending = await store.watches.add(watch(protect_rule(Decimal(179)), clock() + day))

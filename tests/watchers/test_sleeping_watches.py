@@ -4,9 +4,11 @@ they fired meanwhile (none if re-armed), and alerts say numbers a user agrees wi
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
+from domain.rules import RuleKind
 from tests.support.chat import Chat, World
 
 pytestmark = pytest.mark.store_variants  # every backend, and SQLite yielding at every call
@@ -132,7 +134,8 @@ async def test_store_calls_touch_only_their_own_conversations_watches(world: Wor
     assert await world.watchlist.pause("test/convo-2", mine.id) == []
     assert await world.watchlist.snooze("test/convo-2", mine.id, later) == []
     assert await world.watchlist.resume("test/convo-2", mine.id) == []
-    assert await world.watchlist.set_target("test/convo-2", mine.id, theirs.rule.trigger_price) is None
+    target = theirs.rule.trigger_price
+    assert await world.watchlist.set_target("test/convo-2", mine.id, target) is None
     assert [w.id for w in await world.watchlist.pause("test/convo-2", None)] == [theirs.id]
     [unchanged] = await world.watchlist.of(KEY)
     assert unchanged == mine
@@ -143,3 +146,17 @@ async def test_waking_costs_nothing_when_no_snooze_is_due(world: World) -> None:
     assert await world.store.watches.wake_snoozed(world.clock()) == 0
     [watch] = await world.watchlist.of(KEY)
     assert watch.snoozed_until is not None, "not due yet"
+
+
+async def test_a_lowered_target_is_stored_and_rearms_above_it(world: World) -> None:
+    chat = await started(world, "watch headphones 20%")
+    world.set_price("p-100", "150.00")
+    await poll_and_deliver(world, chat)  # fired: disarmed at $150
+    [watch] = await world.watchlist.of(KEY)
+    lowered = await world.watchlist.set_target(KEY, watch.id, Decimal("120"))
+    assert lowered is not None and lowered.state.armed, "$150 is above the new target"
+    assert (lowered.rule.kind, lowered.rule.trigger_price) == (RuleKind.BELOW, Decimal("120.00"))
+    assert await world.watchlist.of(KEY) == [lowered]
+    world.set_price("p-100", "119.00")
+    [alert] = await poll_and_deliver(world, chat)
+    assert "now $119.00, down 20.7% from $150.00" in alert

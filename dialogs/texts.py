@@ -141,13 +141,19 @@ def alert_line(alert: Alert) -> str:
         return (
             f"{name} is now {money(alert.new_price, alert.currency)}, {back} less than the"
             f" {money(alert.old_price, alert.currency)} you paid: you may be able to claim"
-            f" {back} back"
+            f" {back} back{_protected(alert)}"
         )
     drop = drop_percent(alert.old_price, alert.new_price)
     return (
         f"{name} is now {money(alert.new_price, alert.currency)},"
         f" down {drop}% from {money(alert.old_price, alert.currency)}"
     )
+
+
+def _protected(alert: Alert) -> str:
+    if alert.protected_until is None:
+        return ""
+    return f" (price protection until {moment(alert.protected_until)})"
 
 
 def alerts_message(alerts: Sequence[Alert]) -> str:

@@ -58,6 +58,8 @@ class NewAlert:
     new_price: Decimal | None
     seen_at: datetime
     kind: AlertKind = AlertKind.DROP
+    protected_until: datetime | None = None
+    """A price protection alert's window end."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class Alert:
     kind: AlertKind = AlertKind.DROP
     last_failure: FailureKind | None = None
     """What the alert's last failed attempt meant, None if it has none."""
+    protected_until: datetime | None = None
+    """A price protection alert's window end."""
 
 
 @dataclass(frozen=True)

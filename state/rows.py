@@ -101,7 +101,12 @@ def watch_from(
     )
 
 
-def alert_from(row: Mapping[str, Any], seen_at: datetime, held_at: datetime | None) -> Alert:
+def alert_from(
+    row: Mapping[str, Any],
+    seen_at: datetime,
+    held_at: datetime | None,
+    protected_until: datetime | None = None,
+) -> Alert:
     failure = row["last_failure_kind"]
     return Alert(
         id=row["id"],
@@ -120,4 +125,5 @@ def alert_from(row: Mapping[str, Any], seen_at: datetime, held_at: datetime | No
         last_error=row["last_error"],
         kind=AlertKind(row["kind"]),
         last_failure=None if failure is None else FailureKind(failure),
+        protected_until=protected_until,
     )

@@ -49,6 +49,7 @@ def _alert(
     now: datetime,
     new_price: Decimal | None,
     old_price: Decimal | None = None,
+    protected_until: datetime | None = None,
 ) -> NewAlert:
     return NewAlert(
         dedupe_key=dedupe_key(watch.id, event),
@@ -61,6 +62,7 @@ def _alert(
         new_price=new_price,
         seen_at=now,
         kind=kind,
+        protected_until=protected_until,
     )
 
 
@@ -144,7 +146,9 @@ def _plan_product(
             crossing = f"crossing-{outcome.state.crossings}"
             kind = AlertKind.PROTECT if watch.rule.kind is RuleKind.PROTECT else AlertKind.DROP
             old = alert_baseline(watch.rule, watch.state)
-            changes.alerts.append(_alert(watch, crossing, kind, now, price, old))
+            changes.alerts.append(
+                _alert(watch, crossing, kind, now, price, old, watch.expires_at)
+            )
     return replace(health, null_streak=0, unavailable=False)
 
 

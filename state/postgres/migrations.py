@@ -126,6 +126,8 @@ SCHEMA_V6: Final = """
     ALTER TABLE watches ADD COLUMN sleep_crossings INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE watches ADD COLUMN expires_at TIMESTAMPTZ;
     ALTER TABLE watches ADD COLUMN crossed_from TEXT;
+    -- A price protection alert says until when the protection runs.
+    ALTER TABLE alerts ADD COLUMN protected_until TIMESTAMPTZ;
     -- The poll's "wake the watches whose snooze ran out" step, and retention's expiry.
     CREATE INDEX watches_snoozed ON watches (snoozed_until) WHERE snoozed_until IS NOT NULL;
     CREATE INDEX watches_expiring ON watches (expires_at) WHERE expires_at IS NOT NULL;

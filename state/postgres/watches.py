@@ -47,9 +47,10 @@ def wake_alerts(condition: str, now: str) -> str:
     return (
         "INSERT INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
         "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-        f"next_attempt_at) SELECT {WAKE_KEY_SQL}, {KIND_SQL}, conversation_key, id, "
-        f"product_id, product_name, currency, {WAKE_BASELINE_SQL}, last_price, {now}, "
-        f"'pending', {now} FROM watches WHERE {condition} AND {owes_wake_alert_sql(now)} "
+        f"next_attempt_at, protected_until) SELECT {WAKE_KEY_SQL}, {KIND_SQL}, "
+        f"conversation_key, id, product_id, product_name, currency, {WAKE_BASELINE_SQL}, "
+        f"last_price, {now}, 'pending', {now}, expires_at FROM watches WHERE {condition} "
+        f"AND {owes_wake_alert_sql(now)} "
         "ORDER BY watches.id ON CONFLICT (dedupe_key) DO NOTHING"
     )
 
@@ -307,13 +308,15 @@ class PostgresWatches:
                     # A watch removed since the poll read it gets no alert.
                     "INSERT INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
                     "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-                    "next_attempt_at) SELECT a.dedupe_key, a.kind, a.conversation_key, "
-                    "a.watch_id, a.product_id, a.product_name, a.currency, a.old_price, "
-                    "a.new_price, a.seen_at, $11, a.seen_at FROM unnest($1::text[], "
-                    "$2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], "
-                    "$8::text[], $9::text[], $10::timestamptz[]) WITH ORDINALITY AS a (dedupe_key, "
-                    "kind, conversation_key, watch_id, product_id, product_name, currency, "
-                    "old_price, new_price, seen_at, n) WHERE EXISTS (SELECT 1 FROM watches "
+                    "next_attempt_at, protected_until) SELECT a.dedupe_key, a.kind, "
+                    "a.conversation_key, a.watch_id, a.product_id, a.product_name, a.currency, "
+                    "a.old_price, a.new_price, a.seen_at, $11, a.seen_at, a.protected_until "
+                    "FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], "
+                    "$6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], "
+                    "$12::timestamptz[]) WITH ORDINALITY AS a (dedupe_key, kind, "
+                    "conversation_key, watch_id, product_id, product_name, currency, "
+                    "old_price, new_price, seen_at, protected_until, n) WHERE EXISTS "
+                    "(SELECT 1 FROM watches "
                     # In the poll's order, so ids (and so delivery order) follow it.
                     "WHERE watches.id = a.watch_id) ORDER BY a.n "
                     "ON CONFLICT (dedupe_key) DO NOTHING",
@@ -328,6 +331,7 @@ class PostgresWatches:
                     [text(a.new_price) for a in alerts],
                     [a.seen_at for a in alerts],
                     AlertStatus.PENDING.value,
+                    [a.protected_until for a in alerts],
                 )
                 created += _row_count(status)
             return created
@@ -343,9 +347,10 @@ async def _apply_moves(db: Any, moves: Sequence[PriceMove]) -> int:
     status = await db.execute(
         f"WITH {MOVES} INSERT INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
         "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-        f"next_attempt_at) SELECT {CROSSING_KEY_SQL}, {KIND_SQL}, watches.conversation_key, "
-        "watches.id, watches.product_id, watches.product_name, watches.currency, "
-        f"{ALERT_BASELINE_SQL}, moves.new_price, moves.seen_at, $7, moves.seen_at "
+        f"next_attempt_at, protected_until) SELECT {CROSSING_KEY_SQL}, {KIND_SQL}, "
+        "watches.conversation_key, watches.id, watches.product_id, watches.product_name, "
+        f"watches.currency, {ALERT_BASELINE_SQL}, moves.new_price, moves.seen_at, $7, "
+        "moves.seen_at, watches.expires_at "
         "FROM moves JOIN watches "
         f"ON watches.product_id = moves.product_id WHERE {FOLLOWS} "
         f"AND {fires_sql('moves.cents_up')} AND NOT {asleep_sql('moves.seen_at')} "

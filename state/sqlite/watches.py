@@ -40,8 +40,9 @@ KIND_SQL = "(CASE WHEN watches.kind = 'protect' THEN 'protect' ELSE 'drop' END)"
 WAKE_ALERTS = (
     "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
     "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-    f"next_attempt_at) SELECT {WAKE_KEY_SQL}, {KIND_SQL}, conversation_key, id, product_id, "
-    f"product_name, currency, {WAKE_BASELINE_SQL}, last_price, :now, 'pending', :now "
+    f"next_attempt_at, protected_until) SELECT {WAKE_KEY_SQL}, {KIND_SQL}, conversation_key, "
+    f"id, product_id, product_name, currency, {WAKE_BASELINE_SQL}, last_price, :now, "
+    "'pending', :now, expires_at "
     f"FROM watches WHERE {{}} AND {owes_wake_alert_sql(':now')}"
 )
 """The alerts the watches picked by the condition owe on waking (`domain.sleep`)."""
@@ -264,7 +265,7 @@ class SqliteWatches:
                 # A watch removed since the poll read it gets no alert.
                 "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
                 "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-                "next_attempt_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                "next_attempt_at, protected_until) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
                 "WHERE EXISTS (SELECT 1 FROM watches WHERE watches.id = ?)",
                 [
                     (
@@ -280,6 +281,7 @@ class SqliteWatches:
                         ts(alert.seen_at),
                         AlertStatus.PENDING.value,
                         ts(alert.seen_at),
+                        _ts_or_none(alert.protected_until),
                         alert.watch_id,
                     )
                     for alert in changes.alerts
@@ -299,9 +301,9 @@ def _apply_moves(db: sqlite3.Connection, moves: Sequence[PriceMove]) -> int:
     db.executemany(
         "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
         "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-        f"next_attempt_at) SELECT {CROSSING_KEY_SQL}, {KIND_SQL}, "
+        f"next_attempt_at, protected_until) SELECT {CROSSING_KEY_SQL}, {KIND_SQL}, "
         f"conversation_key, id, product_id, product_name, currency, {ALERT_BASELINE_SQL}, "
-        f":new_price, :seen_at, :status, :seen_at FROM watches WHERE {FOLLOWS_MOVE} "
+        f":new_price, :seen_at, :status, :seen_at, expires_at FROM watches WHERE {FOLLOWS_MOVE} "
         f"AND {fires_sql(':cents_up')} AND NOT {asleep_sql(':seen_at')}",
         rows,
     )

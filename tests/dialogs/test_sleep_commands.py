@@ -144,7 +144,8 @@ async def test_bought_protects_the_price_paid_and_alerts_with_the_money_to_claim
     [alert] = await poll_and_deliver(world, chat)
     assert (
         f"{HEADPHONES}** is now $190.98, $9.01 less than the $199.99 you paid:"
-        " you may be able to claim $9.01 back" in alert
+        " you may be able to claim $9.01 back (price protection until 2026-12-09 12:00 UTC)"
+        in alert
     )
 
 

@@ -138,7 +138,10 @@ async def add(
 def outcome(watches: list[Watch], alerts: list[Alert]) -> tuple[object, ...]:
     return (
         [(w.id, w.state, w.paused) for w in watches],
-        sorted((a.dedupe_key, a.kind, a.watch_id, a.old_price, a.new_price) for a in alerts),
+        sorted(
+            (a.dedupe_key, a.kind, a.watch_id, a.old_price, a.new_price, a.protected_until)
+            for a in alerts
+        ),
         [(w.paused_by_user, w.snoozed_until, w.sleep_crossings) for w in watches],
     )
 

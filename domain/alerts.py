@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Final
+
+from domain.rules import RuleKind
 
 
 class AlertKind(str, Enum):
@@ -14,6 +17,17 @@ class AlertKind(str, Enum):
     AVAILABLE = "available"
     PROTECT = "protect"
     """A price protection watch fired: old_price is the price paid."""
+
+
+def crossing_kind(rule_kind: RuleKind) -> AlertKind:
+    """What a watch's crossing alert is. Its SQL twin is `CROSSING_KIND_SQL`."""
+    return AlertKind.PROTECT if rule_kind is RuleKind.PROTECT else AlertKind.DROP
+
+
+CROSSING_KIND_SQL: Final = (
+    f"(CASE WHEN watches.kind = '{RuleKind.PROTECT.value}' THEN '{AlertKind.PROTECT.value}' "
+    f"ELSE '{AlertKind.DROP.value}' END)"
+)
 
 
 class AlertStatus(str, Enum):

@@ -10,11 +10,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final, Mapping, Sequence
 
-from domain.alerts import AlertKind, NewAlert, dedupe_key
+from domain.alerts import AlertKind, NewAlert, crossing_kind, dedupe_key
 from domain.clock import Clock
 from domain.polls import PollChanges, PriceMove, Recheck
 from domain.products import ProductHealth
-from domain.rules import RuleKind, alert_baseline, evaluate, plain_move_cents
+from domain.rules import alert_baseline, evaluate, plain_move_cents
 from domain.sleep import is_asleep
 from domain.watches import Watch
 from feed.client import PriceBatch, PriceFeed
@@ -144,7 +144,7 @@ def _plan_product(
             changes.states.append((watch.id, outcome.state))
         if outcome.fired and not asleep:
             crossing = f"crossing-{outcome.state.crossings}"
-            kind = AlertKind.PROTECT if watch.rule.kind is RuleKind.PROTECT else AlertKind.DROP
+            kind = crossing_kind(watch.rule.kind)
             old = alert_baseline(watch.rule, watch.state)
             changes.alerts.append(
                 _alert(watch, crossing, kind, now, price, old, watch.expires_at)

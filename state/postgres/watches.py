@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Sequence
 
-from domain.alerts import AlertStatus
+from domain.alerts import CROSSING_KIND_SQL, AlertStatus
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
 from domain.products import ProductHealth
 from domain.rules import (
@@ -38,8 +38,6 @@ MOVES = (
     "seen_at))"
 )
 FOLLOWS = "watches.product_id = moves.product_id AND " + follows_move_sql("moves.previous")
-KIND_SQL = "(CASE WHEN watches.kind = 'protect' THEN 'protect' ELSE 'drop' END)"
-"""The alert kind of a watch's drop: `domain.alerts.AlertKind`."""
 
 
 def wake_alerts(condition: str, now: str) -> str:
@@ -47,7 +45,7 @@ def wake_alerts(condition: str, now: str) -> str:
     return (
         "INSERT INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
         "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-        f"next_attempt_at, protected_until) SELECT {WAKE_KEY_SQL}, {KIND_SQL}, "
+        f"next_attempt_at, protected_until) SELECT {WAKE_KEY_SQL}, {CROSSING_KIND_SQL}, "
         f"conversation_key, id, product_id, product_name, currency, {WAKE_BASELINE_SQL}, "
         f"last_price, {now}, 'pending', {now}, expires_at FROM watches WHERE {condition} "
         f"AND {owes_wake_alert_sql(now)} "
@@ -347,7 +345,7 @@ async def _apply_moves(db: Any, moves: Sequence[PriceMove]) -> int:
     status = await db.execute(
         f"WITH {MOVES} INSERT INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
         "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-        f"next_attempt_at, protected_until) SELECT {CROSSING_KEY_SQL}, {KIND_SQL}, "
+        f"next_attempt_at, protected_until) SELECT {CROSSING_KEY_SQL}, {CROSSING_KIND_SQL}, "
         "watches.conversation_key, watches.id, watches.product_id, watches.product_name, "
         f"watches.currency, {ALERT_BASELINE_SQL}, moves.new_price, moves.seen_at, $7, "
         "moves.seen_at, watches.expires_at "

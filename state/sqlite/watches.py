@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Sequence
 
-from domain.alerts import AlertStatus
+from domain.alerts import CROSSING_KIND_SQL, AlertStatus
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
 from domain.products import ProductHealth
 from domain.rules import (
@@ -35,13 +35,11 @@ INSERT_WATCH = (
 )
 OPEN_STATUSES = (AlertStatus.PENDING.value, AlertStatus.HELD.value)
 FOLLOWS_MOVE = "watches.product_id = :product_id AND " + follows_move_sql(":previous")
-KIND_SQL = "(CASE WHEN watches.kind = 'protect' THEN 'protect' ELSE 'drop' END)"
-"""The alert kind of a watch's drop: `domain.alerts.AlertKind`."""
 WAKE_ALERTS = (
     "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
     "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-    f"next_attempt_at, protected_until) SELECT {WAKE_KEY_SQL}, {KIND_SQL}, conversation_key, "
-    f"id, product_id, product_name, currency, {WAKE_BASELINE_SQL}, last_price, :now, "
+    f"next_attempt_at, protected_until) SELECT {WAKE_KEY_SQL}, {CROSSING_KIND_SQL}, "
+    f"conversation_key, id, product_id, product_name, currency, {WAKE_BASELINE_SQL}, last_price, :now, "
     "'pending', :now, expires_at "
     f"FROM watches WHERE {{}} AND {owes_wake_alert_sql(':now')}"
 )
@@ -301,7 +299,7 @@ def _apply_moves(db: sqlite3.Connection, moves: Sequence[PriceMove]) -> int:
     db.executemany(
         "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
         "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-        f"next_attempt_at, protected_until) SELECT {CROSSING_KEY_SQL}, {KIND_SQL}, "
+        f"next_attempt_at, protected_until) SELECT {CROSSING_KEY_SQL}, {CROSSING_KIND_SQL}, "
         f"conversation_key, id, product_id, product_name, currency, {ALERT_BASELINE_SQL}, "
         f":new_price, :seen_at, :status, :seen_at, expires_at FROM watches WHERE {FOLLOWS_MOVE} "
         f"AND {fires_sql(':cents_up')} AND NOT {asleep_sql(':seen_at')}",

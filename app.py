@@ -271,6 +271,7 @@ def create_app(
                 store.outbox,
                 clock,
                 settings.alert_retention_days,
+                watches=store.watches,
                 history=store.history,
                 history_days=settings.price_history_days,
                 charts=store.charts,

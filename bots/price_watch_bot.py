@@ -14,7 +14,9 @@ from bots.alert_sender import alert_sender
 from bots.bot_storage import CorruptStateError
 from bots.proactive import PROACTIVE_BATCH
 from dialogs import texts
+from dialogs.card_actions import CardActions, is_card_action
 from dialogs.commands import (
+    BoughtCommand,
     Cancel,
     CommandError,
     Greeting,
@@ -22,7 +24,10 @@ from dialogs.commands import (
     HistoryCommand,
     ListWatches,
     NoText,
+    PauseCommand,
     RemoveCommand,
+    ResumeCommand,
+    SnoozeCommand,
     WatchCommand,
     clean_text,
     parse_command,
@@ -30,6 +35,7 @@ from dialogs.commands import (
 from dialogs.history_reply import HistoryReplies
 from dialogs.keys import conversation_key
 from dialogs.remove_dialog import RemoveDialog, remove_options
+from dialogs.sleep_commands import SleepCommands
 from dialogs.watch_dialog import WatchDialog, create_watch, make_rule, watch_options
 from domain.clock import Clock
 from feed.catalog import Catalog
@@ -77,6 +83,8 @@ class PriceWatchBot(ActivityHandler):
         self._default_drop = default_drop
         self._alert_facts = alert_facts or AlertFactsProvider(watchlist.of, clock)
         self._history = history
+        self._sleep_commands = SleepCommands(catalog, watchlist, clock)
+        self._card_actions = CardActions(watchlist, clock)
         self._dialog_state = conversation_state.create_property(DIALOG_STATE)
         self._greeted = conversation_state.create_property(GREETED)
         self._started_over = conversation_state.create_property(STARTED_OVER)
@@ -158,7 +166,12 @@ class PriceWatchBot(ActivityHandler):
         if first_message:
             await self._greet(turn_context)
         dialog_context = await self._dialogs.create_context(turn_context)
-        if dialog_context.active_dialog is not None:
+        value = turn_context.activity.value
+        if is_card_action(value):  # a card's button, wherever the user is
+            await turn_context.send_activity(await self._card_actions.handle(turn_context, value))
+            if dialog_context.active_dialog is not None:
+                await dialog_context.reprompt_dialog()
+        elif dialog_context.active_dialog is not None:
             await self._in_dialog(dialog_context)
         else:
             await self._route(dialog_context, greeted_now=first_message)
@@ -195,7 +208,7 @@ class PriceWatchBot(ActivityHandler):
         elif isinstance(command, ListWatches):
             watches = await self._watchlist.of(conversation_key(context.activity))
             prices = await self._watchlist.prices_for(watches)
-            await context.send_activity(texts.watch_list(watches, prices))
+            await context.send_activity(texts.watch_list(watches, prices, self._clock()))
         elif isinstance(command, Cancel):
             await context.send_activity(texts.NOTHING_TO_CANCEL)
         elif isinstance(command, WatchCommand):
@@ -207,6 +220,12 @@ class PriceWatchBot(ActivityHandler):
         elif isinstance(command, HistoryCommand) and self._history is not None:
             key = conversation_key(context.activity)
             await context.send_activity(await self._history.reply(key, command))
+        elif isinstance(command, (PauseCommand, ResumeCommand, SnoozeCommand)):
+            await context.send_activity(
+                await self._sleep_commands.sleep_or_wake(context, command)
+            )
+        elif isinstance(command, BoughtCommand):
+            await context.send_activity(await self._sleep_commands.bought(context, command))
         elif isinstance(command, NoText):
             await context.send_activity(texts.NO_TEXT)
         else:

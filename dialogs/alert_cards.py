@@ -19,6 +19,8 @@ SCHEMA: Final = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION: Final = "1.5"
 CONTENT_TYPE: Final = "application/vnd.microsoft.card.adaptive"
 MAX_CHART_URL_CHARS: Final = 2048
+PRICE_KINDS: Final = (AlertKind.DROP, AlertKind.PROTECT)
+"""Alerts about a lower price: their card shows the prices and the drop."""
 
 Card = dict[str, Any]
 
@@ -32,7 +34,7 @@ def alert_card(
     name = texts.shown_name(alert.product_name)
     body: list[Card] = [_text(name, weight="Bolder", size="Medium")]
     rule = facts.rule
-    if alert.kind is not AlertKind.DROP or alert.old_price is None or alert.new_price is None:
+    if alert.kind not in PRICE_KINDS or alert.old_price is None or alert.new_price is None:
         body.append(_text(_news(alert), spacing="Small"))
         return _card(body, _actions(alert, facts, lower=False))
     old, new = texts.money(alert.old_price, currency), texts.money(alert.new_price, currency)
@@ -43,13 +45,10 @@ def alert_card(
     words = texts.drop_words(drop, currency)
     if words:
         body.append(_text(words[0].upper() + words[1:], spacing="None"))
-    if details and rule is not None:
-        fired = (
-            texts.protection_words(rule, alert.new_price, currency)
-            if is_protection(rule)
-            else f"Your alert: {texts.rule_words(rule, currency)}"
-        )
-        body.append(_text(fired, spacing="Small"))
+    if alert.kind is AlertKind.PROTECT:
+        body.append(_text(texts.protection_words(alert), spacing="Small"))
+    elif details and rule is not None and (fired := texts.rule_words(rule, currency)):
+        body.append(_text(f"Your alert: {fired}", spacing="Small"))
     if details and facts.low is not None:
         body.append(_text(texts.low_words(facts.low, alert.new_price, currency), spacing="None"))
     if chart and facts.chart_url and _is_usable_url(facts.chart_url):
@@ -92,7 +91,13 @@ def _actions(alert: Alert, facts: AlertFacts, lower: bool) -> list[Card]:
     if rule is None:
         return []
     actions = [_submit("Stop watching", {"pricewatch": "stop", "watch_id": alert.watch_id})]
-    if not lower or is_protection(rule) or alert.old_price is None or alert.new_price is None:
+    if (
+        not lower
+        or alert.kind is AlertKind.PROTECT
+        or is_protection(rule)
+        or alert.old_price is None
+        or alert.new_price is None
+    ):
         return actions
     actions.append(_submit("Snooze 1 day", {"pricewatch": "snooze", "watch_id": alert.watch_id}))
     target = lowered_target(rule, price_drop(alert.old_price, alert.new_price))

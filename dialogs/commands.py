@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Final, Union
+
+from dialogs.durations import DurationError, parse_duration
 
 MAX_PARSED_CHARS: Final = 500
 MIN_DROP: Final = Decimal(1)
@@ -67,6 +70,38 @@ class HistoryCommand:
 
 
 @dataclass(frozen=True)
+class WatchRef:
+    """Which of the conversation's watches: all, a number as listed, or name words."""
+
+    all: bool = False
+    index: int | None = None
+    query: str = ""
+
+
+@dataclass(frozen=True)
+class PauseCommand:
+    which: WatchRef
+
+
+@dataclass(frozen=True)
+class ResumeCommand:
+    which: WatchRef
+
+
+@dataclass(frozen=True)
+class SnoozeCommand:
+    which: WatchRef
+    duration: timedelta
+
+
+@dataclass(frozen=True)
+class BoughtCommand:
+    query: str
+    paid: Decimal
+    days: int
+
+
+@dataclass(frozen=True)
 class Unknown:
     text: str
 
@@ -84,9 +119,15 @@ Command = Union[
     WatchCommand,
     RemoveCommand,
     HistoryCommand,
+    PauseCommand,
+    ResumeCommand,
+    SnoozeCommand,
+    BoughtCommand,
     Unknown,
     NoText,
 ]
+DEFAULT_PROTECTION_DAYS: Final = 30
+MAX_PROTECTION_DAYS: Final = 365
 
 _SIMPLE: Final[dict[str, Command]] = {
     "help": Help(),
@@ -128,7 +169,78 @@ def parse_command(text: str | None) -> Command:
         return _parse_remove(rest)
     if verb == "history":
         return parse_history(rest)
+    if verb == "pause":
+        return PauseCommand(_parse_ref(rest, "pause"))
+    if verb == "resume":
+        return ResumeCommand(_parse_ref(rest, "resume"))
+    if verb == "snooze":
+        return _parse_snooze(rest)
+    if verb == "bought":
+        return _parse_bought(rest)
     return Unknown(cleaned)
+
+
+def _parse_ref(rest: str, verb: str) -> WatchRef:
+    argument = rest.strip()
+    if not argument:
+        raise CommandError(
+            f'Say which watch, like "{verb} headphones", "{verb} 2" or "{verb} all".'
+        )
+    if argument.casefold() == "all":
+        return WatchRef(all=True)
+    number = argument.lstrip("#")
+    if number.isdecimal() and number.isascii():
+        if int(number) == 0 or len(number) > 6:
+            raise CommandError('Watch numbers start at 1: say "list" to see them.')
+        return WatchRef(index=int(number))
+    return WatchRef(query=argument)
+
+
+def _parse_snooze(rest: str) -> SnoozeCommand:
+    tokens = rest.split()
+    example = 'Say which watch and for how long, like "snooze headphones 2h" or "snooze all 1d".'
+    for size in (2, 1):  # "2 hours" or "2h"
+        if len(tokens) > size:
+            try:
+                duration = parse_duration(" ".join(tokens[-size:]))
+            except DurationError as error:
+                if size == 1:
+                    raise CommandError(f"{error} {example}") from None
+                continue
+            return SnoozeCommand(_parse_ref(" ".join(tokens[:-size]), "snooze"), duration)
+    raise CommandError(example)
+
+
+_BOUGHT: Final = re.compile(
+    r"(?P<query>.+?)\s+(?:at|for)\s+(?P<paid>\S+)(?:\s+within\s+(?P<days>\S+)\s+days?)?",
+    re.IGNORECASE,
+)
+
+
+def _parse_bought(rest: str) -> BoughtCommand:
+    match = _BOUGHT.fullmatch(rest.strip())
+    if match is None:
+        raise CommandError(
+            'Tell me what you paid, like "bought headphones at 179" or'
+            ' "bought headphones at 179 within 14 days".'
+        )
+    try:
+        paid = parse_price(match.group("paid"))
+    except CommandError:
+        raise CommandError(
+            f'"{_shorten(match.group("paid"))}" is not a price I can read: try "at 179".'
+        ) from None
+    raw_days = match.group("days")
+    days = DEFAULT_PROTECTION_DAYS
+    if raw_days is not None:
+        if not (raw_days.isdecimal() and raw_days.isascii() and len(raw_days) <= 4):
+            raise CommandError(
+                f'"{_shorten(raw_days)}" is not a number of days: try "within 14 days".'
+            )
+        days = int(raw_days)
+        if not 1 <= days <= MAX_PROTECTION_DAYS:
+            raise CommandError(f"Price protection lasts from 1 to {MAX_PROTECTION_DAYS} days.")
+    return BoughtCommand(match.group("query"), paid, days)
 
 
 def _parse_watch(rest: str) -> WatchCommand:

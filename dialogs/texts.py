@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Final, Mapping, Sequence
 
 from domain.alert_facts import LOW_WINDOW_DAYS, UNKNOWN, AlertFacts, LowestPrice
 from domain.alerts import Alert, AlertKind
-from domain.price_drops import PriceDrop, is_protection, price_drop, protection_claim
+from domain.price_drops import PriceDrop, price_drop, protection_claim
 from domain.rules import Rule, RuleKind, to_cents
 from domain.watches import Watch
 
@@ -31,6 +32,11 @@ def help_text(default_drop: Decimal) -> str:
             "- **watch espresso machine below 300** – tell me when it costs 300 or less",
             "- **list** – your watches, with current and trigger prices",
             "- **remove 2** or **remove headphones** – stop watching one",
+            "- **pause headphones** / **resume headphones** (or **all**) – no alerts until"
+            " you resume",
+            "- **snooze headphones 2h** or **snooze all 1d** – no alerts for a while",
+            "- **bought headphones at 179 within 14 days** – price protection: tell me if it"
+            " gets cheaper than what you paid (30 days unless you say)",
             "- **cancel** – leave whatever we're in the middle of",
             "",
             "I check prices regularly and message you once each time a price drops to your"
@@ -87,16 +93,44 @@ def watch_limit_reached(limit: int) -> str:
     )
 
 
-def watch_line(number: int, watch: Watch, current: Decimal | None) -> str:
+def moment(at: datetime) -> str:
+    """A moment as users read it (UTC for now; a user's zone can come in here)."""
+    return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def watch_state(watch: Watch, now: datetime | None) -> str:
+    """What the watch does now, when it is anything but plainly active."""
+    states = []
+    if watch.expires_at is not None:
+        paid = money(watch.rule.start_price, watch.currency)
+        if now is not None and watch.expires_at <= now:
+            states.append(f"price protection ended {moment(watch.expires_at)} (you paid {paid})")
+        else:
+            states.append(f"price protection until {moment(watch.expires_at)} (you paid {paid})")
+    if watch.paused_by_user:
+        states.append("paused by you")
+    elif watch.snoozed_until is not None and (now is None or watch.snoozed_until > now):
+        states.append(f"snoozed until {moment(watch.snoozed_until)}")
+    if watch.paused:
+        states.append("unavailable (paused until it's back)")
+    return "".join(f"; {state}" for state in states)
+
+
+def watch_line(
+    number: int, watch: Watch, current: Decimal | None, now: datetime | None = None
+) -> str:
     price = "price unavailable" if current is None else f"now {money(current, watch.currency)}"
     trigger = money(watch.rule.trigger_price, watch.currency)
-    return f"{number}. **{watch.product_name}** – {price}, alert at {trigger} or less"
+    state = watch_state(watch, now)
+    return f"{number}. **{watch.product_name}** – {price}, alert at {trigger} or less{state}"
 
 
-def watch_list(watches: Sequence[Watch], prices: dict[str, Decimal | None]) -> str:
+def watch_list(
+    watches: Sequence[Watch], prices: dict[str, Decimal | None], now: datetime | None = None
+) -> str:
     if not watches:
         return 'You\'re not watching anything yet. Try "watch headphones 20%".'
-    lines = [watch_line(n, w, prices.get(w.product_id)) for n, w in enumerate(watches, 1)]
+    lines = [watch_line(n, w, prices.get(w.product_id), now) for n, w in enumerate(watches, 1)]
     return "\n".join(["Your watches:", "", *lines])
 
 
@@ -130,9 +164,15 @@ def rule_words(rule: Rule, currency: str) -> str | None:
     return None
 
 
-def protection_words(rule: Rule, new_price: Decimal, currency: str) -> str:
-    claim = money(protection_claim(rule, new_price), currency)
-    return f"You paid {money(rule.start_price, currency)}: you may be able to claim {claim} back"
+def protection_words(alert: Alert) -> str:
+    """A price protection alert's claim: its old price is the price paid."""
+    assert alert.old_price is not None and alert.new_price is not None
+    paid = money(alert.old_price, alert.currency)
+    claim = money(protection_claim(alert.old_price, alert.new_price), alert.currency)
+    until = (
+        "" if alert.protected_until is None else f" (price protection until {moment(alert.protected_until)})"
+    )
+    return f"You paid {paid}: you may be able to claim {claim} back{until}"
 
 
 def low_words(low: LowestPrice, new_price: Decimal, currency: str) -> str:
@@ -152,10 +192,9 @@ def alert_line(alert: Alert, facts: AlertFacts = UNKNOWN, name_chars: int = NAME
         return f"{name} is available again{price}, and I'm watching it again"
     assert alert.old_price is not None and alert.new_price is not None
     line = f"{name} is now {money(alert.new_price, alert.currency)}"
+    if alert.kind is AlertKind.PROTECT:
+        return f"{line}. {protection_words(alert)}"
     rule = facts.rule
-    if is_protection(rule):
-        assert rule is not None
-        return f"{line}. {protection_words(rule, alert.new_price, alert.currency)}"
     drop = drop_words(price_drop(alert.old_price, alert.new_price), alert.currency)
     if drop:
         line += f", {drop}"
@@ -171,7 +210,7 @@ def compact_alert_line(alert: Alert, name_chars: int) -> str:
     if alert.new_price is None:
         return name
     line = f"{name} {money(alert.new_price, alert.currency)}"
-    if alert.kind is AlertKind.DROP and alert.old_price is not None:
+    if alert.kind in (AlertKind.DROP, AlertKind.PROTECT) and alert.old_price is not None:
         drop = price_drop(alert.old_price, alert.new_price)
         if drop.amount > 0:
             line += f", down {drop.percent}%"
@@ -206,7 +245,7 @@ def compact_alerts_message(alerts: Sequence[Alert], name_chars: int) -> str:
 
 
 def alerts_heading(alerts: Sequence[Alert]) -> str:
-    drops = sum(alert.kind is AlertKind.DROP for alert in alerts)
+    drops = sum(alert.kind in (AlertKind.DROP, AlertKind.PROTECT) for alert in alerts)
     if len(alerts) == 1:
         return "📉 Price drop" if drops else "📣 News about your watch"
     if drops == len(alerts):
@@ -226,4 +265,9 @@ def _several(alerts: Sequence[Alert], lines: list[str]) -> str:
     )
 
 
-_ICONS: Final = {AlertKind.DROP: "📉", AlertKind.UNAVAILABLE: "⚠️", AlertKind.AVAILABLE: "✅"}
+_ICONS: Final = {
+    AlertKind.DROP: "📉",
+    AlertKind.UNAVAILABLE: "⚠️",
+    AlertKind.AVAILABLE: "✅",
+    AlertKind.PROTECT: "💸",
+}

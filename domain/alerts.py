@@ -6,12 +6,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Final
+
+from domain.rules import RuleKind
 
 
 class AlertKind(str, Enum):
     DROP = "drop"
     UNAVAILABLE = "unavailable"
     AVAILABLE = "available"
+    PROTECT = "protect"
+    """A price protection watch fired: old_price is the price paid."""
+
+
+def crossing_kind(rule_kind: RuleKind) -> AlertKind:
+    """What a watch's crossing alert is. Its SQL twin is `CROSSING_KIND_SQL`."""
+    return AlertKind.PROTECT if rule_kind is RuleKind.PROTECT else AlertKind.DROP
+
+
+CROSSING_KIND_SQL: Final = (
+    f"(CASE WHEN watches.kind = '{RuleKind.PROTECT.value}' THEN '{AlertKind.PROTECT.value}' "
+    f"ELSE '{AlertKind.DROP.value}' END)"
+)
 
 
 class AlertStatus(str, Enum):
@@ -56,6 +72,8 @@ class NewAlert:
     new_price: Decimal | None
     seen_at: datetime
     kind: AlertKind = AlertKind.DROP
+    protected_until: datetime | None = None
+    """A price protection alert's window end."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +96,8 @@ class Alert:
     kind: AlertKind = AlertKind.DROP
     last_failure: FailureKind | None = None
     """What the alert's last failed attempt meant, None if it has none."""
+    protected_until: datetime | None = None
+    """A price protection alert's window end."""
 
 
 @dataclass(frozen=True)

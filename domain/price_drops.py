@@ -13,8 +13,6 @@ from typing import Final
 from domain.rules import CENT, HUNDRED, MONEY, Rule, RuleKind, percent_rule, to_cents
 
 TENTH: Final = Decimal("0.1")
-PROTECT: Final = "protect"
-"""RuleKind.PROTECT's value (price protection: start price = price paid)."""
 
 
 @dataclass(frozen=True)
@@ -58,9 +56,9 @@ def lowered_target(rule: Rule, drop: PriceDrop) -> Decimal | None:
 
 
 def is_protection(rule: Rule | None) -> bool:
-    return rule is not None and rule.kind.value == PROTECT
+    return rule is not None and rule.kind is RuleKind.PROTECT
 
 
-def protection_claim(rule: Rule, new: Decimal) -> Decimal:
-    """What a buyer may claim back: the price paid (the rule's start) minus the new price."""
-    return max(to_cents(rule.start_price) - to_cents(new), Decimal(0))
+def protection_claim(paid: Decimal, new: Decimal) -> Decimal:
+    """What a buyer may claim back: the price paid minus the new price."""
+    return max(to_cents(paid) - to_cents(new), Decimal(0))

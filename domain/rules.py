@@ -21,6 +21,8 @@ would need an integer as long as their places."""
 class RuleKind(str, Enum):
     PERCENT = "percent"
     BELOW = "below"
+    PROTECT = "protect"
+    """Price protection: fires below the price paid (`start_price`)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class RuleState:
     last_price: Decimal | None
     unconfirmed_price: Decimal | None = None
     crossings: int = 0
+    crossed_from: Decimal | None = None
+    """The price the watch saw just before its latest crossing (always above the
+    trigger, since it was armed): what a `below` alert says the price fell from."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,44 @@ def below_rule(start_price: Decimal, target_price: Decimal) -> Rule:
     return Rule(RuleKind.BELOW, start_price, to_cents(target_price))
 
 
+def protect_rule(paid: Decimal) -> Rule:
+    """Alert when the price goes below what was paid: at `paid` - 0.01 or less."""
+    paid = to_cents(paid)
+    return Rule(RuleKind.PROTECT, paid, paid - CENT)
+
+
+def retargeted(rule: Rule, target: Decimal) -> Rule:
+    """The rule firing at `target` instead: a percent rule becomes a `below` one (its
+    start price kept); a `below` or price protection rule keeps its kind."""
+    kind = RuleKind.BELOW if rule.kind is RuleKind.PERCENT else rule.kind
+    return Rule(kind, rule.start_price, to_cents(target))
+
+
+def alert_baseline(rule: Rule, state_before: RuleState) -> Decimal:
+    """The price a drop alert says the price fell from. Percent rules are relative to
+    the start price, price protection to the price paid (both always above the
+    trigger); a `below` watch's is the price it saw just before the crossing, which
+    may be years after it was made, at a price under the target.
+
+    Its SQL twin is `ALERT_BASELINE_SQL`."""
+    if rule.kind is RuleKind.BELOW and state_before.last_price is not None:
+        return state_before.last_price
+    return rule.start_price
+
+
+ALERT_BASELINE_SQL: Final = (
+    "(CASE WHEN watches.kind = 'below' AND watches.last_price IS NOT NULL "
+    "THEN watches.last_price ELSE watches.start_price END)"
+)
+"""`alert_baseline` in SQL, on the watch's row before the move is applied."""
+
+WAKE_BASELINE_SQL: Final = (
+    "(CASE WHEN watches.kind = 'below' AND watches.crossed_from IS NOT NULL "
+    "THEN watches.crossed_from ELSE watches.start_price END)"
+)
+"""`alert_baseline` for an alert made on waking, after the crossing was applied."""
+
+
 def initial_state(rule: Rule) -> RuleState:
     """Armed unless the price already sits at or under the trigger."""
     return RuleState(armed=rule.start_price > rule.trigger_price, last_price=rule.start_price)
@@ -87,16 +130,18 @@ def drop_percent(old: Decimal, new: Decimal) -> Decimal:
 def evaluate(trigger_price: Decimal, state: RuleState, price: Decimal | None) -> Outcome:
     """Fire once when the price first reaches the trigger; re-arm once it is back above.
 
-    Its SQL twin, for plain moves, is `follows_move_sql`, `fires_sql`, `armed_after_sql`
-    and `crossings_after_sql` below: change one, change the other (a property test holds them
-    equal, tests/state/test_bulk_moves.py)."""
+    Its SQL twin, for plain moves, is `follows_move_sql`, `fires_sql`, `armed_after_sql`,
+    `crossings_after_sql` and `crossed_from_after_sql` below: change one, change the other
+    (a property test holds them equal, tests/state/test_bulk_moves.py)."""
     if price is None or not is_price(price):
         return Outcome(state, fired=False)
     if _is_huge_drop(state, price) and state.unconfirmed_price is None:
         return Outcome(replace(state, unconfirmed_price=price), fired=False)
+    before = state.last_price
     state = replace(state, last_price=price, unconfirmed_price=None)
     if state.armed and price <= trigger_price:
-        return Outcome(replace(state, armed=False, crossings=state.crossings + 1), fired=True)
+        fired = replace(state, armed=False, crossings=state.crossings + 1, crossed_from=before)
+        return Outcome(fired, fired=True)
     if not state.armed and price > trigger_price:
         return Outcome(replace(state, armed=True), fired=False)
     return Outcome(state, fired=False)
@@ -135,6 +180,14 @@ def armed_after_sql(cents_up: str) -> str:
 def crossings_after_sql(cents_up: str) -> str:
     """SQL for the watch's crossing count after a plain move: one more if it fires."""
     return f"(watches.crossings + CASE WHEN {fires_sql(cents_up)} THEN 1 ELSE 0 END)"
+
+
+def crossed_from_after_sql(cents_up: str) -> str:
+    """SQL for the watch's `crossed_from` after a plain move: its last price if it fires."""
+    return (
+        f"(CASE WHEN {fires_sql(cents_up)} THEN watches.last_price "
+        "ELSE watches.crossed_from END)"
+    )
 
 
 CROSSING_KEY_SQL: Final = "'watch-' || watches.id || '-crossing-' || (watches.crossings + 1)"

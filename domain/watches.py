@@ -18,6 +18,8 @@ class NewWatch:
     rule: Rule
     state: RuleState
     created_at: datetime
+    expires_at: datetime | None = None
+    """When a price protection watch's window ends; None for other watches."""
 
 
 @dataclass(frozen=True)
@@ -31,5 +33,12 @@ class Watch:
     rule: Rule
     state: RuleState
     created_at: datetime
+    expires_at: datetime | None = None
+    """When a price protection watch's window ends; None for other watches."""
     paused: bool = False
     """Paused while the feed says the product is unavailable."""
+    paused_by_user: bool = False
+    snoozed_until: datetime | None = None
+    sleep_crossings: int = 0
+    """Its crossing count when it fell asleep: a higher one on waking means it fired
+    while asleep (`domain.sleep.owes_wake_alert`)."""

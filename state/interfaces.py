@@ -14,6 +14,7 @@ from domain.alerts import Alert, Attempt, FailedAttempt, SendFailure
 from domain.history import PricePoint
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
 from domain.products import ProductHealth
+from domain.rules import Rule
 from domain.watches import NewWatch, Watch
 
 
@@ -61,6 +62,32 @@ class WatchStore(Protocol):
 
     async def remove(self, conversation_key: str, watch_id: int) -> bool:
         """Remove a watch of this conversation, and its undelivered alerts."""
+
+    async def pause(self, conversation_key: str, watch_id: int | None) -> list[Watch]:
+        """Put the conversation's watch (None: all of them) to sleep until resumed;
+        returns the watches it applied to."""
+
+    async def snooze(
+        self, conversation_key: str, watch_id: int | None, until: datetime
+    ) -> list[Watch]:
+        """Put the watch (None: all) to sleep until `until`, the poll wakes it then."""
+
+    async def resume(
+        self, conversation_key: str, watch_id: int | None, now: datetime
+    ) -> list[Watch]:
+        """Wake the watch (None: all), with the alert each owes (`domain.sleep`)."""
+
+    async def wake_snoozed(self, now: datetime) -> int:
+        """Wake every watch whose snooze ran out, with the alerts they owe; return how
+        many alerts are new. Costs one indexed look when none is due."""
+
+    async def set_rule(
+        self, conversation_key: str, watch_id: int, rule: Rule, armed: bool
+    ) -> Watch | None:
+        """Give a watch of this conversation a new rule; None if it is gone."""
+
+    async def remove_expired(self, now: datetime) -> int:
+        """Remove the price protection watches whose window has ended."""
 
     async def watched_product_ids(self) -> list[str]: ...
 

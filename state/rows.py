@@ -27,23 +27,26 @@ WATCH_COLUMNS = (
     "last_price",
     "unconfirmed_price",
     "crossings",
+    "crossed_from",
     "created_at",
+    "expires_at",
 )
 """A new watch's columns, in the order `watch_values` gives them."""
 
 
-def state_values(state: RuleState) -> tuple[int, str | None, str | None, int]:
-    """armed, last_price, unconfirmed_price, crossings."""
+def state_values(state: RuleState) -> tuple[int, str | None, str | None, int, str | None]:
+    """armed, last_price, unconfirmed_price, crossings, crossed_from."""
     return (
         int(state.armed),
         price_text_or_none(state.last_price),
         price_text_or_none(state.unconfirmed_price),
         state.crossings,
+        price_text_or_none(state.crossed_from),
     )
 
 
-def watch_values(watch: NewWatch, created_at: Any) -> tuple[Any, ...]:
-    """The values of WATCH_COLUMNS; `created_at` as the backend writes a moment."""
+def watch_values(watch: NewWatch, created_at: Any, expires_at: Any) -> tuple[Any, ...]:
+    """The values of WATCH_COLUMNS; the moments as the backend writes them."""
     rule = watch.rule
     return (
         watch.conversation_key,
@@ -58,10 +61,17 @@ def watch_values(watch: NewWatch, created_at: Any) -> tuple[Any, ...]:
         comparable_cents(rule.trigger_price),
         *state_values(watch.state),
         created_at,
+        expires_at,
     )
 
 
-def watch_from(row: Mapping[str, Any], created_at: datetime) -> Watch:
+def watch_from(
+    row: Mapping[str, Any],
+    created_at: datetime,
+    snoozed_until: datetime | None,
+    expires_at: datetime | None,
+) -> Watch:
+    """A watch from its row; the moments as the backend reads them."""
     return Watch(
         id=row["id"],
         conversation_key=row["conversation_key"],
@@ -80,13 +90,23 @@ def watch_from(row: Mapping[str, Any], created_at: datetime) -> Watch:
             last_price=dec(row["last_price"]),
             unconfirmed_price=dec(row["unconfirmed_price"]),
             crossings=row["crossings"],
+            crossed_from=dec(row["crossed_from"]),
         ),
         created_at=created_at,
+        expires_at=expires_at,
         paused=bool(row["paused"]),
+        paused_by_user=bool(row["paused_by_user"]),
+        snoozed_until=snoozed_until,
+        sleep_crossings=row["sleep_crossings"],
     )
 
 
-def alert_from(row: Mapping[str, Any], seen_at: datetime, held_at: datetime | None) -> Alert:
+def alert_from(
+    row: Mapping[str, Any],
+    seen_at: datetime,
+    held_at: datetime | None,
+    protected_until: datetime | None = None,
+) -> Alert:
     failure = row["last_failure_kind"]
     return Alert(
         id=row["id"],
@@ -105,4 +125,5 @@ def alert_from(row: Mapping[str, Any], seen_at: datetime, held_at: datetime | No
         last_error=row["last_error"],
         kind=AlertKind(row["kind"]),
         last_failure=None if failure is None else FailureKind(failure),
+        protected_until=protected_until,
     )

@@ -10,11 +10,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final, Mapping, Sequence
 
-from domain.alerts import AlertKind, NewAlert, dedupe_key
+from domain.alerts import AlertKind, NewAlert, crossing_kind, dedupe_key
 from domain.clock import Clock
 from domain.polls import PollChanges, PriceMove, Recheck
 from domain.products import ProductHealth
-from domain.rules import evaluate, plain_move_cents
+from domain.rules import alert_baseline, evaluate, plain_move_cents
+from domain.sleep import is_asleep
 from domain.watches import Watch
 from feed.client import PriceBatch, PriceFeed
 from metrics import Metrics
@@ -48,6 +49,7 @@ def _alert(
     now: datetime,
     new_price: Decimal | None,
     old_price: Decimal | None = None,
+    protected_until: datetime | None = None,
 ) -> NewAlert:
     return NewAlert(
         dedupe_key=dedupe_key(watch.id, event),
@@ -60,6 +62,7 @@ def _alert(
         new_price=new_price,
         seen_at=now,
         kind=kind,
+        protected_until=protected_until,
     )
 
 
@@ -124,22 +127,27 @@ def _plan_product(
         outage = health.outages + 1
         for watch in watches:
             changes.pauses.append((watch.id, True))
-            changes.alerts.append(
-                _alert(watch, f"outage-{outage}-unavailable", AlertKind.UNAVAILABLE, now, None)
-            )
+            if not is_asleep(watch, now):
+                changes.alerts.append(
+                    _alert(watch, f"outage-{outage}-unavailable", AlertKind.UNAVAILABLE, now, None)
+                )
         return ProductHealth(health.product_id, streak, unavailable=True, outages=outage)
     for watch in watches:
+        asleep = is_asleep(watch, now)  # evaluates as ever, says nothing (domain.sleep)
         if watch.paused:
             changes.pauses.append((watch.id, False))
-            back = f"outage-{health.outages}-available"
-            changes.alerts.append(_alert(watch, back, AlertKind.AVAILABLE, now, price))
+            if not asleep:
+                back = f"outage-{health.outages}-available"
+                changes.alerts.append(_alert(watch, back, AlertKind.AVAILABLE, now, price))
         outcome = evaluate(watch.rule.trigger_price, watch.state, price)
         if outcome.state != watch.state:
             changes.states.append((watch.id, outcome.state))
-        if outcome.fired:
+        if outcome.fired and not asleep:
             crossing = f"crossing-{outcome.state.crossings}"
+            kind = crossing_kind(watch.rule.kind)
+            old = alert_baseline(watch.rule, watch.state)
             changes.alerts.append(
-                _alert(watch, crossing, AlertKind.DROP, now, price, watch.rule.start_price)
+                _alert(watch, crossing, kind, now, price, old, watch.expires_at)
             )
     return replace(health, null_streak=0, unavailable=False)
 
@@ -212,6 +220,7 @@ class Poller:
             self._last_prices.update(memory.prices)
             self._evaluated_up_to_watch = memory.evaluated_up_to_watch
             self._recalled = True
+        woken = await self._watches.wake_snoozed(self._clock())
         recheck = await self._watches.products_to_recheck(self._evaluated_up_to_watch)
         watched = await self._watched_products(recheck)
         if not watched:
@@ -228,7 +237,7 @@ class Poller:
         # All at once, after the fetch. The fetch is CPU-bound in this process, so
         # evaluating batch by batch while it runs saved nothing and cost a transaction
         # each: a 1% drop over 100,000 watches took 1.9x the fetch that way, 1.5x this.
-        created = await self._evaluate(changed)
+        created = woken + await self._evaluate(changed)
         nulls = [product_id for product_id, price in changed.items() if price is None]
         # A new watch whose product went unanswered still needs its first look.
         looked_at_all = not failures and recheck.product_ids.issubset(changed)

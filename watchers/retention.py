@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Final
 
 from domain.clock import Clock
-from state.interfaces import ChartStore, OutboxStore, PriceHistoryStore
+from state.interfaces import ChartStore, OutboxStore, PriceHistoryStore, WatchStore
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +25,13 @@ class Retention:
         clock: Clock,
         days: int,
         *,
+        watches: WatchStore | None = None,
         history: PriceHistoryStore | None = None,
         history_days: int = 365,
         charts: ChartStore | None = None,
     ) -> None:
         self._outbox = outbox
+        self._watches = watches
         self._clock = clock
         self._keep = timedelta(days=days)
         self._history = history
@@ -38,12 +40,13 @@ class Retention:
 
     async def tick(self) -> int:
         """Prune what is past retention, a batch at a time; return how many alerts went."""
-        before = self._clock() - self._keep
-        pruned = 0
-        while batch := await self._outbox.prune(before, PRUNE_BATCH):
-            pruned += batch
-            if batch < PRUNE_BATCH:
-                break
+        now = self._clock()
+        if self._watches is not None:
+            # Price protection ends with its window; until this runs it is asleep.
+            expired = await self._watches.remove_expired(now)
+            if expired:
+                logger.info("removed %d price protection watch(es) past their window", expired)
+        pruned = await _in_batches(self._outbox.prune, now - self._keep)
         if pruned:
             logger.info("pruned %d finished alert(s) older than %s", pruned, self._keep)
         await self._prune_history()

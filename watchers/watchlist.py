@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
 from domain.clock import Clock
 from domain.products import Product
-from domain.rules import Rule, initial_state, is_price
+from domain.rules import (
+    Rule,
+    RuleState,
+    initial_state,
+    is_price,
+    protect_rule,
+    retargeted,
+    to_cents,
+)
 from domain.watches import NewWatch, Watch
 from feed.client import FeedError, PriceFeed
 from state.interfaces import WatchStore
@@ -42,7 +51,15 @@ class Watchlist:
         price = (await self._feed.prices([product_id])).get(product_id)
         return price if is_price(price) else None
 
-    async def add(self, conversation_key: str, user_id: str, product: Product, rule: Rule) -> Watch:
+    async def add(
+        self,
+        conversation_key: str,
+        user_id: str,
+        product: Product,
+        rule: Rule,
+        state: RuleState | None = None,
+        expires_at: datetime | None = None,
+    ) -> Watch:
         if await self._watch_count(conversation_key, user_id) >= self._max_watches:
             raise WatchLimitReached(self._max_watches)
         watch = await self._watches.add(
@@ -53,8 +70,9 @@ class Watchlist:
                 product_name=product.name,
                 currency=product.currency,
                 rule=rule,
-                state=initial_state(rule),
+                state=initial_state(rule) if state is None else state,
                 created_at=self._clock(),
+                expires_at=expires_at,
             )
         )
         logger.info("watch %s created on %s in %s", watch.id, product.id, conversation_key)
@@ -84,3 +102,64 @@ class Watchlist:
         if removed:
             logger.info("watch %s removed from %s", watch.id, conversation_key)
         return removed
+
+    async def pause(self, conversation_key: str, watch_id: int | None) -> list[Watch]:
+        """Put a watch (None: every watch) to sleep until resumed. It keeps tracking
+        prices and alerts once on waking if it fired meanwhile (`domain.sleep`)."""
+        watches = await self._watches.pause(conversation_key, watch_id)
+        logger.info("paused %d watch(es) in %s", len(watches), conversation_key)
+        return watches
+
+    async def resume(self, conversation_key: str, watch_id: int | None) -> list[Watch]:
+        watches = await self._watches.resume(conversation_key, watch_id, self._clock())
+        logger.info("resumed %d watch(es) in %s", len(watches), conversation_key)
+        return watches
+
+    async def snooze(
+        self, conversation_key: str, watch_id: int | None, until: datetime
+    ) -> list[Watch]:
+        watches = await self._watches.snooze(conversation_key, watch_id, until)
+        logger.info("snoozed %d watch(es) in %s until %s", len(watches), conversation_key, until)
+        return watches
+
+    async def set_target(
+        self, conversation_key: str, watch_id: int, target: Decimal
+    ) -> Watch | None:
+        """Fire at `target` from now on (`domain.rules.retargeted`); armed when the last
+        price is above it. None when the conversation has no such watch."""
+        watch = await self.get(conversation_key, watch_id)
+        if watch is None:
+            return None
+        rule = retargeted(watch.rule, target)
+        last = watch.state.last_price
+        armed = watch.state.armed if last is None else last > rule.trigger_price
+        return await self._watches.set_rule(conversation_key, watch_id, rule, armed)
+
+    async def protect(
+        self,
+        conversation_key: str,
+        user_id: str,
+        product: Product,
+        paid: Decimal,
+        days: int,
+        current: Decimal | None,
+    ) -> Watch:
+        """Price protection for `days` from now: alert when the price goes below `paid`.
+        Told the current price, a price already under it counts as its first crossing
+        (the reply says so), so the poll does not alert about it again."""
+        rule = protect_rule(paid)
+        state = initial_state(rule)
+        if current is not None:
+            below = current <= rule.trigger_price
+            state = RuleState(
+                armed=not below,
+                last_price=current,
+                crossings=int(below),
+                crossed_from=to_cents(paid) if below else None,
+            )
+        expires_at = self._clock() + timedelta(days=days)
+        return await self.add(conversation_key, user_id, product, rule, state, expires_at)
+
+    async def get(self, conversation_key: str, watch_id: int) -> Watch | None:
+        watches = await self._watches.of_conversation(conversation_key)
+        return next((watch for watch in watches if watch.id == watch_id), None)

@@ -142,5 +142,20 @@ SCHEMA_V2: Final = """
     CREATE INDEX charts_by_expiry ON charts (expires_at);
     """
 
-MIGRATIONS: Final[tuple[str, ...]] = (SCHEMA_V1, SCHEMA_V2)
+SCHEMA_V3: Final = """
+    -- Sleep (pause, snooze) and price protection. sleep_crossings: the crossing count
+    -- when the watch fell asleep; crossed_from: the price before its latest crossing.
+    ALTER TABLE watches ADD COLUMN paused_by_user INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE watches ADD COLUMN snoozed_until TIMESTAMPTZ;
+    ALTER TABLE watches ADD COLUMN sleep_crossings INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE watches ADD COLUMN expires_at TIMESTAMPTZ;
+    ALTER TABLE watches ADD COLUMN crossed_from TEXT;
+    -- A price protection alert says until when the protection runs.
+    ALTER TABLE alerts ADD COLUMN protected_until TIMESTAMPTZ;
+    -- The poll's "wake the watches whose snooze ran out" step, and retention's expiry.
+    CREATE INDEX watches_snoozed ON watches (snoozed_until) WHERE snoozed_until IS NOT NULL;
+    CREATE INDEX watches_expiring ON watches (expires_at) WHERE expires_at IS NOT NULL;
+    """
+
+MIGRATIONS: Final[tuple[str, ...]] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3)
 """Schema versions in order; `schema_version` says how many have been applied."""

@@ -153,4 +153,4 @@ class PostgresOutbox:
 
 
 def _alert(row: Any) -> Alert:
-    return alert_from(row, row["seen_at"], row["held_at"])
+    return alert_from(row, row["seen_at"], row["held_at"], row["protected_until"])

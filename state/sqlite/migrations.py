@@ -177,11 +177,28 @@ SCHEMA_V5 = """
     """
 
 
+SCHEMA_V6 = """
+    -- Sleep (pause, snooze) and price protection. sleep_crossings: the crossing count
+    -- when the watch fell asleep; crossed_from: the price before its latest crossing.
+    ALTER TABLE watches ADD COLUMN paused_by_user INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE watches ADD COLUMN snoozed_until REAL;
+    ALTER TABLE watches ADD COLUMN sleep_crossings INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE watches ADD COLUMN expires_at REAL;
+    ALTER TABLE watches ADD COLUMN crossed_from TEXT;
+    -- A price protection alert says until when the protection runs.
+    ALTER TABLE alerts ADD COLUMN protected_until REAL;
+    -- The poll's "wake the watches whose snooze ran out" step, and retention's expiry.
+    CREATE INDEX watches_snoozed ON watches (snoozed_until) WHERE snoozed_until IS NOT NULL;
+    CREATE INDEX watches_expiring ON watches (expires_at) WHERE expires_at IS NOT NULL;
+    """
+
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
     _schema_v2,
     SCHEMA_V3,
     SCHEMA_V4,
     SCHEMA_V5,
+    SCHEMA_V6,
 )
 """Schema versions in order, as SQL or as a step run in a transaction."""

@@ -150,4 +150,6 @@ class SqliteOutbox:
 
 
 def _alert(row: sqlite3.Row) -> Alert:
-    return alert_from(row, at(row["seen_at"]), at_or_none(row["held_at"]))
+    return alert_from(
+        row, at(row["seen_at"]), at_or_none(row["held_at"]), at_or_none(row["protected_until"])
+    )

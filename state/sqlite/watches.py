@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Sequence
 
-from domain.alerts import AlertKind, AlertStatus
+from domain.alerts import CROSSING_KIND_SQL, AlertStatus
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
 from domain.products import ProductHealth
 from domain.rules import (
+    ALERT_BASELINE_SQL,
     CROSSING_KEY_SQL,
+    WAKE_BASELINE_SQL,
+    Rule,
     armed_after_sql,
+    comparable_cents,
+    crossed_from_after_sql,
     crossings_after_sql,
     fires_sql,
     follows_move_sql,
 )
+from domain.sleep import SLEEPING_SQL, WAKE_KEY_SQL, asleep_sql, owes_wake_alert_sql
 from domain.watches import NewWatch, Watch
 from state.columns import price_text, price_text_or_none, text
 from state.rows import WATCH_COLUMNS, state_values, watch_from, watch_values
-from state.sqlite.columns import at, placeholder_rows, placeholders, ts
+from state.sqlite.columns import at, at_or_none, placeholder_rows, placeholders, ts
 from state.sqlite.database import SqliteDatabase
 from state.sqlite.history import record_prices
 
@@ -29,6 +36,16 @@ INSERT_WATCH = (
 )
 OPEN_STATUSES = (AlertStatus.PENDING.value, AlertStatus.HELD.value)
 FOLLOWS_MOVE = "watches.product_id = :product_id AND " + follows_move_sql(":previous")
+WAKE_ALERTS = (
+    "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
+    "product_id, product_name, currency, old_price, new_price, seen_at, status, "
+    f"next_attempt_at, protected_until) SELECT {WAKE_KEY_SQL}, {CROSSING_KIND_SQL}, "
+    f"conversation_key, id, product_id, product_name, currency, {WAKE_BASELINE_SQL}, last_price, :now, "
+    "'pending', :now, expires_at "
+    f"FROM watches WHERE {{}} AND {owes_wake_alert_sql(':now')}"
+)
+"""The alerts the watches picked by the condition owe on waking (`domain.sleep`)."""
+SCOPE = "conversation_key = :key AND (:watch_id IS NULL OR id = :watch_id)"
 
 
 class SqliteWatches:
@@ -52,7 +69,10 @@ class SqliteWatches:
             db.executemany(
                 INSERT_WATCH,
                 [
-                    (watch_id, *watch_values(watch, ts(watch.created_at)))
+                    (
+                        watch_id,
+                        *watch_values(watch, ts(watch.created_at), _ts_or_none(watch.expires_at)),
+                    )
                     for watch_id, watch in zip(ids, watches)
                 ],
             )
@@ -81,6 +101,80 @@ class SqliteWatches:
                 (watch_id, *OPEN_STATUSES),
             )
             return True
+
+    async def pause(self, conversation_key: str, watch_id: int | None) -> list[Watch]:
+        return self._update(
+            "paused_by_user = 1, sleep_crossings = CASE WHEN "
+            f"{SLEEPING_SQL} THEN sleep_crossings ELSE crossings END",
+            {"key": conversation_key, "watch_id": watch_id},
+        )
+
+    async def snooze(
+        self, conversation_key: str, watch_id: int | None, until: datetime
+    ) -> list[Watch]:
+        return self._update(
+            "snoozed_until = :until, sleep_crossings = CASE WHEN "
+            f"{SLEEPING_SQL} THEN sleep_crossings ELSE crossings END",
+            {"key": conversation_key, "watch_id": watch_id, "until": ts(until)},
+        )
+
+    async def resume(
+        self, conversation_key: str, watch_id: int | None, now: datetime
+    ) -> list[Watch]:
+        params = {"key": conversation_key, "watch_id": watch_id, "now": ts(now)}
+        with self._db.transaction() as db:
+            db.execute(WAKE_ALERTS.format(f"{SCOPE} AND {SLEEPING_SQL}"), params)
+            rows = db.execute(
+                f"UPDATE watches SET paused_by_user = 0, snoozed_until = NULL WHERE {SCOPE} "
+                "RETURNING *",
+                params,
+            ).fetchall()
+        return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
+
+    async def wake_snoozed(self, now: datetime) -> int:
+        params = {"now": ts(now)}
+        due = "snoozed_until IS NOT NULL AND snoozed_until <= :now"
+        if not self._db.fetchall(f"SELECT 1 FROM watches WHERE {due} LIMIT 1", params):
+            return 0  # the common case: one look at an index
+        with self._db.transaction() as db:
+            before = db.total_changes
+            db.execute(WAKE_ALERTS.format(f"{due} AND paused_by_user = 0"), params)
+            created = db.total_changes - before
+            db.execute(f"UPDATE watches SET snoozed_until = NULL WHERE {due}", params)
+        return created
+
+    async def set_rule(
+        self, conversation_key: str, watch_id: int, rule: Rule, armed: bool
+    ) -> Watch | None:
+        [watch] = self._update(
+            "kind = :kind, start_price = :start, trigger_price = :trigger, "
+            "trigger_cents = :cents, armed = :armed",
+            {
+                "key": conversation_key,
+                "watch_id": watch_id,
+                "kind": rule.kind.value,
+                "start": str(rule.start_price),
+                "trigger": str(rule.trigger_price),
+                "cents": comparable_cents(rule.trigger_price),
+                "armed": int(armed),
+            },
+        ) or [None]
+        return watch
+
+    async def remove_expired(self, now: datetime) -> int:
+        with self._db.transaction() as db:
+            return db.execute(
+                "DELETE FROM watches WHERE expires_at IS NOT NULL AND expires_at <= ?",
+                (ts(now),),
+            ).rowcount
+
+    def _update(self, assignments: str, params: dict[str, Any]) -> list[Watch]:
+        """Update the conversation's watch (or all its watches, watch_id None)."""
+        with self._db.transaction() as db:
+            rows = db.execute(
+                f"UPDATE watches SET {assignments} WHERE {SCOPE} RETURNING *", params
+            ).fetchall()
+        return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
 
     async def watched_product_ids(self) -> list[str]:
         rows = self._db.fetchall("SELECT DISTINCT product_id FROM watches ORDER BY product_id")
@@ -151,7 +245,7 @@ class SqliteWatches:
             )
             db.executemany(
                 "UPDATE watches SET armed = ?, last_price = ?, unconfirmed_price = ?, "
-                "crossings = ? WHERE id = ?",
+                "crossings = ?, crossed_from = ? WHERE id = ?",
                 [(*state_values(state), watch_id) for watch_id, state in changes.states],
             )
             db.executemany(
@@ -172,7 +266,7 @@ class SqliteWatches:
                 # A watch removed since the poll read it gets no alert.
                 "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
                 "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-                "next_attempt_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                "next_attempt_at, protected_until) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
                 "WHERE EXISTS (SELECT 1 FROM watches WHERE watches.id = ?)",
                 [
                     (
@@ -188,6 +282,7 @@ class SqliteWatches:
                         ts(alert.seen_at),
                         AlertStatus.PENDING.value,
                         ts(alert.seen_at),
+                        _ts_or_none(alert.protected_until),
                         alert.watch_id,
                     )
                     for alert in changes.alerts
@@ -207,17 +302,18 @@ def _apply_moves(db: sqlite3.Connection, moves: Sequence[PriceMove]) -> int:
     db.executemany(
         "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
         "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-        f"next_attempt_at) SELECT {CROSSING_KEY_SQL}, :kind, "
-        "conversation_key, id, product_id, product_name, currency, start_price, :new_price, "
-        f":seen_at, :status, :seen_at FROM watches WHERE {FOLLOWS_MOVE} "
-        f"AND {fires_sql(':cents_up')}",
+        f"next_attempt_at, protected_until) SELECT {CROSSING_KEY_SQL}, {CROSSING_KIND_SQL}, "
+        f"conversation_key, id, product_id, product_name, currency, {ALERT_BASELINE_SQL}, "
+        f":new_price, :seen_at, :status, :seen_at, expires_at FROM watches WHERE {FOLLOWS_MOVE} "
+        f"AND {fires_sql(':cents_up')} AND NOT {asleep_sql(':seen_at')}",
         rows,
     )
     created = db.total_changes - before
     armed = armed_after_sql(":cents_up")
     db.executemany(
         f"UPDATE watches SET last_price = :price, armed = {armed}, "
-        f"crossings = {crossings_after_sql(':cents_up')} WHERE {FOLLOWS_MOVE} "
+        f"crossings = {crossings_after_sql(':cents_up')}, "
+        f"crossed_from = {crossed_from_after_sql(':cents_up')} WHERE {FOLLOWS_MOVE} "
         # Only rows that change: a product rechecked at its old price rewrites none.
         f"AND (last_price IS NOT :price OR armed != {armed})",
         rows,
@@ -233,10 +329,15 @@ def _move_row(move: PriceMove) -> dict[str, Any]:
         "new_price": str(move.price),  # as alerts made one by one store it
         "cents_up": move.price_cents_up,
         "seen_at": ts(move.seen_at),
-        "kind": AlertKind.DROP.value,
         "status": AlertStatus.PENDING.value,
     }
 
 
 def _watch(row: sqlite3.Row) -> Watch:
-    return watch_from(row, at(row["created_at"]))
+    return watch_from(
+        row, at(row["created_at"]), at_or_none(row["snoozed_until"]), at_or_none(row["expires_at"])
+    )
+
+
+def _ts_or_none(moment: datetime | None) -> float | None:
+    return None if moment is None else ts(moment)

@@ -6,7 +6,6 @@ import json
 from dataclasses import replace
 from datetime import datetime, timezone
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from dialogs.alert_cards import alert_card, compact_card
 from domain.alert_facts import AlertFacts, LowestPrice
 from domain.alerts import Alert, AlertKind, AlertStatus
-from domain.rules import Rule, below_rule, percent_rule
+from domain.rules import Rule, below_rule, percent_rule, protect_rule
 
 D = Decimal
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
@@ -158,15 +157,9 @@ def test_news_about_a_watch_gets_a_small_card_with_stop_watching(
     assert not any(block["type"] == "Image" for block in card["body"])
 
 
-class _Kinds(str, Enum):
-    """RuleKind.PROTECT's value, until that member exists on this branch."""
-
-    PROTECT = "protect"
-
-
 def test_price_protection_says_what_may_be_claimed_back() -> None:
-    paid = Rule(_Kinds.PROTECT, D("179.00"), D("178.99"))  # type: ignore[arg-type]
-    card = alert_card(alert("179.00", "169.99"), AlertFacts(rule=paid))
+    paid = protect_rule(D("179.00"))
+    card = alert_card(alert("179.00", "169.99", kind=AlertKind.PROTECT), AlertFacts(rule=paid))
     assert "You paid $179.00: you may be able to claim $9.01 back" in texts_of(card)
     assert buttons(card) == {"Stop watching": {"pricewatch": "stop", "watch_id": 7}}
 

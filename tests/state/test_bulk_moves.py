@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import AsyncIterator
@@ -67,9 +67,10 @@ triggers = st.one_of(cents, st.just(Decimal("0.00")), prices)  # not all whole c
 
 
 @st.composite
-def watch_states(draw: st.DrawFn, previous: Decimal) -> tuple[Decimal, RuleState, bool]:
-    """A trigger, a state and whether the watch is paused; most watches last saw
-    `previous` (the bulk path's case), some saw something else."""
+def watch_states(draw: st.DrawFn, previous: Decimal) -> tuple[Decimal, RuleState, bool, str]:
+    """A trigger, a state, whether the watch is paused (product unavailable) and how it
+    sleeps (SLEEPS); most watches last saw `previous` (the bulk path's case), some saw
+    something else."""
     last = draw(
         st.one_of(st.just(previous), st.just(previous + Decimal("0.000")), prices, st.none())
     )
@@ -79,13 +80,18 @@ def watch_states(draw: st.DrawFn, previous: Decimal) -> tuple[Decimal, RuleState
         unconfirmed_price=draw(st.one_of(st.none(), prices)),
         crossings=draw(st.integers(min_value=0, max_value=3)),
     )
-    return draw(triggers), state, draw(st.booleans())
+    return draw(triggers), state, draw(st.booleans()), draw(st.sampled_from(SLEEPS))
+
+
+SLEEPS = ("awake", "paused", "snoozed", "snooze-over", "expired", "protected", "protect-kind")
+"""Paused by the user, snoozed past NOW, snoozed until NOW (awake again), a protection
+window over or still open, a price protection rule."""
 
 
 @st.composite
 def scenarios(
     draw: st.DrawFn,
-) -> tuple[Decimal, Decimal, list[tuple[Decimal, RuleState, bool]]]:
+) -> tuple[Decimal, Decimal, list[tuple[Decimal, RuleState, bool, str]]]:
     previous = draw(prices)
     price = draw(
         st.one_of(
@@ -100,9 +106,13 @@ def scenarios(
     return previous, price, watches
 
 
-async def add(store: Store, product_id: str, trigger: Decimal, state: RuleState) -> Watch:
-    rule = Rule(RuleKind.BELOW, start_price=Decimal("500.00"), trigger_price=trigger)
-    return await store.watches.add(
+async def add(
+    store: Store, product_id: str, trigger: Decimal, state: RuleState, sleep: str = "awake"
+) -> Watch:
+    kind = RuleKind.PROTECT if sleep == "protect-kind" else RuleKind.BELOW
+    rule = Rule(kind, start_price=Decimal("500.00"), trigger_price=trigger)
+    expires = {"expired": NOW, "protected": NOW + timedelta(seconds=1)}.get(sleep)
+    watch = await store.watches.add(
         NewWatch(
             conversation_key=f"test/{product_id}",
             user_id="user-1",
@@ -112,14 +122,27 @@ async def add(store: Store, product_id: str, trigger: Decimal, state: RuleState)
             rule=rule,
             state=state,
             created_at=NOW,
+            expires_at=expires,
         )
     )
+    key = watch.conversation_key
+    if sleep == "paused":
+        await store.watches.pause(key, watch.id)
+    elif sleep in ("snoozed", "snooze-over"):
+        until = NOW + timedelta(seconds=1) if sleep == "snoozed" else NOW
+        await store.watches.snooze(key, watch.id, until)
+    [watch] = [w for w in await store.watches.of_conversation(key) if w.id == watch.id]
+    return watch
 
 
 def outcome(watches: list[Watch], alerts: list[Alert]) -> tuple[object, ...]:
     return (
         [(w.id, w.state, w.paused) for w in watches],
-        sorted((a.dedupe_key, a.kind, a.watch_id, a.old_price, a.new_price) for a in alerts),
+        sorted(
+            (a.dedupe_key, a.kind, a.watch_id, a.old_price, a.new_price, a.protected_until)
+            for a in alerts
+        ),
+        [(w.paused_by_user, w.snoozed_until, w.sleep_crossings) for w in watches],
     )
 
 
@@ -141,17 +164,17 @@ async def poll_once(
     scenario=(
         Decimal("0.02"),
         Decimal("0.0100000000000000001"),
-        [(Decimal("0.01"), RuleState(armed=True, last_price=Decimal("0.02")), False)],
+        [(Decimal("0.01"), RuleState(armed=True, last_price=Decimal("0.02")), False, "awake")],
     )
 )
 async def test_a_plain_move_in_bulk_changes_watches_as_the_rules_do(
-    twins: Twins, scenario: tuple[Decimal, Decimal, list[tuple[Decimal, RuleState, bool]]]
+    twins: Twins, scenario: tuple[Decimal, Decimal, list[tuple[Decimal, RuleState, bool, str]]]
 ) -> None:
     previous, price, watches = scenario
     product_id = f"prop-{next(products)}"
     for store in (twins.rules, twins.bulk):
-        for trigger, state, paused in watches:
-            watch = await add(store, product_id, trigger, state)
+        for trigger, state, paused, sleep in watches:
+            watch = await add(store, product_id, trigger, state, sleep)
             if paused:
                 await store.watches.record_poll(PollChanges(pauses=[(watch.id, True)]))
 
@@ -182,6 +205,7 @@ async def test_a_plain_move_reaches_every_follower_without_loading_them(twins: T
         watch.id: watch.state for watch in await store.watches.of_conversation("test/p-popular")
     }
     assert all(
-        after[watch.id] == RuleState(False, Decimal("149.99"), None, 1) for watch in followers
+        after[watch.id] == RuleState(False, Decimal("149.99"), None, 1, Decimal("200"))
+            for watch in followers
     )
     assert await store.watches.record_poll(PollChanges(moves=moves)) == 0, "a move is applied once"

@@ -168,9 +168,20 @@ async def test_upgrading_a_version_1_file_fills_trigger_cents_and_canonical_last
             **v1_row(watch),
             "trigger_cents": UPGRADED[watch["id"]][0],
             "last_price": UPGRADED[watch["id"]][1],
+            **V6_DEFAULTS,
         }
         for watch in V1_WATCHES
     ]
+
+
+V6_DEFAULTS = {
+    "paused_by_user": 0,
+    "snoozed_until": None,
+    "sleep_crossings": 0,
+    "expires_at": None,
+    "crossed_from": None,
+}
+"""What version 6 gives an old watch: awake, no protection window."""
 
 
 async def test_every_watch_reads_back_the_same_after_the_upgrade(upgraded: SqliteStore) -> None:
@@ -213,9 +224,12 @@ async def test_after_the_upgrade_a_price_move_fires_a_watch_exactly_once(
         1,
         AlertStatus.PENDING,
     )
-    assert (alert.old_price, alert.new_price) == (Decimal("149.00"), Decimal("100.00"))
+    # A below watch's alert says the price it fell from: the one before the crossing.
+    assert (alert.old_price, alert.new_price) == (Decimal("123.40"), Decimal("100.00"))
     after = {watch.id: watch for watch in await listed(upgraded)}
-    assert after[1].state == RuleState(armed=False, last_price=Decimal("100"), crossings=1)
+    assert after[1].state == RuleState(
+        armed=False, last_price=Decimal("100"), crossings=1, crossed_from=Decimal("123.4")
+    )
     # The watch awaiting confirmation of a huge drop is left for the poller to judge.
     assert {**after, 1: before[1]} == before
 

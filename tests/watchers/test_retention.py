@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from domain.alerts import FailedAttempt, FailureKind, SendFailure
+from domain.rules import Rule, RuleState, below_rule, protect_rule
+from domain.watches import NewWatch
 from state.interfaces import Store
 from tests.support.alerts import open_alerts
 from tests.support.clock import FakeClock
@@ -48,3 +51,24 @@ async def test_a_prune_goes_in_batches_until_nothing_is_left(store: Store) -> No
     assert await Retention(store.outbox, clock, days=30).tick() == 4
     assert await Retention(store.outbox, clock, days=30).tick() == 0
     assert await store.outbox.counts() == {"pending": 0, "held": 0, "sent": 0, "failed": 0}
+
+
+async def test_price_protection_watches_go_when_their_window_ends(store: Store) -> None:
+    clock = FakeClock()
+
+    def watch(rule: Rule, expires: datetime | None) -> NewWatch:
+        state = RuleState(True, Decimal("200"))
+        return NewWatch(
+            CONVERSATION, "user-1", "p-100", "Phones", "USD", rule, state, clock(), expires
+        )
+
+    day = timedelta(days=1)
+    ending = await store.watches.add(watch(protect_rule(Decimal(179)), clock() + day))
+    later = await store.watches.add(watch(protect_rule(Decimal(179)), clock() + 2 * day))
+    plain = await store.watches.add(watch(below_rule(Decimal(200), Decimal(150)), None))
+    clock.advance(timedelta(days=1).total_seconds())
+
+    await Retention(store.outbox, clock, days=30, watches=store.watches).tick()
+
+    left = [w.id for w in await store.watches.of_conversation(CONVERSATION)]
+    assert ending.id not in left and left == [later.id, plain.id]

@@ -1,0 +1,144 @@
+"""The alert card's buttons, as the bot gets them back: idle, mid-dialog, stale, twice,
+and hostile payloads (TestAdapter)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dialogs import texts
+from tests.support.chat import Chat, World
+
+HEADPHONES = "Noise-cancelling headphones"
+GONE = 'You\'re no longer watching that, so there\'s nothing to {}. Say "list" to see your watches.'
+
+
+async def watching(world: World) -> tuple[Chat, int]:
+    chat = world.chat()
+    await chat.say("hello")
+    [done] = await chat.say("watch headphones 20%")
+    assert done.startswith("Done!")
+    [watch] = await world.watchlist.of("test/convo-1")
+    return chat, watch.id
+
+
+async def click(chat: Chat, value: Any, text: str | None = None) -> list[str]:
+    return await chat.say(text, value=value)
+
+
+async def test_stop_watching_removes_it_and_a_second_click_is_friendly(world: World) -> None:
+    chat, watch_id = await watching(world)
+    stop = {"pricewatch": "stop", "watch_id": watch_id}
+    assert await click(chat, stop, "Stop watching") == [f"OK, I've stopped watching {HEADPHONES}."]
+    assert await world.watchlist.of("test/convo-1") == []
+    assert await click(chat, stop) == [GONE.format("stop")]
+
+
+async def test_snooze_one_day_then_again_says_until_when(world: World) -> None:
+    chat, watch_id = await watching(world)
+    snooze = {"pricewatch": "snooze", "watch_id": watch_id}
+    assert await click(chat, snooze) == [
+        f"OK, I've snoozed {HEADPHONES} until 2026-11-26 12:00 UTC."
+    ]
+    world.clock.advance(60)
+    assert await click(chat, snooze) == [
+        f"{HEADPHONES} is already snoozed until 2026-11-26 12:00 UTC."
+    ]
+
+
+async def test_lower_my_target_sets_it_and_twice_says_it_is_already_there(world: World) -> None:
+    chat, watch_id = await watching(world)
+    lower = {"pricewatch": "lower", "watch_id": watch_id, "target": "120.00"}
+    assert await click(chat, lower) == [f"OK, I'll tell you when {HEADPHONES} is $120.00 or less."]
+    assert await click(chat, lower) == [f"Your target for {HEADPHONES} is already $120.00."]
+    [listed] = await chat.say("list")
+    assert "alert at $120.00 or less" in listed
+    await world.poller.tick()
+    world.set_price("p-100", "130.00")
+    await world.poller.tick()
+    await world.deliverer(chat).tick()
+    assert chat.replies() == [], "$130 is above the new target"
+    world.set_price("p-100", "119.00")
+    await world.poller.tick()
+    await world.deliverer(chat).tick()
+    [alert] = chat.replies()
+    assert "now $119.00, down 8.5% ($11.00) from $130.00" in alert, "from the last price"
+
+
+async def test_lower_under_a_price_already_below_says_when_it_will_alert(world: World) -> None:
+    chat, watch_id = await watching(world)
+    world.set_price("p-100", "100.00")
+    await world.poller.tick()
+    await world.deliverer(chat).tick()
+    chat.replies()
+    lower = {"pricewatch": "lower", "watch_id": watch_id, "target": "120"}
+    [reply] = await click(chat, lower)
+    assert reply.startswith(f"OK, I'll tell you when {HEADPHONES} is $120.00 or less. It is at")
+
+
+async def test_a_button_mid_dialog_is_done_and_the_dialog_asks_again(world: World) -> None:
+    chat, watch_id = await watching(world)
+    assert await chat.say("watch") == ["Which product should I watch?"]
+    assert await click(chat, {"pricewatch": "snooze", "watch_id": watch_id}, "Snooze 1 day") == [
+        f"OK, I've snoozed {HEADPHONES} until 2026-11-26 12:00 UTC.",
+        "Which product should I watch?",
+    ]
+    replies = await chat.say("keyboard")
+    assert replies and "Mechanical keyboard" in replies[0], "the dialog carries on"
+
+
+async def test_a_stale_button_mid_dialog_is_friendly_and_reprompts(world: World) -> None:
+    chat, watch_id = await watching(world)
+    await chat.say("remove headphones")
+    assert await chat.say("watch") == ["Which product should I watch?"]
+    lower = {"pricewatch": "lower", "watch_id": watch_id, "target": "100"}
+    assert await click(chat, lower) == [GONE.format("lower"), "Which product should I watch?"]
+
+
+async def test_another_conversations_watch_cannot_be_touched(world: World) -> None:
+    _, watch_id = await watching(world)
+    other = world.chat("convo-2", "user-2")
+    await other.say("hello")
+    assert await click(other, {"pricewatch": "stop", "watch_id": watch_id}) == [
+        GONE.format("stop")
+    ]
+    assert len(await world.watchlist.of("test/convo-1")) == 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"pricewatch": "explode", "watch_id": 1},
+        {"pricewatch": "stop"},
+        {"pricewatch": "stop", "watch_id": "1"},
+        {"pricewatch": "stop", "watch_id": True},
+        {"pricewatch": "stop", "watch_id": 10**30},
+        {"pricewatch": "stop", "watch_id": -1},
+        {"pricewatch": "stop", "watch_id": 1.0},
+        {"pricewatch": None, "watch_id": 1},
+        {"pricewatch": ["stop"], "watch_id": 1},
+        {"pricewatch": "lower", "watch_id": 1},
+        {"pricewatch": "lower", "watch_id": 1, "target": 100},
+        {"pricewatch": "lower", "watch_id": 1, "target": "NaN"},
+        {"pricewatch": "lower", "watch_id": 1, "target": "inf"},
+        {"pricewatch": "lower", "watch_id": 1, "target": "-5"},
+        {"pricewatch": "lower", "watch_id": 1, "target": "0"},
+        {"pricewatch": "lower", "watch_id": 1, "target": "1e999"},
+        {"pricewatch": "lower", "watch_id": 1, "target": "9" * 5000},
+        {"pricewatch": "lower", "watch_id": 1, "target": "cheap"},
+    ],
+)
+async def test_hostile_payloads_get_a_friendly_sentence(world: World, value: Any) -> None:
+    chat, _ = await watching(world)
+    assert await click(chat, value, "Stop watching") == [
+        "Sorry, I couldn't make sense of that button. Say \"list\" to see your watches."
+    ]
+    assert len(await world.watchlist.of("test/convo-1")) == 1
+    assert world.errors == []
+
+
+async def test_a_value_that_is_not_ours_is_read_as_text(world: World) -> None:
+    chat, _ = await watching(world)
+    help_reply = texts.help_text(world.default_drop)
+    assert await chat.say("help", value={"something": "else"}) == [help_reply]

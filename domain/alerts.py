@@ -78,6 +78,8 @@ class Alert:
     kind: AlertKind = AlertKind.DROP
     last_failure: FailureKind | None = None
     """What the alert's last failed attempt meant, None if it has none."""
+    quiet_until: datetime | None = None
+    """Set once the alert was held for the user's quiet hours: when that hold ended."""
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,12 @@ def watch_from(row: Mapping[str, Any], created_at: datetime) -> Watch:
     )
 
 
-def alert_from(row: Mapping[str, Any], seen_at: datetime, held_at: datetime | None) -> Alert:
+def alert_from(
+    row: Mapping[str, Any],
+    seen_at: datetime,
+    held_at: datetime | None,
+    quiet_until: datetime | None = None,
+) -> Alert:
     failure = row["last_failure_kind"]
     return Alert(
         id=row["id"],
@@ -105,4 +110,5 @@ def alert_from(row: Mapping[str, Any], seen_at: datetime, held_at: datetime | No
         last_error=row["last_error"],
         kind=AlertKind(row["kind"]),
         last_failure=None if failure is None else FailureKind(failure),
+        quiet_until=quiet_until,
     )

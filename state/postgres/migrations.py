@@ -118,5 +118,14 @@ SCHEMA_V1: Final = """
     );
     """
 
-MIGRATIONS: Final[tuple[str, ...]] = (SCHEMA_V1,)
+SCHEMA_V7: Final = """
+    -- Quiet hours (QUIET): when an alert held for the user's quiet hours may go, so the
+    -- message that delivers it can be a digest and "why" can tell.
+    ALTER TABLE alerts ADD COLUMN quiet_until TIMESTAMPTZ;
+    """
+
+MIGRATIONS: Final[tuple[str, ...]] = (
+    SCHEMA_V1,
+    SCHEMA_V7,  # QUIET's step; HISTORY's and SLEEP's go before it when merged
+)
 """Schema versions in order; `schema_version` says how many have been applied."""

@@ -150,10 +150,18 @@ SCHEMA_V4 = """
     """
 
 
+SCHEMA_V7 = """
+    -- Quiet hours (QUIET): when an alert held for the user's quiet hours may go, so the
+    -- message that delivers it can be a digest and "why" can tell.
+    ALTER TABLE alerts ADD COLUMN quiet_until REAL;
+    """
+
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
     _schema_v2,
     SCHEMA_V3,
     SCHEMA_V4,
+    SCHEMA_V7,  # QUIET's step; HISTORY (v5) and SLEEP (v6) go before it when merged
 )
 """Schema versions in order, as SQL or as a step run in a transaction."""

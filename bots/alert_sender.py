@@ -7,7 +7,7 @@ from typing import Sequence
 from botbuilder.core import MessageFactory, TurnContext
 
 from connector.send_failures import classify
-from dialogs import texts
+from dialogs import quiet_texts, texts
 from domain.alerts import Alert, SendFailure
 from domain.clock import Clock
 from outbox.in_turn import SendAlerts
@@ -19,7 +19,10 @@ def alert_sender(context: TurnContext, clock: Clock) -> SendAlerts:
 
     async def send(alerts: Sequence[Alert]) -> SendFailure | None:
         try:
-            await context.send_activity(MessageFactory.text(texts.alerts_message(alerts)))
+            message = texts.alerts_message(alerts)
+            if any(alert.quiet_until is not None for alert in alerts):  # QUIET: a digest
+                message = f"{quiet_texts.QUIET_DIGEST_HEADING}\n\n{message}"
+            await context.send_activity(MessageFactory.text(message))
         except Exception as error:
             return classify(error, clock())
         return None

@@ -13,6 +13,7 @@ from botbuilder.schema import ActivityTypes, ChannelAccount
 from bots.alert_sender import alert_sender
 from bots.bot_storage import CorruptStateError
 from bots.proactive import PROACTIVE_BATCH
+from bots.quiet_settings import QuietSettings, quiet_state_is_usable
 from dialogs import texts
 from dialogs.commands import (
     Cancel,
@@ -21,7 +22,9 @@ from dialogs.commands import (
     Help,
     ListWatches,
     NoText,
+    QuietCommand,
     RemoveCommand,
+    TimezoneCommand,
     WatchCommand,
     clean_text,
     parse_command,
@@ -73,6 +76,7 @@ class PriceWatchBot(ActivityHandler):
         self._dialog_state = conversation_state.create_property(DIALOG_STATE)
         self._greeted = conversation_state.create_property(GREETED)
         self._started_over = conversation_state.create_property(STARTED_OVER)
+        self._quiet = QuietSettings(conversation_state, alerts)
         self._dialogs = DialogSet(self._dialog_state)
         dialogs = [WatchDialog(catalog, watchlist, default_drop), RemoveDialog(watchlist)]
         for dialog in dialogs:
@@ -147,6 +151,7 @@ class PriceWatchBot(ActivityHandler):
         if await self._started_over.get(turn_context, lambda: False):
             await turn_context.send_activity(texts.STARTED_OVER)
             await self._started_over.delete(turn_context)
+        await self._quiet.remember_channel_zone(turn_context)
         first_message = not await self._greeted.get(turn_context, lambda: False)
         if first_message:
             await self._greet(turn_context)
@@ -159,6 +164,7 @@ class PriceWatchBot(ActivityHandler):
             conversation_key(turn_context.activity),
             dialog_waiting=dialog_context.active_dialog is not None,
             send=alert_sender(turn_context, self._clock),
+            quiet_until=await self._quiet.quiet_until(turn_context, self._clock()),
         )
 
     async def _in_dialog(self, dialog_context: DialogContext) -> None:
@@ -197,6 +203,10 @@ class PriceWatchBot(ActivityHandler):
             await dialog_context.begin_dialog(
                 RemoveDialog.__name__, remove_options(command.index, command.query)
             )
+        elif isinstance(command, QuietCommand):
+            await context.send_activity(await self._quiet.quiet(context, command))
+        elif isinstance(command, TimezoneCommand):
+            await context.send_activity(await self._quiet.timezone(context, command))
         elif isinstance(command, NoText):
             await context.send_activity(texts.NO_TEXT)
         else:
@@ -238,6 +248,7 @@ class PriceWatchBot(ActivityHandler):
             dialog_waiting=dialog_context.active_dialog is not None,
             send=alert_sender(turn_context, self._clock),
             batch=batch,
+            quiet_until=await self._quiet.quiet_until(turn_context, self._clock()),
         )
 
     async def on_unrecognized_activity_type(self, turn_context: TurnContext) -> None:
@@ -251,7 +262,8 @@ def _is_usable(document: dict[str, object] | None, dialog_ids: frozenset[str]) -
     # getattr: a decoded object may lack attributes its class always sets.
     stack = getattr(dialog_state, "dialog_stack", None)
     return (
-        isinstance(document.get(GREETED, False), bool)
+        quiet_state_is_usable(document)
+        and isinstance(document.get(GREETED, False), bool)
         and isinstance(document.get(STARTED_OVER, False), bool)
         and isinstance(dialog_state, DialogState)
         and isinstance(stack, list)

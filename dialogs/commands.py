@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Final, Union
 
+from domain.quiet_hours import QuietHours, QuietHoursError, parse_quiet_hours
+from domain.zones import canonical_zone
+
 MAX_PARSED_CHARS: Final = 500
 MIN_DROP: Final = Decimal(1)
 MAX_DROP: Final = Decimal(95)
@@ -59,6 +62,21 @@ class RemoveCommand:
 
 
 @dataclass(frozen=True)
+class QuietCommand:
+    """`quiet 22:00-07:00` sets, `quiet off` ends, `quiet` alone asks."""
+
+    hours: QuietHours | None
+    off: bool = False
+
+
+@dataclass(frozen=True)
+class TimezoneCommand:
+    """`timezone Europe/Berlin` (the IANA spelling); `timezone` alone asks (zone "")."""
+
+    zone: str
+
+
+@dataclass(frozen=True)
 class Unknown:
     text: str
 
@@ -68,7 +86,18 @@ class NoText:
     pass
 
 
-Command = Union[Help, ListWatches, Cancel, Greeting, WatchCommand, RemoveCommand, Unknown, NoText]
+Command = Union[
+    Help,
+    ListWatches,
+    Cancel,
+    Greeting,
+    WatchCommand,
+    RemoveCommand,
+    QuietCommand,
+    TimezoneCommand,
+    Unknown,
+    NoText,
+]
 
 _SIMPLE: Final[dict[str, Command]] = {
     "help": Help(),
@@ -108,6 +137,10 @@ def parse_command(text: str | None) -> Command:
         return _parse_watch(rest)
     if verb in {"remove", "delete", "unwatch"}:
         return _parse_remove(rest)
+    if verb == "quiet":
+        return _parse_quiet(rest)
+    if verb in {"timezone", "tz"}:
+        return _parse_timezone(rest)
     return Unknown(cleaned)
 
 
@@ -131,6 +164,29 @@ def _parse_remove(rest: str) -> RemoveCommand:
     if argument.startswith("-") and argument[1:].isdecimal() or argument in {"0", "-0"}:
         raise CommandError('Watch numbers start at 1: say "list" to see them.')
     return RemoveCommand(None, rest.strip())
+
+
+def _parse_quiet(rest: str) -> QuietCommand:
+    if not rest:
+        return QuietCommand(None)
+    if rest.casefold() in {"off", "none", "stop"}:
+        return QuietCommand(None, off=True)
+    try:
+        return QuietCommand(parse_quiet_hours(rest))
+    except QuietHoursError as error:
+        raise CommandError(str(error)) from None
+
+
+def _parse_timezone(rest: str) -> TimezoneCommand:
+    if not rest:
+        return TimezoneCommand("")
+    zone = canonical_zone(rest)
+    if zone is None:
+        raise CommandError(
+            f'"{_shorten(rest)}" is not a time zone I know. Say it like'
+            ' "timezone Europe/Berlin" or "timezone America/New_York".'
+        )
+    return TimezoneCommand(zone)
 
 
 def parse_drop(text: str) -> Drop:

@@ -223,6 +223,7 @@ def create_app(
             clock=clock,
             default_drop=settings.drop_threshold_percent,
             turn_wait_seconds=send_timeout_seconds,
+            outbox=store.outbox,  # for "why"; HISTORY's merge adds history=store.history
         )
         deliverer = Deliverer(
             store.outbox,

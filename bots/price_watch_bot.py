@@ -14,6 +14,7 @@ from bots.alert_sender import alert_sender
 from bots.bot_storage import CorruptStateError
 from bots.proactive import PROACTIVE_BATCH
 from bots.quiet_settings import QuietSettings, quiet_state_is_usable
+from bots.why import PriceHistory, WhyTeller
 from dialogs import texts
 from dialogs.commands import (
     Cancel,
@@ -26,6 +27,7 @@ from dialogs.commands import (
     RemoveCommand,
     TimezoneCommand,
     WatchCommand,
+    WhyCommand,
     clean_text,
     parse_command,
 )
@@ -36,7 +38,7 @@ from domain.clock import Clock
 from feed.catalog import Catalog
 from feed.client import FeedError
 from outbox.in_turn import AlertsInTurn
-from state.interfaces import BotStateStore, ReferenceStore, TurnLocks
+from state.interfaces import BotStateStore, OutboxStore, ReferenceStore, TurnLocks
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -62,6 +64,8 @@ class PriceWatchBot(ActivityHandler):
         clock: Clock,
         default_drop: Decimal,
         turn_wait_seconds: float,
+        outbox: OutboxStore | None = None,
+        history: PriceHistory | None = None,
     ) -> None:
         self._conversation_state = conversation_state
         self._references = references
@@ -77,6 +81,7 @@ class PriceWatchBot(ActivityHandler):
         self._greeted = conversation_state.create_property(GREETED)
         self._started_over = conversation_state.create_property(STARTED_OVER)
         self._quiet = QuietSettings(conversation_state, alerts)
+        self._why = WhyTeller(watchlist, references, outbox, history, self._quiet, clock)
         self._dialogs = DialogSet(self._dialog_state)
         dialogs = [WatchDialog(catalog, watchlist, default_drop), RemoveDialog(watchlist)]
         for dialog in dialogs:
@@ -207,6 +212,8 @@ class PriceWatchBot(ActivityHandler):
             await context.send_activity(await self._quiet.quiet(context, command))
         elif isinstance(command, TimezoneCommand):
             await context.send_activity(await self._quiet.timezone(context, command))
+        elif isinstance(command, WhyCommand):
+            await context.send_activity(await self._why.tell(context, command, dialog_open=False))
         elif isinstance(command, NoText):
             await context.send_activity(texts.NO_TEXT)
         else:

@@ -77,6 +77,14 @@ class TimezoneCommand:
 
 
 @dataclass(frozen=True)
+class WhyCommand:
+    """`why 2` / `why headphones`: the watch's recent story."""
+
+    index: int | None
+    query: str
+
+
+@dataclass(frozen=True)
 class Unknown:
     text: str
 
@@ -95,6 +103,7 @@ Command = Union[
     RemoveCommand,
     QuietCommand,
     TimezoneCommand,
+    WhyCommand,
     Unknown,
     NoText,
 ]
@@ -141,6 +150,9 @@ def parse_command(text: str | None) -> Command:
         return _parse_quiet(rest)
     if verb in {"timezone", "tz"}:
         return _parse_timezone(rest)
+    if verb == "why":
+        removal = _parse_remove(rest)
+        return WhyCommand(removal.index, removal.query)
     return Unknown(cleaned)
 
 

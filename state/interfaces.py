@@ -124,6 +124,9 @@ class OutboxStore(Protocol):
 
     async def get(self, alert_ids: Sequence[int]) -> list[Alert]: ...
 
+    async def of_watch(self, watch_id: int, limit: int) -> list[Alert]:
+        """The watch's most recent alerts, whatever became of them, oldest first."""
+
     async def attempts(self, alert_id: int) -> list[Attempt]:
         """Every delivery attempt of one alert, oldest first."""
 

@@ -122,6 +122,8 @@ SCHEMA_V7: Final = """
     -- Quiet hours (QUIET): when an alert held for the user's quiet hours may go, so the
     -- message that delivers it can be a digest and "why" can tell.
     ALTER TABLE alerts ADD COLUMN quiet_until TIMESTAMPTZ;
+    -- A watch's recent alerts, for "why".
+    CREATE INDEX alerts_by_watch ON alerts (watch_id, id);
     """
 
 MIGRATIONS: Final[tuple[str, ...]] = (

@@ -147,6 +147,12 @@ class PostgresOutbox:
         counts.update({row["status"]: row["n"] for row in rows})
         return counts
 
+    async def of_watch(self, watch_id: int, limit: int) -> list[Alert]:
+        rows = await self._db.pool.fetch(
+            "SELECT * FROM alerts WHERE watch_id = $1 ORDER BY id DESC LIMIT $2", watch_id, limit
+        )
+        return [_alert(row) for row in reversed(rows)]
+
     async def attempts(self, alert_id: int) -> list[Attempt]:
         rows = await self._db.pool.fetch(
             "SELECT at, status, error FROM alert_attempts WHERE alert_id = $1 ORDER BY id",

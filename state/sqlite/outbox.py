@@ -144,6 +144,12 @@ class SqliteOutbox:
         counts.update({row["status"]: row["n"] for row in rows})
         return counts
 
+    async def of_watch(self, watch_id: int, limit: int) -> list[Alert]:
+        rows = self._db.fetchall(
+            "SELECT * FROM alerts WHERE watch_id = ? ORDER BY id DESC LIMIT ?", (watch_id, limit)
+        )
+        return [_alert(row) for row in reversed(rows)]
+
     async def attempts(self, alert_id: int) -> list[Attempt]:
         rows = self._db.fetchall(
             "SELECT at, status, error FROM alert_attempts WHERE alert_id = ? ORDER BY rowid",

@@ -608,3 +608,18 @@ async def test_waking_quiet_holds_makes_them_due_now(store: Store) -> None:
 
     [due] = await store.outbox.claim_due(at(200), at(260), 10)
     assert due.id == a.id
+
+
+async def test_a_watchs_recent_alerts_come_oldest_first(store: Store) -> None:
+    watch_id = await add_alerts(store, "a", "b", "c")
+    [a, b, c] = await store.outbox.claim_due(T0, at(60), 10)
+    await store.outbox.mark_sent([a.id], at(1))
+
+    assert [alert.id for alert in await store.outbox.of_watch(watch_id, 2)] == [b.id, c.id]
+    recent = await store.outbox.of_watch(watch_id, 10)
+    assert [alert.status for alert in recent] == [
+        AlertStatus.SENT,
+        AlertStatus.PENDING,
+        AlertStatus.PENDING,
+    ]
+    assert await store.outbox.of_watch(watch_id + 1, 10) == []

@@ -117,6 +117,7 @@ class World:
             clock=self.clock,
             default_drop=self.default_drop,
             turn_wait_seconds=self.turn_wait_seconds,
+            outbox=store.outbox,
         )
         self.poller = Poller(store.watches, self.feed, self.clock, self.metrics)
 

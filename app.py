@@ -245,6 +245,8 @@ def create_app(
                 chart_url or _chart_url_of(charts),
             ),
             history=HistoryReplies(watchlist, catalog, store.history, charts, clock),
+            outbox=store.outbox,
+            price_history=store.history,
         )
         deliverer = Deliverer(
             store.outbox,

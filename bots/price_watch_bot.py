@@ -13,6 +13,8 @@ from botbuilder.schema import ActivityTypes, ChannelAccount
 from bots.alert_sender import alert_sender
 from bots.bot_storage import CorruptStateError
 from bots.proactive import PROACTIVE_BATCH
+from bots.quiet_settings import QuietSettings, quiet_state_is_usable
+from bots.why import PriceHistory, WhyTeller
 from dialogs import texts
 from dialogs.card_actions import CardActions, is_card_action
 from dialogs.commands import (
@@ -25,10 +27,13 @@ from dialogs.commands import (
     ListWatches,
     NoText,
     PauseCommand,
+    QuietCommand,
     RemoveCommand,
     ResumeCommand,
     SnoozeCommand,
+    TimezoneCommand,
     WatchCommand,
+    WhyCommand,
     clean_text,
     parse_command,
 )
@@ -41,7 +46,7 @@ from domain.clock import Clock
 from feed.catalog import Catalog
 from feed.client import FeedError
 from outbox.in_turn import AlertsInTurn
-from state.interfaces import BotStateStore, ReferenceStore, TurnLocks
+from state.interfaces import BotStateStore, OutboxStore, ReferenceStore, TurnLocks
 from watchers.alert_facts import AlertFactsProvider, AlertFactsSource
 from watchers.watchlist import Watchlist
 
@@ -70,6 +75,8 @@ class PriceWatchBot(ActivityHandler):
         turn_wait_seconds: float,
         alert_facts: AlertFactsSource | None = None,
         history: HistoryReplies | None = None,
+        outbox: OutboxStore | None = None,
+        price_history: PriceHistory | None = None,
     ) -> None:
         self._conversation_state = conversation_state
         self._references = references
@@ -88,6 +95,8 @@ class PriceWatchBot(ActivityHandler):
         self._dialog_state = conversation_state.create_property(DIALOG_STATE)
         self._greeted = conversation_state.create_property(GREETED)
         self._started_over = conversation_state.create_property(STARTED_OVER)
+        self._quiet = QuietSettings(conversation_state, alerts)
+        self._why = WhyTeller(watchlist, references, outbox, price_history, self._quiet, clock)
         self._dialogs = DialogSet(self._dialog_state)
         dialogs = [WatchDialog(catalog, watchlist, default_drop), RemoveDialog(watchlist)]
         for dialog in dialogs:
@@ -162,6 +171,7 @@ class PriceWatchBot(ActivityHandler):
         if await self._started_over.get(turn_context, lambda: False):
             await turn_context.send_activity(texts.STARTED_OVER)
             await self._started_over.delete(turn_context)
+        await self._quiet.remember_channel_zone(turn_context)
         first_message = not await self._greeted.get(turn_context, lambda: False)
         if first_message:
             await self._greet(turn_context)
@@ -179,6 +189,7 @@ class PriceWatchBot(ActivityHandler):
             conversation_key(turn_context.activity),
             dialog_waiting=dialog_context.active_dialog is not None,
             send=alert_sender(turn_context, self._clock, self._alert_facts),
+            quiet_until=await self._quiet.quiet_until(turn_context, self._clock()),
         )
 
     async def _in_dialog(self, dialog_context: DialogContext) -> None:
@@ -226,6 +237,12 @@ class PriceWatchBot(ActivityHandler):
             )
         elif isinstance(command, BoughtCommand):
             await context.send_activity(await self._sleep_commands.bought(context, command))
+        elif isinstance(command, QuietCommand):
+            await context.send_activity(await self._quiet.quiet(context, command))
+        elif isinstance(command, TimezoneCommand):
+            await context.send_activity(await self._quiet.timezone(context, command))
+        elif isinstance(command, WhyCommand):
+            await context.send_activity(await self._why.tell(context, command, dialog_open=False))
         elif isinstance(command, NoText):
             await context.send_activity(texts.NO_TEXT)
         else:
@@ -267,6 +284,7 @@ class PriceWatchBot(ActivityHandler):
             dialog_waiting=dialog_context.active_dialog is not None,
             send=alert_sender(turn_context, self._clock, self._alert_facts),
             batch=batch,
+            quiet_until=await self._quiet.quiet_until(turn_context, self._clock()),
         )
 
     async def on_unrecognized_activity_type(self, turn_context: TurnContext) -> None:
@@ -280,7 +298,8 @@ def _is_usable(document: dict[str, object] | None, dialog_ids: frozenset[str]) -
     # getattr: a decoded object may lack attributes its class always sets.
     stack = getattr(dialog_state, "dialog_stack", None)
     return (
-        isinstance(document.get(GREETED, False), bool)
+        quiet_state_is_usable(document)
+        and isinstance(document.get(GREETED, False), bool)
         and isinstance(document.get(STARTED_OVER, False), bool)
         and isinstance(dialog_state, DialogState)
         and isinstance(stack, list)

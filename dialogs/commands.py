@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Final, Union
 
 from dialogs.durations import DurationError, parse_duration
+from domain.quiet_hours import QuietHours, QuietHoursError, parse_quiet_hours
+from domain.zones import canonical_zone
 
 MAX_PARSED_CHARS: Final = 500
 MIN_DROP: Final = Decimal(1)
@@ -102,6 +104,29 @@ class BoughtCommand:
 
 
 @dataclass(frozen=True)
+class QuietCommand:
+    """`quiet 22:00-07:00` sets, `quiet off` ends, `quiet` alone asks."""
+
+    hours: QuietHours | None
+    off: bool = False
+
+
+@dataclass(frozen=True)
+class TimezoneCommand:
+    """`timezone Europe/Berlin` (the IANA spelling); `timezone` alone asks (zone "")."""
+
+    zone: str
+
+
+@dataclass(frozen=True)
+class WhyCommand:
+    """`why 2` / `why headphones`: the watch's recent story."""
+
+    index: int | None
+    query: str
+
+
+@dataclass(frozen=True)
 class Unknown:
     text: str
 
@@ -123,6 +148,9 @@ Command = Union[
     ResumeCommand,
     SnoozeCommand,
     BoughtCommand,
+    QuietCommand,
+    TimezoneCommand,
+    WhyCommand,
     Unknown,
     NoText,
 ]
@@ -177,6 +205,13 @@ def parse_command(text: str | None) -> Command:
         return _parse_snooze(rest)
     if verb == "bought":
         return _parse_bought(rest)
+    if verb == "quiet":
+        return _parse_quiet(rest)
+    if verb in {"timezone", "tz"}:
+        return _parse_timezone(rest)
+    if verb == "why":
+        removal = _parse_remove(rest)
+        return WhyCommand(removal.index, removal.query)
     return Unknown(cleaned)
 
 
@@ -284,6 +319,29 @@ def parse_history(rest: str) -> HistoryCommand:
                 )
             return HistoryCommand(" ".join(tokens[:-width]), days)
     return HistoryCommand(" ".join(tokens))
+
+
+def _parse_quiet(rest: str) -> QuietCommand:
+    if not rest:
+        return QuietCommand(None)
+    if rest.casefold() in {"off", "none", "stop"}:
+        return QuietCommand(None, off=True)
+    try:
+        return QuietCommand(parse_quiet_hours(rest))
+    except QuietHoursError as error:
+        raise CommandError(str(error)) from None
+
+
+def _parse_timezone(rest: str) -> TimezoneCommand:
+    if not rest:
+        return TimezoneCommand("")
+    zone = canonical_zone(rest)
+    if zone is None:
+        raise CommandError(
+            f'"{_shorten(rest)}" is not a time zone I know. Say it like'
+            ' "timezone Europe/Berlin" or "timezone America/New_York".'
+        )
+    return TimezoneCommand(zone)
 
 
 def parse_drop(text: str) -> Drop:

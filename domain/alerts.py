@@ -98,6 +98,8 @@ class Alert:
     """What the alert's last failed attempt meant, None if it has none."""
     protected_until: datetime | None = None
     """A price protection alert's window end."""
+    quiet_until: datetime | None = None
+    """Set once the alert was held for the user's quiet hours: when that hold ended."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ what the user sees: no other turn of the conversation runs until this one ends.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Sequence
 
 from domain.alerts import Alert, SendFailure
@@ -49,13 +49,17 @@ class AlertsInTurn:
         dialog_waiting: bool,
         send: SendAlerts,
         batch: ProactiveBatch | None = None,
+        quiet_until: datetime | None = None,
     ) -> None:
-        """A proactive turn's batch: send it, or hold it while a dialog waits. A user's
-        turn (no batch) that leaves no dialog waiting: send everything the conversation
-        has waiting, held alerts and the ones it missed while unreachable."""
+        """A proactive turn's batch: send it, or hold it while a dialog waits or until
+        `quiet_until` (the end of the user's quiet hours, if now is inside them). A
+        user's turn (no batch) that leaves no dialog waiting, outside quiet hours: send
+        everything the conversation has waiting, held alerts and the ones it missed while
+        unreachable. In quiet hours a user's own message sends nothing: they asked for
+        quiet, and everything arrives as one digest when the window ends."""
         if batch is not None:
-            await self._proactive(batch, dialog_waiting, send)
-        elif not dialog_waiting:
+            await self._proactive(batch, dialog_waiting, send, quiet_until)
+        elif not dialog_waiting and quiet_until is None:
             waiting = await self._leases.claim_conversation(conversation_key)
             try:
                 if waiting:
@@ -63,12 +67,25 @@ class AlertsInTurn:
             finally:
                 self._leases.let_go(waiting)
 
+    async def quiet_hours_changed(self, conversation_key: str) -> int:
+        """The conversation's quiet hours or zone changed: what waited for the old
+        window's end is due now, to be held again or sent; returns how many."""
+        return await self._outcomes.wake_quiet(conversation_key)
+
     async def _proactive(
-        self, batch: ProactiveBatch, dialog_waiting: bool, send: SendAlerts
+        self,
+        batch: ProactiveBatch,
+        dialog_waiting: bool,
+        send: SendAlerts,
+        quiet_until: datetime | None,
     ) -> None:
-        decision = decide(batch.unsettled(), dialog_waiting, self._clock(), self._hold)
+        decision = decide(
+            batch.unsettled(), dialog_waiting, self._clock(), self._hold, quiet_until
+        )
         if decision.hold:
-            await self._outcomes.held(decision.hold, self._hold.total_seconds())
+            await self._outcomes.held(
+                decision.hold, self._hold.total_seconds(), decision.quiet_until
+            )
             batch.settle(decision.hold)
         if decision.send:
             await self._send(decision.send, send, decision.why)

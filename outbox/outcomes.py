@@ -8,6 +8,7 @@ in a row for the same alert.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Sequence
 
 from domain.alerts import Alert, FailedAttempt, FailureKind, SendFailure
@@ -42,15 +43,23 @@ class Outcomes:
             self._metrics.delivery_latency.observe(max(0.0, (now - alert.seen_at).total_seconds()))
             logger.info("alert %s sent to %s: %s", alert.id, alert.conversation_key, why)
 
-    async def held(self, alerts: Sequence[Alert], hold_seconds: float) -> None:
-        await self._outbox.mark_held([alert.id for alert in alerts], self._clock(), hold_seconds)
+    async def held(
+        self, alerts: Sequence[Alert], hold_seconds: float, until: datetime | None = None
+    ) -> None:
+        """Held for an open dialog, or with `until` for the user's quiet hours."""
+        await self._outbox.mark_held(
+            [alert.id for alert in alerts], self._clock(), hold_seconds, until
+        )
+        why = "a dialog is waiting for the user" if until is None else f"quiet hours until {until}"
         for alert in alerts:
             self._metrics.delivery_attempts.labels("held").inc()
-            logger.info(
-                "alert %s held for %s: a dialog is waiting for the user",
-                alert.id,
-                alert.conversation_key,
-            )
+            logger.info("alert %s held for %s: %s", alert.id, alert.conversation_key, why)
+
+    async def wake_quiet(self, conversation_key: str) -> int:
+        woken = await self._outbox.wake_quiet(conversation_key, self._clock())
+        if woken:
+            logger.info("%d alert(s) of %s no longer wait for quiet hours", woken, conversation_key)
+        return woken
 
     async def failed(self, alerts: Sequence[Alert], failure: SendFailure) -> None:
         """One failed try of each alert (all of one conversation)."""

@@ -129,8 +129,18 @@ class OutboxStore(Protocol):
     async def mark_sent(self, alert_ids: Sequence[int], now: datetime) -> None: ...
 
     async def mark_held(
-        self, alert_ids: Sequence[int], now: datetime, hold_seconds: float
-    ) -> None: ...
+        self,
+        alert_ids: Sequence[int],
+        now: datetime,
+        hold_seconds: float,
+        until: datetime | None = None,
+    ) -> None:
+        """Hold for a dialog (at most `hold_seconds` from the first such hold), or, with
+        `until`, for quiet hours: due at `until`, remembered in `Alert.quiet_until`."""
+
+    async def wake_quiet(self, conversation_key: str, now: datetime) -> int:
+        """Make the conversation's alerts held for quiet hours due now (the quiet hours
+        changed); return how many there are."""
 
     async def mark_failed(
         self, attempts: Sequence[FailedAttempt], now: datetime, failure: SendFailure
@@ -141,6 +151,9 @@ class OutboxStore(Protocol):
         """Alerts by status."""
 
     async def get(self, alert_ids: Sequence[int]) -> list[Alert]: ...
+
+    async def of_watch(self, watch_id: int, limit: int) -> list[Alert]:
+        """The watch's most recent alerts, whatever became of them, oldest first."""
 
     async def attempts(self, alert_id: int) -> list[Attempt]:
         """Every delivery attempt of one alert, oldest first."""

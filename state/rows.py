@@ -106,6 +106,7 @@ def alert_from(
     seen_at: datetime,
     held_at: datetime | None,
     protected_until: datetime | None = None,
+    quiet_until: datetime | None = None,
 ) -> Alert:
     failure = row["last_failure_kind"]
     return Alert(
@@ -126,4 +127,5 @@ def alert_from(
         kind=AlertKind(row["kind"]),
         last_failure=None if failure is None else FailureKind(failure),
         protected_until=protected_until,
+        quiet_until=quiet_until,
     )

@@ -157,5 +157,13 @@ SCHEMA_V3: Final = """
     CREATE INDEX watches_expiring ON watches (expires_at) WHERE expires_at IS NOT NULL;
     """
 
-MIGRATIONS: Final[tuple[str, ...]] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3)
+SCHEMA_V4: Final = """
+    -- Quiet hours (QUIET): when an alert held for the user's quiet hours may go, so the
+    -- message that delivers it can be a digest and "why" can tell.
+    ALTER TABLE alerts ADD COLUMN quiet_until TIMESTAMPTZ;
+    -- A watch's recent alerts, for "why".
+    CREATE INDEX alerts_by_watch ON alerts (watch_id, id);
+    """
+
+MIGRATIONS: Final[tuple[str, ...]] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4)
 """Schema versions in order; `schema_version` says how many have been applied."""

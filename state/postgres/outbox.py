@@ -71,7 +71,22 @@ class PostgresOutbox:
             now,
         )
 
-    async def mark_held(self, alert_ids: Sequence[int], now: datetime, hold_seconds: float) -> None:
+    async def mark_held(
+        self,
+        alert_ids: Sequence[int],
+        now: datetime,
+        hold_seconds: float,
+        until: datetime | None = None,
+    ) -> None:
+        if until is not None:
+            # Quiet hours: due at the window's end; held_at stays the dialog hold's.
+            await self._update(
+                alert_ids,
+                "status = $2, quiet_until = $3, next_attempt_at = $3, claimed_until = NULL",
+                AlertStatus.HELD.value,
+                until,
+            )
+            return
         await self._update(
             alert_ids,
             "status = $2, held_at = COALESCE(held_at, $3), "
@@ -81,6 +96,16 @@ class PostgresOutbox:
             now,
             float(hold_seconds),
         )
+
+    async def wake_quiet(self, conversation_key: str, now: datetime) -> int:
+        rows = await self._db.pool.fetch(
+            "UPDATE alerts SET next_attempt_at = $1 WHERE conversation_key = $2 "
+            "AND status = $3 AND quiet_until IS NOT NULL AND next_attempt_at > $1 RETURNING id",
+            now,
+            conversation_key,
+            AlertStatus.HELD.value,
+        )
+        return len(rows)
 
     async def mark_failed(
         self, attempts: Sequence[FailedAttempt], now: datetime, failure: SendFailure
@@ -122,6 +147,12 @@ class PostgresOutbox:
         counts.update({row["status"]: row["n"] for row in rows})
         return counts
 
+    async def of_watch(self, watch_id: int, limit: int) -> list[Alert]:
+        rows = await self._db.pool.fetch(
+            "SELECT * FROM alerts WHERE watch_id = $1 ORDER BY id DESC LIMIT $2", watch_id, limit
+        )
+        return [_alert(row) for row in reversed(rows)]
+
     async def attempts(self, alert_id: int) -> list[Attempt]:
         rows = await self._db.pool.fetch(
             "SELECT at, status, error FROM alert_attempts WHERE alert_id = $1 ORDER BY id",
@@ -153,4 +184,10 @@ class PostgresOutbox:
 
 
 def _alert(row: Any) -> Alert:
-    return alert_from(row, row["seen_at"], row["held_at"], row["protected_until"])
+    return alert_from(
+        row,
+        row["seen_at"],
+        row["held_at"],
+        protected_until=row["protected_until"],
+        quiet_until=row["quiet_until"],
+    )

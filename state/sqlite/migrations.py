@@ -193,6 +193,15 @@ SCHEMA_V6 = """
     """
 
 
+SCHEMA_V7 = """
+    -- Quiet hours (QUIET): when an alert held for the user's quiet hours may go, so the
+    -- message that delivers it can be a digest and "why" can tell.
+    ALTER TABLE alerts ADD COLUMN quiet_until REAL;
+    -- A watch's recent alerts, for "why".
+    CREATE INDEX alerts_by_watch ON alerts (watch_id, id);
+    """
+
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
     _schema_v2,
@@ -200,5 +209,6 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V4,
     SCHEMA_V5,
     SCHEMA_V6,
+    SCHEMA_V7,
 )
 """Schema versions in order, as SQL or as a step run in a transaction."""

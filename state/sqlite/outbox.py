@@ -67,13 +67,35 @@ class SqliteOutbox:
             (AlertStatus.SENT.value, ts(now), ts(now)),
         )
 
-    async def mark_held(self, alert_ids: Sequence[int], now: datetime, hold_seconds: float) -> None:
+    async def mark_held(
+        self,
+        alert_ids: Sequence[int],
+        now: datetime,
+        hold_seconds: float,
+        until: datetime | None = None,
+    ) -> None:
+        if until is not None:
+            # Quiet hours: due at the window's end; held_at stays the dialog hold's.
+            self._update(
+                alert_ids,
+                "status = ?, quiet_until = ?, next_attempt_at = ?, claimed_until = NULL",
+                (AlertStatus.HELD.value, ts(until), ts(until)),
+            )
+            return
         self._update(
             alert_ids,
             "status = ?, held_at = COALESCE(held_at, ?), "
             "next_attempt_at = COALESCE(held_at, ?) + ?, claimed_until = NULL",
             (AlertStatus.HELD.value, ts(now), ts(now), hold_seconds),
         )
+
+    async def wake_quiet(self, conversation_key: str, now: datetime) -> int:
+        rows = self._db.write(
+            "UPDATE alerts SET next_attempt_at = ? WHERE conversation_key = ? "
+            "AND status = ? AND quiet_until IS NOT NULL AND next_attempt_at > ? RETURNING id",
+            (ts(now), conversation_key, AlertStatus.HELD.value, ts(now)),
+        )
+        return len(rows)
 
     async def mark_failed(
         self, attempts: Sequence[FailedAttempt], now: datetime, failure: SendFailure
@@ -122,6 +144,12 @@ class SqliteOutbox:
         counts.update({row["status"]: row["n"] for row in rows})
         return counts
 
+    async def of_watch(self, watch_id: int, limit: int) -> list[Alert]:
+        rows = self._db.fetchall(
+            "SELECT * FROM alerts WHERE watch_id = ? ORDER BY id DESC LIMIT ?", (watch_id, limit)
+        )
+        return [_alert(row) for row in reversed(rows)]
+
     async def attempts(self, alert_id: int) -> list[Attempt]:
         rows = self._db.fetchall(
             "SELECT at, status, error FROM alert_attempts WHERE alert_id = ? ORDER BY rowid",
@@ -151,5 +179,9 @@ class SqliteOutbox:
 
 def _alert(row: sqlite3.Row) -> Alert:
     return alert_from(
-        row, at(row["seen_at"]), at_or_none(row["held_at"]), at_or_none(row["protected_until"])
+        row,
+        at(row["seen_at"]),
+        at_or_none(row["held_at"]),
+        protected_until=at_or_none(row["protected_until"]),
+        quiet_until=at_or_none(row["quiet_until"]),
     )

@@ -582,3 +582,44 @@ async def test_a_closed_store_refuses_work(db_path: Path) -> None:
     await store.close()
     with pytest.raises(RuntimeError):
         await store.watches.of_conversation(CONVERSATION)
+
+
+async def test_an_alert_held_for_quiet_hours_is_due_at_the_windows_end(store: Store) -> None:
+    await add_alerts(store, "a")
+    [alert] = await store.outbox.claim_due(T0, at(60), 10)
+
+    await store.outbox.mark_held([alert.id], at(100), hold_seconds=300, until=at(5000))
+    assert await store.outbox.claim_due(at(4999), at(5059), 10) == []
+
+    [due] = await store.outbox.claim_due(at(5000), at(5060), 10)
+    assert due.status is AlertStatus.HELD
+    assert due.quiet_until == at(5000)
+    assert due.held_at is None, "the dialog hold's clock has not started"
+
+
+async def test_waking_quiet_holds_makes_them_due_now(store: Store) -> None:
+    await add_alerts(store, "a", "b")
+    a, b = await store.outbox.claim_due(T0, at(60), 10)
+    await store.outbox.mark_held([a.id], at(100), hold_seconds=300, until=at(5000))
+    await store.outbox.mark_held([b.id], at(100), hold_seconds=300)  # a dialog's hold
+
+    assert await store.outbox.wake_quiet(CONVERSATION, at(200)) == 1
+    assert await store.outbox.wake_quiet("someone-else", at(200)) == 0
+
+    [due] = await store.outbox.claim_due(at(200), at(260), 10)
+    assert due.id == a.id
+
+
+async def test_a_watchs_recent_alerts_come_oldest_first(store: Store) -> None:
+    watch_id = await add_alerts(store, "a", "b", "c")
+    [a, b, c] = await store.outbox.claim_due(T0, at(60), 10)
+    await store.outbox.mark_sent([a.id], at(1))
+
+    assert [alert.id for alert in await store.outbox.of_watch(watch_id, 2)] == [b.id, c.id]
+    recent = await store.outbox.of_watch(watch_id, 10)
+    assert [alert.status for alert in recent] == [
+        AlertStatus.SENT,
+        AlertStatus.PENDING,
+        AlertStatus.PENDING,
+    ]
+    assert await store.outbox.of_watch(watch_id + 1, 10) == []

@@ -132,6 +132,8 @@ class World:
                 self.watchlist.of, self.clock, self.lows_since, self.chart_url
             ),
             history=HistoryReplies(self.watchlist, catalog, store.history, self.charts, self.clock),
+            outbox=store.outbox,
+            price_history=store.history,
         )
         self.poller = Poller(store.watches, self.feed, self.clock, self.metrics)
 

@@ -1,0 +1,95 @@
+"""`why X`: gathers a watch's recent story (prices, alerts, attempts, delivery now)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Final, Protocol, Sequence
+from zoneinfo import ZoneInfo
+
+from botbuilder.core import TurnContext
+
+from bots.quiet_settings import UTC, QuietSettings
+from dialogs import texts
+from dialogs.commands import WhyCommand
+from dialogs.keys import conversation_key
+from dialogs.remove_dialog import watches_named
+from dialogs.watch_story import AlertStory, DeliveryFacts, PricePointLike, watch_story
+from domain.clock import Clock
+from domain.watches import Watch
+from domain.zones import load_zone
+from state.interfaces import OutboxStore, ReferenceStore
+from watchers.watchlist import Watchlist
+
+logger = logging.getLogger(__name__)
+
+LOOK_BACK: Final = timedelta(days=7)
+RECENT_ALERTS: Final = 5
+
+
+class PriceHistory(Protocol):
+    """HISTORY's `store.history` (state/interfaces.py PriceHistoryStore), as `why` uses it."""
+
+    async def since(self, product_id: str, since: datetime) -> Sequence[PricePointLike]: ...
+
+
+class WhyTeller:
+    def __init__(
+        self,
+        watchlist: Watchlist,
+        references: ReferenceStore,
+        outbox: OutboxStore | None,
+        history: PriceHistory | None,
+        quiet: QuietSettings,
+        clock: Clock,
+    ) -> None:
+        self._watchlist = watchlist
+        self._references = references
+        self._outbox = outbox
+        self._history = history
+        self._quiet = quiet
+        self._clock = clock
+
+    async def tell(self, context: TurnContext, command: WhyCommand, dialog_open: bool) -> str:
+        key = conversation_key(context.activity)
+        watches = await self._watchlist.of(key)
+        if not watches:
+            return 'You\'re not watching anything yet. Try "watch headphones 20%".'
+        chosen = _choose(watches, command)
+        if isinstance(chosen, str):
+            return chosen
+        now = self._clock()
+        name, _ = await self._quiet.zone(context)
+        zone: ZoneInfo = (load_zone(name) if name else None) or UTC
+        prices = (
+            await self._history.since(chosen.product_id, now - LOOK_BACK) if self._history else []
+        )
+        stories = []
+        if self._outbox is not None:
+            for alert in await self._outbox.of_watch(chosen.id, RECENT_ALERTS):
+                stories.append(AlertStory(alert, await self._outbox.attempts(alert.id)))
+        facts = DeliveryFacts(
+            reachable=await self._references.is_reachable(key),
+            dialog_open=dialog_open,
+            quiet_until=await self._quiet.quiet_until(context, now),
+        )
+        return watch_story(chosen, prices, stories, facts, zone)
+
+
+def _choose(watches: list[Watch], command: WhyCommand) -> Watch | str:
+    """The watch the command names, or what to say instead."""
+    if command.index is not None:
+        if command.index < 1:
+            return 'Watch numbers start at 1: say "list" to see them.'
+        if command.index > len(watches):
+            return f'You have {len(watches)} watches. Say "list" to see their numbers.'
+        return watches[command.index - 1]
+    if not command.query:
+        return 'Say which watch, like "why 1" or "why headphones".'
+    named = watches_named(watches, command.query)
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        return f'You\'re not watching anything called "{command.query[:40]}". Say "list".'
+    labels = [texts.watch_label(watches.index(w) + 1, w) for w in named]
+    return "Which one? " + "; ".join(labels) + '. Say "why <number>".'

@@ -52,10 +52,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "store_kind" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
-        "store_variants"
-    ):
-        metafunc.parametrize("store_kind", KINDS, indirect=True)
+    """`store_variants` runs a test over every store kind, or over the kinds it names
+    (`@pytest.mark.store_variants("postgres")` on a test of such a module)."""
+    marker = metafunc.definition.get_closest_marker("store_variants")
+    if "store_kind" in metafunc.fixturenames and marker is not None:
+        metafunc.parametrize("store_kind", marker.args or KINDS, indirect=True)
 
 
 @pytest.fixture

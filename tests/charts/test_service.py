@@ -98,11 +98,8 @@ async def test_an_unchanged_price_is_redrawn_once_a_day(store: Store) -> None:
     assert len(renderer.calls) == 2, "12:00 and 18:00 on one day, 00:00 on the next"
 
 
-async def test_a_second_instance_uses_the_chart_the_first_rendered(
-    store: Store, store_kind: str
-) -> None:
-    if store_kind != "postgres":
-        pytest.skip("instances share charts through PostgreSQL")
+@pytest.mark.store_variants("postgres")  # instances share charts through PostgreSQL
+async def test_a_second_instance_uses_the_chart_the_first_rendered(store: Store) -> None:
     clock = FakeClock()
     await price_seen(store, clock, "199.99")
     first, second = CountingRenderer(), CountingRenderer()

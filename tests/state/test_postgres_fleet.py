@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AsyncExitStack
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from outbox.leases import CLAIM_LEASE
-from state.interfaces import EtagConflict, Store
+from state.interfaces import EtagConflict, Store, StoredChart
 from state.postgres import PostgresStore
 from state.postgres.migrations import MIGRATIONS
 from state.postgres.turn_locks import PostgresTurnLocks
@@ -128,3 +128,17 @@ async def test_the_e_tag_contract_holds_between_instances_writing_at_once(store:
         assert len(conflicts) == 1, "exactly one writer with the read e_tag wins"
         [record] = (await other.bot_state.read(["conv"])).values()
         assert record.etag == winner and record.value in (b"from the first", b"from the second")
+
+
+T0 = datetime(2026, 12, 1, tzinfo=timezone.utc)
+CHART_LIFE = timedelta(days=30)
+
+
+async def test_another_instance_serves_and_reuses_a_stored_chart(store: Store) -> None:
+    stored = await store.charts.put(StoredChart("a" * 32, "p-1", "v1", b"png", T0 + CHART_LIFE), T0)
+    async with second_instance(store) as other:
+        assert await other.charts.by_token(stored.token, T0 + timedelta(days=1)) == stored
+        again = await other.charts.put(
+            StoredChart("z" * 32, "p-1", "v1", b"png", T0 + CHART_LIFE), T0 + timedelta(days=1)
+        )
+        assert again.token == stored.token, "the first instance's chart is reused"

@@ -137,15 +137,3 @@ async def test_a_chart_is_stored_once_per_version_and_served_until_it_expires(
     await store.charts.put(chart("d" * 32, "v2", at(40)), at(31))
     assert await store.charts.prune(at(50), limit=100) == 1
     assert await store.charts.by_token("c" * 32, at(50)) is not None
-
-
-async def test_another_instance_serves_and_reuses_a_stored_chart(
-    store: Store, store_kind: str
-) -> None:
-    if store_kind != "postgres":
-        pytest.skip("instances share charts through PostgreSQL")
-    stored = await store.charts.put(chart("a" * 32, "v1", at(30)), at(0))
-    async with second_instance(store) as other:
-        assert await other.charts.by_token(stored.token, at(1)) == stored
-        again = await other.charts.put(chart("z" * 32, "v1", at(30)), at(1))
-        assert again.token == stored.token

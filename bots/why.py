@@ -72,6 +72,7 @@ class WhyTeller:
             reachable=await self._references.is_reachable(key),
             dialog_open=dialog_open,
             quiet_until=await self._quiet.quiet_until(context, now),
+            now=now,
         )
         return watch_story(chosen, prices, stories, facts, zone)
 

@@ -32,11 +32,19 @@ def help_text(default_drop: Decimal) -> str:
             "- **watch espresso machine below 300** – tell me when it costs 300 or less",
             "- **list** – your watches, with current and trigger prices",
             "- **remove 2** or **remove headphones** – stop watching one",
+            "- **history headphones** (or **history headphones 30d**) – its price chart, with"
+            " the lowest, average and highest price",
+            "- **why headphones** – what I saw and decided lately, and why you did or didn't"
+            " get an alert",
             "- **pause headphones** / **resume headphones** (or **all**) – no alerts until"
             " you resume",
             "- **snooze headphones 2h** or **snooze all 1d** – no alerts for a while",
             "- **bought headphones at 179 within 14 days** – price protection: tell me if it"
             " gets cheaper than what you paid (30 days unless you say)",
+            "- **quiet 22:00-07:00** / **quiet off** – alerts that come in at night wait and"
+            " arrive together in the morning",
+            "- **timezone Europe/Berlin** – the time zone of your quiet hours and of the times"
+            " in **why**",
             "- **cancel** – leave whatever we're in the middle of",
             "",
             "I check prices regularly and message you once each time a price drops to your"

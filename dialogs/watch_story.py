@@ -39,6 +39,8 @@ class DeliveryFacts:
     reachable: bool
     dialog_open: bool
     quiet_until: datetime | None
+    now: datetime | None = None
+    """When the story is told: a snooze that ran out by then is not mentioned."""
 
 
 def watch_story(
@@ -99,6 +101,8 @@ def _alert_events(watch: Watch, story: AlertStory, zone: ZoneInfo) -> list[tuple
     what = {
         AlertKind.DROP: "alert made"
         + ("" if alert.new_price is None else f" for {money(alert.new_price, watch.currency)}"),
+        AlertKind.PROTECT: "price protection alert made"
+        + ("" if alert.new_price is None else f" for {money(alert.new_price, watch.currency)}"),
         AlertKind.UNAVAILABLE: "alert made: unavailable",
         AlertKind.AVAILABLE: "alert made: available again",
     }[alert.kind]
@@ -128,8 +132,19 @@ def _alert_events(watch: Watch, story: AlertStory, zone: ZoneInfo) -> list[tuple
 
 def _now(watch: Watch, facts: DeliveryFacts, zone: ZoneInfo) -> list[str]:
     lines = []
-    # SLEEP: Watch.paused_by_user ("you paused it") and Watch.snoozed_until ("snoozed
-    # until ...") belong here, before the product's own pause.
+    if watch.paused_by_user:
+        lines.append(
+            "Right now you have paused it: it tracks the price but says nothing until you"
+            " resume it."
+        )
+    snoozed = watch.snoozed_until
+    if snoozed is not None and (facts.now is None or snoozed > facts.now):
+        lines.append(
+            f"Right now it is snoozed until {_when(snoozed, zone)}: it tracks the price and"
+            " tells you then if it is still at or below your trigger."
+        )
+    if watch.expires_at is not None:
+        lines.append(f"Price protection runs until {_when(watch.expires_at, zone)}.")
     if watch.paused:
         lines.append("Right now the product is unavailable; the watch waits for it.")
     unconfirmed = watch.state.unconfirmed_price

@@ -8,7 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from dialogs.watch_story import MAX_EVENTS, AlertStory, DeliveryFacts, watch_story
-from domain.alerts import Alert, AlertStatus, Attempt
+from domain.alerts import Alert, AlertKind, AlertStatus, Attempt
 from domain.rules import initial_state, percent_rule
 from domain.watches import Watch
 
@@ -113,3 +113,18 @@ def test_the_story_is_bounded_to_the_last_events() -> None:
 def test_a_new_watch_has_no_story_yet() -> None:
     story = watch_story(WATCH, [], [], IDLE, UTC)
     assert "I haven't seen a price change" in story
+
+
+def test_a_paused_or_snoozed_watch_says_so_and_a_run_out_snooze_does_not() -> None:
+    facts = replace(IDLE, now=utc(3, 12))
+    paused = watch_story(replace(WATCH, paused_by_user=True), [], [], facts, UTC)
+    assert "you have paused it" in paused
+    snoozed = watch_story(replace(WATCH, snoozed_until=utc(4, 12)), [], [], facts, UTC)
+    assert "snoozed until Dec 4 12:00" in snoozed
+    over = watch_story(replace(WATCH, snoozed_until=utc(3, 11)), [], [], facts, UTC)
+    assert "snoozed" not in over
+
+
+def test_a_price_protection_alert_is_told() -> None:
+    story = watch_story(WATCH, [], [AlertStory(alert(kind=AlertKind.PROTECT), [])], IDLE, UTC)
+    assert "price protection alert made for $149.99" in story

@@ -232,9 +232,7 @@ class PriceWatchBot(ActivityHandler):
             key = conversation_key(context.activity)
             await context.send_activity(await self._history.reply(key, command))
         elif isinstance(command, (PauseCommand, ResumeCommand, SnoozeCommand)):
-            await context.send_activity(
-                await self._sleep_commands.sleep_or_wake(context, command)
-            )
+            await context.send_activity(await self._sleep_commands.sleep_or_wake(context, command))
         elif isinstance(command, BoughtCommand):
             await context.send_activity(await self._sleep_commands.bought(context, command))
         elif isinstance(command, QuietCommand):

@@ -66,9 +66,7 @@ def alert_card(
 def compact_card(alerts: Sequence[Alert], name_chars: int) -> Card:
     """Every alert on one card, a line each: product, new price, drop."""
     body = [_text(texts.alerts_heading(alerts), weight="Bolder", size="Medium")]
-    body += [
-        _text(texts.compact_alert_line(alert, name_chars), spacing="None") for alert in alerts
-    ]
+    body += [_text(texts.compact_alert_line(alert, name_chars), spacing="None") for alert in alerts]
     return _card(body, [])
 
 

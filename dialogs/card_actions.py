@@ -31,9 +31,7 @@ SNOOZE_FOR: Final = timedelta(days=1)
 ALREADY_SNOOZED_SLACK: Final = timedelta(hours=1)
 """A second click within this of the first snoozes no further: it is the same click."""
 MAX_WATCH_ID: Final = 2**63 - 1
-BAD_ACTION: Final = (
-    "Sorry, I couldn't make sense of that button. Say \"list\" to see your watches."
-)
+BAD_ACTION: Final = 'Sorry, I couldn\'t make sense of that button. Say "list" to see your watches.'
 
 
 @dataclass(frozen=True)

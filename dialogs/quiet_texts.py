@@ -35,9 +35,7 @@ def quiet_off(waiting: int) -> str:
     if waiting == 0:
         return "Quiet hours are off. No alerts were waiting."
     alerts = (
-        "1 alert that was waiting is"
-        if waiting == 1
-        else f"{waiting} alerts that were waiting are"
+        "1 alert that was waiting is" if waiting == 1 else f"{waiting} alerts that were waiting are"
     )
     return f"Quiet hours are off. The {alerts} on the way."
 

@@ -42,7 +42,7 @@ class SleepCommands:
         watch_id = None if target is None else target.id
         if isinstance(command, PauseCommand):
             done = await self._watchlist.pause(key, watch_id)
-            return _said(done, "paused", "until you say \"resume {name}\"")
+            return _said(done, "paused", 'until you say "resume {name}"')
         if isinstance(command, ResumeCommand):
             done = await self._watchlist.resume(key, watch_id)
             return _said(done, "resumed", "and I'll alert you as usual")

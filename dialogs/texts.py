@@ -19,6 +19,7 @@ GREETING: Final = (
     ' Try "watch headphones 20%", or say "help".'
 )
 
+
 def help_text(default_drop: Decimal) -> str:
     """What the bot understands; `default_drop` is the drop the watch dialog offers."""
     return "\n".join(
@@ -155,7 +156,7 @@ def shown_name(name: str, limit: int = NAME_CHARS) -> str:
 
 
 def drop_words(drop: PriceDrop, currency: str) -> str:
-    """"down 25.0% ($50.00) from $199.99"; empty when the price did not go down."""
+    """ "down 25.0% ($50.00) from $199.99"; empty when the price did not go down."""
     if drop.amount <= 0:
         return ""
     percent = "less than 0.1%" if drop.percent == 0 else f"{drop.percent}%"
@@ -178,13 +179,15 @@ def protection_words(alert: Alert) -> str:
     paid = money(alert.old_price, alert.currency)
     claim = money(protection_claim(alert.old_price, alert.new_price), alert.currency)
     until = (
-        "" if alert.protected_until is None else f" (price protection until {moment(alert.protected_until)})"
+        ""
+        if alert.protected_until is None
+        else f" (price protection until {moment(alert.protected_until)})"
     )
     return f"You paid {paid}: you may be able to claim {claim} back{until}"
 
 
 def low_words(low: LowestPrice, new_price: Decimal, currency: str) -> str:
-    """"Lowest in 90 days: $139.99 (Oct 3)", or "(now)" when the new price is the low."""
+    """ "Lowest in 90 days: $139.99 (Oct 3)", or "(now)" when the new price is the low."""
     if to_cents(low.price) >= to_cents(new_price):
         return f"Lowest in {LOW_WINDOW_DAYS} days: {money(new_price, currency)} (now)"
     when = f"{low.at:%b} {low.at.day}"
@@ -225,9 +228,7 @@ def compact_alert_line(alert: Alert, name_chars: int) -> str:
     return line
 
 
-def alerts_message(
-    alerts: Sequence[Alert], facts: Mapping[int, AlertFacts] | None = None
-) -> str:
+def alerts_message(alerts: Sequence[Alert], facts: Mapping[int, AlertFacts] | None = None) -> str:
     """One message for everything a conversation has waiting: the text of the alert
     message, which channels without cards show alone."""
     facts = facts or {}

@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Final, Protocol, Sequence
 from zoneinfo import ZoneInfo
 
+from dialogs.texts import money
 from domain.alerts import Alert, AlertKind, AlertStatus, Attempt
 from domain.rules import RuleKind
 from domain.watches import Watch
-from dialogs.texts import money
 
 MAX_EVENTS: Final = 10
 

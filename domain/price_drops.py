@@ -41,7 +41,7 @@ def price_drop(old: Decimal, new: Decimal) -> PriceDrop:
 
 
 def lowered_target(rule: Rule, drop: PriceDrop) -> Decimal | None:
-    """"The new price minus the same drop": the same percent off the new price for a
+    """ "The new price minus the same drop": the same percent off the new price for a
     percent rule, the new price minus the money drop for a target. None unless that is a
     positive price under both the new price and the current trigger (a lower target)."""
     if rule.kind is RuleKind.PERCENT and rule.threshold_percent is not None:

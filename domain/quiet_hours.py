@@ -36,7 +36,7 @@ class QuietHours:
 
 
 def parse_quiet_hours(text: str) -> QuietHours:
-    """"22:00-07:00", "22-7", "10pm-7am", "22:00 - 07:00"."""
+    """ "22:00-07:00", "22-7", "10pm-7am", "22:00 - 07:00"."""
     parts = text.strip().split("-")
     if len(text) > 40 or len(parts) != 2:
         raise QuietHoursError(EXAMPLE)

@@ -185,8 +185,7 @@ def crossings_after_sql(cents_up: str) -> str:
 def crossed_from_after_sql(cents_up: str) -> str:
     """SQL for the watch's `crossed_from` after a plain move: its last price if it fires."""
     return (
-        f"(CASE WHEN {fires_sql(cents_up)} THEN watches.last_price "
-        "ELSE watches.crossed_from END)"
+        f"(CASE WHEN {fires_sql(cents_up)} THEN watches.last_price ELSE watches.crossed_from END)"
     )
 
 

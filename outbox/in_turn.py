@@ -79,9 +79,7 @@ class AlertsInTurn:
         send: SendAlerts,
         quiet_until: datetime | None,
     ) -> None:
-        decision = decide(
-            batch.unsettled(), dialog_waiting, self._clock(), self._hold, quiet_until
-        )
+        decision = decide(batch.unsettled(), dialog_waiting, self._clock(), self._hold, quiet_until)
         if decision.hold:
             await self._outcomes.held(
                 decision.hold, self._hold.total_seconds(), decision.quiet_until

@@ -146,9 +146,7 @@ def _plan_product(
             crossing = f"crossing-{outcome.state.crossings}"
             kind = crossing_kind(watch.rule.kind)
             old = alert_baseline(watch.rule, watch.state)
-            changes.alerts.append(
-                _alert(watch, crossing, kind, now, price, old, watch.expires_at)
-            )
+            changes.alerts.append(_alert(watch, crossing, kind, now, price, old, watch.expires_at))
     return replace(health, null_streak=0, unavailable=False)
 
 

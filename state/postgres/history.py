@@ -29,9 +29,7 @@ POINTS_SINCE = (
 )
 
 
-async def record_prices(
-    db: Any, prices: Mapping[str, Decimal | None], seen_at: datetime
-) -> None:
+async def record_prices(db: Any, prices: Mapping[str, Decimal | None], seen_at: datetime) -> None:
     """The poll's prices as history points, one statement: run before the poll's other
     writes, in its transaction."""
     await db.execute(

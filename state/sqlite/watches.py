@@ -40,8 +40,8 @@ WAKE_ALERTS = (
     "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
     "product_id, product_name, currency, old_price, new_price, seen_at, status, "
     f"next_attempt_at, protected_until) SELECT {WAKE_KEY_SQL}, {CROSSING_KIND_SQL}, "
-    f"conversation_key, id, product_id, product_name, currency, {WAKE_BASELINE_SQL}, last_price, :now, "
-    "'pending', :now, expires_at "
+    "conversation_key, id, product_id, product_name, currency, "
+    f"{WAKE_BASELINE_SQL}, last_price, :now, 'pending', :now, expires_at "
     f"FROM watches WHERE {{}} AND {owes_wake_alert_sql(':now')}"
 )
 """The alerts the watches picked by the condition owe on waking (`domain.sleep`)."""

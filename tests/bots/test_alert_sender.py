@@ -90,7 +90,7 @@ def test_so_many_alerts_that_names_cannot_fit_end_in_and_n_more() -> None:
     alerts = [alert(id=n, watch_id=n, product_name="z" * 50) for n in range(3000)]
     activity = alert_activity(alert_message(alerts, {}, fits))
     assert max(sizes(activity)) < MAX_ACTIVITY_BYTES
-    assert "more: say \"list\" to see your watches." in activity.text
+    assert 'more: say "list" to see your watches.' in activity.text
 
 
 async def lows_since(product_ids: Sequence[str], since: datetime) -> Mapping[str, LowestPrice]:

@@ -11,7 +11,7 @@ from dialogs import texts
 from tests.support.chat import Chat, World
 
 HEADPHONES = "Noise-cancelling headphones"
-GONE = 'You\'re no longer watching that, so there\'s nothing to {}. Say "list" to see your watches.'
+GONE = "You're no longer watching that, so there's nothing to {}. Say \"list\" to see your watches."
 
 
 async def watching(world: World) -> tuple[Chat, int]:
@@ -100,9 +100,7 @@ async def test_another_conversations_watch_cannot_be_touched(world: World) -> No
     _, watch_id = await watching(world)
     other = world.chat("convo-2", "user-2")
     await other.say("hello")
-    assert await click(other, {"pricewatch": "stop", "watch_id": watch_id}) == [
-        GONE.format("stop")
-    ]
+    assert await click(other, {"pricewatch": "stop", "watch_id": watch_id}) == [GONE.format("stop")]
     assert len(await world.watchlist.of("test/convo-1")) == 1
 
 
@@ -132,7 +130,7 @@ async def test_another_conversations_watch_cannot_be_touched(world: World) -> No
 async def test_hostile_payloads_get_a_friendly_sentence(world: World, value: Any) -> None:
     chat, _ = await watching(world)
     assert await click(chat, value, "Stop watching") == [
-        "Sorry, I couldn't make sense of that button. Say \"list\" to see your watches."
+        'Sorry, I couldn\'t make sense of that button. Say "list" to see your watches.'
     ]
     assert len(await world.watchlist.of("test/convo-1")) == 1
     assert world.errors == []

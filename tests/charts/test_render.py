@@ -21,8 +21,7 @@ def point(days_ago: float, price: str | None) -> PricePoint:
 
 
 BUSY = [
-    point(200 - n * 0.7, None if n % 37 == 5 else f"{150 + (n * 7919) % 97}.99")
-    for n in range(285)
+    point(200 - n * 0.7, None if n % 37 == 5 else f"{150 + (n * 7919) % 97}.99") for n in range(285)
 ]
 HISTORIES = {
     "empty": [],

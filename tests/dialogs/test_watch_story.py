@@ -66,8 +66,7 @@ def test_the_story_tells_prices_and_the_alert_sent_in_the_users_zone() -> None:
     sent = AlertStory(alert(), [Attempt(utc(2, 9, 10), AlertStatus.SENT, None)])
     story = watch_story(WATCH, prices, [sent], IDLE, BERLIN)
     assert story.splitlines() == [
-        "You're watching **Noise-cancelling headphones** for $159.99 or less"
-        " (20% below $199.99).",
+        "You're watching **Noise-cancelling headphones** for $159.99 or less (20% below $199.99).",
         "- Dec 1 15:02 $199.99: above your trigger, armed.",
         "- Dec 2 10:10 $149.99: at or below your trigger.",
         "- Dec 2 10:10 alert made for $149.99.",

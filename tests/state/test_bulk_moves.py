@@ -206,6 +206,6 @@ async def test_a_plain_move_reaches_every_follower_without_loading_them(twins: T
     }
     assert all(
         after[watch.id] == RuleState(False, Decimal("149.99"), None, 1, Decimal("200"))
-            for watch in followers
+        for watch in followers
     )
     assert await store.watches.record_poll(PollChanges(moves=moves)) == 0, "a move is applied once"

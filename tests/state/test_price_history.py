@@ -12,7 +12,6 @@ from domain.history import PricePoint
 from domain.polls import PollChanges
 from state.interfaces import Store, StoredChart
 from tests.support.chat import World
-from tests.support.stores import second_instance
 
 pytestmark = pytest.mark.store_variants
 

@@ -40,7 +40,9 @@ async def test_a_below_watch_made_under_its_target_says_a_real_drop_when_it_fire
     assert await poll_and_deliver(world, chat) == []
     world.set_price("p-100", "155.00")
     [alert] = await poll_and_deliver(world, chat)
-    assert "now $155.00, down 11.4% ($20.00) from $175.00" in alert, "never 'down -3.3% from $150.00'"
+    assert "now $155.00, down 11.4% ($20.00) from $175.00" in alert, (
+        "never 'down -3.3% from $150.00'"
+    )
 
 
 async def test_a_percent_watch_still_says_its_drop_from_the_start_price(world: World) -> None:

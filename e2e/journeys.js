@@ -34,6 +34,8 @@ const BOT_MESSAGES = '.webchat__bubble:not(.webchat__bubble--from-user) .webchat
 const SEND_BOX = '[data-id="webchat-sendbox-input"]';
 const SUGGESTED_ACTION = '.webchat__suggested-actions .webchat__suggested-action';
 const ALERT = /^📉 Price drop/;
+const CARD = '.ac-adaptiveCard';
+const CARD_BUTTON = 'button.ac-pushButton';
 
 function required(name) {
   const value = process.env[name];
@@ -107,6 +109,67 @@ async function screenshot(page, name) {
   await page.screenshot({ path: path.join(config.artifacts, `${name}.png`) });
 }
 
+/** A screenshot of one element only (a card), for a close look. */
+async function screenshotOf(locator, name) {
+  await locator.scrollIntoViewIfNeeded();
+  await locator.screenshot({ path: path.join(config.artifacts, `${name}.png`) });
+}
+
+/** The newest Adaptive Card that shows `text` (Web Chat renders each card as .ac-adaptiveCard). */
+async function newestCard(page, text) {
+  const card = page.locator(CARD, { hasText: text }).last();
+  await card.waitFor({ timeout: REPLY_TIMEOUT_MS });
+  return card;
+}
+
+async function cardButtons(card) {
+  return card.locator(CARD_BUTTON).allInnerTexts();
+}
+
+/** Clicks the card's button titled `title` (an Action.Submit), and waits for the reply. */
+async function clickCard(page, card, title, reply) {
+  const from = (await botMessages(page)).length;
+  const button = card.locator(CARD_BUTTON, { hasText: title });
+  if ((await button.count()) !== 1) {
+    throw new Error(`the card has no single "${title}" button: ${(await cardButtons(card)).join(' / ')}`);
+  }
+  await button.click();
+  return waitForBot(page, reply, { from });
+}
+
+/** Waits until the card's chart image has loaded from the bot; returns its pixel size. */
+async function chartLoaded(card) {
+  const image = card.locator('img').first();
+  await image.waitFor({ timeout: REPLY_TIMEOUT_MS });
+  const src = await image.getAttribute('src');
+  // e2e/run.sh sets PUBLIC_URL to the bot's address, so the links must start with it.
+  expect(
+    (src || '').startsWith(`${config.botUrl}/api/charts/`) && /\/[\w-]+\.png$/.test(src),
+    `the card's image is not a chart link under ${config.botUrl}: ${src}`
+  );
+  const handle = await image.elementHandle();
+  await card
+    .page()
+    .waitForFunction((img) => img.complete && img.naturalWidth > 0, handle, { timeout: REPLY_TIMEOUT_MS })
+    .catch(async () => {
+      const state = await handle.evaluate((img) => `complete: ${img.complete}, naturalWidth: ${img.naturalWidth}`);
+      throw new Error(`the chart ${src} did not load in the browser (${state})`);
+    });
+  return handle.evaluate((img) => ({
+    width: img.naturalWidth,
+    height: img.naturalHeight,
+    shown: img.clientWidth,
+    alt: img.alt,
+  }));
+}
+
+/** "2026-12-03 16:50 UTC" in a reply: how far from now it is, in hours. */
+function hoursFromNow(text) {
+  const match = /(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC/.exec(text);
+  expect(match, `no "YYYY-MM-DD HH:MM UTC" moment in: ${text}`);
+  return (Date.parse(`${match[1]}T${match[2]}:00Z`) - Date.now()) / 3_600_000;
+}
+
 async function suggestedActions(page) {
   return page.locator(SUGGESTED_ACTION).allInnerTexts();
 }
@@ -164,25 +227,53 @@ const journeys = [
       const from = (await botMessages(page)).length;
       const start = Date.now();
       await setPrice('p-100', 149.99);
+      // Web Chat shows the message's text (the one-line summary) as a bubble, then its card.
       const alert = await waitForBot(page, ALERT, { from, timeout: ALERT_WITHIN_MS });
       const seconds = ((Date.now() - start) / 1000).toFixed(1);
       expect(
-        /Noise-cancelling headphones is now \$149\.99, down [\d.]+% \(\$50\.00\) from \$199\.99/.test(alert.text),
-        `the alert does not name the product and both prices: ${alert.text}`
+        /^📉 Price drop: Noise-cancelling headphones \$149\.99, down 25\.0%$/.test(alert.text.trim()),
+        `the alert's summary does not name the product, the new price and the drop: ${alert.text}`
       );
-      const card = page.locator('.ac-adaptiveCard', { hasText: '$199.99 → $149.99' });
-      await card.last().waitFor({ timeout: REPLY_TIMEOUT_MS });
-      const buttons = await card.last().locator('.ac-pushButton').allInnerTexts();
+      const card = await waitForBot(page, /\$199\.99 → \$149\.99/, { from: alert.index + 1 });
       expect(
-        ['Stop watching', 'Snooze 1 day', 'Lower my target to $119.99'].every((b) => buttons.includes(b)),
-        `the alert card does not offer its three buttons: ${buttons.join(' / ')}`
+        card.index === alert.index + 1,
+        `the alert's card is not right after its summary (at ${card.index}, summary at ${alert.index})`
+      );
+      expect(
+        /^Noise-cancelling headphones\n+\$199\.99 → \$149\.99\n+Down 25\.0% \(\$50\.00\) from \$199\.99\n+Your alert: 20% below \$199\.99/.test(card.text),
+        `the alert card does not show the product, both prices, the drop and the rule: ${card.text}`
       );
       return `alert shown ${seconds} s after the price changed, with its card`;
     },
   },
   {
+    name: 'the alert is a card with a chart and three buttons',
+    slug: '3-alert-card',
+    async run(page) {
+      const card = await newestCard(page, '$199.99 → $149.99');
+      const text = await card.innerText();
+      for (const part of ['Noise-cancelling headphones', '$199.99 → $149.99', 'Lowest in 90 days: $149.99']) {
+        expect(text.includes(part), `the card does not show "${part}": ${text}`);
+      }
+      const chart = await chartLoaded(card);
+      expect(chart.shown >= 300, `the chart is shown only ${chart.shown} px wide`);
+      expect(
+        chart.alt === 'Price history of Noise-cancelling headphones',
+        `the chart's alternative text is not the product's price history: ${chart.alt}`
+      );
+      const buttons = await cardButtons(card);
+      expect(
+        buttons.length === 3 &&
+          ['Stop watching', 'Snooze 1 day', 'Lower my target to $119.99'].every((b) => buttons.includes(b)),
+        `the alert card does not offer exactly its three buttons: ${buttons.join(' / ')}`
+      );
+      await screenshotOf(card, `${this.slug}-card`);
+      return `chart ${chart.width}×${chart.height} px loaded from the bot, shown ${chart.shown} px wide`;
+    },
+  },
+  {
     name: 'an alert waits while a dialog asks, and arrives when it ends',
-    slug: '3-held-alert',
+    slug: '4-held-alert',
     async run(page) {
       await say(page, 'watch keyboard below 80', /^Done! Mechanical keyboard is \$89\.99 now; I.ll tell you when it is \$80\.00 or less/);
       await say(page, 'watch', /Which product should I watch\?/);
@@ -214,34 +305,156 @@ const journeys = [
       const alert = await waitForBot(page, ALERT, { from: done.index, timeout: AFTER_DIALOG_WITHIN_MS });
       const seconds = ((Date.now() - start) / 1000).toFixed(1);
       expect(
-        /Mechanical keyboard is now \$59\.99, down [\d.]+% \(\$30\.00\) from \$89\.99/.test(alert.text),
-        `the held alert does not name the product and both prices: ${alert.text}`
+        /^📉 Price drop: Mechanical keyboard \$59\.99, down 33\.3%$/.test(alert.text.trim()),
+        `the held alert's summary does not name the product, the new price and the drop: ${alert.text}`
       );
       expect(
         alert.index === done.index + 1,
         `the held alert is not right after the dialog's last reply (at ${alert.index}, "Done!" at ${done.index})`
       );
+      const card = await newestCard(page, '$89.99 → $59.99');
+      const text = await card.innerText();
+      expect(
+        text.includes('Mechanical keyboard') && text.includes('Down 33.3% ($30.00) from $89.99'),
+        `the held alert's card does not name the product and both prices: ${text}`
+      );
       return `held alert shown ${seconds} s after "Yes"`;
     },
   },
   {
+    name: 'a card button mid-dialog: done, then the question again',
+    slug: '5-card-mid-dialog',
+    async run(page) {
+      await say(page, 'watch', /Which product should I watch\?/);
+      const offered = await suggestedActions(page);
+      expect(offered.length > 0, 'the product question offers no buttons');
+      const card = await newestCard(page, '$89.99 → $59.99');
+      const from = (await botMessages(page)).length;
+      const done = await clickCard(page, card, 'Snooze 1 day', /^OK, I.ve snoozed Mechanical keyboard until /);
+      const hours = hoursFromNow(done.text);
+      expect(hours > 23.9 && hours <= 24.1, `the snooze ends ${hours.toFixed(2)} h from now, not in 1 day: ${done.text}`);
+      const again = await waitForBot(page, /^Which product should I watch\?/, { from: done.index + 1 });
+      expect(
+        done.index === from && again.index === done.index + 1,
+        `the bot did not answer the button and then ask again: ${(await botMessages(page)).slice(from).join(' / ')}`
+      );
+      const reoffered = await suggestedActions(page);
+      expect(
+        reoffered.join('|') === offered.join('|'),
+        `the question's buttons changed: before ${offered.join(', ')}; after ${reoffered.join(', ')}`
+      );
+      await screenshot(page, `${this.slug}-asked-again`);
+      await say(page, 'cancel', /^OK, cancelled\./);
+      const list = await say(page, 'list', /^Your watches:/);
+      expect(
+        /Mechanical keyboard[^\n]*snoozed until/.test(list.text),
+        `"list" does not show the keyboard as snoozed: ${list.text}`
+      );
+    },
+  },
+  {
+    name: 'the card buttons work: snooze, lower, stop, and stop again',
+    slug: '6-card-buttons',
+    async run(page) {
+      const from = (await botMessages(page)).length;
+      const card = await newestCard(page, '$199.99 → $149.99');
+      const snoozed = await clickCard(page, card, 'Snooze 1 day', /^OK, I.ve snoozed Noise-cancelling headphones until /);
+      const hours = hoursFromNow(snoozed.text);
+      expect(hours > 23.9 && hours <= 24.1, `the snooze ends ${hours.toFixed(2)} h from now: ${snoozed.text}`);
+      await clickCard(page, card, 'Lower my target', /^OK, I.ll tell you when Noise-cancelling headphones is \$119\.99 or less\.$/);
+      const list = await say(page, 'list', /^Your watches:/);
+      expect(
+        /Noise-cancelling headphones[^\n]*alert at \$119\.99 or less/.test(list.text),
+        `"list" does not show the lowered target: ${list.text}`
+      );
+      await clickCard(page, card, 'Stop watching', /^OK, I.ve stopped watching Noise-cancelling headphones\./);
+      await screenshot(page, `${this.slug}-stopped`);
+      await clickCard(page, card, 'Stop watching', /^You.re no longer watching that, so there.s nothing to stop\./);
+      const errors = (await botMessages(page)).slice(from).filter((text) => /error|went wrong|sorry/i.test(text));
+      expect(errors.length === 0, `the bot answered with an error: ${errors.join(' / ')}`);
+    },
+  },
+  {
     name: 'list and remove through the UI',
-    slug: '4-list-remove',
+    slug: '7-list-remove',
     async run(page) {
       const list = await say(page, 'list', /^Your watches:/);
-      for (const name of ['Noise-cancelling headphones', 'Mechanical keyboard', 'Espresso machine']) {
+      for (const name of ['Mechanical keyboard', 'Espresso machine']) {
         expect(list.text.includes(name), `"list" does not show ${name}: ${list.text}`);
       }
+      expect(
+        !list.text.includes('Noise-cancelling headphones'),
+        `the watch stopped from its card is still listed: ${list.text}`
+      );
       await say(page, 'remove', /Which watch should I remove\?/);
       const choices = await suggestedActions(page);
-      expect(choices.length === 3, `"remove" offers ${choices.length} watches: ${choices.join(', ')}`);
-      await click(page, 'Noise-cancelling headphones', /^OK, I.ve stopped watching Noise-cancelling headphones\./);
+      expect(choices.length === 2, `"remove" offers ${choices.length} watches: ${choices.join(', ')}`);
+      await click(page, 'Espresso machine', /^OK, I.ve stopped watching Espresso machine\./);
       const after = await say(page, 'list', /^Your watches:/);
-      expect(!after.text.includes('Noise-cancelling headphones'), `the removed watch is still listed: ${after.text}`);
+      expect(!after.text.includes('Espresso machine'), `the removed watch is still listed: ${after.text}`);
+      expect(after.text.includes('Mechanical keyboard'), `the other watch is missing: ${after.text}`);
+    },
+  },
+  {
+    name: 'history: the chart with the lowest, average and highest price',
+    slug: '8-history',
+    async run(page) {
+      // The message's text (the figures, for clients without cards) and then the card.
+      await say(page, 'history keyboard', /^Mechanical keyboard, (the last 90 days|since .+):/);
+      const card = await newestCard(page, 'Highest');
+      const text = await card.innerText();
+      for (const part of ['Mechanical keyboard', 'Now', '$59.99', 'Lowest', 'Average', 'Highest', '$89.99']) {
+        expect(text.includes(part), `the history card does not show "${part}": ${text}`);
+      }
       expect(
-        after.text.includes('Mechanical keyboard') && after.text.includes('Espresso machine'),
-        `the other watches are missing: ${after.text}`
+        /Lowest\s*\$59\.99/.test(text) && /Highest\s*\$89\.99/.test(text) && /Average\s*\$\d+\.\d\d/.test(text),
+        `the history card's figures are not min $59.99, an average and max $89.99: ${text}`
       );
+      const chart = await chartLoaded(card);
+      expect(chart.alt === 'Price chart of Mechanical keyboard', `the chart's alternative text: ${chart.alt}`);
+      await screenshotOf(card, `${this.slug}-card`);
+      return `chart ${chart.width}×${chart.height} px loaded`;
+    },
+  },
+  {
+    name: 'commands by chat: pause, resume, quiet hours, why, bought',
+    slug: '9-commands',
+    async run(page) {
+      await say(page, 'pause all', /^OK, I.ve paused (all \d+ of your watches|Mechanical keyboard) until you say .resume/);
+      const paused = await say(page, 'list', /^Your watches:/);
+      expect(/Mechanical keyboard[^\n]*paused by you/.test(paused.text), `"list" does not show it paused: ${paused.text}`);
+      await say(page, 'resume all', /^OK, I.ve resumed (all \d+ of your watches|Mechanical keyboard) and I.ll alert you as usual\./);
+      const resumed = await say(page, 'list', /^Your watches:/);
+      expect(!/paused by you/.test(resumed.text), `"list" still shows it paused: ${resumed.text}`);
+
+      // Web Chat sends the browser's zone as localTimezone; without one the bot says UTC.
+      const quiet = await say(page, 'quiet 22:00-07:00', /^Quiet hours are 22:00-07:00 \(/);
+      expect(
+        /^Quiet hours are 22:00-07:00 \((UTC|Etc\/UTC|[A-Z][A-Za-z_]+\/[A-Za-z_\/+-]+|in UTC; say "timezone Europe\/Berlin" to change)\)\. Alerts that come in then wait for 07:00 and arrive together\./.test(quiet.text),
+        `the quiet hours confirmation names no time zone: ${quiet.text}`
+      );
+      await say(page, 'quiet', /^Quiet hours are 22:00-07:00 .*Say .quiet off. to end them\./);
+      await say(page, 'quiet off', /^Quiet hours are off\. No alerts were waiting\./);
+
+      const why = await say(page, 'why keyboard', /^You.re watching Mechanical keyboard for \$80\.00 or less\./);
+      expect(/\$59\.99: at or below your trigger/.test(why.text), `"why" does not tell the drop below the trigger: ${why.text}`);
+      expect(/alert made for \$59\.99/.test(why.text), `"why" does not tell the alert: ${why.text}`);
+      expect(/held: a dialog with me was open/.test(why.text), `"why" does not tell that the alert was held: ${why.text}`);
+      expect(/alert sent/.test(why.text), `"why" does not tell that the alert was sent: ${why.text}`);
+
+      const bought = await say(page, 'bought espresso machine at 500', /^OK: until /);
+      expect(
+        /^OK: until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC I.ll tell you if Espresso machine gets cheaper than the \$500\.00 you paid \(price protection\)\. It is \$449\.00 already: you may be able to claim \$51\.00 back\./.test(bought.text),
+        `"bought" does not confirm price protection: ${bought.text}`
+      );
+      const days = hoursFromNow(bought.text) / 24;
+      expect(days > 29.9 && days < 30.1, `price protection runs ${days.toFixed(2)} days, not 30: ${bought.text}`);
+      const list = await say(page, 'list', /^Your watches:/);
+      expect(
+        /Espresso machine[^\n]*price protection until [^\n]*you paid \$500\.00/.test(list.text),
+        `"list" does not show the price protection: ${list.text}`
+      );
+      return `time zone in the quiet reply: ${/\(([^)]*)\)/.exec(quiet.text)[1]}`;
     },
   },
 ];

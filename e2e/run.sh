@@ -55,7 +55,7 @@ ADMIN_TOKEN=$(node -p 'require("crypto").randomBytes(24).toString("hex")')
 # Everything the journeys depend on is set here, whatever the caller's environment says.
 PORT=$bot_port WEBCHAT_PORT=$page_port BOT_LOG="$workdir/bot.log" \
   DATABASE_URL="sqlite:///$workdir/pricewatch.sqlite3" \
-  POLL_INTERVAL_SECONDS=1 MOCK_FEED_DRIFT=false ALERT_HOLD_SECONDS=300 \
+  PUBLIC_URL="http://127.0.0.1:$bot_port" POLL_INTERVAL_SECONDS=1 MOCK_FEED_DRIFT=false ALERT_HOLD_SECONDS=300 \
   DROP_THRESHOLD_PERCENT=20 PRICE_FEED_URL= MicrosoftAppId= MicrosoftAppPassword= LOG_LEVEL=INFO \
   bash "$root/webchat/run.sh" >"$workdir/webchat.log" 2>&1 &
 launcher=$!

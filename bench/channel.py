@@ -22,6 +22,11 @@ from aiohttp import web
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
+def _has_image(card: dict[str, Any]) -> bool:
+    """Whether an Adaptive Card shows an image (the alert's price chart)."""
+    return any(element.get("type") == "Image" for element in card.get("body") or [])
+
+
 class Channel:
     def __init__(self, latency_seconds: float, match: str) -> None:
         self.latency_seconds = latency_seconds
@@ -29,6 +34,7 @@ class Channel:
         self.posts = 0
         self.matched = 0
         self.cards = 0
+        self.charts = 0
         self.last_match_at = 0.0
         self.first_match_at: dict[str, float] = {}
         self.texts: dict[str, list[str]] = {}
@@ -45,10 +51,13 @@ class Channel:
             self.in_flight -= 1
         self.posts += 1
         text = activity.get("text") or ""
-        self.cards += sum(
-            attachment.get("contentType") == ADAPTIVE_CARD
+        cards = [
+            attachment.get("content") or {}
             for attachment in activity.get("attachments") or []
-        )
+            if attachment.get("contentType") == ADAPTIVE_CARD
+        ]
+        self.cards += len(cards)
+        self.charts += sum(_has_image(card) for card in cards)
         if self.match in text:
             conversation = request.match_info["conversation"]
             self.matched += 1
@@ -62,6 +71,7 @@ class Channel:
             "posts": self.posts,
             "matched": self.matched,
             "cards": self.cards,
+            "charts": self.charts,
             "last_match_at": self.last_match_at,
             "conversations": len(self.first_match_at),
             "in_flight": self.in_flight,
@@ -73,7 +83,7 @@ class Channel:
         return web.json_response(stats)
 
     async def reset(self, request: web.Request) -> web.Response:
-        self.posts = self.matched = self.cards = 0
+        self.posts = self.matched = self.cards = self.charts = 0
         self.last_match_at = 0.0
         self.first_match_at.clear()
         self.texts.clear()

@@ -26,6 +26,8 @@ class FanOutResult:
     delivered: int
     cards: int = 0
     """Adaptive Cards the channel received (one per alert for our app)."""
+    charts: int = 0
+    """Of those, the cards with a price chart."""
 
 
 def conversation_id(n: int) -> str:
@@ -170,6 +172,7 @@ async def _fan_out(
         cpu * 1000 / max(stats["matched"], 1),
         stats["conversations"],
         stats["cards"],
+        stats["charts"],
     )
 
 
@@ -197,9 +200,10 @@ async def _seed_notify(http: ClientSession, bot_url: str) -> None:
 
 async def run_pricewatch(conversations: int, work_dir: Path) -> FanOutResult:
     """Our app polling every second: the clock runs from the price change to the last alert,
-    each an Adaptive Card with its rule, a 90-day low and a chart (`bench/cards_app.py`)."""
+    each an Adaptive Card with its rule, the 90-day low from price history and the chart,
+    rendered once for the product and served by the app."""
     return await _fan_out(
-        ["-m", "bench.cards_app"],
+        ["app.py"],
         pricewatch_env(work_dir / f"fanout-{conversations}.sqlite3", delivery_max_per_second=0),
         "Price drop",
         "watch headphones 20%",

@@ -9,6 +9,7 @@ from typing import Any, Final, Sequence
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, InputHints
 
+from bots.card_channels import shows_cards
 from connector.send_failures import classify
 from dialogs import quiet_texts, texts
 from dialogs.alert_cards import CONTENT_TYPE
@@ -23,10 +24,6 @@ logger = logging.getLogger(__name__)
 MAX_ACTIVITY_BYTES: Final = 40_000
 """Teams' bot message limit as it documented it for years (413 MessageSizeTooBig above
 its limit), counted over the whole activity as UTF-16."""
-CARD_CHANNELS: Final = frozenset({"msteams", "webchat", "directline", "emulator"})
-"""Channels known to render Adaptive Cards, which show an activity's text as well as its
-cards: there the text is the one-line summary. Elsewhere it is the whole alert in words,
-for a channel that drops the cards."""
 ENVELOPE_BYTES: Final = 4_000
 """Room for what the SDK adds to the message on its way: ids, the conversation, the
 bot and user accounts, the service URL (a few hundred bytes on Teams)."""
@@ -39,9 +36,8 @@ def alert_sender(context: TurnContext, clock: Clock, facts: AlertFactsSource) ->
     async def send(alerts: Sequence[Alert]) -> SendFailure | None:
         try:
             activity = await _activity(alerts, facts)
-            if context.activity.channel_id in CARD_CHANNELS and activity.attachments:
-                # The card says it all; the bubble above it says it in one line.
-                activity.text = activity.summary
+            if shows_cards(context.activity.channel_id) and activity.attachments:
+                activity.text = activity.summary  # the card says the rest
             if any(alert.quiet_until is not None for alert in alerts):
                 activity.text = f"{quiet_texts.QUIET_DIGEST_HEADING}\n\n{activity.text}"
             await context.send_activity(activity)

@@ -12,6 +12,7 @@ from botbuilder.schema import ActivityTypes, ChannelAccount
 
 from bots.alert_sender import alert_sender
 from bots.bot_storage import CorruptStateError
+from bots.card_channels import shows_cards
 from bots.proactive import PROACTIVE_BATCH
 from bots.quiet_settings import QuietSettings, quiet_state_is_usable
 from bots.why import PriceHistory, WhyTeller
@@ -230,7 +231,10 @@ class PriceWatchBot(ActivityHandler):
             )
         elif isinstance(command, HistoryCommand) and self._history is not None:
             key = conversation_key(context.activity)
-            await context.send_activity(await self._history.reply(key, command))
+            reply = await self._history.reply(key, command)
+            if not isinstance(reply, str) and shows_cards(context.activity.channel_id):
+                reply.text = reply.summary  # the card shows the figures
+            await context.send_activity(reply)
         elif isinstance(command, (PauseCommand, ResumeCommand, SnoozeCommand)):
             await context.send_activity(await self._sleep_commands.sleep_or_wake(context, command))
         elif isinstance(command, BoughtCommand):

@@ -37,8 +37,10 @@ def render_chart(
     points: Sequence[PricePoint], now: datetime, currency: str | None, period: timedelta
 ) -> bytes:
     """The history over (now - period, now] as a 1200x600 PNG (600x300 at 2x), in a
-    small palette. With no price in the period it says so instead of drawing a line."""
-    start = now - period
+    small palette; a history younger than the period is drawn from its first point, so
+    it fills the chart. With no price in the period it says so instead of drawing a line."""
+    start = _chart_start(points, now, period)
+    period = now - start
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     label = ImageFont.load_default(size=15 * SCALE)
@@ -95,6 +97,18 @@ def render_chart(
     return _png(image)
 
 
+MIN_SPAN: Final = timedelta(minutes=10)
+
+
+def _chart_start(points: Sequence[PricePoint], now: datetime, period: timedelta) -> datetime:
+    """The period's start, or the history's first point when that is later (at least
+    MIN_SPAN before now)."""
+    first = min((point.at for point in points), default=None)
+    if first is None or first <= now - period:
+        return now - period
+    return min(first, now - MIN_SPAN)
+
+
 def _date_axis(
     draw: ImageDraw.ImageDraw,
     font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
@@ -110,6 +124,8 @@ def _date_axis(
         where = left + round((right - left) * fraction)
         draw.line([(where, bottom), (where, bottom + 4 * SCALE)], fill=GRID, width=SCALE)
         label = f"{moment:%b} {moment.day}"
+        if end - start < timedelta(days=3):
+            label += f" {moment:%H:%M}"
         draw.text((where, bottom + 8 * SCALE), label, font=font, fill=MUTED, anchor=anchor)
 
 

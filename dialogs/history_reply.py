@@ -154,7 +154,9 @@ def _answer(
         "fallbackText": text,
         "body": body,
     }
-    return MessageFactory.attachment(CardFactory.adaptive_card(card), text=text)
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(card), text=text)
+    activity.summary = text.partition("\n")[0]  # the one line a channel with cards shows
+    return activity
 
 
 def _day(moment: datetime) -> str:

@@ -59,7 +59,9 @@ def watch_story(
     lines = [_rule(watch), *(text for _, text in events[-MAX_EVENTS:])]
     if not events:
         lines.append("I haven't seen a price change or made an alert for it yet.")
-    lines.extend(_now(watch, facts, zone))
+    now = _now(watch, facts, zone)
+    if now:  # apart from the list, or Markdown reads it as the last event's
+        lines.extend(["", *now])
     return "\n".join(lines)
 
 

@@ -42,3 +42,6 @@ class Watch:
     sleep_crossings: int = 0
     """Its crossing count when it fell asleep: a higher one on waking means it fired
     while asleep (`domain.sleep.owes_wake_alert`)."""
+    version: int = 0
+    """Bumped by every write of the watch's state: a write made from an earlier read
+    names the version it read and loses to any change made since (compare-and-set)."""

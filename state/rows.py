@@ -98,6 +98,7 @@ def watch_from(
         paused_by_user=bool(row["paused_by_user"]),
         snoozed_until=snoozed_until,
         sleep_crossings=row["sleep_crossings"],
+        version=row["version"],
     )
 
 

@@ -165,5 +165,32 @@ SCHEMA_V4: Final = """
     CREATE INDEX alerts_by_watch ON alerts (watch_id, id);
     """
 
-MIGRATIONS: Final[tuple[str, ...]] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4)
+SCHEMA_V5: Final = """
+    -- One owner for a watch's state: every write bumps its version, and a write made from
+    -- an earlier read names the version it read (compare-and-set), so it never undoes a
+    -- change made since.
+    ALTER TABLE watches ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    -- What happened to each watch, recorded when it happened, for "why" (bounded per
+    -- watch and pruned by the retention job).
+    CREATE TABLE watch_events (
+        id BIGSERIAL PRIMARY KEY,
+        watch_id BIGINT NOT NULL,
+        at TIMESTAMPTZ NOT NULL,
+        kind TEXT NOT NULL,
+        price TEXT,
+        trigger_price TEXT,
+        alert_id BIGINT,
+        detail TEXT
+    );
+    CREATE INDEX watch_events_by_watch ON watch_events (watch_id, id);
+    CREATE INDEX watch_events_by_time ON watch_events (at);
+    """
+
+MIGRATIONS: Final[tuple[str, ...]] = (
+    SCHEMA_V1,
+    SCHEMA_V2,
+    SCHEMA_V3,
+    SCHEMA_V4,
+    SCHEMA_V5,
+)
 """Schema versions in order; `schema_version` says how many have been applied."""

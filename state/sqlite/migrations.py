@@ -202,6 +202,28 @@ SCHEMA_V7 = """
     """
 
 
+SCHEMA_V8 = """
+    -- One owner for a watch's state: every write bumps its version, and a write made from
+    -- an earlier read names the version it read (compare-and-set), so it never undoes a
+    -- change made since.
+    ALTER TABLE watches ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    -- What happened to each watch, recorded when it happened, for "why" (bounded per
+    -- watch and pruned by the retention job).
+    CREATE TABLE watch_events (
+        id INTEGER PRIMARY KEY,
+        watch_id INTEGER NOT NULL,
+        at REAL NOT NULL,
+        kind TEXT NOT NULL,
+        price TEXT,
+        trigger_price TEXT,
+        alert_id INTEGER,
+        detail TEXT
+    );
+    CREATE INDEX watch_events_by_watch ON watch_events (watch_id, id);
+    CREATE INDEX watch_events_by_time ON watch_events (at);
+    """
+
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
     _schema_v2,
@@ -210,5 +232,6 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V5,
     SCHEMA_V6,
     SCHEMA_V7,
+    SCHEMA_V8,
 )
 """Schema versions in order, as SQL or as a step run in a transaction."""

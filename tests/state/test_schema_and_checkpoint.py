@@ -169,6 +169,7 @@ async def test_upgrading_a_version_1_file_fills_trigger_cents_and_canonical_last
             "trigger_cents": UPGRADED[watch["id"]][0],
             "last_price": UPGRADED[watch["id"]][1],
             **V6_DEFAULTS,
+            **V8_DEFAULTS,
         }
         for watch in V1_WATCHES
     ]
@@ -182,6 +183,8 @@ V6_DEFAULTS = {
     "crossed_from": None,
 }
 """What version 6 gives an old watch: awake, no protection window."""
+V8_DEFAULTS = {"version": 0}
+"""What version 8 gives an old watch: its first version."""
 
 
 async def test_every_watch_reads_back_the_same_after_the_upgrade(upgraded: SqliteStore) -> None:

@@ -1,0 +1,57 @@
+"""What happened to a watch, recorded when it happened: the story `why` tells back.
+
+Each decision about a watch is written as an event in the same transaction as the
+change it describes (a user's pause, the poll's crossing, an alert held or sent), with
+the trigger that held at that moment, so the story never re-derives the past from
+today's state. Prices seen come from the product's price history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Final
+
+EVENTS_KEPT_PER_WATCH: Final = 50
+"""The most recent events kept per watch; older ones are pruned with the retention job."""
+
+
+class EventKind(str, Enum):
+    CREATED = "created"
+    TARGET_CHANGED = "target_changed"
+    """The user set a new trigger (`trigger_price`); `detail` holds the old one."""
+    PAUSED = "paused"
+    SNOOZED = "snoozed"
+    """`detail`: the snooze's end, ISO 8601."""
+    RESUMED = "resumed"
+    WOKE = "woke"
+    """A snooze ran out."""
+    ARMED = "armed"
+    """The price went back above the trigger: the next crossing alerts again."""
+    FIRED = "fired"
+    """The price reached the trigger and an alert was made (`alert_id`)."""
+    FIRED_ASLEEP = "fired_asleep"
+    """The price reached the trigger while the watch slept: no alert then."""
+    UNAVAILABLE = "unavailable"
+    AVAILABLE = "available"
+    HELD = "held"
+    """An alert waits: `detail` says for what (a dialog, quiet hours until ...)."""
+    SENT = "sent"
+    FAILED = "failed"
+    """A send failed; `detail` is the reason, retried or given up."""
+    DROPPED = "dropped"
+    """An alert was not sent because it no longer stood (`detail`: why)."""
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    watch_id: int
+    at: datetime
+    kind: EventKind
+    price: Decimal | None = None
+    trigger_price: Decimal | None = None
+    """The trigger that held when it happened."""
+    alert_id: int | None = None
+    detail: str | None = None

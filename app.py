@@ -234,7 +234,9 @@ def create_app(
             locks=store.locks,
             catalog=catalog,
             watchlist=watchlist,
-            alerts=AlertsInTurn(leases, outcomes, clock, settings.alert_hold_seconds),
+            alerts=AlertsInTurn(
+                leases, outcomes, clock, settings.alert_hold_seconds, store.watches.by_ids
+            ),
             clock=clock,
             default_drop=settings.drop_threshold_percent,
             turn_wait_seconds=send_timeout_seconds,

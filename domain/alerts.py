@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Final
 
 from domain.rules import RuleKind
 
@@ -20,14 +19,8 @@ class AlertKind(str, Enum):
 
 
 def crossing_kind(rule_kind: RuleKind) -> AlertKind:
-    """What a watch's crossing alert is. Its SQL twin is `CROSSING_KIND_SQL`."""
+    """What a watch's crossing alert is."""
     return AlertKind.PROTECT if rule_kind is RuleKind.PROTECT else AlertKind.DROP
-
-
-CROSSING_KIND_SQL: Final = (
-    f"(CASE WHEN watches.kind = '{RuleKind.PROTECT.value}' THEN '{AlertKind.PROTECT.value}' "
-    f"ELSE '{AlertKind.DROP.value}' END)"
-)
 
 
 class AlertStatus(str, Enum):
@@ -56,7 +49,7 @@ class SendFailure:
 
 def dedupe_key(watch_id: int, event: str) -> str:
     """One key per watch event (a crossing, an outage), so a poll that runs twice cannot
-    alert twice. Its SQL twin, for crossings, is `domain.rules.CROSSING_KEY_SQL`."""
+    alert twice."""
     return f"watch-{watch_id}-{event}"
 
 

@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from domain.alerts import NewAlert
 from domain.products import ProductHealth
-from domain.rules import RuleState
+from domain.watch_changes import Change
 
 
 @dataclass(frozen=True)
@@ -34,15 +33,15 @@ class PollMemory:
 class PriceMove:
     """A product's price moved from `previous` to `price`, a plain move (see
     `domain.rules.plain_move_cents`). The store applies it in bulk to every watch of the
-    product that follows it (`domain.rules.FOLLOWS_MOVE`): those watches are never
-    loaded one by one."""
+    product that follows it quietly (`state.rule_sql.quiet_follower_sql`: only its last
+    price changes); those watches are never loaded one by one."""
 
     product_id: str
     previous: Decimal
     price: Decimal
     price_cents_up: int
-    """`cents_up(price)`: the watch fires or stays disarmed when this is at most its
-    trigger in cents."""
+    """`cents_up(price)`: the price reaches a trigger when this is at most the trigger
+    in cents."""
     seen_at: datetime
 
 
@@ -51,11 +50,22 @@ class PollChanges:
     """Everything one poll writes, in one transaction."""
 
     moves: list[PriceMove] = field(default_factory=list)
-    states: list[tuple[int, RuleState]] = field(default_factory=list)
-    pauses: list[tuple[int, bool]] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    """The watches evaluated one by one: each written only if still at the version it
+    was worked out from."""
     health: list[ProductHealth] = field(default_factory=list)
-    alerts: list[NewAlert] = field(default_factory=list)
     prices: dict[str, Decimal | None] = field(default_factory=dict)
     """The prices the poll evaluated these products at, remembered with the result."""
     seen_at: datetime | None = None
     """When the poll saw `prices`: the time of the price history points they make."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a poll's write did."""
+
+    alerts: int
+    """Alerts made."""
+    conflicts: list[int] = field(default_factory=list)
+    """Watches changed since the poll read them (or now taking a move loudly): nothing of
+    theirs was written; the poll works them out again from a fresh read."""

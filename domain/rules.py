@@ -92,47 +92,17 @@ def retargeted(rule: Rule, target: Decimal) -> Rule:
     return Rule(kind, rule.start_price, to_cents(target))
 
 
-def alert_baseline(rule: Rule, state_before: RuleState) -> Decimal:
-    """The price a drop alert says the price fell from. Percent rules are relative to
-    the start price, price protection to the price paid (both always above the
-    trigger); a `below` watch's is the price it saw just before the crossing, which
-    may be years after it was made, at a price under the target.
-
-    Its SQL twin is `ALERT_BASELINE_SQL`."""
-    if rule.kind is RuleKind.BELOW and state_before.last_price is not None:
-        return state_before.last_price
-    return rule.start_price
-
-
-ALERT_BASELINE_SQL: Final = (
-    "(CASE WHEN watches.kind = 'below' AND watches.last_price IS NOT NULL "
-    "THEN watches.last_price ELSE watches.start_price END)"
-)
-"""`alert_baseline` in SQL, on the watch's row before the move is applied."""
-
-WAKE_BASELINE_SQL: Final = (
-    "(CASE WHEN watches.kind = 'below' AND watches.crossed_from IS NOT NULL "
-    "THEN watches.crossed_from ELSE watches.start_price END)"
-)
-"""`alert_baseline` for an alert made on waking, after the crossing was applied."""
-
-
 def initial_state(rule: Rule) -> RuleState:
     """Armed unless the price already sits at or under the trigger."""
     return RuleState(armed=rule.start_price > rule.trigger_price, last_price=rule.start_price)
 
 
-def drop_percent(old: Decimal, new: Decimal) -> Decimal:
-    with localcontext(MONEY):
-        return ((old - new) / old * HUNDRED).quantize(Decimal("0.1"))
-
-
 def evaluate(trigger_price: Decimal, state: RuleState, price: Decimal | None) -> Outcome:
     """Fire once when the price first reaches the trigger; re-arm once it is back above.
 
-    Its SQL twin, for plain moves, is `follows_move_sql`, `fires_sql`, `armed_after_sql`,
-    `crossings_after_sql` and `crossed_from_after_sql` below: change one, change the other
-    (a property test holds them equal, tests/state/test_bulk_moves.py)."""
+    Its SQL twin, for the watches a plain move leaves quiet (only their last price
+    changes), is `state.rule_sql.quiet_follower_sql`: change one, change the other (a
+    property test holds them equal, tests/state/test_bulk_moves.py)."""
     if price is None or not is_price(price):
         return Outcome(state, fired=False)
     if _is_huge_drop(state, price) and state.unconfirmed_price is None:
@@ -145,52 +115,6 @@ def evaluate(trigger_price: Decimal, state: RuleState, price: Decimal | None) ->
     if not state.armed and price > trigger_price:
         return Outcome(replace(state, armed=True), fired=False)
     return Outcome(state, fired=False)
-
-
-# The rule in SQL: the twin of `evaluate` for plain moves (`plain_move_cents`), which
-# the store runs over every watch that follows a move, in one statement per product.
-# Each takes the SQL for the move's values; the watches table is `watches`, its trigger
-# in whole cents `trigger_cents` (`comparable_cents(trigger_price)`), its flags integers
-# (1 or 0). Standard SQL that SQLite and PostgreSQL both run.
-
-
-def follows_move_sql(previous: str) -> str:
-    """SQL that is true when a watch takes a plain move in bulk, given the SQL for the
-    move's previous price: it last saw exactly that price (stored as canonical text), is
-    not paused, awaits no confirmation and has a comparable trigger. Never NULL (a NULL
-    last price does not follow), so its NOT is exactly the watches `evaluate` gets."""
-    return (
-        f"(watches.last_price IS NOT DISTINCT FROM {previous} AND watches.paused = 0 "
-        "AND watches.unconfirmed_price IS NULL AND watches.trigger_cents IS NOT NULL)"
-    )
-
-
-def fires_sql(cents_up: str) -> str:
-    """SQL for "`evaluate` fires": armed, and the price (`cents_up`, the SQL for the move's
-    `cents_up(price)`) is at or under the trigger."""
-    return f"(watches.armed = 1 AND watches.trigger_cents >= {cents_up})"
-
-
-def armed_after_sql(cents_up: str) -> str:
-    """SQL for `evaluate`'s armed state after a plain move, 1 or 0: the price is above
-    the trigger."""
-    return f"(CASE WHEN watches.trigger_cents < {cents_up} THEN 1 ELSE 0 END)"
-
-
-def crossings_after_sql(cents_up: str) -> str:
-    """SQL for the watch's crossing count after a plain move: one more if it fires."""
-    return f"(watches.crossings + CASE WHEN {fires_sql(cents_up)} THEN 1 ELSE 0 END)"
-
-
-def crossed_from_after_sql(cents_up: str) -> str:
-    """SQL for the watch's `crossed_from` after a plain move: its last price if it fires."""
-    return (
-        f"(CASE WHEN {fires_sql(cents_up)} THEN watches.last_price ELSE watches.crossed_from END)"
-    )
-
-
-CROSSING_KEY_SQL: Final = "'watch-' || watches.id || '-crossing-' || (watches.crossings + 1)"
-"""The alert key `domain.alerts.dedupe_key` gives the crossing a watch fires for."""
 
 
 def comparable_cents(amount: Decimal) -> int | None:

@@ -1,5 +1,5 @@
 """When a watch is asleep (paused by its user, snoozed, or past its protection window)
-and what it owes its user on waking. Pure functions, with their SQL twins beside them.
+and what it owes its user on waking. Pure functions.
 
 An asleep watch keeps evaluating prices exactly as an awake one (last price, armed,
 crossings), but creates no alert. On waking, if it fired while asleep (its crossings
@@ -18,7 +18,7 @@ from domain.watches import Watch
 
 
 def is_asleep(watch: Watch, now: datetime) -> bool:
-    """No alerts now. Its SQL twin is `asleep_sql`."""
+    """No alerts now."""
     return (
         watch.paused_by_user
         or (watch.snoozed_until is not None and watch.snoozed_until > now)
@@ -26,43 +26,18 @@ def is_asleep(watch: Watch, now: datetime) -> bool:
     )
 
 
-def asleep_sql(now: str) -> str:
-    """`is_asleep` in SQL, given the SQL for the moment; never NULL."""
-    return (
-        "(watches.paused_by_user = 1 "
-        f"OR (watches.snoozed_until IS NOT NULL AND watches.snoozed_until > {now}) "
-        f"OR (watches.expires_at IS NOT NULL AND watches.expires_at <= {now}))"
-    )
-
-
 def is_sleeping(watch: Watch) -> bool:
     """Put to sleep and not yet woken (a snooze that ran out but has not been noticed
     yet counts): falling asleep again keeps its `sleep_crossings`, so an alert it owes
-    from before is not lost. Its SQL twin is `SLEEPING_SQL`."""
+    from before is not lost."""
     return watch.paused_by_user or watch.snoozed_until is not None
 
 
-SLEEPING_SQL = "(watches.paused_by_user = 1 OR watches.snoozed_until IS NOT NULL)"
-
-
 def owes_wake_alert(watch: Watch, now: datetime) -> bool:
-    """On waking: it fired while asleep and still sits at or under its trigger.
-    Its SQL twin is `owes_wake_alert_sql`."""
+    """On waking: it fired while asleep and still sits at or under its trigger."""
     return (
         watch.state.crossings > watch.sleep_crossings
         and not watch.state.armed
         and watch.state.last_price is not None
         and not (watch.expires_at is not None and watch.expires_at <= now)
     )
-
-
-def owes_wake_alert_sql(now: str) -> str:
-    return (
-        "(watches.crossings > watches.sleep_crossings AND watches.armed = 0 "
-        "AND watches.last_price IS NOT NULL "
-        f"AND NOT (watches.expires_at IS NOT NULL AND watches.expires_at <= {now}))"
-    )
-
-
-WAKE_KEY_SQL = "'watch-' || watches.id || '-crossing-' || watches.crossings"
-"""The alert key `domain.alerts.dedupe_key` gives the watch's latest crossing."""

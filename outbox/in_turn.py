@@ -6,18 +6,22 @@ what the user sees: no other turn of the conversation runs until this one ends.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Sequence
 
+from domain.alert_fate import Fate, Situation, Verdict, fate
 from domain.alerts import Alert, SendFailure
 from domain.clock import Clock
-from outbox.hold import decide
+from domain.watches import Watch
 from outbox.leases import Leases
 from outbox.outcomes import Outcomes
 
 SendAlerts = Callable[[Sequence[Alert]], Awaitable[SendFailure | None]]
 """Sends the alerts as one message in the turn; returns why it failed, or None."""
+WatchesNow = Callable[[Sequence[int]], Awaitable[dict[int, Watch]]]
+"""The watches that still exist, by id, as they are now (`WatchStore.by_ids`)."""
 
 
 @dataclass
@@ -36,12 +40,18 @@ class ProactiveBatch:
 
 class AlertsInTurn:
     def __init__(
-        self, leases: Leases, outcomes: Outcomes, clock: Clock, hold_seconds: float
+        self,
+        leases: Leases,
+        outcomes: Outcomes,
+        clock: Clock,
+        hold_seconds: float,
+        watches: WatchesNow,
     ) -> None:
         self._leases = leases
         self._outcomes = outcomes
         self._clock = clock
         self._hold = timedelta(seconds=hold_seconds)
+        self._watches = watches
 
     async def run(
         self,
@@ -51,19 +61,22 @@ class AlertsInTurn:
         batch: ProactiveBatch | None = None,
         quiet_until: datetime | None = None,
     ) -> None:
-        """A proactive turn's batch: send it, or hold it while a dialog waits or until
-        `quiet_until` (the end of the user's quiet hours, if now is inside them). A
-        user's turn (no batch) that leaves no dialog waiting, outside quiet hours: send
+        """A proactive turn's batch: each alert's fate (`domain.alert_fate`) decided with
+        its watch as it is now, under the turn lock: sent, held while a dialog waits or
+        until `quiet_until` (the end of the user's quiet hours, if now is inside them),
+        held while its watch sleeps, or put aside when it no longer stands. A user's turn
+        (no batch) that leaves no dialog waiting, outside quiet hours: the same for
         everything the conversation has waiting, held alerts and the ones it missed while
         unreachable. In quiet hours a user's own message sends nothing: they asked for
         quiet, and everything arrives as one digest when the window ends."""
         if batch is not None:
-            await self._proactive(batch, dialog_waiting, send, quiet_until)
+            settled = await self._settle(batch.unsettled(), dialog_waiting, send, quiet_until)
+            batch.settle(settled)
         elif not dialog_waiting and quiet_until is None:
             waiting = await self._leases.claim_conversation(conversation_key)
             try:
                 if waiting:
-                    await self._send(waiting, send, "no dialog is waiting now that the user wrote")
+                    await self._settle(waiting, False, send, None)
             finally:
                 self._leases.let_go(waiting)
 
@@ -72,26 +85,42 @@ class AlertsInTurn:
         window's end is due now, to be held again or sent; returns how many."""
         return await self._outcomes.wake_quiet(conversation_key)
 
-    async def _proactive(
+    async def _settle(
         self,
-        batch: ProactiveBatch,
+        alerts: Sequence[Alert],
         dialog_waiting: bool,
         send: SendAlerts,
         quiet_until: datetime | None,
-    ) -> None:
-        decision = decide(batch.unsettled(), dialog_waiting, self._clock(), self._hold, quiet_until)
-        if decision.hold:
-            await self._outcomes.held(
-                decision.hold, self._hold.total_seconds(), decision.quiet_until
+    ) -> list[Alert]:
+        """Decide each alert's fate and carry it out; returns the alerts settled."""
+        if not alerts:
+            return []
+        now = self._clock()
+        watches = await self._watches(sorted({alert.watch_id for alert in alerts}))
+        by_fate: dict[Fate, list[tuple[Alert, Verdict]]] = defaultdict(list)
+        for alert in alerts:
+            situation = Situation(
+                now, watches.get(alert.watch_id), dialog_waiting, quiet_until, hold=self._hold
             )
-            batch.settle(decision.hold)
-        if decision.send:
-            await self._send(decision.send, send, decision.why)
-            batch.settle(decision.send)
+            verdict = fate(alert, situation)
+            by_fate[verdict.fate].append((alert, verdict))
+        hold_seconds = self._hold.total_seconds()
+        if held := _alerts(by_fate[Fate.HOLD_FOR_DIALOG]):
+            await self._outcomes.held(held, hold_seconds)
+        if quiet := _alerts(by_fate[Fate.HOLD_FOR_QUIET]):
+            await self._outcomes.held(quiet, hold_seconds, quiet_until)
+        for alert, verdict in by_fate[Fate.ASLEEP]:
+            await self._outcomes.asleep([alert], verdict.until, verdict.why)
+        for alert, verdict in by_fate[Fate.STALE]:
+            await self._outcomes.dropped([alert], verdict.why)
+        if ready := by_fate[Fate.SEND]:
+            failure = await send(_alerts(ready))
+            if failure is None:
+                await self._outcomes.sent(_alerts(ready), ready[0][1].why)
+            else:
+                await self._outcomes.failed(_alerts(ready), failure)
+        return [alert for verdicts in by_fate.values() for alert, _ in verdicts]
 
-    async def _send(self, alerts: Sequence[Alert], send: SendAlerts, why: str) -> None:
-        failure = await send(alerts)
-        if failure is None:
-            await self._outcomes.sent(alerts, why)
-        else:
-            await self._outcomes.failed(alerts, failure)
+
+def _alerts(verdicts: Sequence[tuple[Alert, Verdict]]) -> list[Alert]:
+    return [alert for alert, _ in verdicts]

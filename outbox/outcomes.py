@@ -8,8 +8,8 @@ in a row for the same alert.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from typing import Sequence
+from datetime import datetime, timedelta
+from typing import Final, Sequence
 
 from domain.alerts import Alert, FailedAttempt, FailureKind, SendFailure
 from domain.clock import Clock
@@ -18,6 +18,8 @@ from outbox.retry import RetryPolicy
 from state.interfaces import OutboxStore, ReferenceStore
 
 logger = logging.getLogger(__name__)
+
+ASLEEP_RECHECK: Final = timedelta(days=30)
 
 
 class Outcomes:
@@ -54,6 +56,22 @@ class Outcomes:
         for alert in alerts:
             self._metrics.delivery_attempts.labels("held").inc()
             logger.info("alert %s held for %s: %s", alert.id, alert.conversation_key, why)
+
+    async def asleep(self, alerts: Sequence[Alert], until: datetime | None, why: str) -> None:
+        """Held while their watch sleeps: until `until` (a snooze's end), or until the
+        watch wakes, which makes them due (a pause has no end; it is looked at again
+        after ASLEEP_RECHECK)."""
+        now = self._clock()
+        await self._outbox.mark_asleep([a.id for a in alerts], until or now + ASLEEP_RECHECK)
+        for alert in alerts:
+            self._metrics.delivery_attempts.labels("held").inc()
+            logger.info("alert %s held for %s: %s", alert.id, alert.conversation_key, why)
+
+    async def dropped(self, alerts: Sequence[Alert], why: str) -> None:
+        """Never sent: they no longer stand (`domain.alert_fate`)."""
+        await self._outbox.mark_dropped([a.id for a in alerts], self._clock(), why)
+        for alert in alerts:
+            logger.info("alert %s to %s dropped: %s", alert.id, alert.conversation_key, why)
 
     async def wake_quiet(self, conversation_key: str) -> int:
         woken = await self._outbox.wake_quiet(conversation_key, self._clock())

@@ -12,9 +12,9 @@ from typing import Any, AsyncContextManager, Protocol, Sequence
 
 from domain.alerts import Alert, Attempt, FailedAttempt, SendFailure
 from domain.history import PricePoint
-from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
+from domain.polls import PollChanges, PollMemory, PriceMove, Recheck, Recorded
 from domain.products import ProductHealth
-from domain.rules import Rule
+from domain.watch_changes import WatchChange
 from domain.watches import NewWatch, Watch
 
 
@@ -63,28 +63,20 @@ class WatchStore(Protocol):
     async def remove(self, conversation_key: str, watch_id: int) -> bool:
         """Remove a watch of this conversation, and its undelivered alerts."""
 
-    async def pause(self, conversation_key: str, watch_id: int | None) -> list[Watch]:
-        """Put the conversation's watch (None: all of them) to sleep until resumed;
-        returns the watches it applied to."""
-
-    async def snooze(
-        self, conversation_key: str, watch_id: int | None, until: datetime
+    async def change(
+        self, conversation_key: str, watch_id: int | None, change: WatchChange
     ) -> list[Watch]:
-        """Put the watch (None: all) to sleep until `until`, the poll wakes it then."""
+        """Apply a user's change to the conversation's watch (None: to each of its
+        watches) under the rows' locks, worked out from the watch as it is now, with the
+        alerts and events it makes; returns the watches after. Every write of a watch's
+        state is this or `record_poll`."""
 
-    async def resume(
-        self, conversation_key: str, watch_id: int | None, now: datetime
-    ) -> list[Watch]:
-        """Wake the watch (None: all), with the alert each owes (`domain.sleep`)."""
+    async def by_ids(self, watch_ids: Sequence[int]) -> dict[int, Watch]:
+        """The watches that still exist, by id."""
 
-    async def wake_snoozed(self, now: datetime) -> int:
-        """Wake every watch whose snooze ran out, with the alerts they owe; return how
-        many alerts are new. Costs one indexed look when none is due."""
-
-    async def set_rule(
-        self, conversation_key: str, watch_id: int, rule: Rule, armed: bool
-    ) -> Watch | None:
-        """Give a watch of this conversation a new rule; None if it is gone."""
+    async def snoozed_due(self, now: datetime) -> list[Watch]:
+        """Watches whose snooze ran out by `now` and has not been noticed yet. Costs one
+        indexed look when none is due."""
 
     async def remove_expired(self, now: datetime) -> int:
         """Remove the price protection watches whose window has ended."""
@@ -94,7 +86,8 @@ class WatchStore(Protocol):
     async def for_products(
         self, product_ids: Sequence[str], moves: Sequence[PriceMove] = ()
     ) -> list[Watch]:
-        """The products' watches, except those following one of the moves."""
+        """The products' watches, except those a move leaves quiet
+        (`state.rule_sql.quiet_follower_sql`): the store applies it to those itself."""
 
     async def product_health(self, product_ids: Sequence[str]) -> dict[str, ProductHealth]: ...
 
@@ -106,9 +99,11 @@ class WatchStore(Protocol):
 
     async def remember_evaluated_up_to_watch(self, watch_id: int) -> None: ...
 
-    async def record_poll(self, changes: PollChanges) -> int:
-        """Write one poll's changes in one transaction; return how many alerts are new.
-        The moves apply to the watches following them at that moment."""
+    async def record_poll(self, changes: PollChanges) -> Recorded:
+        """Write one poll's changes in one transaction. The moves apply to the watches
+        they leave quiet at that moment; each watch's change only if the watch is still
+        at the version it was worked out from, and no watch a move now changes is left
+        out: those are returned as conflicts, with nothing of theirs written."""
 
 
 class OutboxStore(Protocol):
@@ -137,6 +132,13 @@ class OutboxStore(Protocol):
     ) -> None:
         """Hold for a dialog (at most `hold_seconds` from the first such hold), or, with
         `until`, for quiet hours: due at `until`, remembered in `Alert.quiet_until`."""
+
+    async def mark_asleep(self, alert_ids: Sequence[int], until: datetime) -> None:
+        """Hold while the alert's watch sleeps: due at `until`, or as soon as the watch
+        wakes (`WatchStore.change` makes a woken watch's held alerts due)."""
+
+    async def mark_dropped(self, alert_ids: Sequence[int], now: datetime, why: str) -> None:
+        """Never send these: they no longer stand (`domain.alert_fate`); `why` is kept."""
 
     async def wake_quiet(self, conversation_key: str, now: datetime) -> int:
         """Make the conversation's alerts held for quiet hours due now (the quiet hours

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Mapping
 
-from domain.alerts import Alert, AlertKind, AlertStatus, FailureKind
+from domain.alerts import Alert, AlertKind, AlertStatus, FailureKind, NewAlert
 from domain.rules import Rule, RuleKind, RuleState, comparable_cents
 from domain.watches import NewWatch, Watch
 from state.columns import dec, price_text_or_none, text
@@ -32,6 +32,81 @@ WATCH_COLUMNS = (
     "expires_at",
 )
 """A new watch's columns, in the order `watch_values` gives them."""
+
+
+MUTABLE_WATCH_COLUMNS = (
+    "kind",
+    "threshold_percent",
+    "start_price",
+    "trigger_price",
+    "trigger_cents",
+    "armed",
+    "last_price",
+    "unconfirmed_price",
+    "crossings",
+    "crossed_from",
+    "paused",
+    "paused_by_user",
+    "snoozed_until",
+    "sleep_crossings",
+    "expires_at",
+)
+"""What a change of a watch may write, in the order `mutable_values` gives them."""
+
+ALERT_COLUMNS = (
+    "dedupe_key",
+    "kind",
+    "conversation_key",
+    "watch_id",
+    "product_id",
+    "product_name",
+    "currency",
+    "old_price",
+    "new_price",
+    "seen_at",
+    "status",
+    "next_attempt_at",
+    "protected_until",
+)
+"""A new alert's columns, in the order `alert_values` gives them."""
+
+
+def mutable_values(watch: Watch, snoozed_until: Any, expires_at: Any) -> tuple[Any, ...]:
+    """The values of MUTABLE_WATCH_COLUMNS; the moments as the backend writes them."""
+    rule = watch.rule
+    return (
+        rule.kind.value,
+        text(rule.threshold_percent),
+        str(rule.start_price),
+        str(rule.trigger_price),
+        comparable_cents(rule.trigger_price),
+        *state_values(watch.state),
+        int(watch.paused),
+        int(watch.paused_by_user),
+        snoozed_until,
+        watch.sleep_crossings,
+        expires_at,
+    )
+
+
+def alert_values(alert: NewAlert, seen_at: Any, protected_until: Any) -> tuple[Any, ...]:
+    """The values of ALERT_COLUMNS for a new, pending alert; the moments as the backend
+    writes them."""
+    return (
+        alert.dedupe_key,
+        alert.kind.value,
+        alert.conversation_key,
+        alert.watch_id,
+        alert.product_id,
+        alert.product_name,
+        alert.currency,
+        text(alert.old_price),
+        text(alert.new_price),
+        seen_at,
+        AlertStatus.PENDING.value,
+        seen_at,
+        protected_until,
+    )
 
 
 def state_values(state: RuleState) -> tuple[int, str | None, str | None, int, str | None]:

@@ -10,12 +10,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final, Mapping, Sequence
 
-from domain.alerts import AlertKind, NewAlert, crossing_kind, dedupe_key
 from domain.clock import Clock
 from domain.polls import PollChanges, PriceMove, Recheck
 from domain.products import ProductHealth
-from domain.rules import alert_baseline, evaluate, plain_move_cents
-from domain.sleep import is_asleep
+from domain.rules import plain_move_cents
+from domain.watch_changes import Change, WatchChange, priced, snooze_ran_out, unavailable
 from domain.watches import Watch
 from feed.client import PriceBatch, PriceFeed
 from metrics import Metrics
@@ -23,6 +22,9 @@ from state.interfaces import WatchStore
 
 logger = logging.getLogger(__name__)
 
+CONFLICT_ROUNDS: Final = 5
+"""How often a poll works out again the watches changed since it read them, before it
+leaves them to the next poll (a user who changes a watch five times during one write)."""
 UNAVAILABLE_AFTER_NULLS: Final = 5
 """Polls in a row a healthy feed must answer null before watchers hear of it."""
 PRODUCTS_PER_BATCH: Final = 500
@@ -40,30 +42,6 @@ class PollReport:
     feed_error: str | None = None
     evaluated: int = 0
     """Products whose watches were evaluated: those that moved or needed a look."""
-
-
-def _alert(
-    watch: Watch,
-    event: str,
-    kind: AlertKind,
-    now: datetime,
-    new_price: Decimal | None,
-    old_price: Decimal | None = None,
-    protected_until: datetime | None = None,
-) -> NewAlert:
-    return NewAlert(
-        dedupe_key=dedupe_key(watch.id, event),
-        conversation_key=watch.conversation_key,
-        watch_id=watch.id,
-        product_id=watch.product_id,
-        product_name=watch.product_name,
-        currency=watch.currency,
-        old_price=old_price,
-        new_price=new_price,
-        seen_at=now,
-        kind=kind,
-        protected_until=protected_until,
-    )
 
 
 def plain_moves(
@@ -106,48 +84,40 @@ def plan_poll(
             continue
         price = prices[product_id]
         before = health.get(product_id, ProductHealth(product_id))
-        after = _plan_product(product_watches, price, before, now, unavailable_after, changes)
+        after = health_after(before, price, unavailable_after)
+        changes.changes.extend(
+            watch_change(watch, price, before, after, now) for watch in product_watches
+        )
         if after != before:
             changes.health.append(after)
     return changes
 
 
-def _plan_product(
-    watches: list[Watch],
-    price: Decimal | None,
-    health: ProductHealth,
-    now: datetime,
-    unavailable_after: int,
-    changes: PollChanges,
+def health_after(
+    health: ProductHealth, price: Decimal | None, unavailable_after: int
 ) -> ProductHealth:
-    if price is None:
-        streak = health.null_streak + 1
-        if health.unavailable or streak < unavailable_after:
-            return replace(health, null_streak=streak)
-        outage = health.outages + 1
-        for watch in watches:
-            changes.pauses.append((watch.id, True))
-            if not is_asleep(watch, now):
-                changes.alerts.append(
-                    _alert(watch, f"outage-{outage}-unavailable", AlertKind.UNAVAILABLE, now, None)
-                )
-        return ProductHealth(health.product_id, streak, unavailable=True, outages=outage)
-    for watch in watches:
-        asleep = is_asleep(watch, now)  # evaluates as ever, says nothing (domain.sleep)
-        if watch.paused:
-            changes.pauses.append((watch.id, False))
-            if not asleep:
-                back = f"outage-{health.outages}-available"
-                changes.alerts.append(_alert(watch, back, AlertKind.AVAILABLE, now, price))
-        outcome = evaluate(watch.rule.trigger_price, watch.state, price)
-        if outcome.state != watch.state:
-            changes.states.append((watch.id, outcome.state))
-        if outcome.fired and not asleep:
-            crossing = f"crossing-{outcome.state.crossings}"
-            kind = crossing_kind(watch.rule.kind)
-            old = alert_baseline(watch.rule, watch.state)
-            changes.alerts.append(_alert(watch, crossing, kind, now, price, old, watch.expires_at))
-    return replace(health, null_streak=0, unavailable=False)
+    """The product's health once the feed answered `price` (None: an explicit null)."""
+    if price is not None:
+        return replace(health, null_streak=0, unavailable=False)
+    streak = health.null_streak + 1
+    if health.unavailable or streak < unavailable_after:
+        return replace(health, null_streak=streak)
+    return ProductHealth(health.product_id, streak, unavailable=True, outages=health.outages + 1)
+
+
+def watch_change(
+    watch: Watch,
+    price: Decimal | None,
+    before: ProductHealth,
+    after: ProductHealth,
+    now: datetime,
+) -> Change:
+    """What the poll's answer for its product changes of one watch."""
+    if price is not None:
+        return priced(watch, price, before.outages, now)
+    if after.unavailable and not before.unavailable:
+        return unavailable(watch, after.outages, now)
+    return Change(watch, watch)
 
 
 def _warn_about_gaps(answers: Sequence[PriceBatch], nulls: Sequence[str]) -> None:
@@ -218,7 +188,8 @@ class Poller:
             self._last_prices.update(memory.prices)
             self._evaluated_up_to_watch = memory.evaluated_up_to_watch
             self._recalled = True
-        woken = await self._watches.wake_snoozed(self._clock())
+        now = self._clock()
+        woken = await self._apply(await self._watches.snoozed_due(now), snooze_ran_out(now))
         recheck = await self._watches.products_to_recheck(self._evaluated_up_to_watch)
         watched = await self._watched_products(recheck)
         if not watched:
@@ -308,10 +279,9 @@ class Poller:
     async def _evaluate(self, prices: Mapping[str, Decimal | None]) -> int:
         """Rules for the products given, a slice at a time so memory stays flat. Other
         work (a chat turn) gets the loop between slices, which matters when a poll has
-        every watch to look at. Only the poll writes rule state (one poll at a time), so a
-        slice's reads stay true until its write whatever runs in between: a watch
-        removed meanwhile gets no alert (the store checks), one added meanwhile is
-        looked at by the next poll."""
+        every watch to look at. A watch a user changes between a slice's read and its
+        write is not overwritten: the store writes each change only over the version it
+        was worked out from, and the slice works the conflicts out again."""
         product_ids = list(prices)
         created = 0
         for start in range(0, len(product_ids), self._products_per_batch):
@@ -326,7 +296,43 @@ class Poller:
             watches = await self._watches.for_products(list(chunk), moves)
             health = await self._watches.product_health(list(chunk))
             changes = plan_poll(watches, chunk, health, now, moves)
-            created += await self._watches.record_poll(changes)
+            recorded = await self._watches.record_poll(changes)
+            created += recorded.alerts
+
+            def again(watch: Watch) -> Change:
+                price = chunk[watch.product_id]
+                before = health.get(watch.product_id, ProductHealth(watch.product_id))
+                after = health_after(before, price, UNAVAILABLE_AFTER_NULLS)
+                return watch_change(watch, price, before, after, now)
+
+            created += await self._settle(recorded.conflicts, again)
+        return created
+
+    async def _apply(self, watches: Sequence[Watch], change: WatchChange) -> int:
+        """Apply a change to the watches read, with the poll's guard; returns new alerts."""
+        if not watches:
+            return 0
+        recorded = await self._watches.record_poll(
+            PollChanges(changes=[change(watch) for watch in watches])
+        )
+        return recorded.alerts + await self._settle(recorded.conflicts, change)
+
+    async def _settle(self, conflicts: Sequence[int], change: WatchChange) -> int:
+        """Work the conflicting watches out again from a fresh read, until none is left."""
+        created = 0
+        for _ in range(CONFLICT_ROUNDS):
+            if not conflicts:
+                return created
+            fresh = await self._watches.by_ids(conflicts)
+            recorded = await self._watches.record_poll(
+                PollChanges(changes=[change(watch) for watch in fresh.values()])
+            )
+            created += recorded.alerts
+            conflicts = recorded.conflicts
+        if conflicts:
+            logger.warning(
+                "%d watch(es) kept changing during the poll; the next one looks", len(conflicts)
+            )
         return created
 
 

@@ -7,17 +7,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
+from domain import watch_changes
 from domain.clock import Clock
 from domain.products import Product
-from domain.rules import (
-    Rule,
-    RuleState,
-    initial_state,
-    is_price,
-    protect_rule,
-    retargeted,
-    to_cents,
-)
+from domain.rules import Rule, RuleState, initial_state, is_price, protect_rule, to_cents
 from domain.watches import NewWatch, Watch
 from feed.client import FeedError, PriceFeed
 from state.interfaces import WatchStore
@@ -106,34 +99,37 @@ class Watchlist:
     async def pause(self, conversation_key: str, watch_id: int | None) -> list[Watch]:
         """Put a watch (None: every watch) to sleep until resumed. It keeps tracking
         prices and alerts once on waking if it fired meanwhile (`domain.sleep`)."""
-        watches = await self._watches.pause(conversation_key, watch_id)
+        watches = await self._watches.change(
+            conversation_key, watch_id, watch_changes.pause(self._clock())
+        )
         logger.info("paused %d watch(es) in %s", len(watches), conversation_key)
         return watches
 
     async def resume(self, conversation_key: str, watch_id: int | None) -> list[Watch]:
-        watches = await self._watches.resume(conversation_key, watch_id, self._clock())
+        watches = await self._watches.change(
+            conversation_key, watch_id, watch_changes.resume(self._clock())
+        )
         logger.info("resumed %d watch(es) in %s", len(watches), conversation_key)
         return watches
 
     async def snooze(
         self, conversation_key: str, watch_id: int | None, until: datetime
     ) -> list[Watch]:
-        watches = await self._watches.snooze(conversation_key, watch_id, until)
+        watches = await self._watches.change(
+            conversation_key, watch_id, watch_changes.snooze(until, self._clock())
+        )
         logger.info("snoozed %d watch(es) in %s until %s", len(watches), conversation_key, until)
         return watches
 
     async def set_target(
         self, conversation_key: str, watch_id: int, target: Decimal
     ) -> Watch | None:
-        """Fire at `target` from now on (`domain.rules.retargeted`); armed when the last
-        price is above it. None when the conversation has no such watch."""
-        watch = await self.get(conversation_key, watch_id)
-        if watch is None:
-            return None
-        rule = retargeted(watch.rule, target)
-        last = watch.state.last_price
-        armed = watch.state.armed if last is None else last > rule.trigger_price
-        return await self._watches.set_rule(conversation_key, watch_id, rule, armed)
+        """Fire at `target` from now on (`domain.watch_changes.retarget`). None when the
+        conversation has no such watch."""
+        changed = await self._watches.change(
+            conversation_key, watch_id, watch_changes.retarget(target, self._clock())
+        )
+        return changed[0] if changed else None
 
     async def protect(
         self,

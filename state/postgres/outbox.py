@@ -97,6 +97,23 @@ class PostgresOutbox:
             float(hold_seconds),
         )
 
+    async def mark_asleep(self, alert_ids: Sequence[int], until: datetime) -> None:
+        await self._update(
+            alert_ids,
+            "status = $2, next_attempt_at = $3, claimed_until = NULL",
+            AlertStatus.HELD.value,
+            until,
+        )
+
+    async def mark_dropped(self, alert_ids: Sequence[int], now: datetime, why: str) -> None:
+        await self._update(
+            alert_ids,
+            "status = $2, last_error = $3, last_attempt_at = $4, claimed_until = NULL",
+            AlertStatus.FAILED.value,
+            why,
+            now,
+        )
+
     async def wake_quiet(self, conversation_key: str, now: datetime) -> int:
         rows = await self._db.pool.fetch(
             "UPDATE alerts SET next_attempt_at = $1 WHERE conversation_key = $2 "

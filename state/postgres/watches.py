@@ -6,54 +6,70 @@ row: a round trip to the server costs more than the work of a row.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Sequence
 
-from domain.alerts import CROSSING_KIND_SQL, AlertStatus
-from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
+from domain.alerts import AlertStatus
+from domain.polls import PollChanges, PollMemory, PriceMove, Recheck, Recorded
 from domain.products import ProductHealth
-from domain.rules import (
-    ALERT_BASELINE_SQL,
-    CROSSING_KEY_SQL,
-    WAKE_BASELINE_SQL,
-    Rule,
-    armed_after_sql,
-    comparable_cents,
-    crossed_from_after_sql,
-    crossings_after_sql,
-    fires_sql,
-    follows_move_sql,
-)
-from domain.sleep import SLEEPING_SQL, WAKE_KEY_SQL, asleep_sql, owes_wake_alert_sql
+from domain.watch_changes import Change, WatchChange, created
 from domain.watches import NewWatch, Watch
-from state.columns import price_text, price_text_or_none, text
+from state.columns import price_text, price_text_or_none
 from state.postgres.database import PostgresDatabase
 from state.postgres.history import record_prices
-from state.rows import WATCH_COLUMNS, state_values, watch_from, watch_values
+from state.postgres.watch_events import insert_events
+from state.rows import (
+    ALERT_COLUMNS,
+    MUTABLE_WATCH_COLUMNS,
+    WATCH_COLUMNS,
+    alert_values,
+    mutable_values,
+    watch_from,
+    watch_values,
+)
+from state.rule_sql import follows_move_sql, quiet_follower_sql
 
 OPEN_STATUSES = [AlertStatus.PENDING.value, AlertStatus.HELD.value]
 MOVES = (
-    "moves AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
-    "$5::bigint[], $6::timestamptz[]) AS m (product_id, previous, price, new_price, cents_up, "
-    "seen_at))"
+    "moves AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) "
+    "AS m (product_id, previous, price, cents_up))"
 )
-FOLLOWS = "watches.product_id = moves.product_id AND " + follows_move_sql("moves.previous")
-
-
-def wake_alerts(condition: str, now: str) -> str:
-    """The alerts the watches picked by the condition owe on waking (`domain.sleep`)."""
-    return (
-        "INSERT INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
-        "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-        f"next_attempt_at, protected_until) SELECT {WAKE_KEY_SQL}, {CROSSING_KIND_SQL}, "
-        f"conversation_key, id, product_id, product_name, currency, {WAKE_BASELINE_SQL}, "
-        f"last_price, {now}, 'pending', {now}, expires_at FROM watches WHERE {condition} "
-        f"AND {owes_wake_alert_sql(now)} "
-        "ORDER BY watches.id ON CONFLICT (dedupe_key) DO NOTHING"
-    )
-
-
+QUIET = quiet_follower_sql("moves.previous", "moves.cents_up")
+WATCH_TYPES = (
+    "text", "text", "text", "text", "bigint", "int", "text", "text", "int", "text",
+    "int", "int", "timestamptz", "int", "timestamptz",
+)  # fmt: skip
+"""The SQL types of MUTABLE_WATCH_COLUMNS, for their arrays."""
+ALERT_TYPES = (
+    "text", "text", "text", "bigint", "text", "text", "text", "text", "text",
+    "timestamptz", "text", "timestamptz", "timestamptz",
+)  # fmt: skip
+"""The SQL types of ALERT_COLUMNS, for their arrays."""
+WRITE_WATCHES = (
+    f"UPDATE watches SET ({', '.join(MUTABLE_WATCH_COLUMNS)}) = "
+    f"({', '.join(f'w.{column}' for column in MUTABLE_WATCH_COLUMNS)}), "
+    "version = watches.version + 1 FROM unnest($1::bigint[], "
+    + ", ".join(f"${n}::{kind}[]" for n, kind in enumerate(WATCH_TYPES, start=2))
+    + f") AS w (id, {', '.join(MUTABLE_WATCH_COLUMNS)}) WHERE watches.id = w.id"
+)
+INSERT_ALERTS = (
+    f"INSERT INTO alerts ({', '.join(ALERT_COLUMNS)}) "
+    f"SELECT {', '.join(f'a.{column}' for column in ALERT_COLUMNS)} FROM unnest("
+    + ", ".join(f"${n}::{kind}[]" for n, kind in enumerate(ALERT_TYPES, start=1))
+    + f") WITH ORDINALITY AS a ({', '.join(ALERT_COLUMNS)}, n) "
+    # A watch removed since the change was worked out gets no alert; ids (and so
+    # delivery order) follow the changes' order.
+    "WHERE EXISTS (SELECT 1 FROM watches WHERE watches.id = a.watch_id) ORDER BY a.n "
+    "ON CONFLICT (dedupe_key) DO NOTHING"
+)
+WAKE_HELD_ALERTS = (
+    "UPDATE alerts SET next_attempt_at = w.at FROM unnest($1::bigint[], $2::timestamptz[]) "
+    "AS w (watch_id, at) WHERE alerts.watch_id = w.watch_id AND alerts.status = $3 "
+    "AND alerts.next_attempt_at > w.at"
+)
+"""A woken watch's alerts held while it slept are due now."""
 SCOPE = "conversation_key = $1 AND ($2::bigint IS NULL OR id = $2::bigint)"
 """$1 the conversation, $2 one watch id or NULL for all its watches."""
 
@@ -63,11 +79,13 @@ class PostgresWatches:
         self._db = database
 
     async def add(self, watch: NewWatch) -> Watch:
-        watch_id = await self._db.pool.fetchval(
-            f"INSERT INTO watches ({', '.join(WATCH_COLUMNS)}) VALUES "
-            f"({', '.join(f'${n}' for n in range(1, len(WATCH_COLUMNS) + 1))}) RETURNING id",
-            *watch_values(watch, watch.created_at, watch.expires_at),
-        )
+        async with self._db.transaction() as db:
+            watch_id = await db.fetchval(
+                f"INSERT INTO watches ({', '.join(WATCH_COLUMNS)}) VALUES "
+                f"({', '.join(f'${n}' for n in range(1, len(WATCH_COLUMNS) + 1))}) RETURNING id",
+                *watch_values(watch, watch.created_at, watch.expires_at),
+            )
+            await insert_events(db, [created(watch_id, watch)])
         return Watch(watch_id, **{f: getattr(watch, f) for f in NewWatch.__dataclass_fields__})
 
     async def add_many(self, watches: Sequence[NewWatch]) -> int:
@@ -113,88 +131,39 @@ class PostgresWatches:
             )
             return True
 
-    async def pause(self, conversation_key: str, watch_id: int | None) -> list[Watch]:
-        return await self._update(
-            "paused_by_user = 1, sleep_crossings = CASE WHEN "
-            f"{SLEEPING_SQL} THEN sleep_crossings ELSE crossings END",
-            conversation_key,
-            watch_id,
-        )
-
-    async def snooze(
-        self, conversation_key: str, watch_id: int | None, until: datetime
-    ) -> list[Watch]:
-        return await self._update(
-            "snoozed_until = $3, sleep_crossings = CASE WHEN "
-            f"{SLEEPING_SQL} THEN sleep_crossings ELSE crossings END",
-            conversation_key,
-            watch_id,
-            until,
-        )
-
-    async def resume(
-        self, conversation_key: str, watch_id: int | None, now: datetime
+    async def change(
+        self, conversation_key: str, watch_id: int | None, change: WatchChange
     ) -> list[Watch]:
         async with self._db.transaction() as db:
-            await db.execute(
-                wake_alerts(f"{SCOPE} AND {SLEEPING_SQL}", "$3::timestamptz"),
-                conversation_key,
-                watch_id,
-                now,
-            )
+            # Locked in id order, as every writer of watches locks them: no deadlock.
             rows = await db.fetch(
-                f"UPDATE watches SET paused_by_user = 0, snoozed_until = NULL WHERE {SCOPE} "
-                "RETURNING *",
+                f"SELECT * FROM watches WHERE {SCOPE} ORDER BY id FOR UPDATE",
                 conversation_key,
                 watch_id,
             )
-        return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
+            changes = [change(_watch(row)) for row in rows]
+            await _write(db, changes)
+        return [_written(c) for c in changes]
 
-    async def wake_snoozed(self, now: datetime) -> int:
-        due = "snoozed_until IS NOT NULL AND snoozed_until <= $1::timestamptz"
-        exists = f"SELECT EXISTS (SELECT 1 FROM watches WHERE {due})"
-        if not await self._db.pool.fetchval(exists, now):
-            return 0  # the common case: one look at an index
-        async with self._db.transaction() as db:
-            status = await db.execute(
-                wake_alerts(f"{due} AND paused_by_user = 0", "$1::timestamptz"), now
-            )
-            await db.execute(f"UPDATE watches SET snoozed_until = NULL WHERE {due}", now)
-        return _row_count(status)
+    async def by_ids(self, watch_ids: Sequence[int]) -> dict[int, Watch]:
+        rows = await self._db.pool.fetch(
+            "SELECT * FROM watches WHERE id = ANY($1::bigint[])", list(watch_ids)
+        )
+        return {row["id"]: _watch(row) for row in rows}
 
-    async def set_rule(
-        self, conversation_key: str, watch_id: int, rule: Rule, armed: bool
-    ) -> Watch | None:
-        [watch] = await self._update(
-            "kind = $3, start_price = $4, trigger_price = $5, trigger_cents = $6, armed = $7",
-            conversation_key,
-            watch_id,
-            rule.kind.value,
-            str(rule.start_price),
-            str(rule.trigger_price),
-            comparable_cents(rule.trigger_price),
-            int(armed),
-        ) or [None]
-        return watch
+    async def snoozed_due(self, now: datetime) -> list[Watch]:
+        rows = await self._db.pool.fetch(
+            "SELECT * FROM watches WHERE snoozed_until IS NOT NULL AND snoozed_until <= $1 "
+            "ORDER BY id",
+            now,
+        )
+        return [_watch(row) for row in rows]
 
     async def remove_expired(self, now: datetime) -> int:
         status = await self._db.pool.execute(
             "DELETE FROM watches WHERE expires_at IS NOT NULL AND expires_at <= $1", now
         )
         return _row_count(status)
-
-    async def _update(
-        self, assignments: str, conversation_key: str, watch_id: int | None, *values: Any
-    ) -> list[Watch]:
-        """Update the conversation's watch (or all its watches, watch_id None); the
-        assignments' values are $3 on."""
-        rows = await self._db.pool.fetch(
-            f"UPDATE watches SET {assignments} WHERE {SCOPE} RETURNING *",
-            conversation_key,
-            watch_id,
-            *values,
-        )
-        return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
 
     async def watched_product_ids(self) -> list[str]:
         rows = await self._db.pool.fetch(
@@ -215,8 +184,7 @@ class PostgresWatches:
         if moves:
             rows += await self._db.pool.fetch(
                 f"WITH {MOVES} SELECT watches.* FROM moves JOIN watches "
-                "ON watches.product_id = moves.product_id "
-                f"WHERE NOT {follows_move_sql('moves.previous')}",
+                f"ON watches.product_id = moves.product_id WHERE NOT {QUIET}",
                 *_move_arrays(moves),
             )
         return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
@@ -256,15 +224,23 @@ class PostgresWatches:
             "UPDATE counters SET value = $1 WHERE name = 'evaluated_up_to_watch'", watch_id
         )
 
-    async def record_poll(self, changes: PollChanges) -> int:
+    async def record_poll(self, changes: PollChanges) -> Recorded:
         async with self._db.transaction() as db:
             # No wait for the log's flush: a poll lost in a crash is made again by the next
             # one (its results and its memory go together), and any later commit that
             # depends on it (a claim, a "sent") flushes it first.
             await db.execute("SET LOCAL synchronous_commit = off")
+            conflicts = await _lock(db, changes)
             if changes.prices and changes.seen_at is not None:
                 await record_prices(db, changes.prices, changes.seen_at)
-            created = await _apply_moves(db, changes.moves)
+            if changes.moves:
+                await db.execute(
+                    f"WITH {MOVES} UPDATE watches SET last_price = moves.price FROM moves "
+                    f"WHERE watches.product_id = moves.product_id AND {QUIET} "
+                    # Only rows that change: a product rechecked at its old price rewrites none.
+                    "AND watches.last_price IS DISTINCT FROM moves.price",
+                    *_move_arrays(changes.moves),
+                )
             if changes.prices:
                 await db.execute(
                     "INSERT INTO products (id, evaluated_price) "
@@ -272,25 +248,6 @@ class PostgresWatches:
                     "ON CONFLICT (id) DO UPDATE SET evaluated_price = excluded.evaluated_price",
                     list(changes.prices),
                     [price_text_or_none(price) for price in changes.prices.values()],
-                )
-            if changes.states:
-                columns = list(zip(*(state_values(state) for _, state in changes.states)))
-                await db.execute(
-                    "UPDATE watches SET armed = s.armed, last_price = s.last_price, "
-                    "unconfirmed_price = s.unconfirmed_price, crossings = s.crossings, "
-                    "crossed_from = s.crossed_from FROM unnest($1::bigint[], $2::int[], "
-                    "$3::text[], $4::text[], $5::int[], $6::text[]) "
-                    "AS s (id, armed, last_price, unconfirmed_price, crossings, crossed_from) "
-                    "WHERE watches.id = s.id",
-                    [watch_id for watch_id, _ in changes.states],
-                    *map(list, columns),
-                )
-            if changes.pauses:
-                await db.execute(
-                    "UPDATE watches SET paused = p.paused FROM unnest($1::bigint[], $2::int[]) "
-                    "AS p (id, paused) WHERE watches.id = p.id",
-                    [watch_id for watch_id, _ in changes.pauses],
-                    [int(paused) for _, paused in changes.pauses],
                 )
             if changes.health:
                 await db.execute(
@@ -303,72 +260,60 @@ class PostgresWatches:
                     [int(h.unavailable) for h in changes.health],
                     [h.outages for h in changes.health],
                 )
-            if changes.alerts:
-                alerts = changes.alerts
-                status = await db.execute(
-                    # A watch removed since the poll read it gets no alert.
-                    "INSERT INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
-                    "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-                    "next_attempt_at, protected_until) SELECT a.dedupe_key, a.kind, "
-                    "a.conversation_key, a.watch_id, a.product_id, a.product_name, a.currency, "
-                    "a.old_price, a.new_price, a.seen_at, $11, a.seen_at, a.protected_until "
-                    "FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], "
-                    "$6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], "
-                    "$12::timestamptz[]) WITH ORDINALITY AS a (dedupe_key, kind, "
-                    "conversation_key, watch_id, product_id, product_name, currency, "
-                    "old_price, new_price, seen_at, protected_until, n) WHERE EXISTS "
-                    "(SELECT 1 FROM watches "
-                    # In the poll's order, so ids (and so delivery order) follow it.
-                    "WHERE watches.id = a.watch_id) ORDER BY a.n "
-                    "ON CONFLICT (dedupe_key) DO NOTHING",
-                    [a.dedupe_key for a in alerts],
-                    [a.kind.value for a in alerts],
-                    [a.conversation_key for a in alerts],
-                    [a.watch_id for a in alerts],
-                    [a.product_id for a in alerts],
-                    [a.product_name for a in alerts],
-                    [a.currency for a in alerts],
-                    [text(a.old_price) for a in alerts],
-                    [text(a.new_price) for a in alerts],
-                    [a.seen_at for a in alerts],
-                    AlertStatus.PENDING.value,
-                    [a.protected_until for a in alerts],
-                )
-                created += _row_count(status)
-            return created
+            created = await _write(db, [c for c in changes.changes if c.before.id not in conflicts])
+        return Recorded(created, sorted(conflicts))
 
 
-async def _apply_moves(db: Any, moves: Sequence[PriceMove]) -> int:
-    """Every watch following a move, all moves in one statement each, by the rule's SQL
-    twin (`domain.rules`): alerts for those that fire (read before the update), then the
-    new state."""
-    if not moves:
+async def _lock(db: Any, changes: PollChanges) -> set[int]:
+    """Lock every watch the poll writes, in id order as every writer of watches does (so
+    no two writers deadlock), and return the conflicts: watches whose change was worked
+    out from a version since replaced, and watches a move now changes that the poll did
+    not work out (changed since it read them)."""
+    planned = {change.before.id: change.before.version for change in changes.changes}
+    if not planned and not changes.moves:
+        return set()
+    rows = await db.fetch(
+        f"WITH {MOVES}, locked AS (SELECT watches.id, watches.version, "
+        f"watches.product_id = moves.product_id AND NOT {QUIET} AS loud "
+        "FROM watches LEFT JOIN moves ON watches.product_id = moves.product_id "
+        f"AND {follows_move_sql('moves.previous')} "
+        "WHERE watches.id = ANY($5::bigint[]) OR moves.product_id IS NOT NULL "
+        "ORDER BY watches.id FOR UPDATE OF watches) "
+        "SELECT id, version, loud FROM locked WHERE loud OR id = ANY($5::bigint[])",
+        *_move_arrays(changes.moves),
+        list(planned),
+    )
+    conflicts = set()
+    for row in rows:
+        expected = planned.get(row["id"])
+        if row["loud"] if expected is None else expected != row["version"]:
+            conflicts.add(row["id"])
+    return conflicts
+
+
+async def _write(db: Any, changes: Sequence[Change]) -> int:
+    """Write the changes (their watches locked at the version read, which the caller
+    made sure of) with their alerts and events; return how many alerts are new."""
+    changes = [change for change in changes if change.writes]
+    if not changes:
         return 0
-    arrays = _move_arrays(moves)
-    status = await db.execute(
-        f"WITH {MOVES} INSERT INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
-        "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-        f"next_attempt_at, protected_until) SELECT {CROSSING_KEY_SQL}, {CROSSING_KIND_SQL}, "
-        "watches.conversation_key, watches.id, watches.product_id, watches.product_name, "
-        f"watches.currency, {ALERT_BASELINE_SQL}, moves.new_price, moves.seen_at, $7, "
-        "moves.seen_at, watches.expires_at "
-        "FROM moves JOIN watches "
-        f"ON watches.product_id = moves.product_id WHERE {FOLLOWS} "
-        f"AND {fires_sql('moves.cents_up')} AND NOT {asleep_sql('moves.seen_at')} "
-        "ORDER BY watches.id ON CONFLICT (dedupe_key) DO NOTHING",
-        *arrays,
-        AlertStatus.PENDING.value,
-    )
-    armed = armed_after_sql("moves.cents_up")
-    await db.execute(
-        f"WITH {MOVES} UPDATE watches SET last_price = moves.price, armed = {armed}, "
-        f"crossings = {crossings_after_sql('moves.cents_up')}, "
-        f"crossed_from = {crossed_from_after_sql('moves.cents_up')} FROM moves WHERE {FOLLOWS} "
-        # Only rows that change: a product rechecked at its old price rewrites none.
-        f"AND (watches.last_price IS DISTINCT FROM moves.price OR watches.armed != {armed})",
-        *arrays,
-    )
-    return _row_count(status)
+    rows = [mutable_values(c.after, c.after.snoozed_until, c.after.expires_at) for c in changes]
+    await db.execute(WRITE_WATCHES, [c.after.id for c in changes], *map(list, zip(*rows)))
+    created = 0
+    alerts = [alert for c in changes for alert in c.alerts]
+    if alerts:
+        values = [alert_values(a, a.seen_at, a.protected_until) for a in alerts]
+        created = _row_count(await db.execute(INSERT_ALERTS, *map(list, zip(*values))))
+    await insert_events(db, [event for c in changes for event in c.events])
+    woken = [c for c in changes if c.woke_at is not None]
+    if woken:
+        await db.execute(
+            WAKE_HELD_ALERTS,
+            [c.after.id for c in woken],
+            [c.woke_at for c in woken],
+            AlertStatus.HELD.value,
+        )
+    return created
 
 
 def _move_arrays(moves: Sequence[PriceMove]) -> list[list[Any]]:
@@ -376,10 +321,15 @@ def _move_arrays(moves: Sequence[PriceMove]) -> list[list[Any]]:
         [move.product_id for move in moves],
         [price_text(move.previous) for move in moves],
         [price_text(move.price) for move in moves],
-        [str(move.price) for move in moves],  # as alerts made one by one store it
         [move.price_cents_up for move in moves],
-        [move.seen_at for move in moves],
     ]
+
+
+def _written(change: Change) -> Watch:
+    """The watch as stored after the change."""
+    if not change.writes:
+        return change.after
+    return replace(change.after, version=change.before.version + 1)
 
 
 def _row_count(status: str) -> int:

@@ -89,6 +89,20 @@ class SqliteOutbox:
             (AlertStatus.HELD.value, ts(now), ts(now), hold_seconds),
         )
 
+    async def mark_asleep(self, alert_ids: Sequence[int], until: datetime) -> None:
+        self._update(
+            alert_ids,
+            "status = ?, next_attempt_at = ?, claimed_until = NULL",
+            (AlertStatus.HELD.value, ts(until)),
+        )
+
+    async def mark_dropped(self, alert_ids: Sequence[int], now: datetime, why: str) -> None:
+        self._update(
+            alert_ids,
+            "status = ?, last_error = ?, last_attempt_at = ?, claimed_until = NULL",
+            (AlertStatus.FAILED.value, why, ts(now)),
+        )
+
     async def wake_quiet(self, conversation_key: str, now: datetime) -> int:
         rows = self._db.write(
             "UPDATE alerts SET next_attempt_at = ? WHERE conversation_key = ? "

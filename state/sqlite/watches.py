@@ -3,63 +3,74 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Sequence
 
-from domain.alerts import CROSSING_KIND_SQL, AlertStatus
-from domain.polls import PollChanges, PollMemory, PriceMove, Recheck
+from domain.alerts import AlertStatus
+from domain.polls import PollChanges, PollMemory, PriceMove, Recheck, Recorded
 from domain.products import ProductHealth
-from domain.rules import (
-    ALERT_BASELINE_SQL,
-    CROSSING_KEY_SQL,
-    WAKE_BASELINE_SQL,
-    Rule,
-    armed_after_sql,
-    comparable_cents,
-    crossed_from_after_sql,
-    crossings_after_sql,
-    fires_sql,
-    follows_move_sql,
-)
-from domain.sleep import SLEEPING_SQL, WAKE_KEY_SQL, asleep_sql, owes_wake_alert_sql
+from domain.watch_changes import Change, WatchChange, created
 from domain.watches import NewWatch, Watch
-from state.columns import price_text, price_text_or_none, text
-from state.rows import WATCH_COLUMNS, state_values, watch_from, watch_values
+from state.columns import price_text, price_text_or_none
+from state.rows import (
+    ALERT_COLUMNS,
+    MUTABLE_WATCH_COLUMNS,
+    WATCH_COLUMNS,
+    alert_values,
+    mutable_values,
+    watch_from,
+    watch_values,
+)
+from state.rule_sql import quiet_follower_sql
 from state.sqlite.columns import at, at_or_none, placeholder_rows, placeholders, ts
 from state.sqlite.database import SqliteDatabase
 from state.sqlite.history import record_prices
+from state.sqlite.watch_events import insert_events
 
 INSERT_WATCH = (
     f"INSERT INTO watches (id, {', '.join(WATCH_COLUMNS)}) "
     f"VALUES ({placeholders(len(WATCH_COLUMNS) + 1)})"
 )
 OPEN_STATUSES = (AlertStatus.PENDING.value, AlertStatus.HELD.value)
-FOLLOWS_MOVE = "watches.product_id = :product_id AND " + follows_move_sql(":previous")
-WAKE_ALERTS = (
-    "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
-    "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-    f"next_attempt_at, protected_until) SELECT {WAKE_KEY_SQL}, {CROSSING_KIND_SQL}, "
-    "conversation_key, id, product_id, product_name, currency, "
-    f"{WAKE_BASELINE_SQL}, last_price, :now, 'pending', :now, expires_at "
-    f"FROM watches WHERE {{}} AND {owes_wake_alert_sql(':now')}"
+MOVES = "moves (product_id, previous, cents_up) AS (VALUES {})"
+"""The moves as a table: product, previous price (canonical text), `cents_up(price)`."""
+QUIET = quiet_follower_sql("moves.previous", "moves.cents_up")
+WRITE_WATCH = (
+    f"UPDATE watches SET ({', '.join(MUTABLE_WATCH_COLUMNS)}) = "
+    f"({placeholders(len(MUTABLE_WATCH_COLUMNS))}), version = version + 1 WHERE id = ?"
 )
-"""The alerts the watches picked by the condition owe on waking (`domain.sleep`)."""
-SCOPE = "conversation_key = :key AND (:watch_id IS NULL OR id = :watch_id)"
+INSERT_ALERT = (
+    # A watch removed since the change was worked out gets no alert.
+    f"INSERT OR IGNORE INTO alerts ({', '.join(ALERT_COLUMNS)}) "
+    f"SELECT {placeholders(len(ALERT_COLUMNS))} "
+    "WHERE EXISTS (SELECT 1 FROM watches WHERE watches.id = ?)"
+)
+WAKE_HELD_ALERTS = (
+    "UPDATE alerts SET next_attempt_at = ? WHERE watch_id = ? AND status = ? "
+    "AND next_attempt_at > ?"
+)
+"""A woken watch's alerts held while it slept are due now."""
+SCOPE = "conversation_key = ? AND (? IS NULL OR id = ?)"
 
 
 class SqliteWatches:
+    """Writes run in one `BEGIN IMMEDIATE` transaction each, with no await inside: the
+    file's one writer, so what a change reads stays true until it is written."""
+
     def __init__(self, database: SqliteDatabase) -> None:
         self._db = database
 
     async def add(self, watch: NewWatch) -> Watch:
-        [watch_id] = self._insert([watch])
+        [watch_id] = self._insert([watch], story=True)
         return Watch(watch_id, **{f: getattr(watch, f) for f in NewWatch.__dataclass_fields__})
 
     async def add_many(self, watches: Sequence[NewWatch]) -> int:
         return len(self._insert(watches))
 
-    def _insert(self, watches: Sequence[NewWatch]) -> list[int]:
+    def _insert(self, watches: Sequence[NewWatch], story: bool = False) -> list[int]:
+        """Insert the watches; with `story`, each starts its story (a bulk import's don't)."""
         with self._db.transaction() as db:
             [[last]] = db.execute(
                 "UPDATE counters SET value = value + ? WHERE name = 'watches' RETURNING value",
@@ -76,6 +87,8 @@ class SqliteWatches:
                     for watch_id, watch in zip(ids, watches)
                 ],
             )
+            if story:
+                insert_events(db, [created(i, w) for i, w in zip(ids, watches)])
         return ids
 
     async def of_conversation(self, conversation_key: str) -> list[Watch]:
@@ -83,6 +96,10 @@ class SqliteWatches:
             "SELECT * FROM watches WHERE conversation_key = ? ORDER BY id", (conversation_key,)
         )
         return [_watch(row) for row in rows]
+
+    async def by_ids(self, watch_ids: Sequence[int]) -> dict[int, Watch]:
+        rows = self._db.fetch_in("SELECT * FROM watches WHERE id IN ({})", list(watch_ids))
+        return {row["id"]: _watch(row) for row in rows}
 
     async def count_of_user(self, user_id: str) -> int:
         rows = self._db.fetchall("SELECT COUNT(*) FROM watches WHERE user_id = ?", (user_id,))
@@ -102,64 +119,25 @@ class SqliteWatches:
             )
             return True
 
-    async def pause(self, conversation_key: str, watch_id: int | None) -> list[Watch]:
-        return self._update(
-            "paused_by_user = 1, sleep_crossings = CASE WHEN "
-            f"{SLEEPING_SQL} THEN sleep_crossings ELSE crossings END",
-            {"key": conversation_key, "watch_id": watch_id},
-        )
-
-    async def snooze(
-        self, conversation_key: str, watch_id: int | None, until: datetime
+    async def change(
+        self, conversation_key: str, watch_id: int | None, change: WatchChange
     ) -> list[Watch]:
-        return self._update(
-            "snoozed_until = :until, sleep_crossings = CASE WHEN "
-            f"{SLEEPING_SQL} THEN sleep_crossings ELSE crossings END",
-            {"key": conversation_key, "watch_id": watch_id, "until": ts(until)},
-        )
-
-    async def resume(
-        self, conversation_key: str, watch_id: int | None, now: datetime
-    ) -> list[Watch]:
-        params = {"key": conversation_key, "watch_id": watch_id, "now": ts(now)}
         with self._db.transaction() as db:
-            db.execute(WAKE_ALERTS.format(f"{SCOPE} AND {SLEEPING_SQL}"), params)
             rows = db.execute(
-                f"UPDATE watches SET paused_by_user = 0, snoozed_until = NULL WHERE {SCOPE} "
-                "RETURNING *",
-                params,
+                f"SELECT * FROM watches WHERE {SCOPE} ORDER BY id",
+                (conversation_key, watch_id, watch_id),
             ).fetchall()
-        return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
+            changes = [change(_watch(row)) for row in rows]
+            _write(db, changes)
+        return [_written(c) for c in changes]
 
-    async def wake_snoozed(self, now: datetime) -> int:
-        params = {"now": ts(now)}
-        due = "snoozed_until IS NOT NULL AND snoozed_until <= :now"
-        if not self._db.fetchall(f"SELECT 1 FROM watches WHERE {due} LIMIT 1", params):
-            return 0  # the common case: one look at an index
-        with self._db.transaction() as db:
-            before = db.total_changes
-            db.execute(WAKE_ALERTS.format(f"{due} AND paused_by_user = 0"), params)
-            created = db.total_changes - before
-            db.execute(f"UPDATE watches SET snoozed_until = NULL WHERE {due}", params)
-        return created
-
-    async def set_rule(
-        self, conversation_key: str, watch_id: int, rule: Rule, armed: bool
-    ) -> Watch | None:
-        [watch] = self._update(
-            "kind = :kind, start_price = :start, trigger_price = :trigger, "
-            "trigger_cents = :cents, armed = :armed",
-            {
-                "key": conversation_key,
-                "watch_id": watch_id,
-                "kind": rule.kind.value,
-                "start": str(rule.start_price),
-                "trigger": str(rule.trigger_price),
-                "cents": comparable_cents(rule.trigger_price),
-                "armed": int(armed),
-            },
-        ) or [None]
-        return watch
+    async def snoozed_due(self, now: datetime) -> list[Watch]:
+        rows = self._db.fetchall(
+            "SELECT * FROM watches WHERE snoozed_until IS NOT NULL AND snoozed_until <= ? "
+            "ORDER BY id",
+            (ts(now),),
+        )
+        return [_watch(row) for row in rows]
 
     async def remove_expired(self, now: datetime) -> int:
         with self._db.transaction() as db:
@@ -167,14 +145,6 @@ class SqliteWatches:
                 "DELETE FROM watches WHERE expires_at IS NOT NULL AND expires_at <= ?",
                 (ts(now),),
             ).rowcount
-
-    def _update(self, assignments: str, params: dict[str, Any]) -> list[Watch]:
-        """Update the conversation's watch (or all its watches, watch_id None)."""
-        with self._db.transaction() as db:
-            rows = db.execute(
-                f"UPDATE watches SET {assignments} WHERE {SCOPE} RETURNING *", params
-            ).fetchall()
-        return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
 
     async def watched_product_ids(self) -> list[str]:
         rows = self._db.fetchall("SELECT DISTINCT product_id FROM watches ORDER BY product_id")
@@ -190,10 +160,9 @@ class SqliteWatches:
         )
         if moves:
             rows += self._db.fetchall(
-                f"WITH moves (product_id, previous) AS (VALUES {placeholder_rows(len(moves), 2)}) "
-                "SELECT watches.* FROM moves JOIN watches USING (product_id) "
-                f"WHERE NOT {follows_move_sql('moves.previous')}",
-                [value for move in moves for value in (move.product_id, price_text(move.previous))],
+                f"WITH {MOVES.format(placeholder_rows(len(moves), 3))} SELECT watches.* "
+                f"FROM moves JOIN watches USING (product_id) WHERE NOT {QUIET}",
+                _move_values(moves),
             )
         return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
 
@@ -230,11 +199,12 @@ class SqliteWatches:
             "UPDATE counters SET value = ? WHERE name = 'evaluated_up_to_watch'", (watch_id,)
         )
 
-    async def record_poll(self, changes: PollChanges) -> int:
+    async def record_poll(self, changes: PollChanges) -> Recorded:
         with self._db.transaction() as db:
+            conflicts = _conflicts(db, changes)
             if changes.prices and changes.seen_at is not None:
                 record_prices(db, changes.prices, changes.seen_at)
-            created = _apply_moves(db, changes.moves)
+            _apply_moves(db, changes.moves)
             db.executemany(
                 "INSERT INTO products (id, evaluated_price) VALUES (?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET evaluated_price = excluded.evaluated_price",
@@ -242,15 +212,6 @@ class SqliteWatches:
                     (product_id, price_text_or_none(price))
                     for product_id, price in changes.prices.items()
                 ],
-            )
-            db.executemany(
-                "UPDATE watches SET armed = ?, last_price = ?, unconfirmed_price = ?, "
-                "crossings = ?, crossed_from = ? WHERE id = ?",
-                [(*state_values(state), watch_id) for watch_id, state in changes.states],
-            )
-            db.executemany(
-                "UPDATE watches SET paused = ? WHERE id = ?",
-                [(int(paused), watch_id) for watch_id, paused in changes.pauses],
             )
             db.executemany(
                 "INSERT INTO products (id, null_streak, unavailable, outages) VALUES (?, ?, ?, ?) "
@@ -261,76 +222,107 @@ class SqliteWatches:
                     for h in changes.health
                 ],
             )
-            before = db.total_changes
-            db.executemany(
-                # A watch removed since the poll read it gets no alert.
-                "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
-                "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-                "next_attempt_at, protected_until) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
-                "WHERE EXISTS (SELECT 1 FROM watches WHERE watches.id = ?)",
-                [
-                    (
-                        alert.dedupe_key,
-                        alert.kind.value,
-                        alert.conversation_key,
-                        alert.watch_id,
-                        alert.product_id,
-                        alert.product_name,
-                        alert.currency,
-                        text(alert.old_price),
-                        text(alert.new_price),
-                        ts(alert.seen_at),
-                        AlertStatus.PENDING.value,
-                        ts(alert.seen_at),
-                        _ts_or_none(alert.protected_until),
-                        alert.watch_id,
-                    )
-                    for alert in changes.alerts
-                ],
-            )
-            return created + db.total_changes - before
+            created = _write(db, [c for c in changes.changes if c.before.id not in conflicts])
+        return Recorded(created, sorted(conflicts))
 
 
-def _apply_moves(db: sqlite3.Connection, moves: Sequence[PriceMove]) -> int:
-    """Every watch following a move, a statement per product, by the rule's SQL twin
-    (`domain.rules`): alerts for those that fire (read before the update), then the
-    new state."""
-    if not moves:
+def _conflicts(db: sqlite3.Connection, changes: PollChanges) -> set[int]:
+    """Watches whose change was worked out from a version since replaced, and watches a
+    move now changes that the poll did not work out (changed since it read them)."""
+    planned = {change.before.id: change.before.version for change in changes.changes}
+    conflicts: set[int] = set()
+    if planned:
+        ids = list(planned)
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            for watch_id, version in db.execute(
+                f"SELECT id, version FROM watches WHERE id IN ({placeholders(len(part))})", part
+            ):
+                if version != planned[watch_id]:
+                    conflicts.add(watch_id)
+    if changes.moves:
+        loud = db.execute(
+            f"WITH {MOVES.format(placeholder_rows(len(changes.moves), 3))} SELECT watches.id "
+            f"FROM moves JOIN watches USING (product_id) WHERE NOT {QUIET} "
+            "AND watches.last_price IS NOT DISTINCT FROM moves.previous",
+            _move_values(changes.moves),
+        )
+        conflicts.update(watch_id for (watch_id,) in loud if watch_id not in planned)
+    return conflicts
+
+
+def _apply_moves(db: sqlite3.Connection, moves: Sequence[PriceMove]) -> None:
+    """Every watch a move leaves quiet takes its new last price, a statement per product."""
+    db.executemany(
+        "UPDATE watches SET last_price = :price WHERE watches.product_id = :product_id AND "
+        + quiet_follower_sql(":previous", ":cents_up")
+        # Only rows that change: a product rechecked at its old price rewrites none.
+        + " AND last_price IS NOT :price",
+        [
+            {
+                "product_id": move.product_id,
+                "previous": price_text(move.previous),
+                "price": price_text(move.price),
+                "cents_up": move.price_cents_up,
+            }
+            for move in moves
+        ],
+    )
+
+
+def _write(db: sqlite3.Connection, changes: Sequence[Change]) -> int:
+    """Write the changes (their watches at the version read, which the caller made sure
+    of) with their alerts and events; return how many alerts are new."""
+    changes = [change for change in changes if change.writes]
+    if not changes:
         return 0
-    rows = [_move_row(move) for move in moves]
+    db.executemany(
+        WRITE_WATCH,
+        [
+            (
+                *mutable_values(
+                    c.after, _ts_or_none(c.after.snoozed_until), _ts_or_none(c.after.expires_at)
+                ),
+                c.after.id,
+            )
+            for c in changes
+        ],
+    )
     before = db.total_changes
     db.executemany(
-        "INSERT OR IGNORE INTO alerts (dedupe_key, kind, conversation_key, watch_id, "
-        "product_id, product_name, currency, old_price, new_price, seen_at, status, "
-        f"next_attempt_at, protected_until) SELECT {CROSSING_KEY_SQL}, {CROSSING_KIND_SQL}, "
-        f"conversation_key, id, product_id, product_name, currency, {ALERT_BASELINE_SQL}, "
-        f":new_price, :seen_at, :status, :seen_at, expires_at FROM watches WHERE {FOLLOWS_MOVE} "
-        f"AND {fires_sql(':cents_up')} AND NOT {asleep_sql(':seen_at')}",
-        rows,
+        INSERT_ALERT,
+        [
+            (*alert_values(a, ts(a.seen_at), _ts_or_none(a.protected_until)), a.watch_id)
+            for c in changes
+            for a in c.alerts
+        ],
     )
     created = db.total_changes - before
-    armed = armed_after_sql(":cents_up")
+    insert_events(db, [event for c in changes for event in c.events])
     db.executemany(
-        f"UPDATE watches SET last_price = :price, armed = {armed}, "
-        f"crossings = {crossings_after_sql(':cents_up')}, "
-        f"crossed_from = {crossed_from_after_sql(':cents_up')} WHERE {FOLLOWS_MOVE} "
-        # Only rows that change: a product rechecked at its old price rewrites none.
-        f"AND (last_price IS NOT :price OR armed != {armed})",
-        rows,
+        WAKE_HELD_ALERTS,
+        [
+            (ts(c.woke_at), c.after.id, AlertStatus.HELD.value, ts(c.woke_at))
+            for c in changes
+            if c.woke_at is not None
+        ],
     )
     return created
 
 
-def _move_row(move: PriceMove) -> dict[str, Any]:
-    return {
-        "product_id": move.product_id,
-        "previous": price_text(move.previous),
-        "price": price_text(move.price),
-        "new_price": str(move.price),  # as alerts made one by one store it
-        "cents_up": move.price_cents_up,
-        "seen_at": ts(move.seen_at),
-        "status": AlertStatus.PENDING.value,
-    }
+def _move_values(moves: Sequence[PriceMove]) -> list[Any]:
+    return [
+        value
+        for move in moves
+        for value in (move.product_id, price_text(move.previous), move.price_cents_up)
+    ]
+
+
+def _written(change: Change) -> Watch:
+    """The watch as stored after the change."""
+    if not change.writes:
+        return change.after
+    return replace(change.after, version=change.before.version + 1)
 
 
 def _watch(row: sqlite3.Row) -> Watch:

@@ -9,7 +9,6 @@ from domain.rules import (
     below_rule,
     cents_up,
     comparable_cents,
-    drop_percent,
     evaluate,
     initial_state,
     percent_rule,
@@ -265,22 +264,6 @@ def test_initial_state_is_armed_only_above_the_trigger(
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "percent"),
-    [
-        ("199.99", "159.99", "20.0"),
-        ("100", "80", "20.0"),
-        ("100", "66.66", "33.3"),
-        ("100", "66.65", "33.4"),  # 33.35 rounds half up
-        ("449.00", "400.00", "10.9"),
-        ("199.99", "0.01", "100.0"),
-        ("100", "100", "0.0"),
-    ],
-)
-def test_drop_percent_to_one_decimal(old: str, new: str, percent: str) -> None:
-    assert str(drop_percent(D(old), D(new))) == percent
-
-
-@pytest.mark.parametrize(
     ("price", "cents"),
     [
         ("19.99", 1999),
@@ -332,4 +315,3 @@ def test_rules_for_big_prices_work_whatever_the_decimal_context() -> None:
     with localcontext(Context(prec=15)):  # what botbuilder-dialogs sets on import
         assert percent_rule(D("20000000000000.01"), D(20)).trigger_price == D("16000000000000.01")
         assert below_rule(D("999999999999999.99"), D("10.005")).trigger_price == D("10.01")
-        assert drop_percent(D("19.990000000000002"), D("9.995000000000001")) == D("50.0")

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from domain.alert_birth import Crossing, born
 from domain.rules import (
+    Rule,
     RuleKind,
     RuleState,
-    alert_baseline,
     below_rule,
     evaluate,
     percent_rule,
@@ -77,9 +78,16 @@ def test_a_crossing_remembers_the_price_before_it() -> None:
 
 def test_the_baseline_of_an_alert_by_rule_kind() -> None:
     before = RuleState(True, Decimal(175))
-    assert alert_baseline(below_rule(Decimal(140), Decimal(160)), before) == Decimal(175)
-    assert alert_baseline(percent_rule(Decimal(200), Decimal(20)), before) == Decimal(200)
-    assert alert_baseline(protect_rule(Decimal(179)), before) == Decimal("179.00")
+    fired = RuleState(False, Decimal(150), crossings=1, crossed_from=Decimal(175))
+
+    def baseline(rule: Rule) -> Decimal | None:
+        alert = born(replace(WATCH, rule=rule, state=fired), Crossing(Decimal(150), before), NOW)
+        assert alert is not None
+        return alert.old_price
+
+    assert baseline(below_rule(Decimal(140), Decimal(160))) == Decimal(175)
+    assert baseline(percent_rule(Decimal(200), Decimal(20))) == Decimal(200)
+    assert baseline(protect_rule(Decimal(179))) == Decimal("179.00")
 
 
 def test_price_protection_fires_a_cent_under_the_price_paid() -> None:

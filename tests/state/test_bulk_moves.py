@@ -10,7 +10,7 @@ come out the same, whatever the watches' rules and states.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -20,9 +20,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from domain import watch_changes
 from domain.alerts import Alert
 from domain.polls import PollChanges
 from domain.rules import Rule, RuleKind, RuleState
+from domain.watch_changes import Change
 from domain.watches import NewWatch, Watch
 from state.interfaces import Store
 from tests.support.stores import make_store
@@ -127,10 +129,10 @@ async def add(
     )
     key = watch.conversation_key
     if sleep == "paused":
-        await store.watches.pause(key, watch.id)
+        await store.watches.change(key, watch.id, watch_changes.pause(NOW))
     elif sleep in ("snoozed", "snooze-over"):
         until = NOW + timedelta(seconds=1) if sleep == "snoozed" else NOW
-        await store.watches.snooze(key, watch.id, until)
+        await store.watches.change(key, watch.id, watch_changes.snooze(until, NOW))
     [watch] = [w for w in await store.watches.of_conversation(key) if w.id == watch.id]
     return watch
 
@@ -175,8 +177,11 @@ async def test_a_plain_move_in_bulk_changes_watches_as_the_rules_do(
     for store in (twins.rules, twins.bulk):
         for trigger, state, paused, sleep in watches:
             watch = await add(store, product_id, trigger, state, sleep)
-            if paused:
-                await store.watches.record_poll(PollChanges(pauses=[(watch.id, True)]))
+            if paused:  # unavailable
+                change = Change(watch, replace(watch, paused=True))
+                assert not (
+                    await store.watches.record_poll(PollChanges(changes=[change]))
+                ).conflicts
 
     by_rules = await poll_once(twins.rules, product_id, previous, price, bulk=False)
     in_bulk = await poll_once(twins.bulk, product_id, previous, price, bulk=True)
@@ -184,28 +189,49 @@ async def test_a_plain_move_in_bulk_changes_watches_as_the_rules_do(
     assert in_bulk == by_rules
 
 
-async def test_a_plain_move_reaches_every_follower_without_loading_them(twins: Twins) -> None:
-    """The case the bulk path exists for: many armed watches, one drop, one alert each."""
+async def test_a_quiet_move_reaches_every_follower_without_loading_them(twins: Twins) -> None:
+    """The case the bulk path exists for: many armed watches, one move that keeps them
+    above their trigger: only their last price changes, and none is loaded."""
     store = twins.bulk
     armed = RuleState(armed=True, last_price=Decimal("200.00"))
     followers = [await add(store, "p-popular", Decimal("150.00"), armed) for _ in range(50)]
     waiting = await add(
         store, "p-popular", Decimal("150.00"), RuleState(True, Decimal("200"), Decimal("1.00"))
     )
-    moves = plain_moves({"p-popular": Decimal("149.99")}, {"p-popular": Decimal("200")}, NOW)
+    moves = plain_moves({"p-popular": Decimal("180")}, {"p-popular": Decimal("200")}, NOW)
 
     loaded = await store.watches.for_products(["p-popular"], moves)
-    created = await store.watches.record_poll(
-        plan_poll(loaded, {"p-popular": Decimal("149.99")}, {}, NOW, moves)
+    recorded = await store.watches.record_poll(
+        plan_poll(loaded, {"p-popular": Decimal("180")}, {}, NOW, moves)
     )
 
     assert [watch.id for watch in loaded] == [waiting.id], "only the odd one is loaded"
-    assert created == len(followers) + 1, "the odd one fires too, one by one"
-    after = {
-        watch.id: watch.state for watch in await store.watches.of_conversation("test/p-popular")
-    }
-    assert all(
-        after[watch.id] == RuleState(False, Decimal("149.99"), None, 1, Decimal("200"))
-        for watch in followers
+    assert (recorded.alerts, recorded.conflicts) == (0, [])
+    after = await store.watches.by_ids([watch.id for watch in followers])
+    assert all(after[watch.id].state == RuleState(True, Decimal("180")) for watch in followers)
+    again = await store.watches.record_poll(PollChanges(moves=moves))
+    assert again.alerts == 0 and not again.conflicts, "a move is applied once"
+
+
+async def test_a_move_that_fires_loads_the_watches_it_fires(twins: Twins) -> None:
+    """A crossing is an alert, and every alert is born in Python (`domain.alert_birth`):
+    the followers that fire are loaded, the ones it leaves quiet are not."""
+    store = twins.bulk
+    armed = RuleState(armed=True, last_price=Decimal("200.00"))
+    firing = [await add(store, "p-sale", Decimal("150.00"), armed) for _ in range(20)]
+    quiet = [await add(store, "p-sale", Decimal("100.00"), armed) for _ in range(20)]
+    moves = plain_moves({"p-sale": Decimal("149.99")}, {"p-sale": Decimal("200")}, NOW)
+
+    loaded = await store.watches.for_products(["p-sale"], moves)
+    recorded = await store.watches.record_poll(
+        plan_poll(loaded, {"p-sale": Decimal("149.99")}, {}, NOW, moves)
     )
-    assert await store.watches.record_poll(PollChanges(moves=moves)) == 0, "a move is applied once"
+
+    assert [watch.id for watch in loaded] == [watch.id for watch in firing]
+    assert (recorded.alerts, recorded.conflicts) == (len(firing), [])
+    after = await store.watches.by_ids([watch.id for watch in firing + quiet])
+    assert all(
+        after[watch.id].state == RuleState(False, Decimal("149.99"), None, 1, Decimal("200"))
+        for watch in firing
+    )
+    assert all(after[watch.id].state.last_price == Decimal("149.99") for watch in quiet)

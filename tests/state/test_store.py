@@ -15,11 +15,11 @@ from domain.alerts import (
     NewAlert,
     SendFailure,
 )
-from domain.polls import PollChanges
 from domain.rules import RuleState, below_rule, initial_state, percent_rule
 from domain.watches import NewWatch
 from state.interfaces import EtagConflict, StateRecord, Store
 from state.sqlite import SqliteStore
+from tests.support.changes import record
 
 pytestmark = pytest.mark.store_variants  # every backend, and SQLite yielding at every call
 
@@ -104,7 +104,7 @@ async def poll(
     states: list[tuple[int, RuleState]] | None = None,
     alerts: list[NewAlert] | None = None,
 ) -> int:
-    return await store.watches.record_poll(PollChanges(states=states or [], alerts=alerts or []))
+    return await record(store, states or [], alerts or [])
 
 
 async def add_alerts(store: Store, *dedupe_keys: str, seen_at: datetime = T0) -> int:
@@ -535,7 +535,9 @@ async def test_everything_survives_a_restart(db_path: Path) -> None:
     await reopened.open()
     try:
         assert await reopened.references.get(CONVERSATION) == {"conversation": {"id": "conv-a"}}
-        assert await reopened.watches.of_conversation(CONVERSATION) == [replace(watch, state=fired)]
+        assert await reopened.watches.of_conversation(CONVERSATION) == [
+            replace(watch, state=fired, version=watch.version + 1)
+        ]
         assert await reopened.outbox.counts() == {**NO_ALERTS, "sent": 1, "pending": 1}
         assert await reopened.outbox.claim_due(at(59), at(119), 10) == []  # leased
         assert owned(await reopened.outbox.claim_due(at(60), at(120), 10)) == [(CONVERSATION, "b")]

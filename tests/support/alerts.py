@@ -6,10 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.alerts import Alert, NewAlert, dedupe_key
-from domain.polls import PollChanges
 from domain.rules import initial_state, percent_rule
 from domain.watches import NewWatch
 from state.interfaces import Store
+from tests.support.changes import record
 
 
 async def open_alerts(
@@ -45,7 +45,7 @@ async def open_alerts(
                 seen_at=now,
             )
         )
-    assert await store.watches.record_poll(PollChanges(states=[], alerts=new)) == count
+    assert await record(store, alerts=new) == count
     keys = {alert.dedupe_key for alert in new}
     every = await store.outbox.get(range(1, 1000))
     return [alert for alert in every if alert.dedupe_key in keys]

@@ -145,7 +145,7 @@ async def test_store_calls_touch_only_their_own_conversations_watches(world: Wor
 
 async def test_waking_costs_nothing_when_no_snooze_is_due(world: World) -> None:
     await started(world, "watch headphones 20%", "snooze 1 1h")
-    assert await world.store.watches.wake_snoozed(world.clock()) == 0
+    assert await world.store.watches.snoozed_due(world.clock()) == []
     [watch] = await world.watchlist.of(KEY)
     assert watch.snoozed_until is not None, "not due yet"
 

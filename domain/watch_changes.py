@@ -1,0 +1,164 @@
+"""Every change of a watch's state, as pure functions from the watch read to a `Change`.
+
+A `Change` is the watch after, the alerts it makes (`domain.alert_birth.born`) and the
+events it records (`domain.watch_events`). The store's one write path applies it
+against the version it was worked out from (`WatchStore.change` for a user's change,
+under the row's lock; `record_poll` for the poll's, compare-and-set): a change worked
+out from a watch that someone changed since is never written, it is worked out again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Callable
+
+from domain.alert_birth import Available, Crossing, Unavailable, Woke, born
+from domain.alerts import NewAlert
+from domain.rules import evaluate, retargeted
+from domain.sleep import is_sleeping
+from domain.watch_events import EventKind, WatchEvent
+from domain.watches import NewWatch, Watch
+
+
+@dataclass(frozen=True)
+class Change:
+    before: Watch
+    after: Watch
+    alerts: list[NewAlert] = field(default_factory=list)
+    events: list[WatchEvent] = field(default_factory=list)
+    woke_at: datetime | None = None
+    """When the watch woke: alerts held while it slept are due from then
+    (`domain.alert_fate`)."""
+
+    @property
+    def writes(self) -> bool:
+        return self.after != self.before or bool(self.alerts) or bool(self.events)
+
+
+WatchChange = Callable[[Watch], Change]
+"""A change worked out from the watch as read; the store applies it under its guard."""
+
+
+def _event(watch: Watch, kind: EventKind, now: datetime, **values: object) -> WatchEvent:
+    return WatchEvent(watch.id, now, kind, trigger_price=watch.rule.trigger_price, **values)  # type: ignore[arg-type]
+
+
+def _asleep(watch: Watch, **sleep: object) -> Watch:
+    """Asleep from now; falling asleep again keeps the crossing count it fell asleep at,
+    so an alert it owes from before is not lost."""
+    crossings = watch.sleep_crossings if is_sleeping(watch) else watch.state.crossings
+    return replace(watch, sleep_crossings=crossings, **sleep)  # type: ignore[arg-type]
+
+
+def pause(now: datetime) -> WatchChange:
+    def change(watch: Watch) -> Change:
+        after = _asleep(watch, paused_by_user=True)
+        return Change(watch, after, events=[_event(watch, EventKind.PAUSED, now)])
+
+    return change
+
+
+def snooze(until: datetime, now: datetime) -> WatchChange:
+    def change(watch: Watch) -> Change:
+        after = _asleep(watch, snoozed_until=until)
+        detail = until.isoformat()
+        return Change(watch, after, events=[_event(watch, EventKind.SNOOZED, now, detail=detail)])
+
+    return change
+
+
+def resume(now: datetime) -> WatchChange:
+    """Awake again, with the alert it owes (`domain.alert_birth.born`)."""
+
+    def change(watch: Watch) -> Change:
+        return _wake(watch, EventKind.RESUMED, now)
+
+    return change
+
+
+def snooze_ran_out(now: datetime) -> WatchChange:
+    def change(watch: Watch) -> Change:
+        if watch.snoozed_until is None or watch.snoozed_until > now:
+            return Change(watch, watch)
+        if watch.paused_by_user:  # still paused: only the snooze ends
+            return Change(watch, replace(watch, snoozed_until=None))
+        return _wake(watch, EventKind.WOKE, now)
+
+    return change
+
+
+def _wake(watch: Watch, kind: EventKind, now: datetime) -> Change:
+    after = replace(watch, paused_by_user=False, snoozed_until=None)
+    if not is_sleeping(watch):
+        return Change(watch, after)
+    alert = born(after, Woke(), now)
+    return Change(
+        watch,
+        after,
+        alerts=[alert] if alert else [],
+        events=[_event(watch, kind, now)],
+        woke_at=now,
+    )
+
+
+def retarget(target: Decimal, now: datetime) -> WatchChange:
+    """Fire at `target` from now on (`domain.rules.retargeted`): armed when the last
+    price is above it, so the next crossing of the new target alerts."""
+
+    def change(watch: Watch) -> Change:
+        rule = retargeted(watch.rule, target)
+        last = watch.state.last_price
+        armed = watch.state.armed if last is None else last > rule.trigger_price
+        after = replace(watch, rule=rule, state=replace(watch.state, armed=armed))
+        event = WatchEvent(
+            watch.id,
+            now,
+            EventKind.TARGET_CHANGED,
+            trigger_price=rule.trigger_price,
+            detail=str(watch.rule.trigger_price),
+        )
+        return Change(watch, after, events=[event])
+
+    return change
+
+
+def priced(watch: Watch, price: Decimal, outage: int, now: datetime) -> Change:
+    """The poll saw `price` for the watch's product (the outage it may end: `outage`)."""
+    alerts: list[NewAlert] = []
+    events: list[WatchEvent] = []
+    after = watch
+    if watch.paused:
+        after = replace(after, paused=False)
+        events.append(_event(watch, EventKind.AVAILABLE, now, price=price))
+        alerts.append(born(after, Available(outage, price), now))  # type: ignore[arg-type]
+    outcome = evaluate(watch.rule.trigger_price, watch.state, price)
+    after = replace(after, state=outcome.state)
+    if outcome.fired:
+        alert = born(after, Crossing(price, watch.state), now)
+        kind = EventKind.FIRED if alert else EventKind.FIRED_ASLEEP
+        events.append(_event(watch, kind, now, price=price))
+        alerts.append(alert)  # type: ignore[arg-type]
+    elif outcome.state.armed and not watch.state.armed:
+        events.append(_event(watch, EventKind.ARMED, now, price=price))
+    return Change(watch, after, [alert for alert in alerts if alert], events)
+
+
+def unavailable(watch: Watch, outage: int, now: datetime) -> Change:
+    """The product became unavailable (outage number `outage`)."""
+    after = replace(watch, paused=True)
+    alert = born(after, Unavailable(outage), now)
+    event = _event(watch, EventKind.UNAVAILABLE, now)
+    return Change(watch, after, [alert] if alert else [], [event])
+
+
+def created(watch_id: int, watch: NewWatch) -> WatchEvent:
+    """The event a new watch starts its story with: its price and trigger then."""
+    return WatchEvent(
+        watch_id,
+        watch.created_at,
+        EventKind.CREATED,
+        price=watch.state.last_price,
+        trigger_price=watch.rule.trigger_price,
+    )

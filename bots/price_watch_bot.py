@@ -18,26 +18,23 @@ from bots.quiet_settings import QuietSettings, quiet_state_is_usable
 from bots.why import PriceHistory, WhyTeller
 from dialogs import texts
 from dialogs.card_actions import CardActions, is_card_action
-from dialogs.commands import (
-    BoughtCommand,
-    Cancel,
-    CommandError,
-    Greeting,
-    Help,
-    HistoryCommand,
-    ListWatches,
-    NoText,
-    PauseCommand,
-    QuietCommand,
-    RemoveCommand,
-    ResumeCommand,
-    SnoozeCommand,
-    TimezoneCommand,
-    WatchCommand,
-    WhyCommand,
-    clean_text,
-    parse_command,
-)
+from dialogs.commands.bought import BoughtCommand
+from dialogs.commands.cancel import Cancel
+from dialogs.commands.greeting import Greeting
+from dialogs.commands.help import Help
+from dialogs.commands.history import HistoryCommand
+from dialogs.commands.list_watches import ListWatches
+from dialogs.commands.no_text import NoText
+from dialogs.commands.pause import PauseCommand
+from dialogs.commands.quiet import QuietCommand
+from dialogs.commands.remove import RemoveCommand
+from dialogs.commands.resume import ResumeCommand
+from dialogs.commands.snooze import SnoozeCommand
+from dialogs.commands.table import parse_command
+from dialogs.commands.timezone import TimezoneCommand
+from dialogs.commands.watch import WatchCommand
+from dialogs.commands.why import WhyCommand
+from dialogs.commands.words import CommandError, clean_text
 from dialogs.history_reply import HistoryReplies
 from dialogs.keys import conversation_key
 from dialogs.remove_dialog import RemoveDialog, remove_options

@@ -7,13 +7,11 @@ import logging
 from botbuilder.core import TurnContext
 
 from dialogs import texts
-from dialogs.commands import (
-    BoughtCommand,
-    PauseCommand,
-    ResumeCommand,
-    SnoozeCommand,
-    WatchRef,
-)
+from dialogs.commands.bought import BoughtCommand
+from dialogs.commands.pause import PauseCommand
+from dialogs.commands.resume import ResumeCommand
+from dialogs.commands.snooze import SnoozeCommand
+from dialogs.commands.watch_ref import WatchRef
 from dialogs.keys import conversation_key, user_id
 from dialogs.remove_dialog import watches_named
 from domain.clock import Clock

@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from dialogs.commands.command import Entry
+from dialogs import texts
+from dialogs.commands.command import Entry, Turn
 from dialogs.commands.drops import parse_price
 from dialogs.commands.words import CommandError, shorten
+from dialogs.keys import user_id
+from feed.client import FeedError
+from watchers.watchlist import WatchLimitReached
 
 DEFAULT_PROTECTION_DAYS: Final = 30
 MAX_PROTECTION_DAYS: Final = 365
@@ -25,6 +29,54 @@ class BoughtCommand:
     query: str
     paid: Decimal
     days: int
+
+    async def handle(self, turn: Turn) -> None:
+        await turn.say(await self._protect(turn))
+
+    async def _protect(self, turn: Turn) -> str:
+        catalog, watchlist = turn.services.catalog, turn.services.watchlist
+        try:
+            matches = await catalog.find(self.query)
+        except FeedError:
+            return texts.FEED_DOWN
+        if not matches:
+            shown = self.query[:60] + ("…" if len(self.query) > 60 else "")
+            return f'I don\'t know a product called "{shown}". Say "watch" to see the ones I know.'
+        if len(matches) > 1:
+            names = ", ".join(product.name for product in matches[:10])
+            return (
+                f"Which one did you buy: {names}? Say it with more of its name, like"
+                f' "bought {matches[0].name} at {self.paid}".'
+            )
+        product = matches[0]
+        try:
+            current = await watchlist.current_price(product.id)
+        except FeedError:
+            current = None
+        try:
+            watch = await watchlist.protect(
+                turn.conversation,
+                user_id(turn.context.activity),
+                product,
+                self.paid,
+                self.days,
+                current,
+            )
+        except WatchLimitReached as limit:
+            return texts.watch_limit_reached(limit.limit)
+        assert watch.expires_at is not None
+        paid = texts.money(watch.rule.start_price, product.currency)
+        reply = (
+            f"OK: until {texts.moment(watch.expires_at)} I'll tell you if {product.name} gets"
+            f" cheaper than the {paid} you paid (price protection)."
+        )
+        if current is not None and current <= watch.rule.trigger_price:
+            back = texts.money(watch.rule.start_price - current, product.currency)
+            reply += (
+                f" It is {texts.money(current, product.currency)} already: you may be able to"
+                f" claim {back} back."
+            )
+        return reply
 
 
 def parse(rest: str) -> BoughtCommand:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry
+from dialogs import texts
+from dialogs.commands.command import Entry, Turn
 
 
 @dataclass(frozen=True)
 class Greeting:
-    pass
+    async def handle(self, turn: Turn) -> None:
+        if not turn.greeted_now:
+            await turn.say(texts.GREETING)
 
 
 def parse(rest: str) -> Greeting | None:

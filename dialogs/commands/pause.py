@@ -6,13 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry
-from dialogs.commands.watch_ref import WatchRef, parse_ref
+from dialogs.commands.command import Entry, Turn
+from dialogs.commands.watch_ref import WatchRef, act_on, parse_ref
 
 
 @dataclass(frozen=True)
 class PauseCommand:
     which: WatchRef
+
+    async def handle(self, turn: Turn) -> None:
+        pause = turn.services.watchlist.pause
+        await act_on(turn, self.which, pause, "paused", 'until you say "resume {name}"')
 
 
 def parse(rest: str) -> PauseCommand:

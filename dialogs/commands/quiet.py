@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry
+from dialogs.commands.command import Entry, Turn
 from dialogs.commands.words import CommandError
 from domain.quiet_hours import QuietHours, QuietHoursError, parse_quiet_hours
 
@@ -17,6 +17,9 @@ class QuietCommand:
 
     hours: QuietHours | None
     off: bool = False
+
+    async def handle(self, turn: Turn) -> None:
+        await turn.say(await turn.services.quiet.quiet(turn.context, self))
 
 
 def parse(rest: str) -> QuietCommand:

@@ -6,14 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry
+from dialogs.commands.command import Entry, Turn
 from dialogs.commands.words import number_or_name
+from dialogs.remove_dialog import RemoveDialog, remove_options
 
 
 @dataclass(frozen=True)
 class RemoveCommand:
     index: int | None
     query: str
+
+    async def handle(self, turn: Turn) -> None:
+        await turn.dialogs.begin_dialog(
+            RemoveDialog.__name__, remove_options(self.index, self.query)
+        )
 
 
 def parse(rest: str) -> RemoveCommand:

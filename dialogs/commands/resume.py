@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry
-from dialogs.commands.watch_ref import WatchRef, parse_ref
+from dialogs.commands.command import Entry, Turn
+from dialogs.commands.watch_ref import WatchRef, act_on, parse_ref
 
 
 @dataclass(frozen=True)
 class ResumeCommand:
     which: WatchRef
+
+    async def handle(self, turn: Turn) -> None:
+        resume = turn.services.watchlist.resume
+        await act_on(turn, self.which, resume, "resumed", "and I'll alert you as usual")
 
 
 def parse(rest: str) -> ResumeCommand:

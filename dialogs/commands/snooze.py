@@ -6,16 +6,27 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
-from dialogs.commands.command import Entry
-from dialogs.commands.watch_ref import WatchRef, parse_ref
+from dialogs import texts
+from dialogs.commands.command import Entry, Turn
+from dialogs.commands.watch_ref import WatchRef, act_on, parse_ref
 from dialogs.commands.words import CommandError
 from dialogs.durations import DurationError, parse_duration
+from domain.watches import Watch
 
 
 @dataclass(frozen=True)
 class SnoozeCommand:
     which: WatchRef
     duration: timedelta
+
+    async def handle(self, turn: Turn) -> None:
+        watchlist = turn.services.watchlist
+        until = turn.services.clock() + self.duration
+
+        async def snooze(key: str, watch_id: int | None) -> list[Watch]:
+            return await watchlist.snooze(key, watch_id, until)
+
+        await act_on(turn, self.which, snooze, "snoozed", f"until {texts.moment(until)}")
 
 
 def parse(rest: str) -> SnoozeCommand:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry
+from dialogs.commands.command import Entry, Turn
 from dialogs.commands.words import CommandError, shorten
 from domain.zones import canonical_zone
 
@@ -16,6 +16,9 @@ class TimezoneCommand:
     """`timezone Europe/Berlin` (the IANA spelling); `timezone` alone asks (zone "")."""
 
     zone: str
+
+    async def handle(self, turn: Turn) -> None:
+        await turn.say(await turn.services.quiet.timezone(turn.context, self))
 
 
 def parse(rest: str) -> TimezoneCommand:

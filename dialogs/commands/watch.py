@@ -6,15 +6,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry
+from dialogs import texts
+from dialogs.commands.command import Entry, Turn
 from dialogs.commands.drops import BELOW_WORDS, Drop, parse_percent, parse_price
 from dialogs.commands.words import CommandError
+from dialogs.watch_dialog import WatchDialog, create_watch, make_rule, watch_options
+from feed.client import FeedError
 
 
 @dataclass(frozen=True)
 class WatchCommand:
     query: str
     drop: Drop | None
+
+    async def handle(self, turn: Turn) -> None:
+        if self.query and self.drop is not None:
+            catalog, watchlist = turn.services.catalog, turn.services.watchlist
+            try:
+                matches = await catalog.find(self.query)
+                price = await watchlist.current_price(matches[0].id) if len(matches) == 1 else None
+            except FeedError:
+                await turn.say(texts.FEED_DOWN)
+                return
+            if price is not None:
+                rule = make_rule(price, self.drop)
+                await turn.say(await create_watch(turn.context, watchlist, matches[0], rule))
+                return
+        await turn.dialogs.begin_dialog(WatchDialog.__name__, watch_options(self.query, self.drop))
 
 
 def parse(rest: str) -> WatchCommand:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry
+from dialogs.commands.command import Entry, Turn
 from dialogs.commands.words import number_or_name
 
 
@@ -15,6 +15,10 @@ class WhyCommand:
 
     index: int | None
     query: str
+
+    async def handle(self, turn: Turn) -> None:
+        why = turn.services.why
+        await turn.say(await why.tell(turn.context, self, dialog_open=turn.in_a_dialog))
 
 
 def parse(rest: str) -> WhyCommand:

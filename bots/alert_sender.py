@@ -9,11 +9,11 @@ from typing import Any, Final, Sequence
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, InputHints
 
-from bots.card_channels import shows_cards
 from connector.send_failures import classify
 from dialogs import quiet_texts, texts
 from dialogs.alert_cards import CONTENT_TYPE
 from dialogs.alert_message import AlertMessage, alert_message
+from dialogs.card_channels import shows_cards
 from domain.alerts import Alert, SendFailure
 from domain.clock import Clock
 from outbox.in_turn import SendAlerts

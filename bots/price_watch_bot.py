@@ -1,4 +1,5 @@
-"""The ActivityHandler: chat commands, dialogs, and the proactive alert turn."""
+"""The ActivityHandler: one turn at a time per conversation, its state, and the routing of
+messages (card buttons, open dialogs, the command table) and of the proactive alert turn."""
 
 from __future__ import annotations
 
@@ -12,41 +13,20 @@ from botbuilder.schema import ActivityTypes, ChannelAccount
 
 from bots.alert_sender import alert_sender
 from bots.bot_storage import CorruptStateError
-from bots.card_channels import shows_cards
 from bots.proactive import PROACTIVE_BATCH
 from bots.quiet_settings import QuietSettings, quiet_state_is_usable
 from bots.why import PriceHistory, WhyTeller
 from dialogs import texts
 from dialogs.card_actions import CardActions, is_card_action
-from dialogs.commands import (
-    BoughtCommand,
-    Cancel,
-    CommandError,
-    Greeting,
-    Help,
-    HistoryCommand,
-    ListWatches,
-    NoText,
-    PauseCommand,
-    QuietCommand,
-    RemoveCommand,
-    ResumeCommand,
-    SnoozeCommand,
-    TimezoneCommand,
-    WatchCommand,
-    WhyCommand,
-    clean_text,
-    parse_command,
-)
+from dialogs.commands.command import Services, Turn
+from dialogs.commands.table import command_in, interruption_in
 from dialogs.history_reply import HistoryReplies
 from dialogs.keys import conversation_key
-from dialogs.remove_dialog import RemoveDialog, remove_options
-from dialogs.sleep_commands import SleepCommands
-from dialogs.watch_dialog import WatchDialog, create_watch, make_rule, watch_options
+from dialogs.remove_dialog import RemoveDialog
+from dialogs.watch_dialog import WatchDialog
 from domain.clock import Clock
 from feed.catalog import Catalog
-from feed.client import FeedError
-from outbox.in_turn import AlertsInTurn
+from outbox.in_turn import AlertsInTurn, ProactiveBatch
 from state.interfaces import BotStateStore, OutboxStore, ReferenceStore, TurnLocks
 from watchers.alert_facts import AlertFactsProvider, AlertFactsSource
 from watchers.watchlist import Watchlist
@@ -84,20 +64,23 @@ class PriceWatchBot(ActivityHandler):
         self._bot_state = bot_state
         self._locks = locks
         self._turn_wait_seconds = turn_wait_seconds
-        self._catalog = catalog
-        self._watchlist = watchlist
         self._alerts = alerts
         self._clock = clock
-        self._default_drop = default_drop
         self._alert_facts = alert_facts or AlertFactsProvider(watchlist.of, clock)
-        self._history = history
-        self._sleep_commands = SleepCommands(catalog, watchlist, clock)
         self._card_actions = CardActions(watchlist, clock)
         self._dialog_state = conversation_state.create_property(DIALOG_STATE)
         self._greeted = conversation_state.create_property(GREETED)
         self._started_over = conversation_state.create_property(STARTED_OVER)
         self._quiet = QuietSettings(conversation_state, alerts)
-        self._why = WhyTeller(watchlist, references, outbox, price_history, self._quiet, clock)
+        self._services = Services(
+            catalog=catalog,
+            watchlist=watchlist,
+            clock=clock,
+            default_drop=default_drop,
+            quiet=self._quiet,
+            why=WhyTeller(watchlist, references, outbox, price_history, self._quiet, clock),
+            history=history,
+        )
         self._dialogs = DialogSet(self._dialog_state)
         dialogs = [WatchDialog(catalog, watchlist, default_drop), RemoveDialog(watchlist)]
         for dialog in dialogs:
@@ -177,102 +160,19 @@ class PriceWatchBot(ActivityHandler):
         if first_message:
             await self._greet(turn_context)
         dialog_context = await self._dialogs.create_context(turn_context)
-        value = turn_context.activity.value
+        turn = Turn(dialog_context, self._services, greeted_now=first_message)
+        text, value = turn_context.activity.text, turn_context.activity.value
         if is_card_action(value):  # a card's button, wherever the user is
             await turn_context.send_activity(await self._card_actions.handle(turn_context, value))
             if dialog_context.active_dialog is not None:
                 await dialog_context.reprompt_dialog()
-        elif dialog_context.active_dialog is not None:
-            await self._in_dialog(dialog_context)
-        else:
-            await self._route(dialog_context, greeted_now=first_message)
-        await self._alerts.run(
-            conversation_key(turn_context.activity),
-            dialog_waiting=dialog_context.active_dialog is not None,
-            send=alert_sender(turn_context, self._clock, self._alert_facts),
-            quiet_until=await self._quiet.quiet_until(turn_context, self._clock()),
-        )
-
-    async def _in_dialog(self, dialog_context: DialogContext) -> None:
-        context = dialog_context.context
-        word = clean_text(context.activity.text).casefold()
-        if word in {"cancel", "stop", "quit"}:
-            await dialog_context.cancel_all_dialogs()
-            await context.send_activity(texts.CANCELLED)
-        elif word in {"help", "?"}:
-            await context.send_activity(texts.help_text(self._default_drop))
-            await dialog_context.reprompt_dialog()
+        elif dialog_context.active_dialog is None:
+            await command_in(text).handle(turn)
+        elif (interruption := interruption_in(text)) is not None:
+            await interruption.handle(turn)
         else:
             await dialog_context.continue_dialog()
-
-    async def _route(self, dialog_context: DialogContext, greeted_now: bool) -> None:
-        context = dialog_context.context
-        try:
-            command = parse_command(context.activity.text)
-        except CommandError as error:
-            await context.send_activity(str(error))
-            return
-        if isinstance(command, Help):
-            await context.send_activity(texts.help_text(self._default_drop))
-        elif isinstance(command, Greeting):
-            if not greeted_now:
-                await context.send_activity(texts.GREETING)
-        elif isinstance(command, ListWatches):
-            watches = await self._watchlist.of(conversation_key(context.activity))
-            prices = await self._watchlist.prices_for(watches)
-            await context.send_activity(texts.watch_list(watches, prices, self._clock()))
-        elif isinstance(command, Cancel):
-            await context.send_activity(texts.NOTHING_TO_CANCEL)
-        elif isinstance(command, WatchCommand):
-            await self._watch(dialog_context, command)
-        elif isinstance(command, RemoveCommand):
-            await dialog_context.begin_dialog(
-                RemoveDialog.__name__, remove_options(command.index, command.query)
-            )
-        elif isinstance(command, HistoryCommand) and self._history is not None:
-            key = conversation_key(context.activity)
-            reply = await self._history.reply(key, command)
-            if not isinstance(reply, str) and shows_cards(context.activity.channel_id):
-                reply.text = reply.summary  # the card shows the figures
-            await context.send_activity(reply)
-        elif isinstance(command, (PauseCommand, ResumeCommand, SnoozeCommand)):
-            await context.send_activity(await self._sleep_commands.sleep_or_wake(context, command))
-        elif isinstance(command, BoughtCommand):
-            await context.send_activity(await self._sleep_commands.bought(context, command))
-        elif isinstance(command, QuietCommand):
-            await context.send_activity(await self._quiet.quiet(context, command))
-        elif isinstance(command, TimezoneCommand):
-            await context.send_activity(await self._quiet.timezone(context, command))
-        elif isinstance(command, WhyCommand):
-            await context.send_activity(await self._why.tell(context, command, dialog_open=False))
-        elif isinstance(command, NoText):
-            await context.send_activity(texts.NO_TEXT)
-        else:
-            await context.send_activity(texts.FALLBACK)
-
-    async def _watch(self, dialog_context: DialogContext, command: WatchCommand) -> None:
-        """One shot when the product and drop are clear; otherwise the dialog asks."""
-        context = dialog_context.context
-        if command.query and command.drop is not None:
-            try:
-                matches = await self._catalog.find(command.query)
-                price = (
-                    await self._watchlist.current_price(matches[0].id)
-                    if len(matches) == 1
-                    else None
-                )
-            except FeedError:
-                await context.send_activity(texts.FEED_DOWN)
-                return
-            if price is not None:
-                rule = make_rule(price, command.drop)
-                await context.send_activity(
-                    await create_watch(context, self._watchlist, matches[0], rule)
-                )
-                return
-        await dialog_context.begin_dialog(
-            WatchDialog.__name__, watch_options(command.query, command.drop)
-        )
+        await self._send_alerts(dialog_context)
 
     async def on_event_activity(self, turn_context: TurnContext) -> None:
         if turn_context.activity.name != CONTINUE_CONVERSATION:
@@ -280,13 +180,20 @@ class PriceWatchBot(ActivityHandler):
         batch = turn_context.turn_state.get(PROACTIVE_BATCH)
         if batch is None:
             return
-        dialog_context = await self._dialogs.create_context(turn_context)
+        await self._send_alerts(await self._dialogs.create_context(turn_context), batch)
+
+    async def _send_alerts(
+        self, dialog_context: DialogContext, batch: ProactiveBatch | None = None
+    ) -> None:
+        """What the turn sends of the conversation's alerts (outbox/in_turn.py decides):
+        a proactive turn's batch, or on a user's turn what waited."""
+        context = dialog_context.context
         await self._alerts.run(
-            conversation_key(turn_context.activity),
+            conversation_key(context.activity),
             dialog_waiting=dialog_context.active_dialog is not None,
-            send=alert_sender(turn_context, self._clock, self._alert_facts),
+            send=alert_sender(context, self._clock, self._alert_facts),
             batch=batch,
-            quiet_until=await self._quiet.quiet_until(turn_context, self._clock()),
+            quiet_until=await self._quiet.quiet_until(context, self._clock()),
         )
 
     async def on_unrecognized_activity_type(self, turn_context: TurnContext) -> None:

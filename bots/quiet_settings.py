@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from botbuilder.core import ConversationState, TurnContext
 
 from dialogs import quiet_texts
-from dialogs.commands import QuietCommand, TimezoneCommand
+from dialogs.commands.quiet import QuietCommand
+from dialogs.commands.timezone import TimezoneCommand
 from dialogs.keys import conversation_key
 from domain.quiet_hours import QuietHours, QuietHoursError, parse_quiet_hours, quiet_until
 from domain.zones import canonical_zone, load_zone

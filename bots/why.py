@@ -11,7 +11,7 @@ from botbuilder.core import TurnContext
 
 from bots.quiet_settings import UTC, QuietSettings
 from dialogs import texts
-from dialogs.commands import WhyCommand
+from dialogs.commands.why import WhyCommand
 from dialogs.keys import conversation_key
 from dialogs.remove_dialog import watches_named
 from dialogs.watch_story import AlertStory, DeliveryFacts, PricePointLike, watch_story

@@ -17,7 +17,7 @@ from typing import Any, Final
 from botbuilder.core import TurnContext
 
 from dialogs import texts
-from dialogs.commands import MAX_PRICE
+from dialogs.commands.drops import MAX_PRICE
 from dialogs.keys import conversation_key
 from domain.clock import Clock
 from domain.rules import CENT, to_cents

@@ -18,7 +18,7 @@ from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
 
 from charts.service import ChartService
-from dialogs.commands import HistoryCommand
+from dialogs.commands.history import HistoryCommand
 from dialogs.remove_dialog import watches_named
 from dialogs.texts import FEED_DOWN, money
 from domain.clock import Clock

@@ -24,7 +24,8 @@ from botbuilder.schema import Activity
 
 from dialogs import texts
 from dialogs.choices import offer
-from dialogs.commands import CommandError, Drop, clean_text, parse_drop
+from dialogs.commands.drops import Drop, parse_drop
+from dialogs.commands.words import CommandError, clean_text
 from dialogs.keys import conversation_key, user_id
 from domain.products import Product
 from domain.rules import Rule, below_rule, percent_rule, to_cents

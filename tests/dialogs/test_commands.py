@@ -2,22 +2,17 @@ from decimal import Decimal
 
 import pytest
 
-from dialogs.commands import (
-    Cancel,
-    CommandError,
-    Drop,
-    Greeting,
-    Help,
-    ListWatches,
-    NoText,
-    RemoveCommand,
-    Unknown,
-    WatchCommand,
-    parse_command,
-    parse_drop,
-    parse_percent,
-    parse_price,
-)
+from dialogs.commands.cancel import Cancel
+from dialogs.commands.drops import Drop, parse_drop, parse_percent, parse_price
+from dialogs.commands.greeting import Greeting
+from dialogs.commands.help import Help
+from dialogs.commands.list_watches import ListWatches
+from dialogs.commands.no_text import NoText
+from dialogs.commands.remove import RemoveCommand
+from dialogs.commands.table import parse_command
+from dialogs.commands.unknown import Unknown
+from dialogs.commands.watch import WatchCommand
+from dialogs.commands.words import CommandError
 
 D = Decimal
 

@@ -7,25 +7,17 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialogs.commands import (
-    MAX_DROP,
-    MAX_PARSED_CHARS,
-    MAX_PRICE,
-    MIN_DROP,
-    Cancel,
-    CommandError,
-    Drop,
-    Greeting,
-    Help,
-    ListWatches,
-    NoText,
-    RemoveCommand,
-    Unknown,
-    WatchCommand,
-    clean_text,
-    parse_command,
-    parse_drop,
-)
+from dialogs.commands.cancel import Cancel
+from dialogs.commands.drops import MAX_DROP, MAX_PRICE, MIN_DROP, Drop, parse_drop
+from dialogs.commands.greeting import Greeting
+from dialogs.commands.help import Help
+from dialogs.commands.list_watches import ListWatches
+from dialogs.commands.no_text import NoText
+from dialogs.commands.remove import RemoveCommand
+from dialogs.commands.table import MAX_PARSED_CHARS, parse_command
+from dialogs.commands.unknown import Unknown
+from dialogs.commands.watch import WatchCommand
+from dialogs.commands.words import CommandError, clean_text
 from tests.support.hostile_text import any_text, command_like_text
 
 COMMANDS = (Help, ListWatches, Cancel, Greeting, WatchCommand, RemoveCommand, Unknown, NoText)

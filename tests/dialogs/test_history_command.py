@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.commands import CommandError, HistoryCommand, parse_command
+from dialogs.commands.history import HistoryCommand
+from dialogs.commands.table import parse_command
+from dialogs.commands.words import CommandError
 
 
 @pytest.mark.parametrize(

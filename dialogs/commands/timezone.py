@@ -1,0 +1,36 @@
+"""`timezone Europe/Berlin` (or `tz`) sets the conversation's time zone; `timezone` says it
+(bots/quiet_settings.py keeps it and answers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from dialogs.commands.command import Entry, Turn
+from dialogs.commands.words import CommandError, shorten
+from domain.zones import canonical_zone
+
+
+@dataclass(frozen=True)
+class TimezoneCommand:
+    """`timezone Europe/Berlin` (the IANA spelling); `timezone` alone asks (zone "")."""
+
+    zone: str
+
+    async def handle(self, turn: Turn) -> None:
+        await turn.say(await turn.services.quiet.timezone(turn.context, self))
+
+
+def parse(rest: str) -> TimezoneCommand:
+    if not rest:
+        return TimezoneCommand("")
+    zone = canonical_zone(rest)
+    if zone is None:
+        raise CommandError(
+            f'"{shorten(rest)}" is not a time zone I know. Say it like'
+            ' "timezone Europe/Berlin" or "timezone America/New_York".'
+        )
+    return TimezoneCommand(zone)
+
+
+TIMEZONE: Final = Entry(("timezone", "tz"), parse)

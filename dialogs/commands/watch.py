@@ -1,0 +1,51 @@
+"""`watch [product] [20% | below 300]`: at once when the words name one product and a drop;
+otherwise the watch dialog asks for what is missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from dialogs import texts
+from dialogs.commands.command import Entry, Turn
+from dialogs.commands.drops import BELOW_WORDS, Drop, parse_percent, parse_price
+from dialogs.commands.words import CommandError
+from dialogs.watch_dialog import WatchDialog, create_watch, make_rule, watch_options
+from feed.client import FeedError
+
+
+@dataclass(frozen=True)
+class WatchCommand:
+    query: str
+    drop: Drop | None
+
+    async def handle(self, turn: Turn) -> None:
+        if self.query and self.drop is not None:
+            catalog, watchlist = turn.services.catalog, turn.services.watchlist
+            try:
+                matches = await catalog.find(self.query)
+                price = await watchlist.current_price(matches[0].id) if len(matches) == 1 else None
+            except FeedError:
+                await turn.say(texts.FEED_DOWN)
+                return
+            if price is not None:
+                rule = make_rule(price, self.drop)
+                await turn.say(await create_watch(turn.context, watchlist, matches[0], rule))
+                return
+        await turn.dialogs.begin_dialog(WatchDialog.__name__, watch_options(self.query, self.drop))
+
+
+def parse(rest: str) -> WatchCommand:
+    tokens = rest.split()
+    if tokens and tokens[-1] == "%" and len(tokens) >= 2:
+        tokens = tokens[:-2] + [tokens[-2] + "%"]
+    if tokens and tokens[-1].endswith("%"):
+        return WatchCommand(" ".join(tokens[:-1]), Drop(percent=parse_percent(tokens[-1])))
+    if len(tokens) >= 2 and tokens[-2].casefold() in BELOW_WORDS:
+        return WatchCommand(" ".join(tokens[:-2]), Drop(below=parse_price(tokens[-1])))
+    if tokens and tokens[-1].casefold() in BELOW_WORDS:
+        raise CommandError('Say the price too, like "below 300".')
+    return WatchCommand(" ".join(tokens), None)
+
+
+WATCH: Final = Entry(("watch",), parse)

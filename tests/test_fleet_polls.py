@@ -98,17 +98,33 @@ async def test_a_poll_slower_than_the_interval_keeps_the_lead_and_no_other_insta
             asked.append(await ends_or_polls_too(second.engine.poll_and_dispatch(), feed))
             assert feed.most_in_flight == 1, "the other instance polled too"
             assert (first.engine.lead.leading, second.engine.lead.leading) == (True, False)
-        notified = await ends_or_polls_too(second.notify(), feed)
-        assert feed.most_in_flight == 1, "/api/notify polled beside the poll in flight"
-
         feed.release()
         await polling
-        await asyncio.gather(*asked, notified)
+        await asyncio.gather(*asked)
 
     assert feed.requests == 1, "one poll asked the feed"
     assert first.engine.last_poll is not None and second.engine.last_poll is None
-    assert notified.result()["poll"] is None
-    assert "another instance" in notified.result()["poll_skipped"]
+
+
+async def test_api_notify_on_another_instance_delivers_but_does_not_poll_beside_the_poller(
+    tmp_path: Path, postgres_url: str, feed: HeldFeed
+) -> None:
+    async with two_instances(tmp_path, feed) as (first, second):
+        await add_a_watch(first)
+        feed.hold()
+        polling = asyncio.create_task(first.engine.poll_and_dispatch())
+        await feed.requested(1)
+
+        notified = await ends_or_polls_too(second.notify(), feed)
+        assert feed.most_in_flight == 1, "/api/notify polled beside the poll in flight"
+        feed.release()
+        await polling
+        report = await notified
+
+    assert report["poll"] is None
+    assert report["poll_skipped"] == "another instance of the fleet holds the poll lease and polls"
+    assert report["delivery"] is not None, "the delivery ran all the same"
+    assert second.engine.last_poll is None
 
 
 async def test_a_poll_whose_lease_another_instance_took_writes_nothing(

@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 POLL_JOB: Final = "poll"
 RENEWALS_PER_LEASE: Final = 3
-"""A renewal that fails once (a database hiccup) leaves two more before the lease runs out."""
+"""A renewal that fails (a database hiccup) leaves another before the lease runs out."""
 
 T = TypeVar("T")
 
@@ -119,11 +119,9 @@ class PollLead:
             try:
                 async with asyncio.timeout_at(runs_out):
                     renewed = await self._jobs.renew(self._lease.job, self._lease.holder, seconds)
-            except TimeoutError:
-                return "the poll lease could not be renewed for a whole lease: poll stopped"
             except Exception as error:  # a database hiccup: the next renewal may work
                 if loop.time() >= runs_out:
-                    return f"the poll lease could not be renewed for a whole lease ({error})"
+                    return "the poll lease could not be renewed for a whole lease: poll stopped"
                 logger.warning("could not renew the poll lease: %s", error)
                 continue
             if not renewed:

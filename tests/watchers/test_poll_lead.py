@@ -152,3 +152,36 @@ async def test_in_a_fleet_a_poll_whose_lease_another_instance_took_is_stopped(
             await asyncio.wait_for(polling, lease * 3)  # its next renewal finds out
         assert stopped.is_set(), "the poll was cancelled where it waited"
         assert not first.leading
+
+
+class UnreachableLeases:
+    """Job leases whose database went away after the lease was taken."""
+
+    def __init__(self, renewal: str) -> None:
+        self.renewal = renewal
+        self.renewals = 0
+
+    async def take(self, job: str, holder: str, seconds: float) -> bool:
+        return True
+
+    async def renew(self, job: str, holder: str, seconds: float) -> bool:
+        self.renewals += 1
+        if self.renewal == "fails":
+            raise ConnectionError("the database went away")
+        await asyncio.Event().wait()  # hangs
+        return True
+
+
+@pytest.mark.parametrize("renewal", ["fails", "hangs"])
+async def test_a_poll_whose_lease_could_not_be_renewed_for_a_whole_lease_is_stopped(
+    renewal: str,
+) -> None:
+    lease = 0.3  # real seconds: the renewals' own timers
+    jobs = UnreachableLeases(renewal)
+    lead = PollLead(jobs, FakeClock(), lease)
+    assert await lead.due()
+
+    with pytest.raises(LeaseLost, match="could not be renewed for a whole lease"):
+        await asyncio.wait_for(lead.run(asyncio.Event().wait), lease * 3)
+    assert jobs.renewals, "it tried"
+    assert not lead.leading

@@ -91,6 +91,8 @@ class PollLead:
             self._leading = False
             if polling.cancelled():
                 raise LeaseLost(keeping.result())
+        elif isinstance(polling.exception(), LeaseLost):  # the poll's write found it lost
+            self._leading = False
         return polling.result()
 
     async def _take(self) -> bool:

@@ -80,6 +80,18 @@ async def test_a_poll_run_under_the_lease_gives_back_its_result_or_its_error(
     assert lead.leading
 
 
+async def test_a_poll_whose_write_found_the_lease_lost_ends_the_lead(store: Store) -> None:
+    lead = PollLead(store.jobs, FakeClock(), INTERVAL)
+    assert await lead.due()
+
+    async def write_refused() -> str:
+        raise LeaseLost("the 'poll' lease is no longer held by 'first'")
+
+    with pytest.raises(LeaseLost):
+        await lead.run(write_refused)
+    assert not lead.leading, "the next lead taken starts afresh"
+
+
 @pytest.mark.parametrize("store_kind", ["postgres"], indirect=True)
 async def test_in_a_fleet_a_poll_on_request_waits_for_no_lead_but_takes_none_from_another(
     store: Store,

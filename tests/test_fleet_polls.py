@@ -23,7 +23,7 @@ from mockfeed import Market, default_catalog
 from state.postgres import PostgresStore
 from tests.support.feeds import HeldFeed
 from tests.support.running import RunningApp, running_app
-from tests.support.stores import POSTGRES_URL, second_instance
+from tests.support.stores import POSTGRES_URL, run_out_job_leases, second_instance
 
 INTERVAL = 1  # seconds: POLL_INTERVAL_SECONDS, the shortest allowed, is the lease's length
 WRITTEN_BY_A_POLL = ("price_history", "products", "watches", "alerts", "counters")
@@ -141,7 +141,7 @@ async def test_a_poll_whose_lease_another_instance_took_writes_nothing(
 
         # This instance stalled past its lease (its renewals never reached the database),
         # and another instance took the lease over.
-        await pool.execute("UPDATE job_leases SET until = now() - interval '1 second'")
+        await run_out_job_leases(store)
         async with second_instance(store) as other:
             assert await other.jobs.take("poll", "another instance", 60)
             # Stopped by its next renewal, within a third of the lease; today, never.

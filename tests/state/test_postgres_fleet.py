@@ -16,7 +16,7 @@ from state.postgres.migrations import MIGRATIONS
 from state.postgres.turn_locks import PostgresTurnLocks, assert_lease
 from tests.support.alerts import open_alerts
 from tests.support.clock import FakeClock
-from tests.support.stores import POSTGRES_URL, second_instance
+from tests.support.stores import POSTGRES_URL, run_out_job_leases, second_instance
 
 pytestmark = pytest.mark.parametrize("store_kind", ["postgres"], indirect=True)
 
@@ -123,9 +123,9 @@ async def test_a_job_lease_is_renewed_by_its_holder_until_another_takes_it_over(
         assert await other.jobs.renew("poll", "second", 60) is False, "never the second's"
         assert await store.jobs.renew("poll", "first", 60) is True
 
-        await expire_leases(store)
+        await run_out_job_leases(store)
         assert await store.jobs.renew("poll", "first", 60) is True, "run out, but nobody took it"
-        await expire_leases(store)
+        await run_out_job_leases(store)
         assert await other.jobs.take("poll", "second", 60)
 
         assert await store.jobs.renew("poll", "first", 60) is False, "taken over"
@@ -145,7 +145,7 @@ async def test_a_lease_checked_in_a_transaction_is_the_holders_only_while_it_run
         await assert_lease(db, first)
         with pytest.raises(LeaseLost):
             await assert_lease(db, second)
-    await expire_leases(store)
+    await run_out_job_leases(store)
     async with database.transaction() as db:
         with pytest.raises(LeaseLost):
             await assert_lease(db, first)
@@ -165,13 +165,6 @@ async def test_a_lease_checked_in_a_transaction_is_not_taken_over_before_it_comm
             await asyncio.wait({taking}, timeout=0.3)
             assert not taking.done(), "the other instance waits for this commit"
         assert await taking is True, "then takes the lease that ran out"
-
-
-async def expire_leases(store: Store) -> None:
-    """As if the holders had stopped renewing a lease ago."""
-    await store.database.pool.execute(  # type: ignore[attr-defined]
-        "UPDATE job_leases SET until = now() - interval '1 second'"
-    )
 
 
 async def test_the_e_tag_contract_holds_between_instances_writing_at_once(store: Store) -> None:

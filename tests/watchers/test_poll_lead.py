@@ -9,7 +9,7 @@ import pytest
 
 from state.interfaces import LeaseLost, Store
 from tests.support.clock import FakeClock
-from tests.support.stores import second_instance
+from tests.support.stores import run_out_job_leases, second_instance
 from watchers.poll_lead import POLL_JOB, PollLead
 
 INTERVAL = 10.0
@@ -155,9 +155,7 @@ async def test_in_a_fleet_a_poll_whose_lease_another_instance_took_is_stopped(
         polling = asyncio.create_task(first.run(stuck_poll))
         await asyncio.sleep(0)  # the poll is under way
         # The first instance stalled past its lease, and another took the lease over.
-        await store.database.pool.execute(  # type: ignore[attr-defined]
-            "UPDATE job_leases SET until = now() - interval '1 second'"
-        )
+        await run_out_job_leases(store)
         assert await other.jobs.take(POLL_JOB, "second", 60)
 
         with pytest.raises(LeaseLost, match="another instance took the poll lease"):

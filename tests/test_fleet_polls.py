@@ -144,7 +144,7 @@ async def test_a_poll_whose_lease_another_instance_took_writes_nothing(
         await run_out_job_leases(store)
         async with second_instance(store) as other:
             assert await other.jobs.take("poll", "another instance", 60)
-            # Stopped by its next renewal, within a third of the lease; today, never.
+            # Its next renewal, a third of a lease away, stops it (the timeout bounds a failure).
             await asyncio.wait({polling}, timeout=3 * INTERVAL)
             feed.release()
             await polling

@@ -12,7 +12,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, AsyncIterator, Callable, Mapping, NoReturn, TextIO
+from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, NoReturn, TextIO
 
 from aiohttp import ClientSession, web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -45,7 +45,7 @@ from outbox.outcomes import Outcomes
 from outbox.pacing import Pacer
 from outbox.retry import RetryPolicy
 from settings import Settings, SettingsError, is_loopback, url_host
-from state.interfaces import Store
+from state.interfaces import LeaseLost, Store
 from state.postgres import PostgresStore
 from state.private_files import write_private_file
 from state.sqlite import SqliteStore
@@ -100,12 +100,13 @@ class Engine:
     last_poll_at: datetime | None = None
     _poll_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def poll(self) -> PollReport:
-        """A poll now, lead or not (/api/notify, tests). Unless this instance leads, another
-        may have polled since, so the poller first forgets what it remembers."""
-        return await self._poll(forget=not self.lead.leading)
+    async def poll(self) -> PollReport | None:
+        """A poll now, due or not (/api/notify, tests); None when another instance of the
+        fleet holds the poll lease: that one polls, and a second poll at once would only
+        race it."""
+        return await self._poll(self.lead.take)
 
-    async def poll_and_deliver(self) -> tuple[PollReport, DeliveryReport]:
+    async def poll_and_deliver(self) -> tuple[PollReport | None, DeliveryReport]:
         """A poll, then a delivery tick that waits for its turns (/api/notify reports it)."""
         poll = await self.poll()
         return poll, await self.deliverer.tick()
@@ -113,16 +114,23 @@ class Engine:
     async def poll_and_dispatch(self) -> None:
         """The scheduled poll, on the instance that leads: its new alerts start on their
         way at once, and the next poll does not wait for them to arrive."""
-        was_leading = self.lead.leading
-        if await self.lead.due():
-            await self._poll(forget=not was_leading)
+        if await self._poll(self.lead.due) is not None:
             await self.deliverer.dispatch()
 
-    async def _poll(self, forget: bool) -> PollReport:
+    async def _poll(self, take_lease: Callable[[], Awaitable[bool]]) -> PollReport | None:
+        """One poll at a time in this process (the lock), and in the fleet (the lease,
+        held until the poll ends)."""
         async with self._poll_lock:
-            if forget:
+            was_leading = self.lead.leading
+            if not await take_lease():
+                return None
+            if not was_leading:  # another instance may have polled since this one did
                 self.poller.forget()
-            report = await self.poller.tick()
+            try:
+                report = await self.lead.run(self.poller.tick)
+            except LeaseLost as lost:
+                logger.warning("%s", lost)
+                return None
         self.last_poll, self.last_poll_at = report, self.clock()
         return report
 

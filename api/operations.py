@@ -16,8 +16,11 @@ from watchers.poller import PollReport
 
 logger = logging.getLogger(__name__)
 
+ANOTHER_INSTANCE_POLLS = "another instance of the fleet holds the poll lease and polls"
+"""Why /api/notify did not poll; it ran the delivery all the same."""
+
 HealthCheck = Callable[[], Awaitable[dict[str, Any]]]
-PollNow = Callable[[], Awaitable[tuple[PollReport, DeliveryReport]]]
+PollNow = Callable[[], Awaitable[tuple[PollReport | None, DeliveryReport]]]
 AlertCounts = Callable[[], Awaitable[dict[str, int]]]
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
@@ -40,6 +43,10 @@ def notify_handler(poll_now: PollNow, admin_token: str) -> Handler:
             return unauthorized()
         poll, delivery = await poll_now()
         logger.info("poll and delivery run on request: %s %s", poll, delivery)
+        if poll is None:
+            return web.json_response(
+                {"poll": None, "poll_skipped": ANOTHER_INSTANCE_POLLS, "delivery": asdict(delivery)}
+            )
         return web.json_response({"poll": asdict(poll), "delivery": asdict(delivery)})
 
     return notify

@@ -22,6 +22,11 @@ class EtagConflict(Exception):
     """A state write lost a race: someone wrote the document since it was read."""
 
 
+class LeaseLost(Exception):
+    """A job's lease is no longer its holder's: it ran out, or another instance took it.
+    Whatever the holder was about to write for that job is not written."""
+
+
 @dataclass(frozen=True)
 class StateRecord:
     """One bot state document with its e_tag."""
@@ -236,12 +241,27 @@ class TurnLocks(Protocol):
         when it stayed busy for `wait_seconds` (then nothing is held)."""
 
 
+@dataclass(frozen=True)
+class JobLease:
+    """Who runs a job of the fleet's: what a job's writes carry, so the store can check,
+    in their own transaction, that the lease is still the holder's (`LeaseLost` if not).
+    On PostgreSQL that check is `state/postgres/turn_locks.py` `assert_lease`; a store
+    only one process uses needs none (its holder always holds its leases)."""
+
+    job: str
+    holder: str
+
+
 class JobLeases(Protocol):
     """Jobs one instance of a fleet runs at a time (the poll)."""
 
     async def take(self, job: str, holder: str, seconds: float) -> bool:
         """Hold `job` for `seconds` from now if it is free, has run out, or is already
         `holder`'s; False while another holder's lease runs."""
+
+    async def renew(self, job: str, holder: str, seconds: float) -> bool:
+        """Hold `job` for `seconds` from now if `holder` still holds it, run out or not (no
+        other holder has had it since); False once another holder has taken it."""
 
 
 class Store(Protocol):

@@ -4,7 +4,9 @@ is running, and per job one instance runs.
 A turn inserts its row (or takes over one whose lease ran out) and renews it while it
 runs; a dead instance's rows run out within a lease. Within one instance the keyed
 in-process lock comes first, so only one of its turns per conversation asks the
-database at a time. Time is the database's own (now()), the same for every instance.
+database at a time. A job's holder renews its lease while the job runs
+(watchers/poll_lead.py), and the job's writes check it in their own transaction
+(`assert_lease`). Time is the database's own (now()), the same for every instance.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import logging
 import time
 import uuid
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Final
+from typing import Any, AsyncIterator, Final
 
+from state.interfaces import JobLease, LeaseLost
 from state.postgres.database import PostgresDatabase
 from state.turn_locks import LocalTurnLocks
 
@@ -137,3 +140,28 @@ class PostgresJobLeases:
             float(seconds),
         )
         return taken is not None
+
+    async def renew(self, job: str, holder: str, seconds: float) -> bool:
+        renewed = await self._db.pool.fetchval(
+            "UPDATE job_leases SET until = now() + make_interval(secs => $3) "
+            "WHERE name = $1 AND holder = $2 RETURNING holder",
+            job,
+            holder,
+            float(seconds),
+        )
+        return renewed is not None
+
+
+async def assert_lease(db: Any, lease: JobLease) -> None:
+    """Raise LeaseLost unless `lease` runs and is its holder's, checked inside the caller's
+    transaction (`db`): the last statement before a job's write commits. The row stays
+    locked FOR SHARE until then, so another instance that would take the lease over (an
+    UPDATE of that row) waits for this commit, and the job's writes never interleave with
+    the next holder's."""
+    held = await db.fetchval(
+        "SELECT 1 FROM job_leases WHERE name = $1 AND holder = $2 AND until > now() FOR SHARE",
+        lease.job,
+        lease.holder,
+    )
+    if held is None:
+        raise LeaseLost(f"the {lease.job!r} lease is no longer held by {lease.holder!r}")

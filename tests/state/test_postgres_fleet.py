@@ -10,13 +10,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from outbox.leases import CLAIM_LEASE
-from state.interfaces import EtagConflict, Store, StoredChart
+from state.interfaces import EtagConflict, JobLease, LeaseLost, Store, StoredChart
 from state.postgres import PostgresStore
 from state.postgres.migrations import MIGRATIONS
-from state.postgres.turn_locks import PostgresTurnLocks
+from state.postgres.turn_locks import PostgresTurnLocks, assert_lease
 from tests.support.alerts import open_alerts
 from tests.support.clock import FakeClock
-from tests.support.stores import POSTGRES_URL, second_instance
+from tests.support.stores import POSTGRES_URL, run_out_job_leases, second_instance
 
 pytestmark = pytest.mark.parametrize("store_kind", ["postgres"], indirect=True)
 
@@ -113,6 +113,58 @@ async def test_a_turn_longer_than_its_lock_lease_keeps_the_lock_while_it_runs(
                 assert not stolen, "renewed, so still held after three leases"
         async with theirs.hold(CONVERSATION, 0) as after:
             assert after, "given back when the turn ended"
+
+
+async def test_a_job_lease_is_renewed_by_its_holder_until_another_takes_it_over(
+    store: Store,
+) -> None:
+    async with second_instance(store) as other:
+        assert await store.jobs.take("poll", "first", 60)
+        assert await other.jobs.renew("poll", "second", 60) is False, "never the second's"
+        assert await store.jobs.renew("poll", "first", 60) is True
+
+        await run_out_job_leases(store)
+        assert await store.jobs.renew("poll", "first", 60) is True, "run out, but nobody took it"
+        await run_out_job_leases(store)
+        assert await other.jobs.take("poll", "second", 60)
+
+        assert await store.jobs.renew("poll", "first", 60) is False, "taken over"
+        assert await other.jobs.renew("poll", "second", 60) is True
+
+
+async def test_a_lease_checked_in_a_transaction_is_the_holders_only_while_it_runs(
+    store: Store,
+) -> None:
+    first, second = JobLease("poll", "first"), JobLease("poll", "second")
+    database = store.database  # type: ignore[attr-defined]
+    async with database.transaction() as db:
+        with pytest.raises(LeaseLost, match="'poll' lease is no longer held by 'first'"):
+            await assert_lease(db, first)  # never taken
+    assert await store.jobs.take("poll", "first", 60)
+    async with database.transaction() as db:
+        await assert_lease(db, first)
+        with pytest.raises(LeaseLost):
+            await assert_lease(db, second)
+    await run_out_job_leases(store)
+    async with database.transaction() as db:
+        with pytest.raises(LeaseLost):
+            await assert_lease(db, first)
+
+
+async def test_a_lease_checked_in_a_transaction_is_not_taken_over_before_it_commits(
+    store: Store,
+) -> None:
+    database = store.database  # type: ignore[attr-defined]
+    async with second_instance(store) as other:
+        lease = 0.2  # real seconds: the lease runs on the database's clock
+        assert await store.jobs.take("poll", "first", lease)
+        async with database.transaction() as db:
+            await assert_lease(db, JobLease("poll", "first"))
+            await asyncio.sleep(lease * 1.5)  # the lease runs out before the commit
+            taking = asyncio.create_task(other.jobs.take("poll", "second", 60))
+            await asyncio.wait({taking}, timeout=0.3)
+            assert not taking.done(), "the other instance waits for this commit"
+        assert await taking is True, "then takes the lease that ran out"
 
 
 async def test_the_e_tag_contract_holds_between_instances_writing_at_once(store: Store) -> None:

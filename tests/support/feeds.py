@@ -1,13 +1,19 @@
-"""A stand-in price feed over the mock market, for tests below the HTTP layer."""
+"""Stand-in price feeds over the mock market: one for tests below the HTTP layer, and one
+over HTTP whose answers a test can hold."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import AsyncIterator, Sequence
 
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from aiohttp.typedefs import Handler
+
 from domain.products import Product
 from feed.client import FeedError, PriceBatch
-from mockfeed import Market
+from mockfeed import Market, add_feed_routes
 
 
 class MarketFeed:
@@ -43,3 +49,61 @@ class MarketFeed:
     def _maybe_fail(self) -> None:
         if self.failing:
             raise FeedError("stand-in feed told to fail")
+
+
+class HeldFeed:
+    """The mock feed over HTTP on a free loopback port, whose price requests can be held
+    (a feed that takes as long as a test likes); counts how many are in flight at once."""
+
+    def __init__(self, market: Market) -> None:
+        self.market = market
+        self.requests = 0
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self._open = asyncio.Event()
+        self._open.set()
+        self._arrived = asyncio.Condition()
+        self._server: TestServer | None = None
+
+    async def start(self) -> None:
+        app = web.Application(middlewares=[self._hold_prices])
+        add_feed_routes(app, self.market, admin_token="held-feed-admin-token")
+        self._server = TestServer(app, host="127.0.0.1")
+        await self._server.start_server()
+
+    async def stop(self) -> None:
+        self.release()  # a test that failed midway must not hang the server's close
+        if self._server is not None:
+            await self._server.close()
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return str(self._server.make_url("/feed"))
+
+    def hold(self) -> None:
+        """Price requests from now on wait until `release`."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
+
+    async def requested(self, count: int) -> None:
+        """Once `count` price requests have arrived in all."""
+        async with self._arrived:
+            await self._arrived.wait_for(lambda: self.requests >= count)
+
+    @web.middleware
+    async def _hold_prices(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not request.path.endswith("/prices"):
+            return await handler(request)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            async with self._arrived:
+                self.requests += 1
+                self._arrived.notify_all()
+            await self._open.wait()
+            return await handler(request)
+        finally:
+            self.in_flight -= 1

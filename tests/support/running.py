@@ -116,15 +116,17 @@ async def running_app(
     env: Mapping[str, str] | None = None,
     run_scheduler: bool = False,
     store_kind: str = "sqlite",
+    store: Any = None,
     **create_options: Any,
 ) -> AsyncIterator[RunningApp]:
     """create_app on a free port of HOST (loopback: 127.0.0.1 unless `env` says otherwise)
-    over a store of this kind (tests/support/stores.py); its scheduler paused unless asked
-    (tests call the ticks)."""
+    over a store of this kind (tests/support/stores.py), or over `store` (unopened: another
+    instance's store on the same database); its scheduler paused unless asked (tests call
+    the ticks)."""
     host = (env or {}).get("HOST", "127.0.0.1")
     port = free_port(host)
     settings = test_settings(tmp_path, port, **(env or {}))
-    store = make_store(store_kind, settings.database_path())
+    store = store or make_store(store_kind, settings.database_path())
     runner = web.AppRunner(
         create_app(settings, run_scheduler=run_scheduler, store=store, **create_options)
     )

@@ -171,3 +171,9 @@ async def second_instance(store: Any) -> AsyncIterator[PostgresStore]:
         yield other
     finally:
         await other.close()
+
+
+async def run_out_job_leases(store: Any) -> None:
+    """Every job lease of this PostgreSQL store runs out now, as if its holders had stopped
+    renewing a lease ago (their instance stalled, or died)."""
+    await store.database.pool.execute("UPDATE job_leases SET until = now() - interval '1 second'")

@@ -271,14 +271,15 @@ def create_app(
             ),
             concurrency=settings.delivery_concurrency,
         )
+        lead = PollLead(store.jobs, clock, settings.poll_interval_seconds)
         engine = Engine(
             store=store,
             bot=bot,
-            poller=Poller(store.watches, feed, clock, metrics),
+            poller=Poller(store.watches, feed, clock, metrics, lease=lead.lease),
             deliverer=deliverer,
             scheduler=AsyncIOScheduler(timezone="UTC"),
             clock=clock,
-            lead=PollLead(store.jobs, clock, settings.poll_interval_seconds),
+            lead=lead,
             retention=Retention(
                 store.outbox,
                 clock,

@@ -104,11 +104,13 @@ class WatchStore(Protocol):
 
     async def remember_evaluated_up_to_watch(self, watch_id: int) -> None: ...
 
-    async def record_poll(self, changes: PollChanges) -> Recorded:
+    async def record_poll(self, changes: PollChanges, lease: JobLease | None = None) -> Recorded:
         """Write one poll's changes in one transaction. The moves apply to the watches
         they leave quiet at that moment; each watch's change only if the watch is still
         at the version it was worked out from, and no watch a move now changes is left
-        out: those are returned as conflicts, with nothing of theirs written."""
+        out: those are returned as conflicts, with nothing of theirs written. With a
+        `lease`, nothing is written (`LeaseLost`) unless it is still its holder's at the
+        commit."""
 
 
 class OutboxStore(Protocol):

@@ -18,7 +18,7 @@ from domain.watch_changes import Change, WatchChange, priced, snooze_ran_out, un
 from domain.watches import Watch
 from feed.client import PriceBatch, PriceFeed
 from metrics import Metrics
-from state.interfaces import WatchStore
+from state.interfaces import JobLease, WatchStore
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +161,13 @@ class Poller:
         clock: Clock,
         metrics: Metrics,
         products_per_batch: int = PRODUCTS_PER_BATCH,
+        lease: JobLease | None = None,
     ) -> None:
+        """`lease`: the fleet's poll lease this poller writes under (`LeaseLost` when it
+        is no longer this instance's at a write's commit); None for a store one process
+        uses."""
         self._watches = watches
+        self._lease = lease
         self._products_per_batch = products_per_batch
         self._feed = feed
         self._clock = clock
@@ -296,7 +301,7 @@ class Poller:
             watches = await self._watches.for_products(list(chunk), moves)
             health = await self._watches.product_health(list(chunk))
             changes = plan_poll(watches, chunk, health, now, moves)
-            recorded = await self._watches.record_poll(changes)
+            recorded = await self._watches.record_poll(changes, self._lease)
             created += recorded.alerts
 
             def again(watch: Watch) -> Change:
@@ -313,7 +318,7 @@ class Poller:
         if not watches:
             return 0
         recorded = await self._watches.record_poll(
-            PollChanges(changes=[change(watch) for watch in watches])
+            PollChanges(changes=[change(watch) for watch in watches]), self._lease
         )
         return recorded.alerts + await self._settle(recorded.conflicts, change)
 
@@ -325,7 +330,7 @@ class Poller:
                 return created
             fresh = await self._watches.by_ids(conflicts)
             recorded = await self._watches.record_poll(
-                PollChanges(changes=[change(watch) for watch in fresh.values()])
+                PollChanges(changes=[change(watch) for watch in fresh.values()]), self._lease
             )
             created += recorded.alerts
             conflicts = recorded.conflicts

@@ -17,8 +17,10 @@ from domain.products import ProductHealth
 from domain.watch_changes import Change, WatchChange, created
 from domain.watches import NewWatch, Watch
 from state.columns import price_text, price_text_or_none
+from state.interfaces import JobLease
 from state.postgres.database import PostgresDatabase
 from state.postgres.history import record_prices
+from state.postgres.turn_locks import assert_lease
 from state.postgres.watch_events import insert_events
 from state.rows import (
     ALERT_COLUMNS,
@@ -224,7 +226,7 @@ class PostgresWatches:
             "UPDATE counters SET value = $1 WHERE name = 'evaluated_up_to_watch'", watch_id
         )
 
-    async def record_poll(self, changes: PollChanges) -> Recorded:
+    async def record_poll(self, changes: PollChanges, lease: JobLease | None = None) -> Recorded:
         async with self._db.transaction() as db:
             # No wait for the log's flush: a poll lost in a crash is made again by the next
             # one (its results and its memory go together), and any later commit that
@@ -261,6 +263,8 @@ class PostgresWatches:
                     [h.outages for h in changes.health],
                 )
             created = await _write(db, [c for c in changes.changes if c.before.id not in conflicts])
+            if lease is not None:  # last: another instance's takeover waits for the commit
+                await assert_lease(db, lease)
         return Recorded(created, sorted(conflicts))
 
 

@@ -14,6 +14,7 @@ from domain.products import ProductHealth
 from domain.watch_changes import Change, WatchChange, created
 from domain.watches import NewWatch, Watch
 from state.columns import price_text, price_text_or_none
+from state.interfaces import JobLease
 from state.rows import (
     ALERT_COLUMNS,
     MUTABLE_WATCH_COLUMNS,
@@ -199,7 +200,8 @@ class SqliteWatches:
             "UPDATE counters SET value = ? WHERE name = 'evaluated_up_to_watch'", (watch_id,)
         )
 
-    async def record_poll(self, changes: PollChanges) -> Recorded:
+    async def record_poll(self, changes: PollChanges, lease: JobLease | None = None) -> Recorded:
+        """`lease` needs no check: one process uses the file and holds every lease."""
         with self._db.transaction() as db:
             conflicts = _conflicts(db, changes)
             if changes.prices and changes.seen_at is not None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from domain.polls import PollChanges
-from state.interfaces import WatchStore
+from domain.polls import PollChanges, Recorded
+from state.interfaces import JobLease, WatchStore
 from tests.support.chat import World
 from watchers.poller import Poller
 
@@ -117,11 +117,11 @@ class SlicedWatches:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
-    async def record_poll(self, changes: PollChanges) -> int:
+    async def record_poll(self, changes: PollChanges, lease: JobLease | None = None) -> Recorded:
         self.log.append("slice")
         if self.other_work is None:
             self.other_work = asyncio.create_task(self._other_work())
-        return await self._store.record_poll(changes)
+        return await self._store.record_poll(changes, lease)
 
     async def _other_work(self) -> None:
         self.log.append("other work")

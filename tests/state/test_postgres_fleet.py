@@ -6,9 +6,15 @@ from __future__ import annotations
 import asyncio
 from contextlib import AsyncExitStack
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 
+from domain import watch_changes
+from domain.polls import PollChanges
+from domain.rules import initial_state, percent_rule
+from domain.watch_changes import priced
+from domain.watches import NewWatch, Watch
 from outbox.leases import CLAIM_LEASE
 from state.interfaces import EtagConflict, JobLease, LeaseLost, Store, StoredChart
 from state.postgres import PostgresStore
@@ -194,3 +200,38 @@ async def test_another_instance_serves_and_reuses_a_stored_chart(store: Store) -
             StoredChart("z" * 32, "p-1", "v1", b"png", T0 + CHART_LIFE), T0 + timedelta(days=1)
         )
         assert again.token == stored.token, "the first instance's chart is reused"
+
+
+async def test_writers_of_the_same_watches_at_once_never_deadlock(store: Store) -> None:
+    """Two polls (a requested one beside the leader's, before the lease stopped that)
+    and a user's "pause all" write the same watches at once, each in its own order. Every
+    writer locks the watches it writes in id order first, so none waits for another in a
+    cycle: PostgreSQL never has to abort one as a deadlock."""
+    clock = FakeClock()
+    key = "emulator/deadlock"
+    watches = [await store.watches.add(new_watch(key, f"p-{n % 7}", clock())) for n in range(120)]
+    async with second_instance(store) as other:
+        for round_ in range(8):
+            fresh = list((await store.watches.by_ids([w.id for w in watches])).values())
+            forward = poll_changes(fresh, clock())
+            backward = poll_changes(list(reversed(fresh)), clock())
+            results = await asyncio.gather(
+                store.watches.record_poll(forward),
+                other.watches.record_poll(backward),
+                other.watches.change(key, None, watch_changes.pause(clock())),
+                return_exceptions=True,
+            )
+            errors = [r for r in results if isinstance(r, BaseException)]
+            assert errors == [], f"round {round_}: {errors}"
+            await store.watches.change(key, None, watch_changes.resume(clock()))
+
+
+def new_watch(key: str, product_id: str, now: datetime) -> NewWatch:
+    rule = percent_rule(Decimal("100"), Decimal(20))
+    return NewWatch(key, "user-1", product_id, "Kettle", "USD", rule, initial_state(rule), now)
+
+
+def poll_changes(watches: list[Watch], now: datetime) -> PollChanges:
+    """A poll that sees every watch's product at a new price, watch by watch."""
+    price = Decimal(99) if watches[0].state.last_price != Decimal(99) else Decimal(98)
+    return PollChanges(changes=[priced(watch, price, 0, now) for watch in watches])

@@ -1,0 +1,110 @@
+"""Every change of a watch as a pure function: what it writes, the alerts it makes and
+the events it records."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from domain import watch_changes
+from domain.alerts import AlertKind
+from domain.rules import RuleKind, RuleState, below_rule, percent_rule
+from domain.watch_events import EventKind
+from domain.watches import Watch
+
+NOW = datetime(2026, 12, 6, 12, 0, tzinfo=timezone.utc)
+WATCH = Watch(
+    id=3,
+    conversation_key="test/c",
+    user_id="u",
+    product_id="p-100",
+    product_name="Headphones",
+    currency="USD",
+    rule=percent_rule(Decimal("199.99"), Decimal(20)),
+    state=RuleState(armed=True, last_price=Decimal("199.99")),
+    created_at=NOW - timedelta(days=1),
+    version=4,
+)
+
+
+def kinds(change: watch_changes.Change) -> list[EventKind]:
+    return [event.kind for event in change.events]
+
+
+def test_a_crossing_makes_one_alert_and_records_the_trigger_then() -> None:
+    change = watch_changes.priced(WATCH, Decimal(150), 0, NOW)
+    [alert] = change.alerts
+    assert (alert.dedupe_key, alert.kind, alert.old_price) == (
+        "watch-3-crossing-1",
+        AlertKind.DROP,
+        Decimal("199.99"),
+    )
+    [event] = change.events
+    assert (event.kind, event.price, event.trigger_price) == (
+        EventKind.FIRED,
+        Decimal(150),
+        Decimal("159.99"),
+    )
+    assert change.after.state.crossings == 1 and not change.after.state.armed
+
+
+def test_an_asleep_watch_fires_silently_and_owes_the_alert_on_waking() -> None:
+    paused = watch_changes.pause(NOW)(WATCH).after
+    fired = watch_changes.priced(paused, Decimal(150), 0, NOW)
+    assert fired.alerts == [] and kinds(fired) == [EventKind.FIRED_ASLEEP]
+    woken = watch_changes.resume(NOW)(fired.after)
+    [alert] = woken.alerts
+    assert alert.dedupe_key == "watch-3-crossing-1", "the same key as the crossing's own"
+    assert woken.woke_at == NOW and kinds(woken) == [EventKind.RESUMED]
+
+
+def test_waking_after_the_price_went_back_up_owes_nothing() -> None:
+    paused = watch_changes.pause(NOW)(WATCH).after
+    fired = watch_changes.priced(paused, Decimal(150), 0, NOW).after
+    rearmed = watch_changes.priced(fired, Decimal(190), 0, NOW)
+    assert kinds(rearmed) == [EventKind.ARMED]
+    assert watch_changes.resume(NOW)(rearmed.after).alerts == []
+
+
+def test_resuming_an_awake_watch_changes_nothing() -> None:
+    change = watch_changes.resume(NOW)(WATCH)
+    assert not change.writes
+
+
+def test_a_snooze_ends_at_the_poll_after_its_end_and_not_before() -> None:
+    snoozed = watch_changes.snooze(NOW + timedelta(hours=1), NOW)(WATCH).after
+    assert not watch_changes.snooze_ran_out(NOW)(snoozed).writes
+    later = NOW + timedelta(hours=1)
+    woken = watch_changes.snooze_ran_out(later)(snoozed)
+    assert woken.after.snoozed_until is None and kinds(woken) == [EventKind.WOKE]
+
+
+def test_a_new_target_rearms_above_it_and_records_the_old_one() -> None:
+    fired = watch_changes.priced(WATCH, Decimal(150), 0, NOW).after
+    change = watch_changes.retarget(Decimal(100), NOW)(fired)
+    assert change.after.rule.kind is RuleKind.BELOW
+    assert change.after.state.armed, "$150 is above the new $100 target: the next crossing alerts"
+    [event] = change.events
+    assert (event.kind, event.trigger_price, event.detail) == (
+        EventKind.TARGET_CHANGED,
+        Decimal("100.00"),
+        "159.99",
+    )
+
+
+def test_the_product_gone_and_back_are_notices_unless_asleep() -> None:
+    gone = watch_changes.unavailable(WATCH, 1, NOW)
+    assert [a.kind for a in gone.alerts] == [AlertKind.UNAVAILABLE] and gone.after.paused
+    back = watch_changes.priced(gone.after, Decimal("199.99"), 1, NOW)
+    assert [a.kind for a in back.alerts] == [AlertKind.AVAILABLE] and not back.after.paused
+    asleep = replace(WATCH, paused_by_user=True)
+    assert watch_changes.unavailable(asleep, 1, NOW).alerts == []
+
+
+def test_a_below_watch_says_the_price_it_fell_from() -> None:
+    watch = replace(
+        WATCH, rule=below_rule(Decimal(200), Decimal(160)), state=RuleState(True, Decimal(175))
+    )
+    [alert] = watch_changes.priced(watch, Decimal(155), 0, NOW).alerts
+    assert alert.old_price == Decimal(175)

@@ -15,6 +15,7 @@ from domain.history import PricePoint
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck, Recorded
 from domain.products import ProductHealth
 from domain.watch_changes import WatchChange
+from domain.watch_events import WatchEvent
 from domain.watches import NewWatch, Watch
 
 
@@ -167,9 +168,31 @@ class OutboxStore(Protocol):
     async def attempts(self, alert_id: int) -> list[Attempt]:
         """Every delivery attempt of one alert, oldest first."""
 
+    async def mark_dropped(self, alert_ids: Sequence[int], now: datetime, why: str) -> list[int]:
+        """Never send these alerts: the open ones among them end as failed with `why`
+        as their last error (settled `now`, so the prune takes them in time); returns
+        the ids that were still open."""
+
     async def prune(self, finished_before: datetime, limit: int) -> int:
         """Delete up to `limit` sent or failed alerts whose last attempt was before that
         moment, with their attempts; return how many alerts went."""
+
+
+class WatchEventStore(Protocol):
+    """What happened to each watch, recorded when it happened (domain/watch_events.py),
+    for `why`. The watch writes record theirs inside their own transaction; `record` is
+    for a decision made apart from a watch write (an alert held or dropped)."""
+
+    async def record(self, events: Sequence[WatchEvent]) -> None:
+        """Write the events in one transaction of their own."""
+
+    async def of_watch(self, watch_id: int, limit: int) -> list[WatchEvent]:
+        """The watch's `limit` most recent events, oldest first."""
+
+    async def prune(self, before: datetime, limit: int) -> int:
+        """Delete up to `limit` events that happened before `before` or are not among
+        their watch's EVENTS_KEPT_PER_WATCH most recent; return how many went. A removed
+        watch's events go by age, as its finished alerts do."""
 
 
 class PriceHistoryStore(Protocol):
@@ -283,6 +306,9 @@ class Store(Protocol):
 
     @property
     def history(self) -> PriceHistoryStore: ...
+
+    @property
+    def events(self) -> WatchEventStore: ...
 
     @property
     def charts(self) -> ChartStore: ...

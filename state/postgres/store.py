@@ -8,6 +8,7 @@ from state.postgres.history import PostgresCharts, PostgresHistory
 from state.postgres.outbox import PostgresOutbox
 from state.postgres.references import PostgresReferences
 from state.postgres.turn_locks import PostgresJobLeases, PostgresTurnLocks
+from state.postgres.watch_events import PostgresWatchEvents
 from state.postgres.watches import PostgresWatches
 
 
@@ -20,6 +21,7 @@ class PostgresStore:
         self.bot_state = PostgresBotState(self.database)
         self.history = PostgresHistory(self.database)
         self.charts = PostgresCharts(self.database)
+        self.events = PostgresWatchEvents(self.database)
         self.locks = PostgresTurnLocks(self.database)
         self.jobs = PostgresJobLeases(self.database)
 

@@ -9,6 +9,7 @@ from state.sqlite.database import SqliteDatabase
 from state.sqlite.history import SqliteCharts, SqliteHistory
 from state.sqlite.outbox import SqliteOutbox
 from state.sqlite.references import SqliteReferences
+from state.sqlite.watch_events import SqliteWatchEvents
 from state.sqlite.watches import SqliteWatches
 from state.turn_locks import LocalJobLeases, LocalTurnLocks
 
@@ -24,6 +25,7 @@ class SqliteStore:
         self.bot_state = SqliteBotState(self.database)
         self.history = SqliteHistory(self.database)
         self.charts = SqliteCharts(self.database)
+        self.events = SqliteWatchEvents(self.database)
         self.locks = LocalTurnLocks()
         self.jobs = LocalJobLeases()
 

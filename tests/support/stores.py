@@ -66,6 +66,7 @@ class PausingStore:
         self.bot_state = _Pausing(inner.bot_state, pause)
         self.history = _Pausing(inner.history, pause)
         self.charts = _Pausing(inner.charts, pause)
+        self.events = _Pausing(inner.events, pause)
         self.locks = inner.locks
         self.jobs = _Pausing(inner.jobs, pause)
         self._database = _Pausing(inner, pause)

@@ -96,13 +96,6 @@ class SqliteOutbox:
             (AlertStatus.HELD.value, ts(until)),
         )
 
-    async def mark_dropped(self, alert_ids: Sequence[int], now: datetime, why: str) -> None:
-        self._update(
-            alert_ids,
-            "status = ?, last_error = ?, last_attempt_at = ?, claimed_until = NULL",
-            (AlertStatus.FAILED.value, why, ts(now)),
-        )
-
     async def wake_quiet(self, conversation_key: str, now: datetime) -> int:
         rows = self._db.write(
             "UPDATE alerts SET next_attempt_at = ? WHERE conversation_key = ? "
@@ -135,6 +128,17 @@ class SqliteOutbox:
                     for attempt in attempts
                 ],
             )
+
+    async def mark_dropped(self, alert_ids: Sequence[int], now: datetime, why: str) -> list[int]:
+        if not alert_ids:
+            return []
+        rows = self._db.write(
+            "UPDATE alerts SET status = ?, last_error = ?, last_attempt_at = ?, "
+            f"claimed_until = NULL WHERE id IN ({placeholders(len(alert_ids))}) "
+            "AND status IN (?, ?) RETURNING id",
+            (AlertStatus.FAILED.value, why, ts(now), *alert_ids, *OPEN_STATUSES),
+        )
+        return sorted(row["id"] for row in rows)
 
     def _update(
         self,

@@ -625,3 +625,22 @@ async def test_a_watchs_recent_alerts_come_oldest_first(store: Store) -> None:
         AlertStatus.PENDING,
     ]
     assert await store.outbox.of_watch(watch_id + 1, 10) == []
+
+
+async def test_dropped_alerts_are_never_sent_and_say_why(store: Store) -> None:
+    await add_alerts(store, "a", "b", "c")
+    a, b, c = await store.outbox.claim_due(T0, at(60), 10)
+    await store.outbox.mark_sent([c.id], at(1))
+    await store.outbox.mark_held([b.id], at(1), hold_seconds=300)
+
+    dropped = await store.outbox.mark_dropped([a.id, b.id, c.id], at(2), "the target changed")
+
+    assert dropped == [a.id, b.id]  # the sent one stays sent
+    assert await store.outbox.claim_due(at(1000), at(1060), 10) == []
+    [a, b, c] = await store.outbox.get([a.id, b.id, c.id])
+    assert (a.status, a.last_error, a.attempts) == (AlertStatus.FAILED, "the target changed", 0)
+    assert (b.status, c.status) == (AlertStatus.FAILED, AlertStatus.SENT)
+    assert await store.outbox.attempts(a.id) == []
+    assert await store.outbox.counts() == {**NO_ALERTS, "failed": 2, "sent": 1}
+    assert await store.outbox.mark_dropped([], at(3), "nothing") == []
+    assert await store.outbox.prune(at(3), 10) == 3

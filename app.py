@@ -231,7 +231,14 @@ def create_app(
         )
         catalog = Catalog(feed, clock)
         watchlist = Watchlist(store.watches, feed, clock, settings.max_watches_per_user)
-        outcomes = Outcomes(store.outbox, store.references, clock, RetryPolicy(rng=rng), metrics)
+        outcomes = Outcomes(
+            store.outbox,
+            store.references,
+            clock,
+            RetryPolicy(rng=rng),
+            metrics,
+            events=store.events,
+        )
         leases = Leases(store.outbox, clock, lease_terms)
         bot = PriceWatchBot(
             conversation_state=PickleHashedConversationState(

@@ -9,7 +9,7 @@ today's state. Prices seen come from the product's price history.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from enum import Enum
 from typing import Final
@@ -24,7 +24,7 @@ class EventKind(str, Enum):
     """The user set a new trigger (`trigger_price`); `detail` holds the old one."""
     PAUSED = "paused"
     SNOOZED = "snoozed"
-    """`detail`: the snooze's end, ISO 8601."""
+    """`detail`: the snooze's end, ISO 8601 (`moment_text`)."""
     RESUMED = "resumed"
     WOKE = "woke"
     """A snooze ran out."""
@@ -37,7 +37,7 @@ class EventKind(str, Enum):
     UNAVAILABLE = "unavailable"
     AVAILABLE = "available"
     HELD = "held"
-    """An alert waits: `detail` says for what (a dialog, quiet hours until ...)."""
+    """An alert waits: `detail` says for what (`HELD_FOR_A_DIALOG`, `held_for_quiet_hours`)."""
     SENT = "sent"
     FAILED = "failed"
     """A send failed; `detail` is the reason, retried or given up."""
@@ -55,3 +55,34 @@ class WatchEvent:
     """The trigger that held when it happened."""
     alert_id: int | None = None
     detail: str | None = None
+
+
+HELD_FOR_A_DIALOG: Final = "a dialog was open"
+"""A HELD event's detail when the alert waits for the user's open dialog."""
+_QUIET_HOURS_UNTIL: Final = "quiet hours until "
+
+
+def moment_text(moment: datetime) -> str:
+    """A moment in an event's detail: ISO 8601 in UTC (`why` tells it in the user's zone)."""
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+def moment_of(text: str) -> datetime | None:
+    """The moment `moment_text` wrote, None if the text is not one."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def held_for_quiet_hours(until: datetime) -> str:
+    """A HELD event's detail when the alert waits for the end of the user's quiet hours."""
+    return _QUIET_HOURS_UNTIL + moment_text(until)
+
+
+def quiet_hours_end(detail: str | None) -> datetime | None:
+    """The end of the quiet hours a HELD event's detail names; None for any other hold."""
+    if detail is None or not detail.startswith(_QUIET_HOURS_UNTIL):
+        return None
+    return moment_of(detail.removeprefix(_QUIET_HOURS_UNTIL))

@@ -13,9 +13,15 @@ from typing import Final, Sequence
 
 from domain.alerts import Alert, FailedAttempt, FailureKind, SendFailure
 from domain.clock import Clock
+from domain.watch_events import (
+    HELD_FOR_A_DIALOG,
+    EventKind,
+    WatchEvent,
+    held_for_quiet_hours,
+)
 from metrics import Metrics
 from outbox.retry import RetryPolicy
-from state.interfaces import OutboxStore, ReferenceStore
+from state.interfaces import OutboxStore, ReferenceStore, WatchEventStore
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +36,11 @@ class Outcomes:
         clock: Clock,
         retry: RetryPolicy,
         metrics: Metrics,
+        *,
+        events: WatchEventStore,
     ) -> None:
         self._outbox = outbox
+        self._events = events
         self._references = references
         self._clock = clock
         self._retry = retry
@@ -48,11 +57,12 @@ class Outcomes:
     async def held(
         self, alerts: Sequence[Alert], hold_seconds: float, until: datetime | None = None
     ) -> None:
-        """Held for an open dialog, or with `until` for the user's quiet hours."""
-        await self._outbox.mark_held(
-            [alert.id for alert in alerts], self._clock(), hold_seconds, until
-        )
-        why = "a dialog is waiting for the user" if until is None else f"quiet hours until {until}"
+        """Held for an open dialog, or with `until` for the user's quiet hours; each
+        alert's watch records the hold and why, for `why`."""
+        now = self._clock()
+        await self._outbox.mark_held([alert.id for alert in alerts], now, hold_seconds, until)
+        why = HELD_FOR_A_DIALOG if until is None else held_for_quiet_hours(until)
+        await self._record(alerts, EventKind.HELD, now, why)
         for alert in alerts:
             self._metrics.delivery_attempts.labels("held").inc()
             logger.info("alert %s held for %s: %s", alert.id, alert.conversation_key, why)
@@ -60,18 +70,32 @@ class Outcomes:
     async def asleep(self, alerts: Sequence[Alert], until: datetime | None, why: str) -> None:
         """Held while their watch sleeps: until `until` (a snooze's end), or until the
         watch wakes, which makes them due (a pause has no end; it is looked at again
-        after ASLEEP_RECHECK)."""
+        after ASLEEP_RECHECK). Each alert's watch records the hold and `why`."""
         now = self._clock()
         await self._outbox.mark_asleep([a.id for a in alerts], until or now + ASLEEP_RECHECK)
+        await self._record(alerts, EventKind.HELD, now, why)
         for alert in alerts:
             self._metrics.delivery_attempts.labels("held").inc()
             logger.info("alert %s held for %s: %s", alert.id, alert.conversation_key, why)
 
     async def dropped(self, alerts: Sequence[Alert], why: str) -> None:
-        """Never sent: they no longer stand (`domain.alert_fate`)."""
-        await self._outbox.mark_dropped([a.id for a in alerts], self._clock(), why)
-        for alert in alerts:
+        """Never send these alerts: they no longer stand. `why` is in the user's words:
+        `why` tells it back ("not sent: <why>"). An alert already sent stays sent."""
+        now = self._clock()
+        ids = set(await self._outbox.mark_dropped([alert.id for alert in alerts], now, why))
+        dropped = [alert for alert in alerts if alert.id in ids]
+        await self._record(dropped, EventKind.DROPPED, now, why)
+        self._metrics.delivery_attempts.labels("dropped").inc(len(dropped))
+        for alert in dropped:
             logger.info("alert %s to %s dropped: %s", alert.id, alert.conversation_key, why)
+
+    async def _record(
+        self, alerts: Sequence[Alert], kind: EventKind, now: datetime, why: str
+    ) -> None:
+        """What became of each alert, on its watch's story (`why`)."""
+        await self._events.record(
+            [WatchEvent(a.watch_id, now, kind, alert_id=a.id, detail=why) for a in alerts]
+        )
 
     async def wake_quiet(self, conversation_key: str) -> int:
         woken = await self._outbox.wake_quiet(conversation_key, self._clock())

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from domain.alerts import Alert, AlertStatus, FailureKind, SendFailure
+from domain.watch_events import EventKind, WatchEvent, quiet_hours_end
 from metrics import Metrics
 from outbox.outcomes import Outcomes
 from outbox.retry import RetryPolicy
@@ -33,7 +34,12 @@ def clock() -> FakeClock:
 @pytest.fixture
 def outcomes(store: Store, clock: FakeClock) -> Outcomes:
     return Outcomes(
-        store.outbox, store.references, clock, RetryPolicy(rng=random.Random(7)), Metrics()
+        store.outbox,
+        store.references,
+        clock,
+        RetryPolicy(rng=random.Random(7)),
+        Metrics(),
+        events=store.events,
     )
 
 
@@ -102,3 +108,45 @@ async def test_a_fresh_alerts_first_403_does_not_park_whatever_came_before_it(
 
     await outcomes.failed(await now_as(store, earlier, fresh), FORBIDDEN)
     assert not await store.references.is_reachable(CONVERSATION), "the earlier one's second"
+
+
+async def test_a_hold_is_recorded_on_each_alerts_watch_with_why(
+    store: Store, clock: FakeClock, outcomes: Outcomes
+) -> None:
+    for_dialog, for_quiet = await open_alerts(store, CONVERSATION, 2, clock())
+    quiet_end = clock() + timedelta(hours=8)
+
+    await outcomes.held([for_dialog], hold_seconds=300)
+    await outcomes.held([for_quiet], hold_seconds=300, until=quiet_end)
+
+    [dialog] = await store.events.of_watch(for_dialog.watch_id, 10)
+    assert dialog == WatchEvent(
+        for_dialog.watch_id, clock(), EventKind.HELD, alert_id=for_dialog.id, detail=dialog.detail
+    )
+    assert dialog.detail == "a dialog was open" and quiet_hours_end(dialog.detail) is None
+    [quiet] = await store.events.of_watch(for_quiet.watch_id, 10)
+    assert (quiet.kind, quiet.alert_id) == (EventKind.HELD, for_quiet.id)
+    assert quiet_hours_end(quiet.detail) == quiet_end
+
+
+async def test_dropped_alerts_are_never_sent_and_their_watches_record_why(
+    store: Store, clock: FakeClock, outcomes: Outcomes
+) -> None:
+    dropped, sent_already, kept = await open_alerts(store, CONVERSATION, 3, clock())
+    await outcomes.sent([sent_already], "test")
+
+    await outcomes.dropped([dropped, sent_already], "the price went back up")
+
+    assert await due_later(store, clock) == [kept.id]
+    [dropped_now, sent_now] = await now_as(store, dropped, sent_already)
+    assert (dropped_now.status, sent_now.status) == (AlertStatus.FAILED, AlertStatus.SENT)
+    assert await store.events.of_watch(dropped.watch_id, 10) == [
+        WatchEvent(
+            dropped.watch_id,
+            clock(),
+            EventKind.DROPPED,
+            alert_id=dropped.id,
+            detail="the price went back up",
+        )
+    ]
+    assert await store.events.of_watch(sent_already.watch_id, 10) == []

@@ -110,6 +110,7 @@ class World:
             self.clock,
             RetryPolicy(rng=random.Random(7)),
             self.metrics,
+            events=store.events,
         )
         self.leases = Leases(store.outbox, self.clock)
         self.watchlist = Watchlist(store.watches, self.feed, self.clock)

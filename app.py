@@ -295,6 +295,7 @@ def create_app(
                 history=store.history,
                 history_days=settings.price_history_days,
                 charts=store.charts,
+                events=store.events,
             ),
             signing_keys=signing_keys,
             charts=charts,

@@ -1,5 +1,6 @@
 """Retention: finished alerts and their attempts go after ALERT_RETENTION_DAYS, so the
-outbox's tables and indexes stop growing with every alert ever sent; price history
+outbox's tables and indexes stop growing with every alert ever sent, and so do watch
+events (each watch keeps its EVENTS_KEPT_PER_WATCH most recent at most); price history
 after PRICE_HISTORY_DAYS (each product keeps its last point older than that: the price
 that held when the kept history begins); expired charts."""
 
@@ -10,7 +11,13 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Final
 
 from domain.clock import Clock
-from state.interfaces import ChartStore, OutboxStore, PriceHistoryStore, WatchStore
+from state.interfaces import (
+    ChartStore,
+    OutboxStore,
+    PriceHistoryStore,
+    WatchEventStore,
+    WatchStore,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +36,7 @@ class Retention:
         history: PriceHistoryStore | None = None,
         history_days: int = 365,
         charts: ChartStore | None = None,
+        events: WatchEventStore | None = None,
     ) -> None:
         self._outbox = outbox
         self._watches = watches
@@ -37,6 +45,7 @@ class Retention:
         self._history = history
         self._keep_history = timedelta(days=history_days)
         self._charts = charts
+        self._events = events
 
     async def tick(self) -> int:
         """Prune what is past retention, a batch at a time; return how many alerts went."""
@@ -49,6 +58,10 @@ class Retention:
         pruned = await _in_batches(self._outbox.prune, now - self._keep)
         if pruned:
             logger.info("pruned %d finished alert(s) older than %s", pruned, self._keep)
+        if self._events is not None:
+            events = await _in_batches(self._events.prune, now - self._keep)
+            if events:
+                logger.info("pruned %d watch event(s)", events)
         await self._prune_history()
         return pruned
 

@@ -9,6 +9,7 @@ import pytest
 
 from domain.alerts import FailedAttempt, FailureKind, SendFailure
 from domain.rules import Rule, RuleState, below_rule, protect_rule
+from domain.watch_events import EventKind, WatchEvent
 from domain.watches import NewWatch
 from state.interfaces import Store
 from tests.support.alerts import open_alerts
@@ -72,3 +73,21 @@ async def test_price_protection_watches_go_when_their_window_ends(store: Store) 
 
     left = [w.id for w in await store.watches.of_conversation(CONVERSATION)]
     assert ending.id not in left and left == [later.id, plain.id]
+
+
+async def test_watch_events_go_after_the_alerts_retention_and_dropped_alerts_with_them(
+    store: Store,
+) -> None:
+    clock = FakeClock()
+    old, dropped = await open_alerts(store, CONVERSATION, 2, clock())
+    await store.outbox.mark_dropped([dropped.id], clock(), "the target changed")
+    await store.events.record([WatchEvent(old.watch_id, clock(), EventKind.PAUSED)])
+    clock.advance(timedelta(days=2).total_seconds())
+    recent = WatchEvent(old.watch_id, clock(), EventKind.RESUMED)
+    await store.events.record([recent])
+    clock.advance(timedelta(days=29).total_seconds())
+
+    assert await Retention(store.outbox, clock, days=30, events=store.events).tick() == 1
+
+    assert await store.events.of_watch(old.watch_id, 10) == [recent]
+    assert await store.outbox.get([dropped.id]) == []

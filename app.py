@@ -264,6 +264,7 @@ def create_app(
             history=HistoryReplies(watchlist, catalog, store.history, charts, clock),
             outbox=store.outbox,
             price_history=store.history,
+            events=store.events,
         )
         deliverer = Deliverer(
             store.outbox,

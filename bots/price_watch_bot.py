@@ -27,7 +27,13 @@ from dialogs.watch_dialog import WatchDialog
 from domain.clock import Clock
 from feed.catalog import Catalog
 from outbox.in_turn import AlertsInTurn, ProactiveBatch
-from state.interfaces import BotStateStore, OutboxStore, ReferenceStore, TurnLocks
+from state.interfaces import (
+    BotStateStore,
+    OutboxStore,
+    ReferenceStore,
+    TurnLocks,
+    WatchEventStore,
+)
 from watchers.alert_facts import AlertFactsProvider, AlertFactsSource
 from watchers.watchlist import Watchlist
 
@@ -58,6 +64,7 @@ class PriceWatchBot(ActivityHandler):
         history: HistoryReplies | None = None,
         outbox: OutboxStore | None = None,
         price_history: PriceHistory | None = None,
+        events: WatchEventStore | None = None,
     ) -> None:
         self._conversation_state = conversation_state
         self._references = references
@@ -78,7 +85,7 @@ class PriceWatchBot(ActivityHandler):
             clock=clock,
             default_drop=default_drop,
             quiet=self._quiet,
-            why=WhyTeller(watchlist, references, outbox, price_history, self._quiet, clock),
+            why=WhyTeller(watchlist, references, outbox, price_history, events, self._quiet, clock),
             history=history,
         )
         self._dialogs = DialogSet(self._dialog_state)

@@ -1,9 +1,10 @@
-"""`why X`: gathers a watch's recent story (prices, alerts, attempts, delivery now)."""
+"""`why X`: gathers what was recorded about a watch (prices seen, its events, its alerts
+and their attempts) and how delivery stands now, for dialogs/watch_story.py to tell."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Final, Protocol, Sequence
 from zoneinfo import ZoneInfo
 
@@ -14,16 +15,23 @@ from dialogs import texts
 from dialogs.commands.why import WhyCommand
 from dialogs.keys import conversation_key
 from dialogs.remove_dialog import watches_named
-from dialogs.watch_story import AlertStory, DeliveryFacts, PricePointLike, watch_story
+from dialogs.watch_story import (
+    AlertStory,
+    DeliveryFacts,
+    PricePointLike,
+    Recorded,
+    story_start,
+    watch_story,
+)
 from domain.clock import Clock
+from domain.watch_events import EVENTS_KEPT_PER_WATCH
 from domain.watches import Watch
 from domain.zones import load_zone
-from state.interfaces import OutboxStore, ReferenceStore
+from state.interfaces import OutboxStore, ReferenceStore, WatchEventStore
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
 
-LOOK_BACK: Final = timedelta(days=7)
 RECENT_ALERTS: Final = 5
 
 
@@ -40,6 +48,7 @@ class WhyTeller:
         references: ReferenceStore,
         outbox: OutboxStore | None,
         history: PriceHistory | None,
+        events: WatchEventStore | None,
         quiet: QuietSettings,
         clock: Clock,
     ) -> None:
@@ -47,6 +56,7 @@ class WhyTeller:
         self._references = references
         self._outbox = outbox
         self._history = history
+        self._events = events
         self._quiet = quiet
         self._clock = clock
 
@@ -61,20 +71,28 @@ class WhyTeller:
         now = self._clock()
         name, _ = await self._quiet.zone(context)
         zone: ZoneInfo = (load_zone(name) if name else None) or UTC
-        prices = (
-            await self._history.since(chosen.product_id, now - LOOK_BACK) if self._history else []
-        )
-        stories = []
-        if self._outbox is not None:
-            for alert in await self._outbox.of_watch(chosen.id, RECENT_ALERTS):
-                stories.append(AlertStory(alert, await self._outbox.attempts(alert.id)))
         facts = DeliveryFacts(
             reachable=await self._references.is_reachable(key),
             dialog_open=dialog_open,
             quiet_until=await self._quiet.quiet_until(context, now),
             now=now,
         )
-        return watch_story(chosen, prices, stories, facts, zone)
+        return watch_story(chosen, await self._recorded(chosen, now), facts, zone)
+
+    async def _recorded(self, watch: Watch, now: datetime) -> Recorded:
+        """Prices seen since the story starts, every event kept (the earlier ones tell
+        the trigger of later prices), the recent alerts and their attempts."""
+        prices: Sequence[PricePointLike] = []
+        if self._history is not None:
+            prices = await self._history.since(watch.product_id, story_start(watch, now))
+        events = []
+        if self._events is not None:
+            events = await self._events.of_watch(watch.id, EVENTS_KEPT_PER_WATCH)
+        alerts = []
+        if self._outbox is not None:
+            for alert in await self._outbox.of_watch(watch.id, RECENT_ALERTS):
+                alerts.append(AlertStory(alert, await self._outbox.attempts(alert.id)))
+        return Recorded(prices, events, alerts)
 
 
 def _choose(watches: list[Watch], command: WhyCommand) -> Watch | str:

@@ -1,19 +1,47 @@
-"""`why X`: a watch's recent story in plain words. Pure: the caller gathers the facts."""
+"""`why X`: a watch's recent story in plain words. Pure: the caller gathers the facts.
+
+The story tells what was recorded when it happened: the prices the polls saw, and the
+watch's events (domain/watch_events.py), each with the trigger that held at that moment.
+It never re-derives the past from today's state, so changing a watch leaves what was
+told before it as it was. Only the "right now" part reads today's state.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Final, Protocol, Sequence
 from zoneinfo import ZoneInfo
 
 from dialogs.texts import money
 from domain.alerts import Alert, AlertKind, AlertStatus, Attempt
 from domain.rules import RuleKind
+from domain.sleep import is_sleeping, owes_wake_alert
+from domain.watch_events import EventKind, WatchEvent, moment_of, quiet_hours_end
 from domain.watches import Watch
 
 MAX_EVENTS: Final = 10
+"""Lines the story tells, the most recent."""
+LOOK_BACK: Final = timedelta(days=7)
+"""How far back the story goes (not before the watch was made)."""
+
+_USER = 0
+_PRICE = 1
+_DECISION = 2
+_ALERT = 3
+_DELIVERY = 4
+"""Ranks: what comes first among lines of the same moment."""
+
+_ALERTS_AGAIN: Final = "I'll alert again once it goes back above and drops again."
+_LOW_NOW: Final = f"It is at or below your trigger: {_ALERTS_AGAIN}"
+
+_ALERT_KINDS: Final = {
+    EventKind.FIRED: (AlertKind.DROP, AlertKind.PROTECT),
+    EventKind.UNAVAILABLE: (AlertKind.UNAVAILABLE,),
+    EventKind.AVAILABLE: (AlertKind.AVAILABLE,),
+}
+"""The alerts an event of each kind makes: its line tells the alert's making too."""
 
 
 class PricePointLike(Protocol):
@@ -33,30 +61,39 @@ class AlertStory:
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """What was recorded about a watch, oldest first."""
+
+    prices: Sequence[PricePointLike] = ()
+    """The product's prices seen since `story_start`."""
+    events: Sequence[WatchEvent] = ()
+    """The watch's events, all those kept: older ones tell the trigger of later prices."""
+    alerts: Sequence[AlertStory] = ()
+    """The watch's recent alerts with their delivery attempts."""
+
+
+@dataclass(frozen=True)
 class DeliveryFacts:
     """How delivery to the conversation stands right now."""
 
     reachable: bool
     dialog_open: bool
     quiet_until: datetime | None
-    now: datetime | None = None
-    """When the story is told: a snooze that ran out by then is not mentioned."""
+    now: datetime
 
 
-def watch_story(
-    watch: Watch,
-    prices: Sequence[PricePointLike],
-    alerts: Sequence[AlertStory],
-    facts: DeliveryFacts,
-    zone: ZoneInfo,
-) -> str:
-    """The rule, then the last MAX_EVENTS events (prices seen, alerts and what became of
-    them), newest last, then what holds alerts back now."""
-    events: list[tuple[datetime, str]] = [_price_event(watch, point, zone) for point in prices]
-    for story in alerts:
-        events.extend(_alert_events(watch, story, zone))
-    events.sort(key=lambda event: event[0])
-    lines = [_rule(watch), *(text for _, text in events[-MAX_EVENTS:])]
+def story_start(watch: Watch, now: datetime) -> datetime:
+    """Where the story begins: LOOK_BACK ago, or when the watch was made if later."""
+    return max(watch.created_at, now - LOOK_BACK)
+
+
+def watch_story(watch: Watch, recorded: Recorded, facts: DeliveryFacts, zone: ZoneInfo) -> str:
+    """The rule, then the last MAX_EVENTS lines of what happened since `story_start`,
+    newest last, then what holds alerts back now."""
+    start = story_start(watch, facts.now)
+    told = sorted(_Teller(watch, recorded, zone).lines(), key=lambda line: line[:2])
+    events = [text for at, _, text in told if at >= start][-MAX_EVENTS:]
+    lines = [_rule(watch), *events]
     if not events:
         lines.append("I haven't seen a price change or made an alert for it yet.")
     now = _now(watch, facts, zone)
@@ -85,80 +122,229 @@ def _time(moment: datetime, zone: ZoneInfo) -> str:
     return f"{moment.astimezone(zone):%H:%M}"
 
 
-def _price_event(watch: Watch, point: PricePointLike, zone: ZoneInfo) -> tuple[datetime, str]:
-    when = _when(point.at, zone)
-    if point.price is None:
-        return point.at, f"- {when} unavailable: the watch waits for it to come back."
-    price = money(point.price, watch.currency)
-    where = (
-        "at or below your trigger"
-        if point.price <= watch.rule.trigger_price
-        else "above your trigger, armed"
-    )
-    return point.at, f"- {when} {price}: {where}."
+Line = tuple[datetime, int, str]
+"""When, its rank among lines of that moment, and the text."""
 
 
-def _alert_events(watch: Watch, story: AlertStory, zone: ZoneInfo) -> list[tuple[datetime, str]]:
-    alert = story.alert
-    what = {
-        AlertKind.DROP: "alert made"
-        + ("" if alert.new_price is None else f" for {money(alert.new_price, watch.currency)}"),
-        AlertKind.PROTECT: "price protection alert made"
-        + ("" if alert.new_price is None else f" for {money(alert.new_price, watch.currency)}"),
+class _Teller:
+    """Turns what was recorded into lines."""
+
+    def __init__(self, watch: Watch, recorded: Recorded, zone: ZoneInfo) -> None:
+        self._watch = watch
+        self._zone = zone
+        self._prices = recorded.prices
+        self._alerts = recorded.alerts
+        self._events = sorted(recorded.events, key=lambda event: event.at)  # stable: by id
+        self._made = {event: _alert_made_by(event, recorded.alerts) for event in self._events}
+
+    def lines(self) -> list[Line]:
+        lines = [self._event(event) for event in self._events]
+        lines.extend(self._price(point) for point in self._prices if self._untold(point))
+        told = {alert.id for alert in self._made.values() if alert is not None}
+        for story in self._alerts:
+            lines.extend(self._alert(story, told))
+        return lines
+
+    def _line(self, at: datetime, rank: int, text: str) -> Line:
+        return at, rank, f"- {_when(at, self._zone)} {text}."
+
+    def _money(self, amount: Decimal) -> str:
+        return money(amount, self._watch.currency)
+
+    def _trigger_at(self, moment: datetime) -> Decimal | None:
+        """The trigger the user had set at that moment, if the events tell it."""
+        trigger = None
+        for event in self._events:
+            if event.at > moment:
+                break
+            if event.kind in (EventKind.CREATED, EventKind.TARGET_CHANGED):
+                trigger = event.trigger_price
+        return trigger
+
+    def _stood(self, price: Decimal | None, where: str, trigger: Decimal | None) -> str:
+        """ "$149.99, at or below your $159.99 trigger" (no price, or trigger: left out)."""
+        yours = "your trigger" if trigger is None else f"your {self._money(trigger)} trigger"
+        return f"{where} {yours}" if price is None else f"{self._money(price)}, {where} {yours}"
+
+    def _untold(self, point: PricePointLike) -> bool:
+        """A price no event of the same moment tells already."""
+        return not any(
+            event.at == point.at
+            and (
+                event.kind is EventKind.UNAVAILABLE
+                if point.price is None
+                else event.price == point.price
+            )
+            for event in self._events
+        )
+
+    def _price(self, point: PricePointLike) -> Line:
+        if point.price is None:
+            return self._line(point.at, _PRICE, "unavailable: the watch waits for it to come back")
+        trigger = self._trigger_at(point.at)
+        if trigger is None:
+            return self._line(point.at, _PRICE, f"price {self._money(point.price)}")
+        where = "at or below" if point.price <= trigger else "above"
+        return self._line(point.at, _PRICE, self._stood(point.price, where, trigger))
+
+    def _event(self, event: WatchEvent) -> Line:
+        kind = event.kind
+        if kind in (EventKind.CREATED, EventKind.TARGET_CHANGED):
+            return self._line(event.at, _USER, self._rule_event(event))
+        if kind in (EventKind.PAUSED, EventKind.SNOOZED, EventKind.RESUMED, EventKind.WOKE):
+            return self._line(event.at, _USER, self._sleep_event(event))
+        if kind in (EventKind.HELD, EventKind.SENT, EventKind.FAILED, EventKind.DROPPED):
+            return self._line(event.at, _DELIVERY, self._delivery_event(event))
+        return self._line(event.at, _DECISION, self._decision(event))
+
+    def _rule_event(self, event: WatchEvent) -> str:
+        new = event.trigger_price
+        if event.kind is EventKind.CREATED:
+            at = "" if event.price is None else f" at {self._money(event.price)}"
+            to = "" if new is None else f", for {self._money(new)} or less"
+            return f"you started watching it{at}{to}"
+        old = _decimal(event.detail)
+        if new is None:
+            return "you changed your trigger"
+        if old is None or old == new:
+            return f"you set your trigger to {self._money(new)}"
+        how = "lowered" if new < old else "raised"
+        return f"you {how} your trigger from {self._money(old)} to {self._money(new)}"
+
+    def _sleep_event(self, event: WatchEvent) -> str:
+        if event.kind is EventKind.PAUSED:
+            return "you paused it"
+        if event.kind is EventKind.RESUMED:
+            return "you resumed it"
+        if event.kind is EventKind.WOKE:
+            return "its snooze ended"
+        until = None if event.detail is None else moment_of(event.detail)
+        return "you snoozed it" + ("" if until is None else f" until {_when(until, self._zone)}")
+
+    def _delivery_event(self, event: WatchEvent) -> str:
+        why = f": {event.detail}" if event.detail else ""
+        if event.kind is EventKind.HELD:
+            quiet_until = quiet_hours_end(event.detail)
+            if quiet_until is not None:
+                return f"held for your quiet hours, until {_time(quiet_until, self._zone)}"
+            return f"held{why}"
+        if event.kind is EventKind.SENT:
+            return "alert sent"
+        if event.kind is EventKind.FAILED:
+            return f"delivery failed{why}"
+        return f"alert not sent{why}"
+
+    def _decision(self, event: WatchEvent) -> str:
+        """What the poll saw and decided: crossed, armed again, unavailable, back."""
+        made = self._made[event]
+        made_words = (
+            "price protection alert made"
+            if made is not None and made.kind is AlertKind.PROTECT
+            else "alert made"
+        )
+        if event.kind is EventKind.UNAVAILABLE:
+            text = "unavailable: the watch waits for it to come back"
+            return text + ("; alert made" if made is not None else "")
+        if event.kind is EventKind.AVAILABLE:
+            text = "available again" + (
+                "" if event.price is None else f" at {self._money(event.price)}"
+            )
+            return text + ("; alert made" if made is not None else "")
+        trigger = event.trigger_price or self._trigger_at(event.at)
+        where = "back above" if event.kind is EventKind.ARMED else "at or below"
+        price = self._stood(event.price, where, trigger)
+        if event.kind is EventKind.ARMED:
+            return f"{price}: the next drop alerts you again"
+        if event.kind is EventKind.FIRED_ASLEEP:
+            return f"{price} {self._asleep(event)}: no alert then"
+        return f"{price}: {made_words}"
+
+    def _asleep(self, event: WatchEvent) -> str:
+        """Why a watch that reached its trigger made no alert, from the events before."""
+        expires = self._watch.expires_at
+        if expires is not None and event.at >= expires:
+            return "after its price protection ended"
+        why = "while it was paused or snoozed"
+        for earlier in self._events:
+            if earlier.at > event.at:
+                break
+            if earlier.kind is EventKind.PAUSED:
+                why = "while you had paused it"
+            elif earlier.kind is EventKind.SNOOZED:
+                why = "while it was snoozed"
+        return why
+
+    def _alert(self, story: AlertStory, told: set[int]) -> list[Line]:
+        """The alert's making (unless its event told it), and each delivery attempt."""
+        alert = story.alert
+        lines = []
+        if alert.id not in told:
+            lines.append(self._line(alert.seen_at, _ALERT, _made(alert, self._watch.currency)))
+        for attempt in story.attempts:
+            if attempt.status is AlertStatus.SENT:
+                text = "alert sent"
+            elif attempt.status is AlertStatus.FAILED:
+                text = "delivery failed; I gave up on this alert"
+            else:
+                text = "delivery failed; retrying"
+            lines.append(self._line(attempt.at, _DELIVERY, text))
+        return lines
+
+
+def _alert_made_by(event: WatchEvent, alerts: Sequence[AlertStory]) -> Alert | None:
+    """The alert the event made: the one it names, or else one of its kind made at the
+    same moment."""
+    kinds = _ALERT_KINDS.get(event.kind)
+    if kinds is None:
+        return None
+    for story in alerts:
+        alert = story.alert
+        if event.alert_id is not None:
+            if alert.id == event.alert_id:
+                return alert
+        elif alert.kind in kinds and alert.seen_at == event.at:
+            return alert
+    return None
+
+
+def _made(alert: Alert, currency: str) -> str:
+    price = "" if alert.new_price is None else f" for {money(alert.new_price, currency)}"
+    return {
+        AlertKind.DROP: f"alert made{price}",
+        AlertKind.PROTECT: f"price protection alert made{price}",
         AlertKind.UNAVAILABLE: "alert made: unavailable",
         AlertKind.AVAILABLE: "alert made: available again",
     }[alert.kind]
-    events = [(alert.seen_at, f"- {_when(alert.seen_at, zone)} {what}.")]
-    if alert.held_at is not None:
-        events.append(
-            (alert.held_at, f"- {_when(alert.held_at, zone)} held: a dialog with me was open.")
-        )
-    if alert.quiet_until is not None:
-        events.append(
-            (
-                alert.seen_at,
-                f"- {_when(alert.seen_at, zone)} held for your quiet hours, until"
-                f" {_time(alert.quiet_until, zone)}.",
-            )
-        )
-    for attempt in story.attempts:
-        when = _when(attempt.at, zone)
-        if attempt.status is AlertStatus.SENT:
-            events.append((attempt.at, f"- {when} alert sent."))
-        elif attempt.status is AlertStatus.FAILED:
-            events.append((attempt.at, f"- {when} delivery failed; I gave up on this alert."))
-        else:
-            events.append((attempt.at, f"- {when} delivery failed; retrying."))
-    return events
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
 
 
 def _now(watch: Watch, facts: DeliveryFacts, zone: ZoneInfo) -> list[str]:
+    """Today's state, each thing said once: what the watch does, then what holds alerts."""
     lines = []
-    if watch.paused_by_user:
-        lines.append(
-            "Right now you have paused it: it tracks the price but says nothing until you"
-            " resume it."
-        )
-    snoozed = watch.snoozed_until
-    if snoozed is not None and (facts.now is None or snoozed > facts.now):
-        lines.append(
-            f"Right now it is snoozed until {_when(snoozed, zone)}: it tracks the price and"
-            " tells you then if it is still at or below your trigger."
-        )
+    ended = watch.expires_at is not None and watch.expires_at <= facts.now
     if watch.expires_at is not None:
-        lines.append(f"Price protection runs until {_when(watch.expires_at, zone)}.")
+        lines.append(
+            f"Its price protection ended {_when(watch.expires_at, zone)}: it sends nothing more."
+            if ended
+            else f"Price protection runs until {_when(watch.expires_at, zone)}."
+        )
     if watch.paused:
         lines.append("Right now the product is unavailable; the watch waits for it.")
+    if not ended:
+        lines.extend(_trigger_now(watch, facts.now, zone))
     unconfirmed = watch.state.unconfirmed_price
     if unconfirmed is not None:
         lines.append(
             f"Right now a 90%+ drop to {money(unconfirmed, watch.currency)} waits for the next"
             " poll to confirm it (glitch guard)."
-        )
-    if not watch.state.armed and not watch.paused:
-        lines.append(
-            "It is at or below your trigger: I'll alert again once it goes back above and"
-            " drops again."
         )
     if not facts.reachable:
         lines.append(
@@ -172,3 +358,42 @@ def _now(watch: Watch, facts: DeliveryFacts, zone: ZoneInfo) -> list[str]:
     if facts.dialog_open:
         lines.append("We're in the middle of something: alerts wait until it's done.")
     return lines
+
+
+def _trigger_now(watch: Watch, now: datetime, zone: ZoneInfo) -> list[str]:
+    """Paused, snoozed or awake, and what the next alert waits for: one account of it."""
+    low = not watch.state.armed and not watch.paused
+    owes = is_sleeping(watch) and owes_wake_alert(watch, now) and not watch.paused
+    snoozed = watch.snoozed_until
+    if watch.paused_by_user:
+        asleep = (
+            "Right now you have paused it: it tracks the price but says nothing until you"
+            " resume it."
+        )
+        then = "when you resume it"
+    elif snoozed is not None and snoozed > now:
+        asleep = (
+            f"Right now it is snoozed until {_when(snoozed, zone)}: it tracks the price but"
+            " says nothing until then."
+        )
+        then = "when the snooze ends"
+    elif owes:
+        return [
+            "Its snooze is over and it reached your trigger meanwhile: I'll tell you at the"
+            " next price check if it is still at or below it."
+        ]
+    else:
+        return [_LOW_NOW] if low else []
+    if owes:
+        return [
+            f"{asleep} It reached your trigger meanwhile: I'll tell you {then} if it is still"
+            " at or below it."
+        ]
+    if low:
+        return [f"{asleep} It was already at or below your trigger: {_ALERTS_AGAIN}"]
+    if watch.paused:
+        return [asleep]
+    return [
+        f"{asleep} If it drops to your trigger meanwhile, I'll tell you {then} if it is"
+        " still there."
+    ]

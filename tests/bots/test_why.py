@@ -1,10 +1,15 @@
-"""`why X` in a chat: which watch, and its story from the real store."""
+"""`why X` in a chat: which watch, and its story from the real store: what was recorded
+when it happened, which later changes to the watch leave as it was."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 
 from dialogs import texts
+from domain.watch_events import EventKind, WatchEvent
+from domain.watches import Watch
 from tests.support.chat import Chat, World
 
 pytestmark = pytest.mark.store_variants
@@ -16,6 +21,40 @@ async def watching(world: World) -> Chat:
     assert "I'll tell you when" in (await chat.say("watch headphones 20%"))[0]
     assert "I'll tell you when" in (await chat.say("watch espresso machine 20%"))[0]
     return chat
+
+
+async def headphones(world: World) -> Watch:
+    [watch, _] = await world.watchlist.of("test/convo-1")
+    return watch
+
+
+async def as_the_watch_writes_will(world: World, *events: WatchEvent) -> None:
+    """Record what the watch writes (creation, the poll's crossings, a new target) are
+    to record in their own transaction: until they do, the test records it where they
+    would. Once they do, drop these calls and the stories must read the same."""
+    await world.store.events.record(events)
+
+
+async def created(world: World, watch: Watch) -> None:
+    rule = watch.rule
+    event = WatchEvent(
+        watch.id,
+        watch.created_at,
+        EventKind.CREATED,
+        price=rule.start_price,
+        trigger_price=rule.trigger_price,
+    )
+    await as_the_watch_writes_will(world, event)
+
+
+def told(story: str) -> list[str]:
+    """The story's lines of what happened (not its rule, nor "right now")."""
+    return [line for line in story.split("\n\n")[0].splitlines() if line.startswith("- ")]
+
+
+def right_now(story: str) -> str:
+    parts = story.split("\n\n")
+    return parts[1] if len(parts) > 1 else ""
 
 
 async def test_why_tells_an_alert_that_was_sent(world: World) -> None:
@@ -62,4 +101,155 @@ async def test_why_without_watches(world: World) -> None:
     await chat.say("hello")
     assert await chat.say("why headphones") == [
         'You\'re not watching anything yet. Try "watch headphones 20%".'
+    ]
+
+
+async def test_lowering_the_target_leaves_the_story_of_the_alert_before_it_as_it_was(
+    world: World,
+) -> None:
+    chat = await watching(world)
+    watch = await headphones(world)
+    await created(world, watch)
+    world.clock.advance(600)
+    world.set_price("p-100", "149.99")
+    await world.poller.tick()
+    [made] = await world.store.outbox.of_watch(watch.id, 1)
+    fired = WatchEvent(
+        watch.id,
+        made.seen_at,
+        EventKind.FIRED,
+        price=Decimal("149.99"),
+        trigger_price=Decimal("159.99"),
+        alert_id=made.id,
+    )
+    await as_the_watch_writes_will(world, fired)
+    await world.deliverer(chat).tick()
+    chat.replies()
+    [before] = await chat.say("why headphones")
+
+    world.clock.advance(600)
+    lower = {"pricewatch": "lower", "watch_id": watch.id, "target": "120.00"}
+    assert "$120.00 or less" in (await chat.say(None, value=lower))[0]
+    new_target = WatchEvent(
+        watch.id,
+        world.clock(),
+        EventKind.TARGET_CHANGED,
+        trigger_price=Decimal("120.00"),
+        detail="159.99",
+    )
+    await as_the_watch_writes_will(world, new_target)
+    world.clock.advance(600)
+    world.set_price("p-100", "139.99")
+    await world.poller.tick()
+    [after] = await chat.say("why headphones")
+
+    assert told(before) == [
+        "- Nov 25 12:00 you started watching it at $199.99, for $159.99 or less.",
+        "- Nov 25 12:10 $149.99, at or below your $159.99 trigger: alert made.",
+        "- Nov 25 12:10 alert sent.",
+    ]
+    assert told(after) == [
+        *told(before),
+        "- Nov 25 12:20 you lowered your trigger from $159.99 to $120.00.",
+        "- Nov 25 12:30 $139.99, above your $120.00 trigger.",
+    ]
+    assert after.startswith("You're watching **Noise-cancelling headphones** for $120.00")
+
+
+async def test_a_new_price_protection_watch_tells_no_price_from_before_it(world: World) -> None:
+    chat = await watching(world)
+    for price in ("189.99", "179.99"):
+        world.set_price("p-100", price)
+        await world.poller.tick()
+        world.clock.advance(3600)
+    assert "price protection" in (await chat.say("bought headphones at 179.99 within 14 days"))[0]
+    protection = (await world.watchlist.of("test/convo-1"))[-1]
+    await created(world, protection)
+    world.clock.advance(600)
+    world.set_price("p-100", "185.00")
+    await world.poller.tick()
+
+    [story] = await chat.say("why 3")
+
+    assert told(story) == [
+        "- Nov 25 14:00 you started watching it at $179.99, for $179.98 or less.",
+        "- Nov 25 14:10 $185.00, above your $179.98 trigger.",
+    ]
+
+
+async def test_a_snoozed_watch_already_low_says_only_that_it_alerts_after_going_back_up(
+    world: World,
+) -> None:
+    chat = await watching(world)
+    world.set_price("p-100", "149.99")
+    await world.poller.tick()
+    await world.deliverer(chat).tick()
+    await chat.say("snooze headphones 2h")
+    world.clock.advance(600)
+    world.set_price("p-100", "139.99")
+    await world.poller.tick()
+
+    [story] = await chat.say("why headphones")
+
+    assert right_now(story) == (
+        "Right now it is snoozed until Nov 25 14:00: it tracks the price but says nothing"
+        " until then. It was already at or below your trigger: I'll alert again once it goes"
+        " back above and drops again."
+    )
+
+
+async def test_a_watch_that_drops_while_snoozed_says_only_that_it_tells_when_the_snooze_ends(
+    world: World,
+) -> None:
+    chat = await watching(world)
+    await chat.say("snooze headphones 2h")
+    world.clock.advance(600)
+    world.set_price("p-100", "149.99")
+    await world.poller.tick()
+
+    [story] = await chat.say("why headphones")
+
+    assert right_now(story) == (
+        "Right now it is snoozed until Nov 25 14:00: it tracks the price but says nothing"
+        " until then. It reached your trigger meanwhile: I'll tell you when the snooze ends"
+        " if it is still at or below it."
+    )
+
+
+async def test_a_quiet_hours_hold_stays_told_as_it_was_when_quiet_hours_end_early(
+    world: World,
+) -> None:
+    chat = await watching(world)
+    await chat.say("timezone Europe/Berlin")  # 12:00 UTC is 13:00 in Berlin
+    await chat.say("quiet 12:00-14:00")
+    world.set_price("p-100", "149.99")
+    await world.poller.tick()
+    await world.deliverer(chat).tick()
+    [before] = await chat.say("why headphones")
+
+    world.clock.advance(600)
+    await chat.say("quiet off")
+    await world.deliverer(chat).tick()
+    [after] = await chat.say("why headphones")
+
+    assert told(before)[-1] == "- Nov 25 13:00 held for your quiet hours, until 14:00."
+    assert told(after) == [*told(before), "- Nov 25 13:10 alert sent."]
+
+
+async def test_a_dropped_alert_is_told_with_why(world: World) -> None:
+    chat = await watching(world)
+    watch = await headphones(world)
+    world.set_price("p-100", "149.99")
+    await world.poller.tick()
+    [made] = await world.store.outbox.of_watch(watch.id, 1)
+
+    await world.outcomes.dropped([made], "the price went back up before I could tell you")
+    await world.deliverer(chat).tick()
+
+    assert chat.replies() == []
+    [story] = await chat.say("why headphones")
+    assert told(story) == [
+        "- Nov 25 12:00 price $149.99.",  # a watch whose creation was not recorded
+        "- Nov 25 12:00 alert made for $149.99.",
+        "- Nov 25 12:00 alert not sent: the price went back up before I could tell you.",
     ]

@@ -141,6 +141,7 @@ class World:
             history=HistoryReplies(self.watchlist, catalog, store.history, self.charts, self.clock),
             outbox=store.outbox,
             price_history=store.history,
+            events=store.events,
         )
         self.poller = Poller(store.watches, self.feed, self.clock, self.metrics)
 

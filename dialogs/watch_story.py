@@ -15,6 +15,7 @@ from typing import Final, Protocol, Sequence
 from zoneinfo import ZoneInfo
 
 from dialogs.texts import money
+from domain.alert_fate import Fate, Situation, fate
 from domain.alerts import Alert, AlertKind, AlertStatus, Attempt
 from domain.rules import RuleKind
 from domain.sleep import is_sleeping, owes_wake_alert
@@ -26,12 +27,12 @@ MAX_EVENTS: Final = 10
 LOOK_BACK: Final = timedelta(days=7)
 """How far back the story goes (not before the watch was made)."""
 
-_USER = 0
+_EVENT = 0
 _PRICE = 1
-_DECISION = 2
-_ALERT = 3
-_DELIVERY = 4
-"""Ranks: what comes first among lines of the same moment."""
+_ALERT = 2
+_DELIVERY = 3
+"""Ranks: what comes first among lines of the same moment (events of one rank keep the
+order they were recorded in)."""
 
 _ALERTS_AGAIN: Final = "I'll alert again once it goes back above and drops again."
 _LOW_NOW: Final = f"It is at or below your trigger: {_ALERTS_AGAIN}"
@@ -96,7 +97,7 @@ def watch_story(watch: Watch, recorded: Recorded, facts: DeliveryFacts, zone: Zo
     lines = [_rule(watch), *events]
     if not events:
         lines.append("I haven't seen a price change or made an alert for it yet.")
-    now = _now(watch, facts, zone)
+    now = _now(watch, recorded.alerts, facts, zone)
     if now:  # apart from the list, or Markdown reads it as the last event's
         lines.extend(["", *now])
     return "\n".join(lines)
@@ -138,7 +139,7 @@ class _Teller:
         self._made = {event: _alert_made_by(event, recorded.alerts) for event in self._events}
 
     def lines(self) -> list[Line]:
-        lines = [self._event(event) for event in self._events]
+        lines = [self._event(event) for event in _once(self._events)]
         lines.extend(self._price(point) for point in self._prices if self._untold(point))
         told = {alert.id for alert in self._made.values() if alert is not None}
         for story in self._alerts:
@@ -152,12 +153,14 @@ class _Teller:
         return money(amount, self._watch.currency)
 
     def _trigger_at(self, moment: datetime) -> Decimal | None:
-        """The trigger the user had set at that moment, if the events tell it."""
+        """The trigger that held at that moment: the one the latest event by then
+        recorded (every change of it is an event: CREATED, TARGET_CHANGED); None before
+        the first, for a watch made before events were recorded."""
         trigger = None
         for event in self._events:
             if event.at > moment:
                 break
-            if event.kind in (EventKind.CREATED, EventKind.TARGET_CHANGED):
+            if event.trigger_price is not None:
                 trigger = event.trigger_price
         return trigger
 
@@ -190,12 +193,12 @@ class _Teller:
     def _event(self, event: WatchEvent) -> Line:
         kind = event.kind
         if kind in (EventKind.CREATED, EventKind.TARGET_CHANGED):
-            return self._line(event.at, _USER, self._rule_event(event))
+            return self._line(event.at, _EVENT, self._rule_event(event))
         if kind in (EventKind.PAUSED, EventKind.SNOOZED, EventKind.RESUMED, EventKind.WOKE):
-            return self._line(event.at, _USER, self._sleep_event(event))
+            return self._line(event.at, _EVENT, self._sleep_event(event))
         if kind in (EventKind.HELD, EventKind.SENT, EventKind.FAILED, EventKind.DROPPED):
             return self._line(event.at, _DELIVERY, self._delivery_event(event))
-        return self._line(event.at, _DECISION, self._decision(event))
+        return self._line(event.at, _EVENT, self._decision(event))
 
     def _rule_event(self, event: WatchEvent) -> str:
         new = event.trigger_price
@@ -250,7 +253,7 @@ class _Teller:
                 "" if event.price is None else f" at {self._money(event.price)}"
             )
             return text + ("; alert made" if made is not None else "")
-        trigger = event.trigger_price or self._trigger_at(event.at)
+        trigger = event.trigger_price or self._trigger_at(event.at)  # as recorded with it
         where = "back above" if event.kind is EventKind.ARMED else "at or below"
         price = self._stood(event.price, where, trigger)
         if event.kind is EventKind.ARMED:
@@ -291,6 +294,22 @@ class _Teller:
         return lines
 
 
+def _once(events: Sequence[WatchEvent]) -> list[WatchEvent]:
+    """The events, less an alert's hold recorded again for the same reason (each of the
+    user's turns holds a sleeping watch's alert again)."""
+    kept: list[WatchEvent] = []
+    held_for: dict[int, str | None] = {}
+    for event in events:
+        if event.alert_id is not None and event.kind is EventKind.HELD:
+            if event.alert_id in held_for and held_for[event.alert_id] == event.detail:
+                continue
+            held_for[event.alert_id] = event.detail
+        elif event.alert_id is not None:
+            held_for.pop(event.alert_id, None)
+        kept.append(event)
+    return kept
+
+
 def _alert_made_by(event: WatchEvent, alerts: Sequence[AlertStory]) -> Alert | None:
     """The alert the event made: the one it names, or else one of its kind made at the
     same moment."""
@@ -326,8 +345,11 @@ def _decimal(text: str | None) -> Decimal | None:
         return None
 
 
-def _now(watch: Watch, facts: DeliveryFacts, zone: ZoneInfo) -> list[str]:
-    """Today's state, each thing said once: what the watch does, then what holds alerts."""
+def _now(
+    watch: Watch, alerts: Sequence[AlertStory], facts: DeliveryFacts, zone: ZoneInfo
+) -> list[str]:
+    """Today's state, each thing said once: what the watch does, what becomes of its
+    waiting alerts, then what holds alerts."""
     lines = []
     ended = watch.expires_at is not None and watch.expires_at <= facts.now
     if watch.expires_at is not None:
@@ -340,6 +362,7 @@ def _now(watch: Watch, facts: DeliveryFacts, zone: ZoneInfo) -> list[str]:
         lines.append("Right now the product is unavailable; the watch waits for it.")
     if not ended:
         lines.extend(_trigger_now(watch, facts.now, zone))
+    lines.extend(_waiting(watch, alerts, facts))
     unconfirmed = watch.state.unconfirmed_price
     if unconfirmed is not None:
         lines.append(
@@ -358,6 +381,36 @@ def _now(watch: Watch, facts: DeliveryFacts, zone: ZoneInfo) -> list[str]:
     if facts.dialog_open:
         lines.append("We're in the middle of something: alerts wait until it's done.")
     return lines
+
+
+def _waiting(watch: Watch, alerts: Sequence[AlertStory], facts: DeliveryFacts) -> list[str]:
+    """What becomes of each waiting alert (`domain.alert_fate`) when it is not what
+    holds every alert of the chat (told after it): held while the watch sleeps, or
+    never sent because it no longer stands."""
+    situation = Situation(
+        facts.now, watch, facts.dialog_open, facts.quiet_until, reachable=facts.reachable
+    )
+    lines = []
+    for story in alerts:
+        alert = story.alert
+        if alert.status not in (AlertStatus.PENDING, AlertStatus.HELD):
+            continue
+        verdict = fate(alert, situation)
+        if verdict.fate is Fate.ASLEEP:
+            lines.append(f"{_alert_name(alert).capitalize()} waits: {verdict.why}.")
+        elif verdict.fate is Fate.STALE:
+            lines.append(f"{_alert_name(alert).capitalize()} won't be sent: {verdict.why}.")
+    return lines
+
+
+def _alert_name(alert: Alert) -> str:
+    if alert.kind is AlertKind.UNAVAILABLE:
+        return "the alert that it is unavailable"
+    if alert.kind is AlertKind.AVAILABLE:
+        return "the alert that it is back"
+    return "the alert" + (
+        "" if alert.new_price is None else f" for {money(alert.new_price, alert.currency)}"
+    )
 
 
 def _trigger_now(watch: Watch, now: datetime, zone: ZoneInfo) -> list[str]:

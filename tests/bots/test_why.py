@@ -3,12 +3,9 @@ when it happened, which later changes to the watch leave as it was."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from dialogs import texts
-from domain.watch_events import EventKind, WatchEvent
 from domain.watches import Watch
 from tests.support.chat import Chat, World
 
@@ -26,25 +23,6 @@ async def watching(world: World) -> Chat:
 async def headphones(world: World) -> Watch:
     [watch, _] = await world.watchlist.of("test/convo-1")
     return watch
-
-
-async def as_the_watch_writes_will(world: World, *events: WatchEvent) -> None:
-    """Record what the watch writes (creation, the poll's crossings, a new target) are
-    to record in their own transaction: until they do, the test records it where they
-    would. Once they do, drop these calls and the stories must read the same."""
-    await world.store.events.record(events)
-
-
-async def created(world: World, watch: Watch) -> None:
-    rule = watch.rule
-    event = WatchEvent(
-        watch.id,
-        watch.created_at,
-        EventKind.CREATED,
-        price=rule.start_price,
-        trigger_price=rule.trigger_price,
-    )
-    await as_the_watch_writes_will(world, event)
 
 
 def told(story: str) -> list[str]:
@@ -66,7 +44,11 @@ async def test_why_tells_an_alert_that_was_sent(world: World) -> None:
 
     [story] = await chat.say("why headphones")
     assert story.startswith("You're watching **Noise-cancelling headphones** for $159.99")
-    assert "alert made for $149.99" in story and "alert sent" in story
+    assert told(story) == [
+        "- Nov 25 12:00 you started watching it at $199.99, for $159.99 or less.",
+        "- Nov 25 12:00 $149.99, at or below your $159.99 trigger: alert made.",
+        "- Nov 25 12:00 alert sent.",
+    ]
     assert (await chat.say("why 1")) == [story]
 
 
@@ -109,20 +91,9 @@ async def test_lowering_the_target_leaves_the_story_of_the_alert_before_it_as_it
 ) -> None:
     chat = await watching(world)
     watch = await headphones(world)
-    await created(world, watch)
     world.clock.advance(600)
     world.set_price("p-100", "149.99")
     await world.poller.tick()
-    [made] = await world.store.outbox.of_watch(watch.id, 1)
-    fired = WatchEvent(
-        watch.id,
-        made.seen_at,
-        EventKind.FIRED,
-        price=Decimal("149.99"),
-        trigger_price=Decimal("159.99"),
-        alert_id=made.id,
-    )
-    await as_the_watch_writes_will(world, fired)
     await world.deliverer(chat).tick()
     chat.replies()
     [before] = await chat.say("why headphones")
@@ -130,14 +101,6 @@ async def test_lowering_the_target_leaves_the_story_of_the_alert_before_it_as_it
     world.clock.advance(600)
     lower = {"pricewatch": "lower", "watch_id": watch.id, "target": "120.00"}
     assert "$120.00 or less" in (await chat.say(None, value=lower))[0]
-    new_target = WatchEvent(
-        watch.id,
-        world.clock(),
-        EventKind.TARGET_CHANGED,
-        trigger_price=Decimal("120.00"),
-        detail="159.99",
-    )
-    await as_the_watch_writes_will(world, new_target)
     world.clock.advance(600)
     world.set_price("p-100", "139.99")
     await world.poller.tick()
@@ -163,8 +126,6 @@ async def test_a_new_price_protection_watch_tells_no_price_from_before_it(world:
         await world.poller.tick()
         world.clock.advance(3600)
     assert "price protection" in (await chat.say("bought headphones at 179.99 within 14 days"))[0]
-    protection = (await world.watchlist.of("test/convo-1"))[-1]
-    await created(world, protection)
     world.clock.advance(600)
     world.set_price("p-100", "185.00")
     await world.poller.tick()
@@ -249,7 +210,43 @@ async def test_a_dropped_alert_is_told_with_why(world: World) -> None:
     assert chat.replies() == []
     [story] = await chat.say("why headphones")
     assert told(story) == [
-        "- Nov 25 12:00 price $149.99.",  # a watch whose creation was not recorded
-        "- Nov 25 12:00 alert made for $149.99.",
+        "- Nov 25 12:00 you started watching it at $199.99, for $159.99 or less.",
+        "- Nov 25 12:00 $149.99, at or below your $159.99 trigger: alert made.",
         "- Nov 25 12:00 alert not sent: the price went back up before I could tell you.",
+    ]
+
+
+async def test_an_alert_held_while_paused_then_put_aside_by_a_lower_target_is_told_so(
+    world: World,
+) -> None:
+    chat = await watching(world)
+    watch = await headphones(world)
+    world.set_price("p-100", "149.99")
+    await world.poller.tick()
+    world.clock.advance(60)
+    await chat.say("pause headphones")  # the turn holds the alert it has waiting
+    world.clock.advance(60)
+    await chat.say("hello")  # and so does the next: told once
+    [before] = await chat.say("why headphones")
+
+    world.clock.advance(60)
+    lower = {"pricewatch": "lower", "watch_id": watch.id, "target": "120.00"}
+    await chat.say(None, value=lower)
+    world.clock.advance(60)
+    await chat.say("resume headphones")
+    await world.deliverer(chat).tick()
+    [after] = await chat.say("why headphones")
+
+    assert told(before) == [
+        "- Nov 25 12:00 you started watching it at $199.99, for $159.99 or less.",
+        "- Nov 25 12:00 $149.99, at or below your $159.99 trigger: alert made.",
+        "- Nov 25 12:01 you paused it.",
+        "- Nov 25 12:01 held: you paused the watch.",
+    ]
+    assert "The alert for $149.99 waits: you paused the watch." in right_now(before)
+    assert told(after) == [
+        *told(before),
+        "- Nov 25 12:03 you lowered your trigger from $159.99 to $120.00.",
+        "- Nov 25 12:03 alert not sent: the trigger was lowered below that price.",
+        "- Nov 25 12:04 you resumed it.",
     ]

@@ -39,8 +39,8 @@ class Point:
     price: Decimal | None
 
 
-def utc(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 12, day, hour, minute, tzinfo=timezone.utc)
+def utc(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(2026, 12, day, hour, minute, second, tzinfo=timezone.utc)
 
 
 NOW = utc(3, 12)
@@ -220,19 +220,27 @@ def test_a_new_watch_tells_no_price_from_before_it_existed() -> None:
     assert right_now(story) == "Price protection runs until Dec 17 09:00."
 
 
-def test_a_watch_from_before_the_events_gets_labels_only_after_a_recorded_target() -> None:
-    prices = [Point(utc(2, 9), Decimal("150.00")), Point(utc(2, 11), Decimal("150.00"))]
+def test_a_watch_from_before_the_events_gets_labels_only_from_its_first_recorded_trigger() -> None:
+    prices = [
+        Point(utc(2, 9), Decimal("150.00")),
+        Point(utc(2, 11), Decimal("150.00")),
+        Point(utc(2, 13), Decimal("135.00")),
+    ]
+    paused = event(EventKind.PAUSED, utc(2, 10), trigger_price=Decimal("159.99"))
     changed = event(
-        EventKind.TARGET_CHANGED, utc(2, 10), trigger_price=Decimal("140.00"), detail="159.99"
+        EventKind.TARGET_CHANGED, utc(2, 12), trigger_price=Decimal("140.00"), detail="159.99"
     )
     assert told(watch_story(WATCH, Recorded(prices, []), IDLE, UTC)) == [
         "- Dec 2 09:00 price $150.00.",
         "- Dec 2 11:00 price $150.00.",
+        "- Dec 2 13:00 price $135.00.",
     ]
-    assert told(watch_story(WATCH, Recorded(prices, [changed]), IDLE, UTC)) == [
+    assert told(watch_story(WATCH, Recorded(prices, [paused, changed]), IDLE, UTC)) == [
         "- Dec 2 09:00 price $150.00.",
-        "- Dec 2 10:00 you lowered your trigger from $159.99 to $140.00.",
-        "- Dec 2 11:00 $150.00, above your $140.00 trigger.",
+        "- Dec 2 10:00 you paused it.",
+        "- Dec 2 11:00 $150.00, at or below your $159.99 trigger.",
+        "- Dec 2 12:00 you lowered your trigger from $159.99 to $140.00.",
+        "- Dec 2 13:00 $135.00, at or below your $140.00 trigger.",
     ]
 
 
@@ -269,7 +277,7 @@ def test_the_users_actions_and_the_polls_decisions_are_told() -> None:
     ]
 
 
-def test_holds_drops_and_delivery_attempts_are_told() -> None:
+def test_holds_drops_and_delivery_attempts_are_told_and_a_hold_again_for_the_same_once() -> None:
     made = utc(2, 9)
     held = alert(status=AlertStatus.HELD, seen_at=made, held_at=utc(2, 9, 1))
     attempts = [
@@ -279,6 +287,7 @@ def test_holds_drops_and_delivery_attempts_are_told() -> None:
     dropped = alert(id=8, status=AlertStatus.FAILED, seen_at=utc(2, 10), new_price=Decimal(140))
     events = [
         event(EventKind.HELD, utc(2, 9, 1), alert_id=7, detail=HELD_FOR_A_DIALOG),
+        event(EventKind.HELD, utc(2, 9, 1, 30), alert_id=7, detail=HELD_FOR_A_DIALOG),
         event(EventKind.HELD, utc(2, 9, 4), alert_id=7, detail=held_for_quiet_hours(utc(3, 6))),
         event(EventKind.DROPPED, utc(2, 10, 5), alert_id=8, detail="the price went back up"),
     ]
@@ -379,3 +388,17 @@ def test_what_holds_alerts_now_is_told() -> None:
         "Your quiet hours are on: alerts wait until 06:00.",
         "We're in the middle of something: alerts wait until it's done.",
     ]
+
+
+def test_a_waiting_alert_says_what_becomes_of_it() -> None:
+    """`domain.alert_fate` decides it, as for the delivery."""
+    waiting = AlertStory(alert(status=AlertStatus.PENDING, attempts=0), [])
+    paused = replace(WATCH, paused_by_user=True)
+    assert "The alert for $149.99 waits: you paused the watch." in right_now(
+        watch_story(paused, Recorded(alerts=[waiting]), IDLE, UTC)
+    )
+    lowered = replace(WATCH, rule=below_rule(Decimal("199.99"), Decimal(120)))
+    assert right_now(watch_story(lowered, Recorded(alerts=[waiting]), IDLE, UTC)) == (
+        "The alert for $149.99 won't be sent: the trigger was lowered below that price."
+    )
+    assert right_now(watch_story(WATCH, Recorded(alerts=[waiting]), IDLE, UTC)) == ""

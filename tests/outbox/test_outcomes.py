@@ -43,6 +43,11 @@ def outcomes(store: Store, clock: FakeClock) -> Outcomes:
     )
 
 
+async def told(store: Store, alert: Alert, kind: EventKind) -> list[WatchEvent]:
+    """The events of that kind on the alert's watch."""
+    return [e for e in await store.events.of_watch(alert.watch_id, 50) if e.kind is kind]
+
+
 async def now_as(store: Store, *alerts: Alert) -> list[Alert]:
     return await store.outbox.get([alert.id for alert in alerts])
 
@@ -119,14 +124,24 @@ async def test_a_hold_is_recorded_on_each_alerts_watch_with_why(
     await outcomes.held([for_dialog], hold_seconds=300)
     await outcomes.held([for_quiet], hold_seconds=300, until=quiet_end)
 
-    [dialog] = await store.events.of_watch(for_dialog.watch_id, 10)
+    [dialog] = await told(store, for_dialog, EventKind.HELD)
     assert dialog == WatchEvent(
         for_dialog.watch_id, clock(), EventKind.HELD, alert_id=for_dialog.id, detail=dialog.detail
     )
     assert dialog.detail == "a dialog was open" and quiet_hours_end(dialog.detail) is None
-    [quiet] = await store.events.of_watch(for_quiet.watch_id, 10)
-    assert (quiet.kind, quiet.alert_id) == (EventKind.HELD, for_quiet.id)
-    assert quiet_hours_end(quiet.detail) == quiet_end
+    [quiet] = await told(store, for_quiet, EventKind.HELD)
+    assert quiet.alert_id == for_quiet.id and quiet_hours_end(quiet.detail) == quiet_end
+
+
+async def test_an_alert_held_while_its_watch_sleeps_is_recorded_with_why(
+    store: Store, clock: FakeClock, outcomes: Outcomes
+) -> None:
+    [alert] = await open_alerts(store, CONVERSATION, 1, clock())
+
+    await outcomes.asleep([alert], None, "you paused the watch")
+
+    [held] = await told(store, alert, EventKind.HELD)
+    assert (held.alert_id, held.detail) == (alert.id, "you paused the watch")
 
 
 async def test_dropped_alerts_are_never_sent_and_their_watches_record_why(
@@ -140,7 +155,7 @@ async def test_dropped_alerts_are_never_sent_and_their_watches_record_why(
     assert await due_later(store, clock) == [kept.id]
     [dropped_now, sent_now] = await now_as(store, dropped, sent_already)
     assert (dropped_now.status, sent_now.status) == (AlertStatus.FAILED, AlertStatus.SENT)
-    assert await store.events.of_watch(dropped.watch_id, 10) == [
+    assert await told(store, dropped, EventKind.DROPPED) == [
         WatchEvent(
             dropped.watch_id,
             clock(),
@@ -149,4 +164,4 @@ async def test_dropped_alerts_are_never_sent_and_their_watches_record_why(
             detail="the price went back up",
         )
     ]
-    assert await store.events.of_watch(sent_already.watch_id, 10) == []
+    assert await told(store, sent_already, EventKind.DROPPED) == []

@@ -145,6 +145,11 @@ class OutboxStore(Protocol):
         """Hold while the alert's watch sleeps: due at `until`, or as soon as the watch
         wakes (`WatchStore.change` makes a woken watch's held alerts due)."""
 
+    async def mark_dropped(self, alert_ids: Sequence[int], now: datetime, why: str) -> list[int]:
+        """Never send these: they no longer stand (`domain.alert_fate`). The open ones
+        among them end as failed with `why` as their last error (settled `now`, so the
+        prune takes them in time); returns the ids that were still open."""
+
     async def wake_quiet(self, conversation_key: str, now: datetime) -> int:
         """Make the conversation's alerts held for quiet hours due now (the quiet hours
         changed); return how many there are."""
@@ -164,11 +169,6 @@ class OutboxStore(Protocol):
 
     async def attempts(self, alert_id: int) -> list[Attempt]:
         """Every delivery attempt of one alert, oldest first."""
-
-    async def mark_dropped(self, alert_ids: Sequence[int], now: datetime, why: str) -> list[int]:
-        """Never send these: they no longer stand (`domain.alert_fate`). The open ones
-        among them end as failed with `why` as their last error (settled `now`, so the
-        prune takes them in time); returns the ids that were still open."""
 
     async def prune(self, finished_before: datetime, limit: int) -> int:
         """Delete up to `limit` sent or failed alerts whose last attempt was before that

@@ -105,6 +105,19 @@ class PostgresOutbox:
             until,
         )
 
+    async def mark_dropped(self, alert_ids: Sequence[int], now: datetime, why: str) -> list[int]:
+        rows = await self._db.pool.fetch(
+            "UPDATE alerts SET status = $2, last_error = $3, last_attempt_at = $4, "
+            "claimed_until = NULL WHERE id = ANY($1::bigint[]) AND status = ANY($5::text[]) "
+            "RETURNING id",
+            list(alert_ids),
+            AlertStatus.FAILED.value,
+            why,
+            now,
+            OPEN_STATUSES,
+        )
+        return sorted(row["id"] for row in rows)
+
     async def wake_quiet(self, conversation_key: str, now: datetime) -> int:
         rows = await self._db.pool.fetch(
             "UPDATE alerts SET next_attempt_at = $1 WHERE conversation_key = $2 "
@@ -135,19 +148,6 @@ class PostgresOutbox:
             AlertStatus.FAILED.value,
             OPEN_STATUSES,
         )
-
-    async def mark_dropped(self, alert_ids: Sequence[int], now: datetime, why: str) -> list[int]:
-        rows = await self._db.pool.fetch(
-            "UPDATE alerts SET status = $2, last_error = $3, last_attempt_at = $4, "
-            "claimed_until = NULL WHERE id = ANY($1::bigint[]) AND status = ANY($5::text[]) "
-            "RETURNING id",
-            list(alert_ids),
-            AlertStatus.FAILED.value,
-            why,
-            now,
-            OPEN_STATUSES,
-        )
-        return sorted(row["id"] for row in rows)
 
     async def _update(
         self, alert_ids: Sequence[int], assignments: str, *params: Any, only_open: bool = False

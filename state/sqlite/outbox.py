@@ -96,6 +96,17 @@ class SqliteOutbox:
             (AlertStatus.HELD.value, ts(until)),
         )
 
+    async def mark_dropped(self, alert_ids: Sequence[int], now: datetime, why: str) -> list[int]:
+        if not alert_ids:
+            return []
+        rows = self._db.write(
+            "UPDATE alerts SET status = ?, last_error = ?, last_attempt_at = ?, "
+            f"claimed_until = NULL WHERE id IN ({placeholders(len(alert_ids))}) "
+            "AND status IN (?, ?) RETURNING id",
+            (AlertStatus.FAILED.value, why, ts(now), *alert_ids, *OPEN_STATUSES),
+        )
+        return sorted(row["id"] for row in rows)
+
     async def wake_quiet(self, conversation_key: str, now: datetime) -> int:
         rows = self._db.write(
             "UPDATE alerts SET next_attempt_at = ? WHERE conversation_key = ? "
@@ -128,17 +139,6 @@ class SqliteOutbox:
                     for attempt in attempts
                 ],
             )
-
-    async def mark_dropped(self, alert_ids: Sequence[int], now: datetime, why: str) -> list[int]:
-        if not alert_ids:
-            return []
-        rows = self._db.write(
-            "UPDATE alerts SET status = ?, last_error = ?, last_attempt_at = ?, "
-            f"claimed_until = NULL WHERE id IN ({placeholders(len(alert_ids))}) "
-            "AND status IN (?, ?) RETURNING id",
-            (AlertStatus.FAILED.value, why, ts(now), *alert_ids, *OPEN_STATUSES),
-        )
-        return sorted(row["id"] for row in rows)
 
     def _update(
         self,

@@ -397,18 +397,18 @@ def _waiting(watch: Watch, alerts: Sequence[AlertStory], facts: DeliveryFacts) -
             continue
         verdict = fate(alert, situation)
         if verdict.fate is Fate.ASLEEP:
-            lines.append(f"{_alert_name(alert).capitalize()} waits: {verdict.why}.")
+            lines.append(f"{_alert_name(alert)} waits: {verdict.why}.")
         elif verdict.fate is Fate.STALE:
-            lines.append(f"{_alert_name(alert).capitalize()} won't be sent: {verdict.why}.")
+            lines.append(f"{_alert_name(alert)} won't be sent: {verdict.why}.")
     return lines
 
 
 def _alert_name(alert: Alert) -> str:
     if alert.kind is AlertKind.UNAVAILABLE:
-        return "the alert that it is unavailable"
+        return "The alert that it is unavailable"
     if alert.kind is AlertKind.AVAILABLE:
-        return "the alert that it is back"
-    return "the alert" + (
+        return "The alert that it is back"
+    return "The alert" + (
         "" if alert.new_price is None else f" for {money(alert.new_price, alert.currency)}"
     )
 

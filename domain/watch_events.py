@@ -57,7 +57,7 @@ class WatchEvent:
     detail: str | None = None
 
 
-HELD_FOR_A_DIALOG: Final = "a dialog was open"
+HELD_FOR_A_DIALOG: Final = "a dialog with me was open"
 """A HELD event's detail when the alert waits for the user's open dialog."""
 _QUIET_HOURS_UNTIL: Final = "quiet hours until "
 

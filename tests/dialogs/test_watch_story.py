@@ -294,7 +294,7 @@ def test_holds_drops_and_delivery_attempts_are_told_and_a_hold_again_for_the_sam
     stories = [AlertStory(held, attempts), AlertStory(dropped, [])]
     assert told(watch_story(WATCH, Recorded([], events, stories), IDLE, BERLIN)) == [
         "- Dec 2 10:00 alert made for $149.99.",
-        "- Dec 2 10:01 held: a dialog was open.",
+        "- Dec 2 10:01 held: a dialog with me was open.",
         "- Dec 2 10:02 delivery failed; retrying.",
         "- Dec 2 10:03 delivery failed; I gave up on this alert.",
         "- Dec 2 10:04 held for your quiet hours, until 07:00.",

@@ -128,7 +128,7 @@ async def test_a_hold_is_recorded_on_each_alerts_watch_with_why(
     assert dialog == WatchEvent(
         for_dialog.watch_id, clock(), EventKind.HELD, alert_id=for_dialog.id, detail=dialog.detail
     )
-    assert dialog.detail == "a dialog was open" and quiet_hours_end(dialog.detail) is None
+    assert dialog.detail == "a dialog with me was open" and quiet_hours_end(dialog.detail) is None
     [quiet] = await told(store, for_quiet, EventKind.HELD)
     assert quiet.alert_id == for_quiet.id and quiet_hours_end(quiet.detail) == quiet_end
 

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Final, Sequence
 
-from domain.alerts import Alert, FailedAttempt, FailureKind, SendFailure
+from domain.alerts import Alert, AlertStatus, FailedAttempt, FailureKind, SendFailure
 from domain.clock import Clock
 from domain.watch_events import (
     HELD_FOR_A_DIALOG,
@@ -70,10 +70,13 @@ class Outcomes:
     async def asleep(self, alerts: Sequence[Alert], until: datetime | None, why: str) -> None:
         """Held while their watch sleeps: until `until` (a snooze's end), or until the
         watch wakes, which makes them due (a pause has no end; it is looked at again
-        after ASLEEP_RECHECK). Each alert's watch records the hold and `why`."""
+        after ASLEEP_RECHECK). Each alert's watch records the hold and `why`, once: a
+        user's message claims the conversation's waiting alerts again, and an alert held
+        already is not held anew."""
         now = self._clock()
         await self._outbox.mark_asleep([a.id for a in alerts], until or now + ASLEEP_RECHECK)
-        await self._record(alerts, EventKind.HELD, now, why)
+        fresh = [alert for alert in alerts if alert.status is not AlertStatus.HELD]
+        await self._record(fresh, EventKind.HELD, now, why)
         for alert in alerts:
             self._metrics.delivery_attempts.labels("held").inc()
             logger.info("alert %s held for %s: %s", alert.id, alert.conversation_key, why)

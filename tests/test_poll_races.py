@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from domain.watch_events import EventKind
 from state.interfaces import WatchStore
 from tests.support.chat import Chat, World
 from watchers.poller import Poller
@@ -193,6 +194,11 @@ async def test_an_alert_made_before_a_pause_waits_for_the_resume(world: World) -
     await chat.say("pause headphones")
     await world.deliverer(chat).tick()
     assert [reply for reply in chat.replies() if "$150.00" in reply] == []
+    for _ in range(3):  # each message claims the waiting alerts again
+        assert [r for r in await chat.say("list") if "down" in r and "$150.00" in r] == []
+    [watch] = await world.watchlist.of(KEY)
+    events = await world.store.events.of_watch(watch.id, 50)
+    assert [event.kind for event in events].count(EventKind.HELD) == 1, "held once, told once"
 
     replies = await chat.say("resume headphones")
     await world.deliverer(chat).tick()

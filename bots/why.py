@@ -18,12 +18,12 @@ from dialogs.remove_dialog import watches_named
 from dialogs.watch_story import (
     AlertStory,
     DeliveryFacts,
-    PricePointLike,
     Recorded,
     story_start,
     watch_story,
 )
 from domain.clock import Clock
+from domain.history import PricePoint
 from domain.watch_events import EVENTS_KEPT_PER_WATCH
 from domain.watches import Watch
 from domain.zones import load_zone
@@ -38,7 +38,7 @@ RECENT_ALERTS: Final = 5
 class PriceHistory(Protocol):
     """HISTORY's `store.history` (state/interfaces.py PriceHistoryStore), as `why` uses it."""
 
-    async def since(self, product_id: str, since: datetime) -> Sequence[PricePointLike]: ...
+    async def since(self, product_id: str, since: datetime) -> Sequence[PricePoint]: ...
 
 
 class WhyTeller:
@@ -82,7 +82,7 @@ class WhyTeller:
     async def _recorded(self, watch: Watch, now: datetime) -> Recorded:
         """Prices seen since the story starts, every event kept (the earlier ones tell
         the trigger of later prices), the recent alerts and their attempts."""
-        prices: Sequence[PricePointLike] = []
+        prices: Sequence[PricePoint] = []
         if self._history is not None:
             prices = await self._history.since(watch.product_id, story_start(watch, now))
         events = []

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Final, Protocol, Sequence
+from typing import Final, Sequence
 from zoneinfo import ZoneInfo
 
 from dialogs.texts import money
 from domain.alert_fate import Fate, Situation, fate
 from domain.alerts import Alert, AlertKind, AlertStatus, Attempt
+from domain.history import PricePoint
 from domain.rules import RuleKind
 from domain.sleep import is_sleeping, owes_wake_alert
 from domain.watch_events import EventKind, WatchEvent, moment_of, quiet_hours_end
@@ -45,16 +46,6 @@ _ALERT_KINDS: Final = {
 """The alerts an event of each kind makes: its line tells the alert's making too."""
 
 
-class PricePointLike(Protocol):
-    """HISTORY's `domain.history.PricePoint`: a price seen (None: unavailable from then)."""
-
-    @property
-    def at(self) -> datetime: ...
-
-    @property
-    def price(self) -> Decimal | None: ...
-
-
 @dataclass(frozen=True)
 class AlertStory:
     alert: Alert
@@ -65,7 +56,7 @@ class AlertStory:
 class Recorded:
     """What was recorded about a watch, oldest first."""
 
-    prices: Sequence[PricePointLike] = ()
+    prices: Sequence[PricePoint] = ()
     """The product's prices seen since `story_start`."""
     events: Sequence[WatchEvent] = ()
     """The watch's events, all those kept: older ones tell the trigger of later prices."""
@@ -169,7 +160,7 @@ class _Teller:
         yours = "your trigger" if trigger is None else f"your {self._money(trigger)} trigger"
         return f"{where} {yours}" if price is None else f"{self._money(price)}, {where} {yours}"
 
-    def _untold(self, point: PricePointLike) -> bool:
+    def _untold(self, point: PricePoint) -> bool:
         """A price no event of the same moment tells already."""
         return not any(
             event.at == point.at
@@ -181,7 +172,7 @@ class _Teller:
             for event in self._events
         )
 
-    def _price(self, point: PricePointLike) -> Line:
+    def _price(self, point: PricePoint) -> Line:
         if point.price is None:
             return self._line(point.at, _PRICE, "unavailable: the watch waits for it to come back")
         trigger = self._trigger_at(point.at)

@@ -3,7 +3,7 @@ then, and a "right now" that never contradicts itself."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from dialogs.watch_story import (
     watch_story,
 )
 from domain.alerts import Alert, AlertKind, AlertStatus, Attempt
+from domain.history import PricePoint
 from domain.rules import RuleState, below_rule, initial_state, percent_rule, protect_rule
 from domain.watch_events import (
     HELD_FOR_A_DIALOG,
@@ -31,12 +32,6 @@ from domain.watches import Watch
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = ZoneInfo("UTC")
-
-
-@dataclass(frozen=True)
-class Point:
-    at: datetime
-    price: Decimal | None
 
 
 def utc(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
@@ -101,10 +96,10 @@ def test_each_price_is_told_against_the_trigger_that_held_then_in_the_users_zone
         EventKind.TARGET_CHANGED, utc(2, 8), trigger_price=Decimal("139.99"), detail="159.99"
     )
     prices = [
-        Point(utc(1, 12), Decimal("205.00")),  # before the watch: not its story
-        Point(utc(1, 14, 2), Decimal("189.99")),
-        Point(utc(1, 20), Decimal("155.00")),
-        Point(utc(2, 9, 10), Decimal("149.99")),
+        PricePoint(utc(1, 12), Decimal("205.00")),  # before the watch: not its story
+        PricePoint(utc(1, 14, 2), Decimal("189.99")),
+        PricePoint(utc(1, 20), Decimal("155.00")),
+        PricePoint(utc(2, 9, 10), Decimal("149.99")),
     ]
     story = watch_story(WATCH, Recorded(prices, [CREATED, lowered]), IDLE, BERLIN)
     assert story.splitlines() == [
@@ -128,7 +123,7 @@ def test_a_price_that_fired_stays_told_so_after_the_target_is_lowered() -> None:
         alert_id=7,
     )
     sent = AlertStory(alert(), [Attempt(utc(2, 9, 11), AlertStatus.SENT, None)])
-    prices = [Point(utc(2, 9, 10), Decimal("149.99"))]
+    prices = [PricePoint(utc(2, 9, 10), Decimal("149.99"))]
     before = watch_story(WATCH, Recorded(prices, [CREATED, fired], [sent]), IDLE, UTC)
 
     lowered = event(
@@ -155,17 +150,17 @@ PRICES = st.decimals(min_value=100, max_value=250, places=2)
 
 
 @st.composite
-def histories(draw: st.DrawFn, most: int) -> tuple[list[WatchEvent], list[Point]]:
+def histories(draw: st.DrawFn, most: int) -> tuple[list[WatchEvent], list[PricePoint]]:
     """A watch's events and prices (`most` of them), a minute or more apart, after its
     creation."""
     events: list[WatchEvent] = [CREATED]
-    points: list[Point] = []
+    points: list[PricePoint] = []
     at = CREATED.at
     for _ in range(draw(st.integers(0, most))):
         at += timedelta(minutes=draw(st.integers(1, 600)))
         what = draw(st.sampled_from(["price", "target", "event"]))
         if what == "price":
-            points.append(Point(at, draw(st.none() | PRICES)))
+            points.append(PricePoint(at, draw(st.none() | PRICES)))
         elif what == "target":
             trigger = draw(PRICES)
             events.append(event(EventKind.TARGET_CHANGED, at, trigger_price=trigger, detail="150"))
@@ -177,8 +172,8 @@ def histories(draw: st.DrawFn, most: int) -> tuple[list[WatchEvent], list[Point]
 
 @given(histories(most=4), histories(most=MAX_EVENTS - 5), PRICES, st.booleans(), st.booleans())
 def test_what_happened_later_never_changes_what_was_told_before(
-    earlier: tuple[list[WatchEvent], list[Point]],
-    later: tuple[list[WatchEvent], list[Point]],
+    earlier: tuple[list[WatchEvent], list[PricePoint]],
+    later: tuple[list[WatchEvent], list[PricePoint]],
     new_trigger: Decimal,
     armed: bool,
     snoozed: bool,
@@ -188,7 +183,7 @@ def test_what_happened_later_never_changes_what_was_told_before(
     end = max([e.at for e in events] + [p.at for p in points])
     moved = end - CREATED.at + timedelta(minutes=1)
     events_after = [replace(e, at=e.at + moved) for e in later_events[1:]]
-    points_after = [Point(p.at + moved, p.price) for p in later_points]
+    points_after = [PricePoint(p.at + moved, p.price) for p in later_points]
     facts = replace(IDLE, now=max([end, *(e.at for e in events_after)]))
     changed = replace(
         WATCH,
@@ -211,7 +206,7 @@ def test_a_new_watch_tells_no_price_from_before_it_existed() -> None:
     made = utc(3, 9)
     watch = replace(WATCH, rule=rule, created_at=made, expires_at=made + timedelta(days=14))
     created = event(EventKind.CREATED, made, price=Decimal("179.00"), trigger_price=Decimal(179))
-    prices = [Point(utc(2, 9), Decimal("169.00")), Point(utc(3, 10), Decimal("185.00"))]
+    prices = [PricePoint(utc(2, 9), Decimal("169.00")), PricePoint(utc(3, 10), Decimal("185.00"))]
     story = watch_story(watch, Recorded(prices, [created]), IDLE, UTC)
     assert told(story) == [
         "- Dec 3 09:00 you started watching it at $179.00, for $179.00 or less.",
@@ -222,9 +217,9 @@ def test_a_new_watch_tells_no_price_from_before_it_existed() -> None:
 
 def test_a_watch_from_before_the_events_gets_labels_only_from_its_first_recorded_trigger() -> None:
     prices = [
-        Point(utc(2, 9), Decimal("150.00")),
-        Point(utc(2, 11), Decimal("150.00")),
-        Point(utc(2, 13), Decimal("135.00")),
+        PricePoint(utc(2, 9), Decimal("150.00")),
+        PricePoint(utc(2, 11), Decimal("150.00")),
+        PricePoint(utc(2, 13), Decimal("135.00")),
     ]
     paused = event(EventKind.PAUSED, utc(2, 10), trigger_price=Decimal("159.99"))
     changed = event(
@@ -262,7 +257,7 @@ def test_the_users_actions_and_the_polls_decisions_are_told() -> None:
         event(EventKind.UNAVAILABLE, utc(2, 16)),
         event(EventKind.AVAILABLE, utc(2, 17), price=Decimal("175.00")),
     ]
-    points = [Point(utc(2, 15), Decimal("170.00")), Point(utc(2, 16), None)]
+    points = [PricePoint(utc(2, 15), Decimal("170.00")), PricePoint(utc(2, 16), None)]
     assert told(watch_story(WATCH, Recorded(points, events), IDLE, BERLIN)) == [
         "- Dec 1 14:00 you started watching it at $199.99, for $159.99 or less.",
         "- Dec 1 15:00 you paused it.",
@@ -307,7 +302,7 @@ def test_an_event_and_the_alert_it_made_are_one_line_and_a_wake_alert_its_own() 
     protect = alert(kind=AlertKind.PROTECT, seen_at=utc(2, 9))
     wake = alert(id=8, seen_at=utc(2, 12), new_price=Decimal("150.00"))
     fired = event(EventKind.FIRED, utc(2, 9), price=Decimal("149.99"), trigger_price=Decimal(179))
-    points = [Point(utc(2, 9), Decimal("149.99"))]
+    points = [PricePoint(utc(2, 9), Decimal("149.99"))]
     stories = [AlertStory(protect, []), AlertStory(wake, [])]
     assert told(watch_story(WATCH, Recorded(points, [fired], stories), IDLE, UTC)) == [
         "- Dec 2 09:00 $149.99, at or below your $179.00 trigger: price protection alert made.",
@@ -316,7 +311,7 @@ def test_an_event_and_the_alert_it_made_are_one_line_and_a_wake_alert_its_own() 
 
 
 def test_the_story_is_bounded_to_the_last_lines() -> None:
-    prices = [Point(utc(2, hour), Decimal(190 + hour)) for hour in range(20)]
+    prices = [PricePoint(utc(2, hour), Decimal(190 + hour)) for hour in range(20)]
     lines = watch_story(WATCH, Recorded(prices, [CREATED]), IDLE, UTC).splitlines()
     assert len(lines) == 1 + MAX_EVENTS
     assert lines[-1] == "- Dec 2 19:00 $209.00, above your $159.99 trigger."

@@ -50,7 +50,6 @@ class _ClientPool:
     def __init__(self, capacity: int = MAX_CLIENTS) -> None:
         self._clients: OrderedDict[tuple[str, str, str], ConnectorClient] = OrderedDict()
         self._capacity = capacity
-        self.created = 0
 
     def get(self, key: tuple[str, str, str]) -> ConnectorClient | None:
         client = self._clients.get(key)
@@ -60,7 +59,6 @@ class _ClientPool:
 
     def put(self, key: tuple[str, str, str], client: ConnectorClient) -> None:
         self._clients[key] = client
-        self.created += 1
         while len(self._clients) > self._capacity:
             self._clients.popitem(last=False)
 
@@ -127,10 +125,6 @@ class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):
         if self._http is not None:
             await self._http.close()
             self._http = None
-
-    @property
-    def connectors_created(self) -> int:
-        return self._connectors.created
 
     async def authenticate_request(
         self, activity: Activity, auth_header: str

@@ -42,11 +42,6 @@ class Leases:
         self._held: set[int] = set()
         self._renewer: asyncio.Task[None] | None = None
 
-    @property
-    def held(self) -> frozenset[int]:
-        """Ids of the alerts claimed and not yet settled or released."""
-        return frozenset(self._held)
-
     def _until(self) -> datetime:
         return self._clock() + self._terms.lease
 

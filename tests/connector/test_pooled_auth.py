@@ -40,6 +40,10 @@ class _TokenCredentials(MicrosoftAppCredentials):
 
 
 class _StandInCredentialsFactory(ServiceClientCredentialsFactory):
+    def __init__(self) -> None:
+        self.made = 0
+        """Credentials made: each new connector or user-token client makes its own."""
+
     async def is_valid_app_id(self, app_id: str) -> bool:
         return app_id == APP_ID
 
@@ -49,6 +53,7 @@ class _StandInCredentialsFactory(ServiceClientCredentialsFactory):
     async def create_credentials(
         self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
     ) -> MicrosoftAppCredentials:
+        self.made += 1
         return _TokenCredentials(app_id, "not-a-real-password", oauth_scope=oauth_scope)
 
 
@@ -70,18 +75,23 @@ async def send(adapter: CloudAdapter, ref: ConversationReference, app_id: str) -
 
 
 async def test_sends_with_an_app_id_carry_its_bearer_token(channel: StandInChannel) -> None:
+    credentials = _StandInCredentialsFactory()
     auth = PooledBotFrameworkAuthentication(
-        _Config(), signing_keys=unused_keys(), credentials_factory=_StandInCredentialsFactory()
+        _Config(), signing_keys=unused_keys(), credentials_factory=credentials
     )
     adapter = CloudAdapter(auth)
     try:
-        for n in range(3):
+        await send(adapter, reference(channel, "conversation-0"), APP_ID)
+        made_by_the_first_send = credentials.made
+        for n in range(1, 3):
             await send(adapter, reference(channel, f"conversation-{n}"), APP_ID)
     finally:
         await auth.close()
     assert channel.texts() == ["hi", "hi", "hi"]
     assert channel.authorizations == ["Bearer stand-in-token"] * 3
-    assert auth.connectors_created == 1, "one client serves every send to that service URL"
+    assert credentials.made == made_by_the_first_send, (
+        "the clients the first send made serve every later send to that service URL"
+    )
 
 
 async def test_without_an_app_id_no_token_is_sent(channel: StandInChannel) -> None:

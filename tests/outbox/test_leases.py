@@ -44,7 +44,6 @@ async def test_renew_extends_every_claim_in_flight_and_none_let_go(store: Store)
     other = leases(store, clock)
     assert ids(await other.claim_due(10)) == [done.id], "only the claim let go ran out"
     assert await other.claim_conversation("emulator/in-turn") == []
-    assert mine.held == {ticked.id, in_turn.id}
 
 
 async def test_claims_are_renewed_on_their_own_while_held_and_run_out_once_let_go(
@@ -75,6 +74,6 @@ async def test_a_released_claim_can_be_claimed_again_at_once(store: Store) -> No
     assert await other.claim_due(10) == []
 
     await mine.release([claimed])
+    await mine.renew()  # renews nothing it gave back
 
     assert ids(await other.claim_due(10)) == [alert.id]
-    assert mine.held == frozenset()

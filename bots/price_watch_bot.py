@@ -34,7 +34,7 @@ from state.interfaces import (
     TurnLocks,
     WatchEventStore,
 )
-from watchers.alert_facts import AlertFactsProvider, AlertFactsSource
+from watchers.alert_facts import AlertFactsSource
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -60,11 +60,11 @@ class PriceWatchBot(ActivityHandler):
         clock: Clock,
         default_drop: Decimal,
         turn_wait_seconds: float,
-        alert_facts: AlertFactsSource | None = None,
-        history: HistoryReplies | None = None,
-        outbox: OutboxStore | None = None,
-        price_history: PriceHistory | None = None,
-        events: WatchEventStore | None = None,
+        alert_facts: AlertFactsSource,
+        history: HistoryReplies,
+        outbox: OutboxStore,
+        price_history: PriceHistory,
+        events: WatchEventStore,
     ) -> None:
         self._conversation_state = conversation_state
         self._references = references
@@ -73,7 +73,7 @@ class PriceWatchBot(ActivityHandler):
         self._turn_wait_seconds = turn_wait_seconds
         self._alerts = alerts
         self._clock = clock
-        self._alert_facts = alert_facts or AlertFactsProvider(watchlist.of, clock)
+        self._alert_facts = alert_facts
         self._card_actions = CardActions(watchlist, clock)
         self._dialog_state = conversation_state.create_property(DIALOG_STATE)
         self._greeted = conversation_state.create_property(GREETED)

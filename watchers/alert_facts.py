@@ -48,8 +48,8 @@ class AlertFactsProvider:
         self,
         watches_of: WatchesOf,
         clock: Clock,
-        lows_since: LowsSince | None = None,
-        chart_url: ChartUrl | None = None,
+        lows_since: LowsSince,
+        chart_url: ChartUrl,
     ) -> None:
         self._watches_of = watches_of
         self._clock = clock
@@ -84,8 +84,6 @@ class AlertFactsProvider:
             return {}
 
     async def _lows(self, product_ids: list[str]) -> dict[str, LowestPrice]:
-        if self._lows_since is None:
-            return {}
         since = self._clock() - timedelta(days=LOW_WINDOW_DAYS)
         try:
             points = await self._lows_since(product_ids, since)
@@ -99,8 +97,6 @@ class AlertFactsProvider:
         }
 
     async def _charts(self, currencies: dict[str, str]) -> dict[str, str]:
-        if self._chart_url is None:
-            return {}
         urls = await asyncio.gather(
             *(self._chart_url(pid, currency) for pid, currency in currencies.items()),
             return_exceptions=True,

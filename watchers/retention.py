@@ -32,11 +32,11 @@ class Retention:
         clock: Clock,
         days: int,
         *,
-        watches: WatchStore | None = None,
-        history: PriceHistoryStore | None = None,
+        watches: WatchStore,
+        history: PriceHistoryStore,
         history_days: int = 365,
-        charts: ChartStore | None = None,
-        events: WatchEventStore | None = None,
+        charts: ChartStore,
+        events: WatchEventStore,
     ) -> None:
         self._outbox = outbox
         self._watches = watches
@@ -50,31 +50,27 @@ class Retention:
     async def tick(self) -> int:
         """Prune what is past retention, a batch at a time; return how many alerts went."""
         now = self._clock()
-        if self._watches is not None:
-            # Price protection ends with its window; until this runs it is asleep.
-            expired = await self._watches.remove_expired(now)
-            if expired:
-                logger.info("removed %d price protection watch(es) past their window", expired)
+        # Price protection ends with its window; until this runs it is asleep.
+        expired = await self._watches.remove_expired(now)
+        if expired:
+            logger.info("removed %d price protection watch(es) past their window", expired)
         pruned = await _in_batches(self._outbox.prune, now - self._keep)
         if pruned:
             logger.info("pruned %d finished alert(s) older than %s", pruned, self._keep)
-        if self._events is not None:
-            events = await _in_batches(self._events.prune, now - self._keep)
-            if events:
-                logger.info("pruned %d watch event(s)", events)
+        events = await _in_batches(self._events.prune, now - self._keep)
+        if events:
+            logger.info("pruned %d watch event(s)", events)
         await self._prune_history()
         return pruned
 
     async def _prune_history(self) -> None:
         now = self._clock()
-        if self._history is not None:
-            points = await _in_batches(self._history.prune, now - self._keep_history)
-            if points:
-                logger.info("pruned %d price point(s) older than %s", points, self._keep_history)
-        if self._charts is not None:
-            charts = await _in_batches(self._charts.prune, now)
-            if charts:
-                logger.info("pruned %d expired chart(s)", charts)
+        points = await _in_batches(self._history.prune, now - self._keep_history)
+        if points:
+            logger.info("pruned %d price point(s) older than %s", points, self._keep_history)
+        charts = await _in_batches(self._charts.prune, now)
+        if charts:
+            logger.info("pruned %d expired chart(s)", charts)
 
 
 async def _in_batches(prune: Callable[[datetime, int], Awaitable[int]], moment: datetime) -> int:

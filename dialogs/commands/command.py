@@ -66,7 +66,7 @@ class Services:
     """The drop the watch dialog offers, and help names."""
     quiet: QuietAnswers
     why: WhyAnswers
-    history: HistoryReplies | None = None
+    history: HistoryReplies
 
 
 @dataclass(frozen=True)

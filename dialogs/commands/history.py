@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs import texts
 from dialogs.card_channels import shows_cards
 from dialogs.commands.command import Entry, Turn
 from dialogs.commands.words import CommandError, shorten
@@ -23,11 +22,7 @@ class HistoryCommand:
     """The period asked for ("history headphones 30d"); None: the default."""
 
     async def handle(self, turn: Turn) -> None:
-        history = turn.services.history
-        if history is None:  # a bot without price history knows no such command
-            await turn.say(texts.FALLBACK)
-            return
-        reply = await history.reply(turn.conversation, self)
+        reply = await turn.services.history.reply(turn.conversation, self)
         if not isinstance(reply, str) and shows_cards(turn.context.activity.channel_id):
             reply.text = reply.summary  # the card shows the figures
         await turn.say(reply)

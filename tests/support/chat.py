@@ -33,6 +33,7 @@ from outbox.pacing import Pacer
 from outbox.retry import RetryPolicy
 from state.interfaces import Store
 from tests.support.clock import FakeClock
+from tests.support.facts import no_chart, no_lows
 from tests.support.feeds import MarketFeed
 from tests.support.stores import make_store
 from watchers.alert_facts import AlertFactsProvider, ChartUrl, LowsSince
@@ -96,10 +97,10 @@ class World:
     default_drop: Decimal = Decimal(20)
     turn_wait_seconds: float = 15.0
     errors: list[Exception] = field(default_factory=list)
-    lows_since: LowsSince | None = None
-    """Price history for the alert cards' 90-day low; none if None."""
-    chart_url: ChartUrl | None = None
-    """The alert cards' chart service; no charts if None."""
+    lows_since: LowsSince = no_lows
+    """Price history for the alert cards' 90-day low; none by default."""
+    chart_url: ChartUrl = no_chart
+    """The alert cards' chart service; no charts by default."""
 
     def __post_init__(self) -> None:
         self.metrics = Metrics()

@@ -11,6 +11,7 @@ from domain.alert_facts import AlertFacts, LowestPrice
 from domain.rules import initial_state, percent_rule
 from domain.watches import Watch
 from tests.dialogs.test_alert_cards import alert
+from tests.support.facts import no_chart, no_lows
 from watchers.alert_facts import AlertFactsProvider
 
 NOW = datetime(2026, 12, 2, tzinfo=timezone.utc)
@@ -66,9 +67,10 @@ async def test_one_look_each_for_a_whole_message() -> None:
     assert found[3] == AlertFacts(), "watch 8 is gone; p-200 has no price and no chart"
 
 
-async def test_without_history_and_charts_the_rule_is_still_known() -> None:
+async def test_without_history_or_a_chart_yet_the_rule_is_still_known() -> None:
     calls = Calls()
-    found = await AlertFactsProvider(calls.watches_of, lambda: NOW)([alert(id=1, watch_id=7)])
+    provider = AlertFactsProvider(calls.watches_of, lambda: NOW, no_lows, no_chart)
+    found = await provider([alert(id=1, watch_id=7)])
     assert found == {1: AlertFacts(rule=RULE)}
 
 

@@ -28,7 +28,14 @@ async def test_old_history_goes_but_the_price_that_held_at_the_cutoff_stays(stor
     )
     # Now day 300: with 150 days kept, the cutoff is day 150; day 100's 11 held then.
     retention = Retention(
-        store.outbox, clock, days=30, history=store.history, history_days=150, charts=store.charts
+        store.outbox,
+        clock,
+        days=30,
+        watches=store.watches,
+        history=store.history,
+        history_days=150,
+        charts=store.charts,
+        events=store.events,
     )
     await retention.tick()
     assert await store.history.since("p-1", start - timedelta(days=1)) == [

@@ -22,6 +22,18 @@ CONVERSATION = "emulator/conv-1"
 GONE = SendFailure(FailureKind.PERMANENT, "HTTP 400 (ErrorResponseException)", 400)
 
 
+def retention(store: Store, clock: FakeClock) -> Retention:
+    return Retention(
+        store.outbox,
+        clock,
+        days=30,
+        watches=store.watches,
+        history=store.history,
+        charts=store.charts,
+        events=store.events,
+    )
+
+
 async def test_finished_alerts_past_retention_go_with_their_attempts(store: Store) -> None:
     clock = FakeClock()
     sent, failed, pending, held, recent = await open_alerts(store, CONVERSATION, 5, clock())
@@ -32,7 +44,7 @@ async def test_finished_alerts_past_retention_go_with_their_attempts(store: Stor
     await store.outbox.mark_sent([recent.id], clock())
     clock.advance(timedelta(days=29).total_seconds())  # 31 days after the first two
 
-    assert await Retention(store.outbox, clock, days=30).tick() == 2
+    assert await retention(store, clock).tick() == 2
 
     left = await store.outbox.get([a.id for a in (sent, failed, pending, held, recent)])
     assert [a.id for a in left] == [pending.id, held.id, recent.id]
@@ -49,8 +61,8 @@ async def test_a_prune_goes_in_batches_until_nothing_is_left(store: Store) -> No
     clock.advance(timedelta(days=31).total_seconds())
 
     assert await store.outbox.prune(clock() - timedelta(days=30), limit=3) == 3
-    assert await Retention(store.outbox, clock, days=30).tick() == 4
-    assert await Retention(store.outbox, clock, days=30).tick() == 0
+    assert await retention(store, clock).tick() == 4
+    assert await retention(store, clock).tick() == 0
     assert await store.outbox.counts() == {"pending": 0, "held": 0, "sent": 0, "failed": 0}
 
 
@@ -69,7 +81,7 @@ async def test_price_protection_watches_go_when_their_window_ends(store: Store) 
     plain = await store.watches.add(watch(below_rule(Decimal(200), Decimal(150)), None))
     clock.advance(timedelta(days=1).total_seconds())
 
-    await Retention(store.outbox, clock, days=30, watches=store.watches).tick()
+    await retention(store, clock).tick()
 
     left = [w.id for w in await store.watches.of_conversation(CONVERSATION)]
     assert ending.id not in left and left == [later.id, plain.id]
@@ -87,7 +99,7 @@ async def test_watch_events_go_after_the_alerts_retention_and_dropped_alerts_wit
     await store.events.record([recent])
     clock.advance(timedelta(days=29).total_seconds())
 
-    assert await Retention(store.outbox, clock, days=30, events=store.events).tick() == 1
+    assert await retention(store, clock).tick() == 1
 
     assert await store.events.of_watch(old.watch_id, 10) == [recent]
     assert await store.outbox.get([dropped.id]) == []

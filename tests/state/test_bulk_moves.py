@@ -1,10 +1,11 @@
 """A plain price move applied in bulk by the store does exactly what the rules do.
 
 The poller hands the store a `PriceMove` for a product whose price moved plainly, and the
-store applies it to the product's watches with SQL instead of loading them one by one.
-Here the same watches meet the same price twice, on two real database files: once
-through `rules.evaluate` alone, once through the bulk path. Watch states and alerts must
-come out the same, whatever the watches' rules and states.
+store applies it with SQL (`state/rule_sql.py`) to the watches it leaves quiet instead of
+loading them one by one. Here the same watches meet the same price twice, on two real
+database files: once with every watch loaded and worked out in Python
+(`domain.watch_changes`, `domain.rules.evaluate`), once through the bulk path. Watch
+states and alerts must come out the same, whatever the watches' rules and states.
 """
 
 from __future__ import annotations

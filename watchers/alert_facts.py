@@ -10,31 +10,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import Awaitable, Callable, Mapping, Protocol, Sequence
+from typing import Awaitable, Callable, Mapping, Sequence
 
 from domain.alert_facts import LOW_WINDOW_DAYS, AlertFacts, LowestPrice
 from domain.alerts import Alert
 from domain.clock import Clock
+from domain.history import PricePoint
 from domain.rules import is_price
 from domain.watches import Watch
 
 logger = logging.getLogger(__name__)
 
 
-class PricedAt(Protocol):
-    """A price point as price history keeps it (None: unavailable from then on)."""
-
-    @property
-    def at(self) -> datetime: ...
-
-    @property
-    def price(self) -> Decimal | None: ...
-
-
 WatchesOf = Callable[[str], Awaitable[Sequence[Watch]]]
 """A conversation's watches (`Watchlist.of`)."""
-LowsSince = Callable[[Sequence[str], datetime], Awaitable[Mapping[str, PricedAt]]]
+LowsSince = Callable[[Sequence[str], datetime], Awaitable[Mapping[str, PricePoint]]]
 """Each product's lowest price since a moment (`store.history.lows_since`)."""
 ChartUrl = Callable[[str, str], Awaitable[str | None]]
 """A public URL of a product's current history chart, given the product and its

@@ -14,6 +14,7 @@ from botbuilder.schema import Activity
 from bots.alert_sender import MAX_ACTIVITY_BYTES, alert_activity, fits
 from dialogs.alert_message import alert_message
 from domain.alert_facts import AlertFacts, LowestPrice
+from domain.history import PricePoint
 from domain.rules import percent_rule
 from tests.dialogs.test_alert_cards import alert
 from tests.support.chat import Chat, World, open_world
@@ -93,9 +94,9 @@ def test_so_many_alerts_that_names_cannot_fit_end_in_and_n_more() -> None:
     assert 'more: say "list" to see your watches.' in activity.text
 
 
-async def lows_since(product_ids: Sequence[str], since: datetime) -> Mapping[str, LowestPrice]:
+async def lows_since(product_ids: Sequence[str], since: datetime) -> Mapping[str, PricePoint]:
     assert since.tzinfo is not None
-    return {product_id: LowestPrice(Decimal("139.99"), LOW_AT) for product_id in product_ids}
+    return {product_id: PricePoint(LOW_AT, Decimal("139.99")) for product_id in product_ids}
 
 
 async def chart_url(product_id: str, currency: str) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Mapping, Sequence
 
-from watchers.alert_facts import PricedAt
+from domain.history import PricePoint
 
 
-async def no_lows(product_ids: Sequence[str], since: datetime) -> Mapping[str, PricedAt]:
+async def no_lows(product_ids: Sequence[str], since: datetime) -> Mapping[str, PricePoint]:
     """Price history that holds no prices yet."""
     return {}
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Mapping, Sequence
 
 from domain.alert_facts import AlertFacts, LowestPrice
+from domain.history import PricePoint
 from domain.rules import initial_state, percent_rule
 from domain.watches import Watch
 from tests.dialogs.test_alert_cards import alert
@@ -16,12 +16,6 @@ from watchers.alert_facts import AlertFactsProvider
 
 NOW = datetime(2026, 12, 2, tzinfo=timezone.utc)
 RULE = percent_rule(Decimal("199.99"), Decimal(20))
-
-
-@dataclass(frozen=True)
-class Point:
-    at: datetime
-    price: Decimal | None
 
 
 def watch(watch_id: int) -> Watch:
@@ -40,10 +34,12 @@ class Calls:
         self.watches.append(conversation_key)
         return [watch(7)]
 
-    async def lows_since(self, product_ids: Sequence[str], since: datetime) -> Mapping[str, Point]:
+    async def lows_since(
+        self, product_ids: Sequence[str], since: datetime
+    ) -> Mapping[str, PricePoint]:
         self.lows.append((list(product_ids), since))
-        low = Point(NOW - timedelta(days=3), Decimal("139.99"))
-        return {"p-100": low, "p-200": Point(NOW, None)}
+        low = PricePoint(NOW - timedelta(days=3), Decimal("139.99"))
+        return {"p-100": low, "p-200": PricePoint(NOW, None)}
 
     async def chart_url(self, product_id: str, currency: str) -> str | None:
         self.charts.append(product_id)

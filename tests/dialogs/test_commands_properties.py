@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from dialogs.commands.cancel import Cancel
 from dialogs.commands.drops import MAX_DROP, MAX_PRICE, MIN_DROP, Drop, parse_drop
-from dialogs.commands.greeting import Greeting
-from dialogs.commands.help import Help
-from dialogs.commands.list_watches import ListWatches
-from dialogs.commands.no_text import NoText
 from dialogs.commands.remove import RemoveCommand
 from dialogs.commands.table import MAX_PARSED_CHARS, parse_command
-from dialogs.commands.unknown import Unknown
 from dialogs.commands.watch import WatchCommand
 from dialogs.commands.words import CommandError, clean_text
 from tests.support.hostile_text import any_text, command_like_text
 
-COMMANDS = (Help, ListWatches, Cancel, Greeting, WatchCommand, RemoveCommand, Unknown, NoText)
 texts = st.one_of(any_text, command_like_text)
 
 
@@ -29,6 +22,14 @@ def outcome(text: str | None) -> object:
         return parse_command(text)
     except CommandError as error:
         return ("CommandError", str(error))
+
+
+def is_a_command(value: object) -> bool:
+    """A value of one of the command modules (whichever the table registers), which
+    answers the turn itself."""
+    return type(value).__module__.startswith("dialogs.commands.") and callable(
+        getattr(value, "handle", None)
+    )
 
 
 def assert_drop_in_range(drop: Drop) -> None:
@@ -41,13 +42,14 @@ def assert_drop_in_range(drop: Drop) -> None:
 
 
 @given(texts)
+@example("tz UTC")  # a valid zone: Hypothesis seldom writes one
 def test_any_text_parses_to_a_command_or_a_command_error(text: str) -> None:
     try:
         command = parse_command(text)
     except CommandError as error:
         assert str(error).strip(), "a correction always says something"
         return
-    assert isinstance(command, COMMANDS)
+    assert is_a_command(command), command
     if isinstance(command, WatchCommand) and command.drop is not None:
         assert_drop_in_range(command.drop)
     if isinstance(command, RemoveCommand) and command.index is not None:

@@ -15,7 +15,7 @@ from bots.alert_sender import alert_sender
 from bots.bot_storage import CorruptStateError
 from bots.proactive import PROACTIVE_BATCH
 from bots.quiet_settings import QuietSettings, quiet_state_is_usable
-from bots.why import PriceHistory, WhyTeller
+from bots.why import WhyTeller
 from dialogs import texts
 from dialogs.card_actions import CardActions, is_card_action
 from dialogs.commands.command import Services, Turn
@@ -30,6 +30,7 @@ from outbox.in_turn import AlertsInTurn, ProactiveBatch
 from state.interfaces import (
     BotStateStore,
     OutboxStore,
+    PriceHistoryStore,
     ReferenceStore,
     TurnLocks,
     WatchEventStore,
@@ -63,7 +64,7 @@ class PriceWatchBot(ActivityHandler):
         alert_facts: AlertFactsSource,
         history: HistoryReplies,
         outbox: OutboxStore,
-        price_history: PriceHistory,
+        price_history: PriceHistoryStore,
         events: WatchEventStore,
     ) -> None:
         self._conversation_state = conversation_state

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Final, Protocol, Sequence
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from botbuilder.core import TurnContext
@@ -23,11 +23,10 @@ from dialogs.watch_story import (
     watch_story,
 )
 from domain.clock import Clock
-from domain.history import PricePoint
 from domain.watch_events import EVENTS_KEPT_PER_WATCH
 from domain.watches import Watch
 from domain.zones import load_zone
-from state.interfaces import OutboxStore, ReferenceStore, WatchEventStore
+from state.interfaces import OutboxStore, PriceHistoryStore, ReferenceStore, WatchEventStore
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -35,20 +34,14 @@ logger = logging.getLogger(__name__)
 RECENT_ALERTS: Final = 5
 
 
-class PriceHistory(Protocol):
-    """HISTORY's `store.history` (state/interfaces.py PriceHistoryStore), as `why` uses it."""
-
-    async def since(self, product_id: str, since: datetime) -> Sequence[PricePoint]: ...
-
-
 class WhyTeller:
     def __init__(
         self,
         watchlist: Watchlist,
         references: ReferenceStore,
-        outbox: OutboxStore | None,
-        history: PriceHistory | None,
-        events: WatchEventStore | None,
+        outbox: OutboxStore,
+        history: PriceHistoryStore,
+        events: WatchEventStore,
         quiet: QuietSettings,
         clock: Clock,
     ) -> None:
@@ -82,16 +75,12 @@ class WhyTeller:
     async def _recorded(self, watch: Watch, now: datetime) -> Recorded:
         """Prices seen since the story starts, every event kept (the earlier ones tell
         the trigger of later prices), the recent alerts and their attempts."""
-        prices: Sequence[PricePoint] = []
-        if self._history is not None:
-            prices = await self._history.since(watch.product_id, story_start(watch, now))
-        events = []
-        if self._events is not None:
-            events = await self._events.of_watch(watch.id, EVENTS_KEPT_PER_WATCH)
-        alerts = []
-        if self._outbox is not None:
-            for alert in await self._outbox.of_watch(watch.id, RECENT_ALERTS):
-                alerts.append(AlertStory(alert, await self._outbox.attempts(alert.id)))
+        prices = await self._history.since(watch.product_id, story_start(watch, now))
+        events = await self._events.of_watch(watch.id, EVENTS_KEPT_PER_WATCH)
+        alerts = [
+            AlertStory(alert, await self._outbox.attempts(alert.id))
+            for alert in await self._outbox.of_watch(watch.id, RECENT_ALERTS)
+        ]
         return Recorded(prices, events, alerts)
 
 

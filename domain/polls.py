@@ -33,8 +33,8 @@ class PollMemory:
 class PriceMove:
     """A product's price moved from `previous` to `price`, a plain move (see
     `domain.rules.plain_move_cents`). The store applies it in bulk to every watch of the
-    product that follows it quietly (`state.rule_sql.quiet_follower_sql`: only its last
-    price changes); those watches are never loaded one by one."""
+    product that follows it (`state/rule_sql.py`): those watches are never loaded one by
+    one."""
 
     product_id: str
     previous: Decimal
@@ -67,5 +67,5 @@ class Recorded:
     alerts: int
     """Alerts made."""
     conflicts: list[int] = field(default_factory=list)
-    """Watches changed since the poll read them (or now taking a move loudly): nothing of
-    theirs was written; the poll works them out again from a fresh read."""
+    """Watches changed since the poll worked out their change: nothing of theirs was
+    written; the poll works them out again from a fresh read."""

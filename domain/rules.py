@@ -100,9 +100,9 @@ def initial_state(rule: Rule) -> RuleState:
 def evaluate(trigger_price: Decimal, state: RuleState, price: Decimal | None) -> Outcome:
     """Fire once when the price first reaches the trigger; re-arm once it is back above.
 
-    Its SQL twin, for the watches a plain move leaves quiet (only their last price
-    changes), is `state.rule_sql.quiet_follower_sql`: change one, change the other (a
-    property test holds them equal, tests/state/test_bulk_moves.py)."""
+    Its SQL twin, for the watches that follow a plain move, is in `state/rule_sql.py`:
+    change one, change the other (a property test holds them equal,
+    tests/state/test_bulk_moves.py)."""
     if price is None or not is_price(price):
         return Outcome(state, fired=False)
     if _is_huge_drop(state, price) and state.unconfirmed_price is None:

@@ -92,8 +92,8 @@ class WatchStore(Protocol):
     async def for_products(
         self, product_ids: Sequence[str], moves: Sequence[PriceMove] = ()
     ) -> list[Watch]:
-        """The products' watches, except those a move leaves quiet
-        (`state.rule_sql.quiet_follower_sql`): the store applies it to those itself."""
+        """The products' watches, except those following one of the moves
+        (`state.rule_sql.follows_move_sql`): the store applies a move to those itself."""
 
     async def product_health(self, product_ids: Sequence[str]) -> dict[str, ProductHealth]: ...
 
@@ -107,9 +107,9 @@ class WatchStore(Protocol):
 
     async def record_poll(self, changes: PollChanges, lease: JobLease | None = None) -> Recorded:
         """Write one poll's changes in one transaction. The moves apply to the watches
-        they leave quiet at that moment; each watch's change only if the watch is still
-        at the version it was worked out from, and no watch a move now changes is left
-        out: those are returned as conflicts, with nothing of theirs written. With a
+        following them at that moment, by the rules' SQL twins (`state/rule_sql.py`);
+        each watch's change only if the watch is still at the version it was worked out
+        from: the others are returned as conflicts, with nothing of theirs written. With a
         `lease`, nothing is written (`LeaseLost`) unless it is still its holder's at the
         commit."""
 

@@ -31,14 +31,26 @@ from state.rows import (
     watch_from,
     watch_values,
 )
-from state.rule_sql import follows_move_sql, quiet_follower_sql
+from state.rule_sql import (
+    ALERT_BASELINE_SQL,
+    CROSSING_KEY_SQL,
+    CROSSING_KIND_SQL,
+    armed_after_sql,
+    asleep_sql,
+    crossed_from_after_sql,
+    crossings_after_sql,
+    event_kind_sql,
+    fires_sql,
+    follows_move_sql,
+)
 
 OPEN_STATUSES = [AlertStatus.PENDING.value, AlertStatus.HELD.value]
 MOVES = (
-    "moves AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) "
-    "AS m (product_id, previous, price, cents_up))"
+    "moves AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+    "$5::bigint[], $6::timestamptz[]) AS m (product_id, previous, price, new_price, cents_up, "
+    "seen_at))"
 )
-QUIET = quiet_follower_sql("moves.previous", "moves.cents_up")
+FOLLOWS = "watches.product_id = moves.product_id AND " + follows_move_sql("moves.previous")
 WATCH_TYPES = (
     "text", "text", "text", "text", "bigint", "int", "text", "text", "int", "text",
     "int", "int", "timestamptz", "int", "timestamptz",
@@ -186,7 +198,8 @@ class PostgresWatches:
         if moves:
             rows += await self._db.pool.fetch(
                 f"WITH {MOVES} SELECT watches.* FROM moves JOIN watches "
-                f"ON watches.product_id = moves.product_id WHERE NOT {QUIET}",
+                "ON watches.product_id = moves.product_id "
+                f"WHERE NOT {follows_move_sql('moves.previous')}",
                 *_move_arrays(moves),
             )
         return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
@@ -235,14 +248,7 @@ class PostgresWatches:
             conflicts = await _lock(db, changes)
             if changes.prices and changes.seen_at is not None:
                 await record_prices(db, changes.prices, changes.seen_at)
-            if changes.moves:
-                await db.execute(
-                    f"WITH {MOVES} UPDATE watches SET last_price = moves.price FROM moves "
-                    f"WHERE watches.product_id = moves.product_id AND {QUIET} "
-                    # Only rows that change: a product rechecked at its old price rewrites none.
-                    "AND watches.last_price IS DISTINCT FROM moves.price",
-                    *_move_arrays(changes.moves),
-                )
+            created = await _apply_moves(db, changes.moves)
             if changes.prices:
                 await db.execute(
                     "INSERT INTO products (id, evaluated_price) "
@@ -262,37 +268,72 @@ class PostgresWatches:
                     [int(h.unavailable) for h in changes.health],
                     [h.outages for h in changes.health],
                 )
-            created = await _write(db, [c for c in changes.changes if c.before.id not in conflicts])
+            created += await _write(
+                db, [c for c in changes.changes if c.before.id not in conflicts]
+            )
             if lease is not None:  # last: another instance's takeover waits for the commit
                 await assert_lease(db, lease)
         return Recorded(created, sorted(conflicts))
 
 
 async def _lock(db: Any, changes: PollChanges) -> set[int]:
-    """Lock every watch the poll writes, in id order as every writer of watches does (so
-    no two writers deadlock), and return the conflicts: watches whose change was worked
-    out from a version since replaced, and watches a move now changes that the poll did
-    not work out (changed since it read them)."""
+    """Lock every watch the poll writes (those it worked out, and every follower of its
+    moves) in id order, as every writer of watches does, so no two writers deadlock;
+    return the conflicts: watches whose change was worked out from a version since
+    replaced."""
     planned = {change.before.id: change.before.version for change in changes.changes}
     if not planned and not changes.moves:
         return set()
     rows = await db.fetch(
-        f"WITH {MOVES}, locked AS (SELECT watches.id, watches.version, "
-        f"watches.product_id = moves.product_id AND NOT {QUIET} AS loud "
-        "FROM watches LEFT JOIN moves ON watches.product_id = moves.product_id "
-        f"AND {follows_move_sql('moves.previous')} "
-        "WHERE watches.id = ANY($5::bigint[]) OR moves.product_id IS NOT NULL "
-        "ORDER BY watches.id FOR UPDATE OF watches) "
-        "SELECT id, version, loud FROM locked WHERE loud OR id = ANY($5::bigint[])",
+        f"WITH {MOVES}, locked AS (SELECT id, version FROM watches WHERE id IN "
+        "(SELECT unnest($7::bigint[]) UNION SELECT watches.id FROM moves JOIN watches "
+        f"ON watches.product_id = moves.product_id WHERE {FOLLOWS}) "
+        "ORDER BY id FOR UPDATE) "
+        "SELECT id, version FROM locked WHERE id = ANY($7::bigint[])",
         *_move_arrays(changes.moves),
         list(planned),
     )
-    conflicts = set()
-    for row in rows:
-        expected = planned.get(row["id"])
-        if row["loud"] if expected is None else expected != row["version"]:
-            conflicts.add(row["id"])
-    return conflicts
+    return {row["id"] for row in rows if planned[row["id"]] != row["version"]}
+
+
+async def _apply_moves(db: Any, moves: Sequence[PriceMove]) -> int:
+    """Every watch following a move, all moves in one statement each, by the rules' SQL
+    twins (`state/rule_sql.py`): the alerts and events of those that fire or re-arm
+    (read before the update), then the new state. Returns how many alerts are new."""
+    if not moves:
+        return 0
+    arrays = _move_arrays(moves)
+    status = await db.execute(
+        f"WITH {MOVES} INSERT INTO alerts ({', '.join(ALERT_COLUMNS)}) "
+        f"SELECT {CROSSING_KEY_SQL}, {CROSSING_KIND_SQL}, watches.conversation_key, "
+        "watches.id, watches.product_id, watches.product_name, watches.currency, "
+        f"{ALERT_BASELINE_SQL}, moves.new_price, moves.seen_at, $7, moves.seen_at, "
+        f"watches.expires_at FROM moves JOIN watches ON watches.product_id = moves.product_id "
+        f"WHERE {FOLLOWS} AND {fires_sql('moves.cents_up')} "
+        f"AND NOT {asleep_sql('moves.seen_at')} "
+        "ORDER BY watches.id ON CONFLICT (dedupe_key) DO NOTHING",
+        *arrays,
+        AlertStatus.PENDING.value,
+    )
+    kind = event_kind_sql("moves.cents_up", "moves.seen_at")
+    await db.execute(
+        f"WITH {MOVES} INSERT INTO watch_events (watch_id, at, kind, price, trigger_price) "
+        f"SELECT watches.id, moves.seen_at, {kind}, moves.new_price, watches.trigger_price "
+        f"FROM moves JOIN watches ON watches.product_id = moves.product_id "
+        f"WHERE {FOLLOWS} AND {kind} IS NOT NULL ORDER BY watches.id",
+        *arrays,
+    )
+    armed = armed_after_sql("moves.cents_up")
+    await db.execute(
+        f"WITH {MOVES} UPDATE watches SET last_price = moves.price, armed = {armed}, "
+        f"crossings = {crossings_after_sql('moves.cents_up')}, "
+        f"crossed_from = {crossed_from_after_sql('moves.cents_up')}, "
+        f"version = watches.version + 1 FROM moves WHERE {FOLLOWS} "
+        # Only rows that change: a product rechecked at its old price rewrites none.
+        f"AND (watches.last_price IS DISTINCT FROM moves.price OR watches.armed != {armed})",
+        *arrays,
+    )
+    return _row_count(status)
 
 
 async def _write(db: Any, changes: Sequence[Change]) -> int:
@@ -325,7 +366,9 @@ def _move_arrays(moves: Sequence[PriceMove]) -> list[list[Any]]:
         [move.product_id for move in moves],
         [price_text(move.previous) for move in moves],
         [price_text(move.price) for move in moves],
+        [str(move.price) for move in moves],  # as alerts and events made one by one store it
         [move.price_cents_up for move in moves],
+        [move.seen_at for move in moves],
     ]
 
 

@@ -24,7 +24,18 @@ from state.rows import (
     watch_from,
     watch_values,
 )
-from state.rule_sql import quiet_follower_sql
+from state.rule_sql import (
+    ALERT_BASELINE_SQL,
+    CROSSING_KEY_SQL,
+    CROSSING_KIND_SQL,
+    armed_after_sql,
+    asleep_sql,
+    crossed_from_after_sql,
+    crossings_after_sql,
+    event_kind_sql,
+    fires_sql,
+    follows_move_sql,
+)
 from state.sqlite.columns import at, at_or_none, placeholder_rows, placeholders, ts
 from state.sqlite.database import SqliteDatabase
 from state.sqlite.history import record_prices
@@ -35,9 +46,9 @@ INSERT_WATCH = (
     f"VALUES ({placeholders(len(WATCH_COLUMNS) + 1)})"
 )
 OPEN_STATUSES = (AlertStatus.PENDING.value, AlertStatus.HELD.value)
-MOVES = "moves (product_id, previous, cents_up) AS (VALUES {})"
-"""The moves as a table: product, previous price (canonical text), `cents_up(price)`."""
-QUIET = quiet_follower_sql("moves.previous", "moves.cents_up")
+MOVES = "moves (product_id, previous) AS (VALUES {})"
+"""The moves as a table: product, previous price (canonical text)."""
+FOLLOWS = "watches.product_id = :product_id AND " + follows_move_sql(":previous")
 WRITE_WATCH = (
     f"UPDATE watches SET ({', '.join(MUTABLE_WATCH_COLUMNS)}) = "
     f"({placeholders(len(MUTABLE_WATCH_COLUMNS))}), version = version + 1 WHERE id = ?"
@@ -161,8 +172,9 @@ class SqliteWatches:
         )
         if moves:
             rows += self._db.fetchall(
-                f"WITH {MOVES.format(placeholder_rows(len(moves), 3))} SELECT watches.* "
-                f"FROM moves JOIN watches USING (product_id) WHERE NOT {QUIET}",
+                f"WITH {MOVES.format(placeholder_rows(len(moves), 2))} SELECT watches.* "
+                "FROM moves JOIN watches USING (product_id) "
+                f"WHERE NOT {follows_move_sql('moves.previous')}",
                 _move_values(moves),
             )
         return sorted((_watch(row) for row in rows), key=lambda watch: watch.id)
@@ -206,7 +218,7 @@ class SqliteWatches:
             conflicts = _conflicts(db, changes)
             if changes.prices and changes.seen_at is not None:
                 record_prices(db, changes.prices, changes.seen_at)
-            _apply_moves(db, changes.moves)
+            created = _apply_moves(db, changes.moves)
             db.executemany(
                 "INSERT INTO products (id, evaluated_price) VALUES (?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET evaluated_price = excluded.evaluated_price",
@@ -224,13 +236,12 @@ class SqliteWatches:
                     for h in changes.health
                 ],
             )
-            created = _write(db, [c for c in changes.changes if c.before.id not in conflicts])
+            created += _write(db, [c for c in changes.changes if c.before.id not in conflicts])
         return Recorded(created, sorted(conflicts))
 
 
 def _conflicts(db: sqlite3.Connection, changes: PollChanges) -> set[int]:
-    """Watches whose change was worked out from a version since replaced, and watches a
-    move now changes that the poll did not work out (changed since it read them)."""
+    """Watches whose change was worked out from a version since replaced."""
     planned = {change.before.id: change.before.version for change in changes.changes}
     conflicts: set[int] = set()
     if planned:
@@ -242,34 +253,56 @@ def _conflicts(db: sqlite3.Connection, changes: PollChanges) -> set[int]:
             ):
                 if version != planned[watch_id]:
                     conflicts.add(watch_id)
-    if changes.moves:
-        loud = db.execute(
-            f"WITH {MOVES.format(placeholder_rows(len(changes.moves), 3))} SELECT watches.id "
-            f"FROM moves JOIN watches USING (product_id) WHERE NOT {QUIET} "
-            "AND watches.last_price IS NOT DISTINCT FROM moves.previous",
-            _move_values(changes.moves),
-        )
-        conflicts.update(watch_id for (watch_id,) in loud if watch_id not in planned)
     return conflicts
 
 
-def _apply_moves(db: sqlite3.Connection, moves: Sequence[PriceMove]) -> None:
-    """Every watch a move leaves quiet takes its new last price, a statement per product."""
+def _apply_moves(db: sqlite3.Connection, moves: Sequence[PriceMove]) -> int:
+    """Every watch following a move, a statement per product, by the rules' SQL twins
+    (`state/rule_sql.py`): the alerts and events of those that fire or re-arm (read
+    before the update), then the new state. Returns how many alerts are new."""
+    if not moves:
+        return 0
+    rows = [_move_row(move) for move in moves]
+    before = db.total_changes
     db.executemany(
-        "UPDATE watches SET last_price = :price WHERE watches.product_id = :product_id AND "
-        + quiet_follower_sql(":previous", ":cents_up")
-        # Only rows that change: a product rechecked at its old price rewrites none.
-        + " AND last_price IS NOT :price",
-        [
-            {
-                "product_id": move.product_id,
-                "previous": price_text(move.previous),
-                "price": price_text(move.price),
-                "cents_up": move.price_cents_up,
-            }
-            for move in moves
-        ],
+        f"INSERT OR IGNORE INTO alerts ({', '.join(ALERT_COLUMNS)}) SELECT {CROSSING_KEY_SQL}, "
+        f"{CROSSING_KIND_SQL}, conversation_key, id, product_id, product_name, currency, "
+        f"{ALERT_BASELINE_SQL}, :new_price, :seen_at, :status, :seen_at, expires_at "
+        f"FROM watches WHERE {FOLLOWS} AND {fires_sql(':cents_up')} "
+        f"AND NOT {asleep_sql(':seen_at')}",
+        rows,
     )
+    created = db.total_changes - before
+    kind = event_kind_sql(":cents_up", ":seen_at")
+    db.executemany(
+        "INSERT INTO watch_events (watch_id, at, kind, price, trigger_price) "
+        f"SELECT id, :seen_at, {kind}, :new_price, trigger_price FROM watches "
+        f"WHERE {FOLLOWS} AND {kind} IS NOT NULL",
+        rows,
+    )
+    armed = armed_after_sql(":cents_up")
+    db.executemany(
+        f"UPDATE watches SET last_price = :price, armed = {armed}, "
+        f"crossings = {crossings_after_sql(':cents_up')}, "
+        f"crossed_from = {crossed_from_after_sql(':cents_up')}, version = version + 1 "
+        f"WHERE {FOLLOWS} "
+        # Only rows that change: a product rechecked at its old price rewrites none.
+        f"AND (last_price IS NOT :price OR armed != {armed})",
+        rows,
+    )
+    return created
+
+
+def _move_row(move: PriceMove) -> dict[str, Any]:
+    return {
+        "product_id": move.product_id,
+        "previous": price_text(move.previous),
+        "price": price_text(move.price),
+        "new_price": str(move.price),  # as alerts and events made one by one store it
+        "cents_up": move.price_cents_up,
+        "seen_at": ts(move.seen_at),
+        "status": AlertStatus.PENDING.value,
+    }
 
 
 def _write(db: sqlite3.Connection, changes: Sequence[Change]) -> int:
@@ -313,11 +346,7 @@ def _write(db: sqlite3.Connection, changes: Sequence[Change]) -> int:
 
 
 def _move_values(moves: Sequence[PriceMove]) -> list[Any]:
-    return [
-        value
-        for move in moves
-        for value in (move.product_id, price_text(move.previous), move.price_cents_up)
-    ]
+    return [value for move in moves for value in (move.product_id, price_text(move.previous))]
 
 
 def _written(change: Change) -> Watch:

@@ -26,6 +26,7 @@ from domain.alerts import Alert
 from domain.polls import PollChanges
 from domain.rules import Rule, RuleKind, RuleState
 from domain.watch_changes import Change
+from domain.watch_events import EventKind, WatchEvent
 from domain.watches import NewWatch, Watch
 from state.interfaces import Store
 from tests.support.stores import make_store
@@ -138,9 +139,12 @@ async def add(
     return watch
 
 
-def outcome(watches: list[Watch], alerts: list[Alert]) -> tuple[object, ...]:
+def outcome(
+    watches: list[Watch], alerts: list[Alert], events: list[WatchEvent]
+) -> tuple[object, ...]:
     return (
         [(w.id, w.state, w.paused) for w in watches],
+        [(e.watch_id, e.at, e.kind, e.price, e.trigger_price, e.detail) for e in events],
         sorted(
             (a.dedupe_key, a.kind, a.watch_id, a.old_price, a.new_price, a.protected_until)
             for a in alerts
@@ -155,10 +159,21 @@ async def poll_once(
     moves = plain_moves({product_id: price}, {product_id: previous}, NOW) if bulk else []
     one_by_one = await store.watches.for_products([product_id], moves)
     changes = plan_poll(one_by_one, {product_id: price}, {}, NOW, moves)
-    await store.watches.record_poll(changes)
+    assert not (await store.watches.record_poll(changes)).conflicts
     conversation = f"test/{product_id}"
     claimed = await store.outbox.claim_conversation(conversation, NOW, NOW)
-    return outcome(await store.watches.of_conversation(conversation), claimed)
+    watches = await store.watches.of_conversation(conversation)
+    events = [
+        event
+        for watch in watches
+        for event in await store.events.of_watch(watch.id, 50)
+        if event.at == NOW and event.kind not in SET_UP
+    ]
+    return outcome(watches, claimed, events)
+
+
+SET_UP = (EventKind.CREATED, EventKind.PAUSED, EventKind.SNOOZED, EventKind.UNAVAILABLE)
+"""Events the scenario's set-up records, not the poll."""
 
 
 @settings(max_examples=300)  # cheap, and the bulk path must never drift from the rules
@@ -190,49 +205,33 @@ async def test_a_plain_move_in_bulk_changes_watches_as_the_rules_do(
     assert in_bulk == by_rules
 
 
-async def test_a_quiet_move_reaches_every_follower_without_loading_them(twins: Twins) -> None:
-    """The case the bulk path exists for: many armed watches, one move that keeps them
-    above their trigger: only their last price changes, and none is loaded."""
+async def test_a_plain_move_reaches_every_follower_without_loading_them(twins: Twins) -> None:
+    """The case the bulk path exists for: many armed watches, one drop, one alert each,
+    and one event each, none of them loaded."""
     store = twins.bulk
     armed = RuleState(armed=True, last_price=Decimal("200.00"))
     followers = [await add(store, "p-popular", Decimal("150.00"), armed) for _ in range(50)]
     waiting = await add(
         store, "p-popular", Decimal("150.00"), RuleState(True, Decimal("200"), Decimal("1.00"))
     )
-    moves = plain_moves({"p-popular": Decimal("180")}, {"p-popular": Decimal("200")}, NOW)
+    moves = plain_moves({"p-popular": Decimal("149.99")}, {"p-popular": Decimal("200")}, NOW)
 
     loaded = await store.watches.for_products(["p-popular"], moves)
     recorded = await store.watches.record_poll(
-        plan_poll(loaded, {"p-popular": Decimal("180")}, {}, NOW, moves)
+        plan_poll(loaded, {"p-popular": Decimal("149.99")}, {}, NOW, moves)
     )
 
     assert [watch.id for watch in loaded] == [waiting.id], "only the odd one is loaded"
-    assert (recorded.alerts, recorded.conflicts) == (0, [])
+    assert recorded.alerts == len(followers) + 1, "the odd one fires too, one by one"
     after = await store.watches.by_ids([watch.id for watch in followers])
-    assert all(after[watch.id].state == RuleState(True, Decimal("180")) for watch in followers)
-    again = await store.watches.record_poll(PollChanges(moves=moves))
-    assert again.alerts == 0 and not again.conflicts, "a move is applied once"
-
-
-async def test_a_move_that_fires_loads_the_watches_it_fires(twins: Twins) -> None:
-    """A crossing is an alert, and every alert is born in Python (`domain.alert_birth`):
-    the followers that fire are loaded, the ones it leaves quiet are not."""
-    store = twins.bulk
-    armed = RuleState(armed=True, last_price=Decimal("200.00"))
-    firing = [await add(store, "p-sale", Decimal("150.00"), armed) for _ in range(20)]
-    quiet = [await add(store, "p-sale", Decimal("100.00"), armed) for _ in range(20)]
-    moves = plain_moves({"p-sale": Decimal("149.99")}, {"p-sale": Decimal("200")}, NOW)
-
-    loaded = await store.watches.for_products(["p-sale"], moves)
-    recorded = await store.watches.record_poll(
-        plan_poll(loaded, {"p-sale": Decimal("149.99")}, {}, NOW, moves)
-    )
-
-    assert [watch.id for watch in loaded] == [watch.id for watch in firing]
-    assert (recorded.alerts, recorded.conflicts) == (len(firing), [])
-    after = await store.watches.by_ids([watch.id for watch in firing + quiet])
     assert all(
         after[watch.id].state == RuleState(False, Decimal("149.99"), None, 1, Decimal("200"))
-        for watch in firing
+        for watch in followers
     )
-    assert all(after[watch.id].state.last_price == Decimal("149.99") for watch in quiet)
+    assert all(after[w.id].version == w.version + 1 for w in followers), "a write, a version"
+    fired = [(await store.events.of_watch(w.id, 50))[-1] for w in followers]
+    assert {(e.kind, e.price, e.trigger_price) for e in fired} == {
+        (EventKind.FIRED, Decimal("149.99"), Decimal("150.00"))
+    }
+    again = await store.watches.record_poll(PollChanges(moves=moves))
+    assert (again.alerts, again.conflicts) == (0, []), "a move is applied once"

@@ -12,39 +12,34 @@ from domain.rules import Rule, RuleKind, RuleState, comparable_cents
 from domain.watches import NewWatch, Watch
 from state.columns import dec, price_text_or_none, text
 
+RULE_COLUMNS = (
+    "kind",
+    "threshold_percent",
+    "start_price",
+    "trigger_price",
+    "trigger_cents",
+    "armed",
+    "last_price",
+    "unconfirmed_price",
+    "crossings",
+    "crossed_from",
+)
+"""A watch's rule and its state, in the order `rule_values` gives them."""
+
 WATCH_COLUMNS = (
     "conversation_key",
     "user_id",
     "product_id",
     "product_name",
     "currency",
-    "kind",
-    "threshold_percent",
-    "start_price",
-    "trigger_price",
-    "trigger_cents",
-    "armed",
-    "last_price",
-    "unconfirmed_price",
-    "crossings",
-    "crossed_from",
+    *RULE_COLUMNS,
     "created_at",
     "expires_at",
 )
 """A new watch's columns, in the order `watch_values` gives them."""
 
-
 MUTABLE_WATCH_COLUMNS = (
-    "kind",
-    "threshold_percent",
-    "start_price",
-    "trigger_price",
-    "trigger_cents",
-    "armed",
-    "last_price",
-    "unconfirmed_price",
-    "crossings",
-    "crossed_from",
+    *RULE_COLUMNS,
     "paused",
     "paused_by_user",
     "snoozed_until",
@@ -73,14 +68,8 @@ ALERT_COLUMNS = (
 
 def mutable_values(watch: Watch, snoozed_until: Any, expires_at: Any) -> tuple[Any, ...]:
     """The values of MUTABLE_WATCH_COLUMNS; the moments as the backend writes them."""
-    rule = watch.rule
     return (
-        rule.kind.value,
-        text(rule.threshold_percent),
-        str(rule.start_price),
-        str(rule.trigger_price),
-        comparable_cents(rule.trigger_price),
-        *state_values(watch.state),
+        *rule_values(watch.rule, watch.state),
         int(watch.paused),
         int(watch.paused_by_user),
         snoozed_until,
@@ -109,6 +98,18 @@ def alert_values(alert: NewAlert, seen_at: Any, protected_until: Any) -> tuple[A
     )
 
 
+def rule_values(rule: Rule, state: RuleState) -> tuple[Any, ...]:
+    """The values of RULE_COLUMNS."""
+    return (
+        rule.kind.value,
+        text(rule.threshold_percent),
+        str(rule.start_price),
+        str(rule.trigger_price),
+        comparable_cents(rule.trigger_price),
+        *state_values(state),
+    )
+
+
 def state_values(state: RuleState) -> tuple[int, str | None, str | None, int, str | None]:
     """armed, last_price, unconfirmed_price, crossings, crossed_from."""
     return (
@@ -122,19 +123,13 @@ def state_values(state: RuleState) -> tuple[int, str | None, str | None, int, st
 
 def watch_values(watch: NewWatch, created_at: Any, expires_at: Any) -> tuple[Any, ...]:
     """The values of WATCH_COLUMNS; the moments as the backend writes them."""
-    rule = watch.rule
     return (
         watch.conversation_key,
         watch.user_id,
         watch.product_id,
         watch.product_name,
         watch.currency,
-        rule.kind.value,
-        text(rule.threshold_percent),
-        str(rule.start_price),
-        str(rule.trigger_price),
-        comparable_cents(rule.trigger_price),
-        *state_values(watch.state),
+        *rule_values(watch.rule, watch.state),
         created_at,
         expires_at,
     )

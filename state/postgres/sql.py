@@ -1,0 +1,135 @@
+"""The neutral SQL (state/sql/) on PostgreSQL: how it is spelled here, and its `Db`.
+
+A round trip to the server costs more than the work of a row, so bulk rows are arrays
+(`unnest`), one statement for all of them.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, AsyncIterator, Final, Sequence
+
+import asyncpg
+
+from state.sql.db import bound
+from state.sql.query import Dialect, Query
+
+if TYPE_CHECKING:
+    from state.postgres.database import PostgresDatabase
+
+TYPES: Final = {"moment": "timestamptz"}
+"""The neutral type names that are not PostgreSQL's own."""
+
+
+class PostgresDialect(Dialect):
+    """Values as `$N`, lists as arrays, bulk rows as `unnest` over one array a column,
+    moments as timestamptz."""
+
+    name = "postgres"
+
+    def placeholder(self, number: int) -> str:
+        return f"${number}"
+
+    def in_list(self, first: int, length: int, negated: bool) -> tuple[str, int]:
+        return (f"!= ALL(${first})" if negated else f"= ANY(${first})"), 1
+
+    def list_values(self, values: Any) -> list[Any]:
+        return [list(values)]
+
+    def rows(self, columns: list[tuple[str, str]], alias: str, first: int) -> str:
+        arrays = ", ".join(
+            f"${first + n}::{TYPES.get(kind, kind)}[]" for n, (_, kind) in enumerate(columns)
+        )
+        return f"unnest({arrays}) AS {alias} ({', '.join(name for name, _ in columns)})"
+
+    @staticmethod
+    def moment(value: datetime) -> datetime:
+        return value
+
+    @staticmethod
+    def at(stored: datetime) -> datetime:
+        return stored
+
+
+POSTGRES: Final = PostgresDialect()
+
+
+class _Statements:
+    dialect: Final = POSTGRES
+
+    def _target(self) -> asyncpg.Pool | asyncpg.Connection:
+        raise NotImplementedError
+
+    def _args(self, query: Query, values: dict[str, Any]) -> tuple[str, list[Any]]:
+        rendered = query.rendered(POSTGRES)
+        if rendered.columns:
+            raise TypeError(f"{query!r} has ROWS: it runs by execute_many")
+        args = bound(query, rendered.order, values)
+        for n in range(len(rendered.names), len(args)):
+            args[n] = list(args[n])
+        return rendered.fixed, args  # type: ignore[return-value]
+
+    async def fetch(self, query: Query, /, **values: Any) -> list[asyncpg.Record]:
+        sql, args = self._args(query, values)
+        return await self._target().fetch(sql, *args)  # type: ignore[no-any-return]
+
+    async def fetchrow(self, query: Query, /, **values: Any) -> asyncpg.Record | None:
+        sql, args = self._args(query, values)
+        return await self._target().fetchrow(sql, *args)
+
+    async def fetchval(self, query: Query, /, **values: Any) -> Any:
+        sql, args = self._args(query, values)
+        return await self._target().fetchval(sql, *args)
+
+    async def execute(self, query: Query, /, **values: Any) -> int:
+        sql, args = self._args(query, values)
+        return _count(await self._target().execute(sql, *args))
+
+    async def execute_many(
+        self, query: Query, rows: Sequence[Sequence[Any]], /, **values: Any
+    ) -> int:
+        rendered = query.rendered(POSTGRES)
+        if not rendered.columns or rendered.lists:
+            raise TypeError(f"{query!r} needs ROWS and no list to run by execute_many")
+        if not rows:
+            return 0
+        rest = bound(query, rendered.names, values)
+        arrays = [list(column) for column in zip(*rows)]
+        if len(arrays) != len(rendered.columns):
+            raise TypeError(f"{query!r} takes rows of {len(rendered.columns)} values")
+        return _count(await self._target().execute(rendered.fixed, *arrays, *rest))
+
+
+def _count(status: str) -> int:
+    """The row count of a command tag such as `INSERT 0 3` or `UPDATE 2`."""
+    last = status.rpartition(" ")[2]
+    return int(last) if last.isdigit() else 0
+
+
+class PostgresDb(_Statements):
+    """The database's pool, each statement on any connection, committing on its own."""
+
+    def __init__(self, database: PostgresDatabase) -> None:
+        self._database = database
+
+    def _target(self) -> asyncpg.Pool:
+        return self._database.pool
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[PostgresTransaction]:
+        async with self._database.transaction() as connection:
+            yield PostgresTransaction(connection)
+
+
+class PostgresTransaction(_Statements):
+    """Statements inside a transaction open on this connection."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    def _target(self) -> asyncpg.Connection:
+        return self._connection
+
+    def transaction(self) -> Any:
+        raise RuntimeError("a transaction is already open: they do not nest")

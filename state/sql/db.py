@@ -1,0 +1,57 @@
+"""What query code runs its queries on: one backend's connections, the same few calls.
+
+Each backend has one (state/sqlite/sql.py, state/postgres/sql.py): the neutral query
+rendered by its dialect, the values bound in the rendered order, the rows it answers.
+Query code written once over a `Db` runs on both.
+"""
+
+from __future__ import annotations
+
+from typing import Any, AsyncContextManager, Mapping, Protocol, Sequence
+
+from state.sql.query import Dialect, Query
+
+Row = Mapping[str, Any]
+"""A result row: by column name (and by position)."""
+
+
+class Db(Protocol):
+    """Outside a transaction each statement commits on its own; inside one (`transaction`),
+    on the transaction's connection. On SQLite no call suspends, so a transaction holds
+    the loop until it ends: no other I/O inside one."""
+
+    dialect: Dialect
+
+    async def fetch(self, query: Query, /, **values: Any) -> list[Any]: ...
+
+    async def fetchrow(self, query: Query, /, **values: Any) -> Any | None: ...
+
+    async def fetchval(self, query: Query, /, **values: Any) -> Any:
+        """The first column of the first row, None without a row."""
+
+    async def execute(self, query: Query, /, **values: Any) -> int:
+        """How many rows the statement inserted, updated or deleted."""
+
+    async def execute_many(
+        self, query: Query, rows: Sequence[Sequence[Any]], /, **values: Any
+    ) -> int:
+        """A query with `ROWS(...)` over these rows (tuples in its column order), the
+        other values the same for every row; how many rows it changed."""
+
+    def transaction(self) -> AsyncContextManager[Db]:
+        """A transaction (not nested), its statements run on what it yields."""
+
+
+def bound(query: Query, names: Sequence[str], values: Mapping[str, Any]) -> list[Any]:
+    """The values in the rendered order; a missing or an unknown name is an error."""
+    try:
+        ordered = [values[name] for name in names]
+    except KeyError:
+        ordered = []
+    if len(ordered) != len(values) or len(ordered) != len(names):
+        expected, given = set(names), set(values)
+        raise TypeError(
+            f"{query!r} takes {sorted(expected)}; missing {sorted(expected - given)},"
+            f" unknown {sorted(given - expected)}"
+        )
+    return ordered

@@ -1,0 +1,184 @@
+"""Queries written once, in one SQL that both backends read, and how a backend renders them.
+
+The neutral text is the SQL SQLite and PostgreSQL share (`ON CONFLICT ... DO UPDATE`,
+`RETURNING`, `IS NOT DISTINCT FROM`, `CAST`, row values), plus four things each backend
+spells its own way, rendered by its `Dialect` (state/sqlite/sql.py, state/postgres/sql.py):
+
+- `:name`, a value. Numbered per distinct name: `?N` on SQLite, `$N` on PostgreSQL.
+- `IN :name` (or `NOT IN :name`), a list of values: `IN (?, ?, ...)` on SQLite,
+  `= ANY($N)` (`!= ALL($N)`) on PostgreSQL. A list appears once in a query.
+- `ROWS(name type, ...) AS alias`, the rows of a bulk write (`Db.execute_many`): one
+  statement over arrays on PostgreSQL (`unnest`), the statement once per row on SQLite
+  (executemany, a round trip costing nothing there). Types are PostgreSQL's, plus
+  `moment`, a point in time, which each backend stores its own way (`Dialect.moment`).
+- `greatest(`/`least(` (PostgreSQL's; SQLite's many-argument `max(`/`min(`: both only on
+  NOT NULL values, as SQLite's answer NULL when any argument is NULL), and
+  `FOR UPDATE [SKIP LOCKED]` (SQLite has one writer at a time: `BEGIN IMMEDIATE` holds it).
+
+A sequence is `nextval('name')` on both: SQLite's connection has that function (ours).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Final
+
+_TOKENS: Final = re.compile(
+    r"""
+      (?P<quoted>'(?:[^']|'')*')
+    | (?P<negated>\bNOT\s+)?\bIN\s+:(?P<list>[A-Za-z_]\w*)
+    | \bROWS\((?P<columns>[^)]*)\)\s+AS\s+(?P<alias>\w+)
+    | (?<!:):(?P<param>[A-Za-z_]\w*)
+    | \b(?P<function>greatest|least)\(
+    | (?P<locking>\s+FOR\s+UPDATE(?:\s+SKIP\s+LOCKED)?)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A query as one backend runs it: its text (by the lengths of its lists, when it
+    has any) and the order its values are bound in: the row columns, then `names`,
+    then `lists`."""
+
+    columns: tuple[str, ...]
+    names: tuple[str, ...]
+    lists: tuple[str, ...]
+    text: Callable[[tuple[int, ...]], str]
+    fixed: str | None
+    """The text when it does not depend on the lists' lengths."""
+    order: tuple[str, ...]
+    """`names` then `lists`: the values a call passes by name, in the order bound."""
+    texts: dict[tuple[int, ...], str] = field(default_factory=dict, compare=False)
+    """Texts by the lists' lengths, for a dialect whose text depends on them."""
+
+
+class Query:
+    """One statement in the neutral SQL, rendered once per dialect on first use."""
+
+    __slots__ = ("sql", "_rendered")
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+        self._rendered: dict[Dialect, Rendered] = {}
+
+    def rendered(self, dialect: Dialect) -> Rendered:
+        rendered = self._rendered.get(dialect)
+        if rendered is None:
+            rendered = self._rendered[dialect] = dialect.render(self.sql)
+        return rendered
+
+    def __repr__(self) -> str:
+        return f"Query({self.sql!r})"
+
+
+class Dialect:
+    """How one backend spells the neutral SQL, and how it stores a moment. A subclass
+    says only what differs; the numbering of values is shared."""
+
+    name: str = "neutral"
+    lists_fixed: bool = True
+    """Whether a query's text is the same whatever the lengths of its lists."""
+
+    def placeholder(self, number: int) -> str:
+        raise NotImplementedError
+
+    def in_list(self, first: int, length: int, negated: bool) -> tuple[str, int]:
+        """`[NOT] IN :name` for a list of that length bound from number `first` on, and
+        how many numbers it takes."""
+        raise NotImplementedError
+
+    def list_values(self, values: Any) -> list[Any]:
+        """What a list binds: its values one by one, or one array."""
+        raise NotImplementedError
+
+    def rows(self, columns: list[tuple[str, str]], alias: str, first: int) -> str:
+        """`ROWS(...) AS alias`, its columns bound from number `first` on."""
+        raise NotImplementedError
+
+    def function(self, name: str) -> str:
+        return name
+
+    def locking(self, clause: str) -> str:
+        return clause
+
+    @staticmethod
+    def moment(value: datetime) -> Any:
+        """A moment as this backend stores it."""
+        raise NotImplementedError
+
+    @staticmethod
+    def at(stored: Any) -> datetime:
+        """A stored moment as a timezone-aware UTC datetime."""
+        raise NotImplementedError
+
+    def moment_or_none(self, value: datetime | None) -> Any:
+        return None if value is None else self.moment(value)
+
+    def at_or_none(self, stored: Any) -> datetime | None:
+        return None if stored is None else self.at(stored)
+
+    def render(self, sql: str) -> Rendered:
+        pieces = _pieces(sql)
+        columns = [column for kind, value in pieces if kind == "rows" for column in value[0]]
+        names = list(dict.fromkeys(value for kind, value in pieces if kind == "param"))
+        lists = [value[0] for kind, value in pieces if kind == "list"]
+        if len(set(lists)) != len(lists):
+            raise ValueError(f"a list appears more than once in {sql!r}")
+        number = {name: n for n, name in enumerate([c for c, _ in columns] + names, start=1)}
+
+        def text(lengths: tuple[int, ...]) -> str:
+            out, next_list = [], len(number) + 1
+            for kind, value in pieces:
+                if kind == "text":
+                    out.append(value)
+                elif kind == "param":
+                    out.append(self.placeholder(number[value]))
+                elif kind == "list":
+                    length = lengths[lists.index(value[0])]
+                    spelled, used = self.in_list(next_list, length, value[1])
+                    out.append(spelled)
+                    next_list += used
+                elif kind == "rows":
+                    out.append(self.rows(value[0], value[1], 1))
+                elif kind == "function":
+                    out.append(self.function(value) + "(")
+                else:
+                    out.append(self.locking(value))
+            return "".join(out)
+
+        return Rendered(
+            columns=tuple(c for c, _ in columns),
+            names=tuple(names),
+            lists=tuple(lists),
+            order=tuple(names + lists),
+            text=text,
+            fixed=text((0,) * len(lists)) if self.lists_fixed or not lists else None,
+        )
+
+
+def _pieces(sql: str) -> list[tuple[str, Any]]:
+    pieces: list[tuple[str, Any]] = []
+    end = 0
+    for match in _TOKENS.finditer(sql):
+        pieces.append(("text", sql[end : match.start()]))
+        end = match.end()
+        if match["quoted"] is not None:
+            pieces.append(("text", match["quoted"]))
+        elif match["columns"] is not None:
+            columns = [tuple(column.split()) for column in match["columns"].split(",")]
+            if any(len(column) != 2 for column in columns):
+                raise ValueError(f"ROWS wants `name type, ...`: {match.group()!r}")
+            pieces.append(("rows", (columns, match["alias"])))
+        elif match["list"] is not None:
+            pieces.append(("list", (match["list"], match["negated"] is not None)))
+        else:
+            kind = next(k for k in ("param", "function", "locking") if match[k])
+            pieces.append((kind, match[kind]))
+    pieces.append(("text", sql[end:]))
+    if sum(kind == "rows" for kind, _ in pieces) > 1:
+        raise ValueError(f"one ROWS per query: {sql!r}")
+    return pieces

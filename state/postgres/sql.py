@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Final, Sequence
 import asyncpg
 
 from state.sql.db import bound
-from state.sql.query import Dialect, Query
+from state.sql.query import Dialect, Query, Rendered
 
 if TYPE_CHECKING:
     from state.postgres.database import PostgresDatabase
@@ -34,14 +34,14 @@ class PostgresDialect(Dialect):
     def in_list(self, first: int, length: int, negated: bool) -> tuple[str, int]:
         return (f"!= ALL(${first})" if negated else f"= ANY(${first})"), 1
 
-    def list_values(self, values: Any) -> list[Any]:
-        return [list(values)]
-
-    def rows(self, columns: list[tuple[str, str]], alias: str, first: int) -> str:
+    def rows(
+        self, columns: list[tuple[str, str]], alias: str, first: int, count: int | None
+    ) -> tuple[str, int]:
         arrays = ", ".join(
             f"${first + n}::{TYPES.get(kind, kind)}[]" for n, (_, kind) in enumerate(columns)
         )
-        return f"unnest({arrays}) AS {alias} ({', '.join(name for name, _ in columns)})"
+        names = ", ".join(name for name, _ in columns)
+        return f"unnest({arrays}) AS {alias} ({names})", len(columns)
 
     @staticmethod
     def moment(value: datetime) -> datetime:
@@ -55,50 +55,66 @@ class PostgresDialect(Dialect):
 POSTGRES: Final = PostgresDialect()
 
 
+Rows = Sequence[Sequence[Any]]
+
+
 class _Statements:
     dialect: Final = POSTGRES
 
     def _target(self) -> asyncpg.Pool | asyncpg.Connection:
         raise NotImplementedError
 
-    def _args(self, query: Query, values: dict[str, Any]) -> tuple[str, list[Any]]:
+    def _args(
+        self, query: Query, rows: Rows | None, values: dict[str, Any]
+    ) -> tuple[str, list[Any]]:
         rendered = query.rendered(POSTGRES)
-        if rendered.columns:
-            raise TypeError(f"{query!r} has ROWS: it runs by execute_many")
+        if (rows is None) != (not rendered.columns):
+            raise TypeError(f"{query!r} takes rows exactly when it has ROWS")
         args = bound(query, rendered.order, values)
-        for n in range(len(rendered.names), len(args)):
-            args[n] = list(args[n])
+        if not rendered.spread:
+            return rendered.fixed, args  # type: ignore[return-value]
+        del args[len(rendered.names) :]
+        for name in rendered.spread:
+            if name is not None:
+                args.append(list(values[name]))
+            else:
+                args.extend(_arrays(rendered, rows))  # type: ignore[arg-type]
         return rendered.fixed, args  # type: ignore[return-value]
 
-    async def fetch(self, query: Query, /, **values: Any) -> list[asyncpg.Record]:
-        sql, args = self._args(query, values)
+    async def fetch(
+        self, query: Query, rows: Rows | None = None, /, **values: Any
+    ) -> list[asyncpg.Record]:
+        sql, args = self._args(query, rows, values)
         return await self._target().fetch(sql, *args)  # type: ignore[no-any-return]
 
-    async def fetchrow(self, query: Query, /, **values: Any) -> asyncpg.Record | None:
-        sql, args = self._args(query, values)
+    async def fetchrow(
+        self, query: Query, rows: Rows | None = None, /, **values: Any
+    ) -> asyncpg.Record | None:
+        sql, args = self._args(query, rows, values)
         return await self._target().fetchrow(sql, *args)
 
-    async def fetchval(self, query: Query, /, **values: Any) -> Any:
-        sql, args = self._args(query, values)
+    async def fetchval(self, query: Query, rows: Rows | None = None, /, **values: Any) -> Any:
+        sql, args = self._args(query, rows, values)
         return await self._target().fetchval(sql, *args)
 
-    async def execute(self, query: Query, /, **values: Any) -> int:
-        sql, args = self._args(query, values)
+    async def execute(self, query: Query, rows: Rows | None = None, /, **values: Any) -> int:
+        sql, args = self._args(query, rows, values)
         return _count(await self._target().execute(sql, *args))
 
-    async def execute_many(
-        self, query: Query, rows: Sequence[Sequence[Any]], /, **values: Any
-    ) -> int:
-        rendered = query.rendered(POSTGRES)
-        if not rendered.columns or rendered.lists:
-            raise TypeError(f"{query!r} needs ROWS and no list to run by execute_many")
+    async def execute_many(self, query: Query, rows: Rows, /, **values: Any) -> int:
+        rendered = query.rendered(POSTGRES, bulk=True)
         if not rows:
             return 0
         rest = bound(query, rendered.names, values)
-        arrays = [list(column) for column in zip(*rows)]
-        if len(arrays) != len(rendered.columns):
-            raise TypeError(f"{query!r} takes rows of {len(rendered.columns)} values")
-        return _count(await self._target().execute(rendered.fixed, *arrays, *rest))
+        return _count(await self._target().execute(rendered.fixed, *_arrays(rendered, rows), *rest))
+
+
+def _arrays(rendered: Rendered, rows: Rows) -> list[list[Any]]:
+    """The rows as one array a column."""
+    arrays = [list(column) for column in zip(*rows)] or [[] for _ in rendered.columns]
+    if len(arrays) != len(rendered.columns):
+        raise TypeError(f"rows of {len(arrays)} values for {rendered.columns}")
+    return arrays
 
 
 def _count(status: str) -> int:

@@ -13,6 +13,8 @@ from state.sql.query import Dialect, Query
 
 Row = Mapping[str, Any]
 """A result row: by column name (and by position)."""
+Rows = Sequence[Sequence[Any]]
+"""The rows of a query's `ROWS(...)`, each a tuple in its column order."""
 
 
 class Db(Protocol):
@@ -22,21 +24,24 @@ class Db(Protocol):
 
     dialect: Dialect
 
-    async def fetch(self, query: Query, /, **values: Any) -> list[Any]: ...
+    async def fetch(self, query: Query, rows: Rows | None = None, /, **values: Any) -> list[Any]:
+        """The rows the query answers; `rows` (the query's `ROWS(...)`) when it has one."""
 
-    async def fetchrow(self, query: Query, /, **values: Any) -> Any | None: ...
+    async def fetchrow(self, query: Query, rows: Rows | None = None, /, **values: Any) -> Any:
+        """The first row, None without one."""
 
-    async def fetchval(self, query: Query, /, **values: Any) -> Any:
+    async def fetchval(self, query: Query, rows: Rows | None = None, /, **values: Any) -> Any:
         """The first column of the first row, None without a row."""
 
-    async def execute(self, query: Query, /, **values: Any) -> int:
-        """How many rows the statement inserted, updated or deleted."""
+    async def execute(self, query: Query, rows: Rows | None = None, /, **values: Any) -> int:
+        """How many rows the statement inserted, updated or deleted (use `fetch` for a
+        statement with RETURNING)."""
 
-    async def execute_many(
-        self, query: Query, rows: Sequence[Sequence[Any]], /, **values: Any
-    ) -> int:
-        """A query with `ROWS(...)` over these rows (tuples in its column order), the
-        other values the same for every row; how many rows it changed."""
+    async def execute_many(self, query: Query, rows: Rows, /, **values: Any) -> int:
+        """A bulk write: a query with `ROWS(...)` over these rows, the other values the
+        same for every row, all or none; how many rows it changed. One statement on
+        PostgreSQL, the statement once per row on SQLite (so a `NOT EXISTS` sees the rows
+        before it there, not on PostgreSQL: give it rows with distinct keys)."""
 
     def transaction(self) -> AsyncContextManager[Db]:
         """A transaction (not nested), its statements run on what it yields."""

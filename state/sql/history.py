@@ -23,9 +23,14 @@ RECORD_CHANGES: Final = Query(
     "ON CONFLICT (product_id, at) DO UPDATE SET price = excluded.price"
 )
 POINTS_SINCE: Final = Query(
-    "SELECT at, price FROM price_history WHERE product_id = :id AND at >= :since "
-    "UNION ALL SELECT * FROM (SELECT at, price FROM price_history "
-    "WHERE product_id = :id AND at < :since ORDER BY at DESC LIMIT 1) AS held ORDER BY at"
+    # Each product's points from :since on, and the last one before (the price that held).
+    "WITH wanted (id) AS (SELECT p.id FROM ROWS(id text) AS p) "
+    "SELECT h.product_id, h.at, h.price FROM wanted "
+    "JOIN price_history AS h ON h.product_id = wanted.id AND h.at >= :since "
+    "UNION ALL SELECT h.product_id, h.at, h.price FROM wanted "
+    "JOIN price_history AS h ON h.product_id = wanted.id AND h.at = (SELECT o.at "
+    "FROM price_history AS o WHERE o.product_id = wanted.id AND o.at < :since "
+    "ORDER BY o.at DESC LIMIT 1) ORDER BY product_id, at"
 )
 LATEST: Final = Query(
     "SELECT at, price FROM price_history WHERE product_id = :id ORDER BY at DESC LIMIT 1"
@@ -55,19 +60,30 @@ class History:
         self._at = db.dialect.at
 
     async def since(self, product_id: str, since: datetime) -> list[PricePoint]:
-        rows = await self._db.fetch(POINTS_SINCE, id=product_id, since=self._moment(since))
-        return [self._point(row) for row in rows]
+        return (await self._points([product_id], since)).get(product_id, [])
 
     async def lows_since(
         self, product_ids: Sequence[str], since: datetime
     ) -> dict[str, PricePoint]:
         lows = {}
-        for product_id in dict.fromkeys(product_ids):
-            points = await self.since(product_id, since)
-            low = lowest(points, since, points[-1].at) if points else None
+        for product_id, points in (await self._points(product_ids, since)).items():
+            low = lowest(points, since, points[-1].at)
             if low is not None:
                 lows[product_id] = low
         return lows
+
+    async def _points(
+        self, product_ids: Sequence[str], since: datetime
+    ) -> dict[str, list[PricePoint]]:
+        rows = await self._db.fetch(
+            POINTS_SINCE,
+            [(product_id,) for product_id in dict.fromkeys(product_ids)],
+            since=self._moment(since),
+        )
+        points: dict[str, list[PricePoint]] = {}
+        for row in rows:
+            points.setdefault(row["product_id"], []).append(self._point(row))
+        return points
 
     async def latest(self, product_id: str) -> PricePoint | None:
         row = await self._db.fetchrow(LATEST, id=product_id)

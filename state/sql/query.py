@@ -7,10 +7,11 @@ spells its own way, rendered by its `Dialect` (state/sqlite/sql.py, state/postgr
 - `:name`, a value. Numbered per distinct name: `?N` on SQLite, `$N` on PostgreSQL.
 - `IN :name` (or `NOT IN :name`), a list of values: `IN (?, ?, ...)` on SQLite,
   `= ANY($N)` (`!= ALL($N)`) on PostgreSQL. A list appears once in a query.
-- `ROWS(name type, ...) AS alias`, the rows of a bulk write (`Db.execute_many`): one
-  statement over arrays on PostgreSQL (`unnest`), the statement once per row on SQLite
-  (executemany, a round trip costing nothing there). Types are PostgreSQL's, plus
-  `moment`, a point in time, which each backend stores its own way (`Dialect.moment`).
+- `ROWS(name type, ...) AS alias`, rows passed with the call, as a table: arrays on
+  PostgreSQL (`unnest`), one statement for all rows. On SQLite a bulk write
+  (`Db.execute_many`) runs once per row (executemany, where a round trip costs nothing),
+  and a read has them as `VALUES`. Types are PostgreSQL's, plus `moment`, a point in
+  time, which each backend stores its own way (`Dialect.moment`). One per query.
 - `greatest(`/`least(` (PostgreSQL's; SQLite's many-argument `max(`/`min(`: both only on
   NOT NULL values, as SQLite's answer NULL when any argument is NULL), and
   `FOR UPDATE [SKIP LOCKED]` (SQLite has one writer at a time: `BEGIN IMMEDIATE` holds it).
@@ -40,20 +41,22 @@ _TOKENS: Final = re.compile(
 
 @dataclass(frozen=True)
 class Rendered:
-    """A query as one backend runs it: its text (by the lengths of its lists, when it
-    has any) and the order its values are bound in: the row columns, then `names`,
-    then `lists`."""
+    """A query as one backend runs it: its text, and the order its values are bound in.
+
+    A bulk write binds the row's columns, then `names`. Any other query binds `names`,
+    then its lists and rows in the order of `spread` (a list's name; None for the rows),
+    whose sizes its text may depend on (`text`, `fixed` when it does not)."""
 
     columns: tuple[str, ...]
     names: tuple[str, ...]
     lists: tuple[str, ...]
+    spread: tuple[str | None, ...]
     text: Callable[[tuple[int, ...]], str]
     fixed: str | None
-    """The text when it does not depend on the lists' lengths."""
     order: tuple[str, ...]
-    """`names` then `lists`: the values a call passes by name, in the order bound."""
+    """`names` then `lists`: the values a call passes by name."""
     texts: dict[tuple[int, ...], str] = field(default_factory=dict, compare=False)
-    """Texts by the lists' lengths, for a dialect whose text depends on them."""
+    """Texts by the sizes of what is spread, for a dialect whose text depends on them."""
 
 
 class Query:
@@ -63,12 +66,14 @@ class Query:
 
     def __init__(self, sql: str) -> None:
         self.sql = sql
-        self._rendered: dict[Dialect, Rendered] = {}
+        self._rendered: dict[tuple[Dialect, bool], Rendered] = {}
+        _pieces(sql)  # a malformed query fails where it is written
 
-    def rendered(self, dialect: Dialect) -> Rendered:
-        rendered = self._rendered.get(dialect)
+    def rendered(self, dialect: Dialect, *, bulk: bool = False) -> Rendered:
+        """Rendered for `dialect`: a bulk write (`execute_many`) or any other call."""
+        rendered = self._rendered.get((dialect, bulk))
         if rendered is None:
-            rendered = self._rendered[dialect] = dialect.render(self.sql)
+            rendered = self._rendered[dialect, bulk] = dialect.render(self.sql, bulk)
         return rendered
 
     def __repr__(self) -> str:
@@ -80,8 +85,8 @@ class Dialect:
     says only what differs; the numbering of values is shared."""
 
     name: str = "neutral"
-    lists_fixed: bool = True
-    """Whether a query's text is the same whatever the lengths of its lists."""
+    sizes_fixed: bool = True
+    """Whether a query's text is the same whatever the sizes of its lists and rows."""
 
     def placeholder(self, number: int) -> str:
         raise NotImplementedError
@@ -91,12 +96,11 @@ class Dialect:
         how many numbers it takes."""
         raise NotImplementedError
 
-    def list_values(self, values: Any) -> list[Any]:
-        """What a list binds: its values one by one, or one array."""
-        raise NotImplementedError
-
-    def rows(self, columns: list[tuple[str, str]], alias: str, first: int) -> str:
-        """`ROWS(...) AS alias`, its columns bound from number `first` on."""
+    def rows(
+        self, columns: list[tuple[str, str]], alias: str, first: int, count: int | None
+    ) -> tuple[str, int]:
+        """`ROWS(...) AS alias` for `count` rows (None: one row per execution, in a bulk
+        write) bound from number `first` on, and how many numbers it takes."""
         raise NotImplementedError
 
     def function(self, name: str) -> str:
@@ -121,42 +125,54 @@ class Dialect:
     def at_or_none(self, stored: Any) -> datetime | None:
         return None if stored is None else self.at(stored)
 
-    def render(self, sql: str) -> Rendered:
+    def render(self, sql: str, bulk: bool) -> Rendered:
         pieces = _pieces(sql)
         columns = [column for kind, value in pieces if kind == "rows" for column in value[0]]
         names = list(dict.fromkeys(value for kind, value in pieces if kind == "param"))
-        lists = [value[0] for kind, value in pieces if kind == "list"]
+        spread = [
+            value[0] if kind == "list" else None
+            for kind, value in pieces
+            if kind in ("list", "rows")
+        ]
+        lists = [name for name in spread if name is not None]
         if len(set(lists)) != len(lists):
             raise ValueError(f"a list appears more than once in {sql!r}")
-        number = {name: n for n, name in enumerate([c for c, _ in columns] + names, start=1)}
+        if bulk and (lists or not columns):
+            raise ValueError(f"a bulk write has ROWS and no list: {sql!r}")
+        first = [c for c, _ in columns] + names if bulk else names
+        number = {name: n for n, name in enumerate(first, start=1)}
 
-        def text(lengths: tuple[int, ...]) -> str:
-            out, next_list = [], len(number) + 1
+        def text(sizes: tuple[int, ...]) -> str:
+            out, next_number, size = [], len(number) + 1, iter(sizes)
             for kind, value in pieces:
                 if kind == "text":
                     out.append(value)
                 elif kind == "param":
                     out.append(self.placeholder(number[value]))
-                elif kind == "list":
-                    length = lengths[lists.index(value[0])]
-                    spelled, used = self.in_list(next_list, length, value[1])
-                    out.append(spelled)
-                    next_list += used
-                elif kind == "rows":
-                    out.append(self.rows(value[0], value[1], 1))
                 elif kind == "function":
                     out.append(self.function(value) + "(")
-                else:
+                elif kind == "locking":
                     out.append(self.locking(value))
+                elif kind == "rows" and bulk:
+                    out.append(self.rows(value[0], value[1], 1, None)[0])
+                else:
+                    spelled, used = (
+                        self.in_list(next_number, next(size), value[1])
+                        if kind == "list"
+                        else self.rows(value[0], value[1], next_number, next(size))
+                    )
+                    out.append(spelled)
+                    next_number += used
             return "".join(out)
 
         return Rendered(
             columns=tuple(c for c, _ in columns),
             names=tuple(names),
             lists=tuple(lists),
-            order=tuple(names + lists),
+            spread=() if bulk else tuple(spread),
             text=text,
-            fixed=text((0,) * len(lists)) if self.lists_fixed or not lists else None,
+            fixed=text((0,) * len(spread)) if bulk or self.sizes_fixed or not spread else None,
+            order=tuple(names + lists),
         )
 
 

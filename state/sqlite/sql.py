@@ -25,11 +25,12 @@ IN_LIMIT: Final = 500
 
 
 class SqliteDialect(Dialect):
-    """Values as `?N`; bulk rows one row per execution (executemany); moments as REAL
-    seconds since the epoch; one writer at a time, so no row locks to ask for."""
+    """Values as `?N`; lists and rows spread into values up to IN_LIMIT, one JSON text
+    past it; a bulk write once per row (executemany); moments as REAL seconds since the
+    epoch; one writer at a time, so no row locks to ask for."""
 
     name = "sqlite"
-    lists_fixed = False
+    sizes_fixed = False
 
     def placeholder(self, number: int) -> str:
         return f"?{number}"
@@ -40,13 +41,27 @@ class SqliteDialect(Dialect):
             return f"{op} (SELECT value FROM json_each(?{first}))", 1
         return f"{op} ({', '.join(f'?{n}' for n in range(first, first + length))})", length
 
-    def list_values(self, values: Any) -> list[Any]:
-        values = list(values)
-        return values if len(values) <= IN_LIMIT else [json.dumps(values)]
-
-    def rows(self, columns: list[tuple[str, str]], alias: str, first: int) -> str:
-        picked = ", ".join(f"?{first + n} AS {name}" for n, (name, _) in enumerate(columns))
-        return f"(SELECT {picked}) AS {alias}"
+    def rows(
+        self, columns: list[tuple[str, str]], alias: str, first: int, count: int | None
+    ) -> tuple[str, int]:
+        names = [name for name, _ in columns]
+        if count is None:
+            picked = ", ".join(f"?{first + n} AS {name}" for n, name in enumerate(names))
+            return f"(SELECT {picked}) AS {alias}", len(names)
+        if count * len(names) > IN_LIMIT:
+            picked = ", ".join(f"value ->> {n} AS {name}" for n, name in enumerate(names))
+            return f"(SELECT {picked} FROM json_each(?{first})) AS {alias}", 1
+        if count == 0:
+            return (
+                f"(SELECT {', '.join(f'NULL AS {name}' for name in names)} WHERE 0) AS {alias}",
+                0,
+            )
+        width, numbers = len(names), iter(range(first, first + count * len(names)))
+        values = ", ".join(
+            "(" + ", ".join(f"?{next(numbers)}" for _ in range(width)) + ")" for _ in range(count)
+        )
+        picked = ", ".join(f"column{n} AS {name}" for n, name in enumerate(names, start=1))
+        return f"(SELECT {picked} FROM (VALUES {values})) AS {alias}", count * width
 
     def function(self, name: str) -> str:
         return {"greatest": "max", "least": "min"}[name.lower()]
@@ -82,42 +97,45 @@ class Sequences:
         db.create_function("nextval", 1, self.next)
 
 
+Rows = Sequence[Sequence[Any]]
+
+
 class _Statements:
     dialect: Final = SQLITE
 
     def _connection(self) -> sqlite3.Connection:
         raise NotImplementedError
 
-    def _cursor(self, query: Query, values: dict[str, Any]) -> sqlite3.Cursor:
+    def _cursor(self, query: Query, rows: Rows | None, values: dict[str, Any]) -> sqlite3.Cursor:
         rendered = query.rendered(SQLITE)
-        if rendered.columns:
-            raise TypeError(f"{query!r} has ROWS: it runs by execute_many")
+        if (rows is None) != (not rendered.columns):
+            raise TypeError(f"{query!r} takes rows exactly when it has ROWS")
         args = bound(query, rendered.order, values)
-        if not rendered.lists:
+        if not rendered.spread:
             return self._connection().execute(rendered.fixed, args)  # type: ignore[arg-type]
-        return self._connection().execute(*_with_lists(rendered, args))
+        return self._connection().execute(*_spread(rendered, args, rows, values))
 
-    async def fetch(self, query: Query, /, **values: Any) -> list[sqlite3.Row]:
-        return self._cursor(query, values).fetchall()
+    async def fetch(
+        self, query: Query, rows: Rows | None = None, /, **values: Any
+    ) -> list[sqlite3.Row]:
+        return self._cursor(query, rows, values).fetchall()
 
-    async def fetchrow(self, query: Query, /, **values: Any) -> sqlite3.Row | None:
+    async def fetchrow(
+        self, query: Query, rows: Rows | None = None, /, **values: Any
+    ) -> sqlite3.Row | None:
         # Every row is read: a statement left unfinished would keep its transaction open.
-        rows = self._cursor(query, values).fetchall()
-        return rows[0] if rows else None
+        found = self._cursor(query, rows, values).fetchall()
+        return found[0] if found else None
 
-    async def fetchval(self, query: Query, /, **values: Any) -> Any:
-        rows = self._cursor(query, values).fetchall()
-        return rows[0][0] if rows else None
+    async def fetchval(self, query: Query, rows: Rows | None = None, /, **values: Any) -> Any:
+        found = self._cursor(query, rows, values).fetchall()
+        return found[0][0] if found else None
 
-    async def execute(self, query: Query, /, **values: Any) -> int:
-        return self._cursor(query, values).rowcount
+    async def execute(self, query: Query, rows: Rows | None = None, /, **values: Any) -> int:
+        return self._cursor(query, rows, values).rowcount
 
-    async def execute_many(
-        self, query: Query, rows: Sequence[Sequence[Any]], /, **values: Any
-    ) -> int:
-        rendered = query.rendered(SQLITE)
-        if not rendered.columns or rendered.lists:
-            raise TypeError(f"{query!r} needs ROWS and no list to run by execute_many")
+    async def execute_many(self, query: Query, rows: Rows, /, **values: Any) -> int:
+        rendered = query.rendered(SQLITE, bulk=True)
         if not rows:
             return 0
         rest = bound(query, rendered.names, values)
@@ -128,16 +146,28 @@ class _Statements:
         )
 
 
-def _with_lists(rendered: Rendered, args: list[Any]) -> tuple[str, list[Any]]:
-    count = len(rendered.names)
-    lists = args[count:]
-    lengths = tuple(min(len(values), IN_LIMIT + 1) for values in lists)
-    text = rendered.texts.get(lengths)
+def _spread(
+    rendered: Rendered, args: list[Any], rows: Rows | None, values: dict[str, Any]
+) -> tuple[str, list[Any]]:
+    """The text for the sizes of these lists and rows, and the values with theirs spread
+    out (or, past IN_LIMIT, each as one JSON array)."""
+    flat, sizes = args[: len(rendered.names)], []
+    for name in rendered.spread:
+        spread = list(values[name]) if name is not None else rows
+        width = 1 if name is not None else len(rendered.columns)
+        if len(spread) * width > IN_LIMIT:  # type: ignore[arg-type]
+            flat.append(json.dumps(spread))
+            sizes.append(IN_LIMIT + 1)
+        else:
+            if name is not None:
+                flat.extend(spread)  # type: ignore[arg-type]
+            else:
+                flat.extend(value for row in spread for value in row)  # type: ignore[union-attr]
+            sizes.append(len(spread))  # type: ignore[arg-type]
+    key = tuple(sizes)
+    text = rendered.texts.get(key)
     if text is None:
-        text = rendered.texts[lengths] = rendered.text(lengths)
-    flat = args[:count]
-    for values in lists:
-        flat.extend(SQLITE.list_values(values))
+        text = rendered.texts[key] = rendered.text(key)
     return text, flat
 
 
@@ -156,6 +186,11 @@ class SqliteDb(_Statements):
 
     def transaction(self) -> _Transaction:
         return _Transaction(self._database.conn)
+
+    async def execute_many(self, query: Query, rows: Rows, /, **values: Any) -> int:
+        # All rows or none, as PostgreSQL's one statement over arrays.
+        async with self.transaction() as db:
+            return await db.execute_many(query, rows, **values)
 
 
 class SqliteTransaction(_Statements):

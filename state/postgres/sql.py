@@ -133,8 +133,10 @@ class PostgresDb(_Statements):
         return self._database.pool
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PostgresTransaction]:
+    async def transaction(self, *, durable: bool = True) -> AsyncIterator[PostgresTransaction]:
         async with self._database.transaction() as connection:
+            if not durable:
+                await connection.execute("SET LOCAL synchronous_commit = off")
             yield PostgresTransaction(connection)
 
 
@@ -147,5 +149,5 @@ class PostgresTransaction(_Statements):
     def _target(self) -> asyncpg.Connection:
         return self._connection
 
-    def transaction(self) -> Any:
+    def transaction(self, *, durable: bool = True) -> Any:
         raise RuntimeError("a transaction is already open: they do not nest")

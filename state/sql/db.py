@@ -43,8 +43,11 @@ class Db(Protocol):
         PostgreSQL, the statement once per row on SQLite (so a `NOT EXISTS` sees the rows
         before it there, not on PostgreSQL: give it rows with distinct keys)."""
 
-    def transaction(self) -> AsyncContextManager[Db]:
-        """A transaction (not nested), its statements run on what it yields."""
+    def transaction(self, *, durable: bool = True) -> AsyncContextManager[Db]:
+        """A transaction (not nested), its statements run on what it yields. Not
+        `durable`: its commit may be lost in a crash, for work the next run makes again
+        (PostgreSQL then does not wait for its log's flush; SQLite's commits, in WAL
+        with synchronous=NORMAL, never wait for one)."""
 
 
 def bound(query: Query, names: Sequence[str], values: Mapping[str, Any]) -> list[Any]:

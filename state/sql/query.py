@@ -87,6 +87,11 @@ class Dialect:
     name: str = "neutral"
     sizes_fixed: bool = True
     """Whether a query's text is the same whatever the sizes of its lists and rows."""
+    inline_bulk_rows: bool = False
+    """Whether a bulk write runs once per row with the row's values in place of
+    `alias.column`, where its `ROWS` can go: the only source after FROM (then before
+    WHERE, ON CONFLICT or the end), or one after a comma in a FROM list. So a bulk write
+    names its rows' columns as `alias.column`, never `alias.*` or `*`."""
 
     def placeholder(self, number: int) -> str:
         raise NotImplementedError
@@ -127,7 +132,14 @@ class Dialect:
 
     def render(self, sql: str, bulk: bool) -> Rendered:
         pieces = _pieces(sql)
-        columns = [column for kind, value in pieces if kind == "rows" for column in value[0]]
+        if bulk and self.inline_bulk_rows:
+            pieces = _inlined(pieces)
+        columns = [
+            column
+            for kind, value in pieces
+            if kind in ("rows", "rows_inlined")
+            for column in value[0]
+        ]
         names = list(dict.fromkeys(value for kind, value in pieces if kind == "param"))
         spread = [
             value[0] if kind == "list" else None
@@ -135,20 +147,28 @@ class Dialect:
             if kind in ("list", "rows")
         ]
         lists = [name for name in spread if name is not None]
+        if bulk and not any(kind in ("rows", "rows_inlined") for kind, _ in pieces):
+            raise ValueError(f"a bulk write has ROWS: {sql!r}")
         if len(set(lists)) != len(lists):
             raise ValueError(f"a list appears more than once in {sql!r}")
         if bulk and (lists or not columns):
             raise ValueError(f"a bulk write has ROWS and no list: {sql!r}")
-        first = [c for c, _ in columns] + names if bulk else names
-        number = {name: n for n, name in enumerate(first, start=1)}
+        # A bulk write binds each row's columns first, then the values the same for all.
+        column = {name: n for n, (name, _) in enumerate(columns, start=1)}
+        start = len(columns) + 1 if bulk else 1
+        number = {name: n for n, name in enumerate(names, start=start)}
 
         def text(sizes: tuple[int, ...]) -> str:
-            out, next_number, size = [], len(number) + 1, iter(sizes)
+            out, next_number, size = [], start + len(names), iter(sizes)
             for kind, value in pieces:
-                if kind == "text":
+                if kind in ("text", "quoted"):
                     out.append(value)
                 elif kind == "param":
                     out.append(self.placeholder(number[value]))
+                elif kind == "column":
+                    out.append(self.placeholder(column[value]))
+                elif kind == "rows_inlined":
+                    pass
                 elif kind == "function":
                     out.append(self.function(value) + "(")
                 elif kind == "locking":
@@ -176,6 +196,47 @@ class Dialect:
         )
 
 
+_ROWS_ALONE: Final = re.compile(r"\s*(?:WHERE\b|ON\s+CONFLICT\b|$)", re.IGNORECASE)
+
+
+def _inlined(pieces: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """`ROWS(...) AS alias` dropped and `alias.column` written as the value itself (as a
+    `param` piece named after the column), where the rows can go (see `inline_bulk_rows`);
+    else the pieces as they were."""
+    at = next((n for n, (kind, _) in enumerate(pieces) if kind == "rows"), None)
+    if at is None or not 0 < at < len(pieces) - 1:
+        return pieces
+    (before_kind, before), (after_kind, after) = pieces[at - 1], pieces[at + 1]
+    if before_kind != "text" or after_kind != "text":
+        return pieces
+    from_only = re.search(r"\bFROM\s+$", before, re.IGNORECASE)
+    if from_only and _ROWS_ALONE.match(after):
+        before = before[: from_only.start()]
+    elif re.search(r",\s*$", before):
+        before = re.sub(r"\s*,\s*$", " ", before)
+    else:
+        return pieces
+    columns, alias = pieces[at][1]
+    names = {name for name, _ in columns}
+    reference = re.compile(rf"\b{re.escape(alias)}\.(\w+)\b")
+    kept = pieces[: at - 1] + [("text", before), ("rows", (columns, alias)), *pieces[at + 1 :]]
+    inlined: list[tuple[str, Any]] = []
+    for kind, value in kept:
+        if kind == "rows":
+            continue  # the columns stay numbered first: see Dialect.render
+        if kind != "text":
+            inlined.append((kind, value))
+            continue
+        end = 0
+        for match in reference.finditer(value):
+            if match[1] not in names:
+                raise ValueError(f"{alias}.{match[1]} is no column of ROWS {columns}")
+            inlined += [("text", value[end : match.start()]), ("column", match[1])]
+            end = match.end()
+        inlined.append(("text", value[end:]))
+    return [("rows_inlined", (columns, alias))] + inlined
+
+
 def _pieces(sql: str) -> list[tuple[str, Any]]:
     pieces: list[tuple[str, Any]] = []
     end = 0
@@ -183,7 +244,7 @@ def _pieces(sql: str) -> list[tuple[str, Any]]:
         pieces.append(("text", sql[end : match.start()]))
         end = match.end()
         if match["quoted"] is not None:
-            pieces.append(("text", match["quoted"]))
+            pieces.append(("quoted", match["quoted"]))
         elif match["columns"] is not None:
             columns = [tuple(column.split()) for column in match["columns"].split(",")]
             if any(len(column) != 2 for column in columns):

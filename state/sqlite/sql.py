@@ -10,9 +10,9 @@ import json
 import sqlite3
 import time
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Coroutine, Final, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Coroutine, Final, TypeVar
 
-from state.sql.db import bound
+from state.sql.db import Rows, bound
 from state.sql.query import Dialect, Query, Rendered
 
 if TYPE_CHECKING:
@@ -98,9 +98,6 @@ class Sequences:
         db.create_function("nextval", 1, self.next)
 
 
-Rows = Sequence[Sequence[Any]]
-
-
 class _Statements:
     dialect: Final = SQLITE
 
@@ -151,20 +148,21 @@ def _spread(
     rendered: Rendered, args: list[Any], rows: Rows | None, values: dict[str, Any]
 ) -> tuple[str, list[Any]]:
     """The text for the sizes of these lists and rows, and the values with theirs spread
-    out (or, past IN_LIMIT, each as one JSON array)."""
+    out; past IN_LIMIT values, a list or the rows as one JSON array (so then they must
+    be text, numbers or None)."""
     flat, sizes = args[: len(rendered.names)], []
     for name in rendered.spread:
-        spread = list(values[name]) if name is not None else rows
-        width = 1 if name is not None else len(rendered.columns)
-        if len(spread) * width > IN_LIMIT:  # type: ignore[arg-type]
+        if name is None:
+            spread: list[Any] = list(rows or ())
+            one_by_one = [value for row in spread for value in row]
+        else:
+            spread = one_by_one = list(values[name])
+        if len(one_by_one) > IN_LIMIT:
             flat.append(json.dumps(spread))
             sizes.append(IN_LIMIT + 1)
         else:
-            if name is not None:
-                flat.extend(spread)  # type: ignore[arg-type]
-            else:
-                flat.extend(value for row in spread for value in row)  # type: ignore[union-attr]
-            sizes.append(len(spread))  # type: ignore[arg-type]
+            flat.extend(one_by_one)
+            sizes.append(len(spread))
     key = tuple(sizes)
     text = rendered.texts.get(key)
     if text is None:

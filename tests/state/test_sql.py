@@ -12,7 +12,7 @@ import pytest
 from state.interfaces import Store
 from state.postgres import PostgresStore
 from state.postgres.sql import POSTGRES, PostgresDb
-from state.sql.db import Db
+from state.sql.db import Columns, Db
 from state.sql.query import Query
 from state.sqlite import SqliteStore
 from state.sqlite.sql import IN_LIMIT, SQLITE, SqliteDb, run_now
@@ -140,6 +140,15 @@ async def test_rows_in_a_read_come_back_as_given(store: Store) -> None:
         rows = [(f"k{n}", n if n % 3 else None) for n in range(count)]
         found = [tuple(row) for row in await db.fetch(ROWS_BACK, rows)]
         assert sorted(found, key=str) == sorted(rows, key=str)
+
+
+async def test_bulk_rows_may_come_a_column_at_a_time(store: Store) -> None:
+    db = _db(store)
+    rows = Columns(["x", "y"], ['{"n": 1}', '{"n": 2}'])
+    assert await db.execute_many(SAVE, rows, now=db.dialect.moment(T0)) == 2
+    found = await db.fetch(Query("SELECT key, reference FROM conversations ORDER BY key"))
+    assert [tuple(row) for row in found] == list(rows)
+    assert await db.execute_many(SAVE, Columns([], []), now=db.dialect.moment(T0)) == 0
 
 
 async def test_a_bulk_write_is_all_or_none(store: Store) -> None:

@@ -11,9 +11,6 @@ from typing import Any, AsyncContextManager, Iterator, Mapping, Protocol, Sequen
 
 from state.sql.query import Dialect, Query
 
-Row = Mapping[str, Any]
-"""A result row: by column name (and by position)."""
-
 
 class Columns:
     """Rows given a column at a time, one list a column, all of one length: what
@@ -44,7 +41,8 @@ class Db(Protocol):
     dialect: Dialect
 
     async def fetch(self, query: Query, rows: Rows | None = None, /, **values: Any) -> list[Any]:
-        """The rows the query answers; `rows` (the query's `ROWS(...)`) when it has one."""
+        """The rows the query answers, each by column name and by position; `rows` (the
+        query's `ROWS(...)`) exactly when it has one."""
 
     async def fetchrow(self, query: Query, rows: Rows | None = None, /, **values: Any) -> Any:
         """The first row, None without one."""

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from state.postgres.bot_state import PostgresBotState
 from state.postgres.database import PostgresDatabase
-from state.postgres.history import PostgresCharts, PostgresHistory
 from state.postgres.outbox import PostgresOutbox
-from state.postgres.references import PostgresReferences
+from state.postgres.sql import PostgresDb
 from state.postgres.turn_locks import PostgresJobLeases, PostgresTurnLocks
 from state.postgres.watch_events import PostgresWatchEvents
 from state.postgres.watches import PostgresWatches
+from state.sql.bot_state import BotState
+from state.sql.history import Charts, History
+from state.sql.references import References
 
 
 class PostgresStore:
     def __init__(self, url: str, *, schema: str | None = None) -> None:
         self.database = PostgresDatabase(url, schema=schema)
-        self.references = PostgresReferences(self.database)
+        sql = PostgresDb(self.database)
+        self.references = References(sql)
         self.watches = PostgresWatches(self.database)
         self.outbox = PostgresOutbox(self.database)
-        self.bot_state = PostgresBotState(self.database)
-        self.history = PostgresHistory(self.database)
-        self.charts = PostgresCharts(self.database)
+        self.bot_state = BotState(sql)
+        self.history = History(sql)
+        self.charts = Charts(sql)
         self.events = PostgresWatchEvents(self.database)
         self.locks = PostgresTurnLocks(self.database)
         self.jobs = PostgresJobLeases(self.database)

@@ -20,6 +20,7 @@ from typing import Any, Iterator, Sequence
 from state.private_files import create_private_file
 from state.sqlite.columns import placeholders
 from state.sqlite.migrations import MIGRATIONS
+from state.sqlite.sql import Sequences
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class SqliteDatabase:
         create_private_file(self._path)
         db = sqlite3.connect(self._path, isolation_level=None)
         db.row_factory = sqlite3.Row
+        Sequences().install(db)  # nextval(), for the queries written once (state/sql/)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA busy_timeout=5000")
         db.execute("PRAGMA synchronous=NORMAL")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from state.sqlite.bot_state import SqliteBotState
+from state.sql.bot_state import BotState
+from state.sql.history import Charts, History
+from state.sql.references import References
 from state.sqlite.database import SqliteDatabase
-from state.sqlite.history import SqliteCharts, SqliteHistory
 from state.sqlite.outbox import SqliteOutbox
-from state.sqlite.references import SqliteReferences
+from state.sqlite.sql import SqliteDb
 from state.sqlite.watch_events import SqliteWatchEvents
 from state.sqlite.watches import SqliteWatches
 from state.turn_locks import LocalJobLeases, LocalTurnLocks
@@ -19,12 +20,13 @@ class SqliteStore:
 
     def __init__(self, path: Path) -> None:
         self.database = SqliteDatabase(path)
-        self.references = SqliteReferences(self.database)
+        sql = SqliteDb(self.database)
+        self.references = References(sql)
         self.watches = SqliteWatches(self.database)
         self.outbox = SqliteOutbox(self.database)
-        self.bot_state = SqliteBotState(self.database)
-        self.history = SqliteHistory(self.database)
-        self.charts = SqliteCharts(self.database)
+        self.bot_state = BotState(sql)
+        self.history = History(sql)
+        self.charts = Charts(sql)
         self.events = SqliteWatchEvents(self.database)
         self.locks = LocalTurnLocks()
         self.jobs = LocalJobLeases()

@@ -16,6 +16,7 @@ from bench import (
     outage,
     pg_drivers,
     poll_scale,
+    sql_layer,
 )
 
 
@@ -84,3 +85,15 @@ async def test_history_storage_is_measured_on_both_backends(
     results = await history.storage_cost(tmp_path, products=50, days=4)
     assert [r.backend for r in results] == ["SQLite", "PostgreSQL"]
     assert all(10 < r.bytes_per_row < 1000 and r.rows > 150 for r in results)
+
+
+@pytest.mark.parametrize("store_kind", ["postgres"], indirect=True)
+async def test_the_query_layers_are_measured_on_both_backends(
+    tmp_path: Path, store_kind: str
+) -> None:
+    results = await sql_layer.run(tmp_path, operations=20, rounds=1)
+    layers = {(r.backend, r.layer) for r in results}
+    assert {("SQLite", "state/sql"), ("PostgreSQL", "state/sql")} <= layers
+    assert all(cpu > 0 for r in results for cpu in r.cpu_us_per_op.values())
+    if sql_layer.alchemy_missing() is None:  # requirements-dev.txt has it
+        assert {("SQLite", "SQLAlchemy sync"), ("PostgreSQL", "SQLAlchemy asyncpg")} <= layers

@@ -7,10 +7,10 @@ from state.postgres.outbox import PostgresOutbox
 from state.postgres.sql import PostgresDb
 from state.postgres.turn_locks import PostgresJobLeases, PostgresTurnLocks
 from state.postgres.watch_events import PostgresWatchEvents
-from state.postgres.watches import PostgresWatches
 from state.sql.bot_state import BotState
 from state.sql.history import Charts, History
 from state.sql.references import References
+from state.sql.watches import Watches
 
 
 class PostgresStore:
@@ -18,7 +18,7 @@ class PostgresStore:
         self.database = PostgresDatabase(url, schema=schema)
         sql = PostgresDb(self.database)
         self.references = References(sql)
-        self.watches = PostgresWatches(self.database)
+        self.watches = Watches(sql)
         self.outbox = PostgresOutbox(self.database)
         self.bot_state = BotState(sql)
         self.history = History(sql)

@@ -10,7 +10,7 @@ import json
 import sqlite3
 import time
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Coroutine, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final
 
 from state.sql.db import Rows, bound
 from state.sql.query import Dialect, Query, Rendered
@@ -18,7 +18,6 @@ from state.sql.query import Dialect, Query, Rendered
 if TYPE_CHECKING:
     from state.sqlite.database import SqliteDatabase
 
-T = TypeVar("T")
 
 IN_LIMIT: Final = 500
 """Values bound one by one in an `IN` list; a longer list is bound as one JSON array."""
@@ -215,14 +214,3 @@ class _Transaction:
 
     async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
         self._connection.execute("COMMIT" if kind is None else "ROLLBACK")
-
-
-def run_now(call: Coroutine[Any, Any, T]) -> T:
-    """The result of a coroutine that never suspends, such as query code over a SQLite
-    `Db`, for a caller that is not a coroutine."""
-    try:
-        call.send(None)
-    except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
-    call.close()
-    raise RuntimeError("the call suspended: it was meant to run on SQLite alone")

@@ -7,11 +7,11 @@ from pathlib import Path
 from state.sql.bot_state import BotState
 from state.sql.history import Charts, History
 from state.sql.references import References
+from state.sql.watches import Watches
 from state.sqlite.database import SqliteDatabase
 from state.sqlite.outbox import SqliteOutbox
 from state.sqlite.sql import SqliteDb
 from state.sqlite.watch_events import SqliteWatchEvents
-from state.sqlite.watches import SqliteWatches
 from state.turn_locks import LocalJobLeases, LocalTurnLocks
 
 
@@ -22,7 +22,7 @@ class SqliteStore:
         self.database = SqliteDatabase(path)
         sql = SqliteDb(self.database)
         self.references = References(sql)
-        self.watches = SqliteWatches(self.database)
+        self.watches = Watches(sql)
         self.outbox = SqliteOutbox(self.database)
         self.bot_state = BotState(sql)
         self.history = History(sql)

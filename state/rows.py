@@ -12,57 +12,58 @@ from domain.rules import Rule, RuleKind, RuleState, comparable_cents
 from domain.watches import NewWatch, Watch
 from state.columns import dec, price_text_or_none, text
 
-RULE_COLUMNS = (
-    "kind",
-    "threshold_percent",
-    "start_price",
-    "trigger_price",
-    "trigger_cents",
-    "armed",
-    "last_price",
-    "unconfirmed_price",
-    "crossings",
-    "crossed_from",
-)
-"""A watch's rule and its state, in the order `rule_values` gives them."""
+RULE_COLUMNS = {
+    "kind": "text",
+    "threshold_percent": "text",
+    "start_price": "text",
+    "trigger_price": "text",
+    "trigger_cents": "bigint",
+    "armed": "int",
+    "last_price": "text",
+    "unconfirmed_price": "text",
+    "crossings": "int",
+    "crossed_from": "text",
+}
+"""A watch's rule and its state, in the order `rule_values` gives them, with their types
+(as `ROWS(...)` in state/sql/ names them; `moment`: a point in time)."""
 
-WATCH_COLUMNS = (
-    "conversation_key",
-    "user_id",
-    "product_id",
-    "product_name",
-    "currency",
-    *RULE_COLUMNS,
-    "created_at",
-    "expires_at",
-)
+WATCH_COLUMNS = {
+    "conversation_key": "text",
+    "user_id": "text",
+    "product_id": "text",
+    "product_name": "text",
+    "currency": "text",
+    **RULE_COLUMNS,
+    "created_at": "moment",
+    "expires_at": "moment",
+}
 """A new watch's columns, in the order `watch_values` gives them."""
 
-MUTABLE_WATCH_COLUMNS = (
-    *RULE_COLUMNS,
-    "paused",
-    "paused_by_user",
-    "snoozed_until",
-    "sleep_crossings",
-    "expires_at",
-)
+MUTABLE_WATCH_COLUMNS = {
+    **RULE_COLUMNS,
+    "paused": "int",
+    "paused_by_user": "int",
+    "snoozed_until": "moment",
+    "sleep_crossings": "int",
+    "expires_at": "moment",
+}
 """What a change of a watch may write, in the order `mutable_values` gives them."""
 
-ALERT_COLUMNS = (
-    "dedupe_key",
-    "kind",
-    "conversation_key",
-    "watch_id",
-    "product_id",
-    "product_name",
-    "currency",
-    "old_price",
-    "new_price",
-    "seen_at",
-    "status",
-    "next_attempt_at",
-    "protected_until",
-)
+ALERT_COLUMNS = {
+    "dedupe_key": "text",
+    "kind": "text",
+    "conversation_key": "text",
+    "watch_id": "bigint",
+    "product_id": "text",
+    "product_name": "text",
+    "currency": "text",
+    "old_price": "text",
+    "new_price": "text",
+    "seen_at": "moment",
+    "status": "text",
+    "next_attempt_at": "moment",
+    "protected_until": "moment",
+}
 """A new alert's columns, in the order `alert_values` gives them."""
 
 

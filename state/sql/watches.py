@@ -49,38 +49,17 @@ from state.sql.history import record_prices
 from state.sql.query import Query
 
 OPEN_STATUSES: Final = [AlertStatus.PENDING.value, AlertStatus.HELD.value]
-WATCH_TYPES: Final = dict(
-    zip(
-        WATCH_COLUMNS,
-        ("text", "text", "text", "text", "text", "text", "text", "text", "text", "bigint")
-        + ("int", "text", "text", "int", "text", "moment", "moment"),
-    )
-)
-MUTABLE_TYPES: Final = {
-    **WATCH_TYPES,
-    "paused": "int",
-    "paused_by_user": "int",
-    "snoozed_until": "moment",
-    "sleep_crossings": "int",
-}
-ALERT_TYPES: Final = dict(
-    zip(
-        ALERT_COLUMNS,
-        ("text", "text", "text", "bigint", "text", "text", "text", "text", "text", "moment")
-        + ("text", "moment", "moment"),
-    )
-)
-"""The SQL types of the rows' columns, for `ROWS(...)`."""
 
 
-def _rows(columns: Sequence[str], types: dict[str, str], *first: str) -> str:
-    return ", ".join([*first, *(f"{column} {types[column]}" for column in columns)])
+def _rows(columns: dict[str, str], *first: str) -> str:
+    """A `ROWS(...)` column list: `first`, then the columns with their types."""
+    return ", ".join([*first, *(f"{column} {kind}" for column, kind in columns.items())])
 
 
 INSERT_WATCHES: Final = Query(
     f"INSERT INTO watches (id, {', '.join(WATCH_COLUMNS)}) "
     f"SELECT w.id, {', '.join(f'w.{column}' for column in WATCH_COLUMNS)} "
-    f"FROM ROWS({_rows(WATCH_COLUMNS, WATCH_TYPES, 'id bigint')}) AS w"
+    f"FROM ROWS({_rows(WATCH_COLUMNS, 'id bigint')}) AS w"
 )
 COUNTED_IDS: Final = Query(
     "UPDATE counters SET value = value + :count WHERE name = 'watches' RETURNING value"
@@ -188,13 +167,13 @@ WRITE_WATCHES: Final = Query(
     f"UPDATE watches SET ({', '.join(MUTABLE_WATCH_COLUMNS)}) = "
     f"({', '.join(f'w.{column}' for column in MUTABLE_WATCH_COLUMNS)}), "
     "version = watches.version + 1 "
-    f"FROM ROWS({_rows(MUTABLE_WATCH_COLUMNS, MUTABLE_TYPES, 'id bigint')}) AS w "
+    f"FROM ROWS({_rows(MUTABLE_WATCH_COLUMNS, 'id bigint')}) AS w "
     "WHERE watches.id = w.id"
 )
 INSERT_ALERTS: Final = Query(
     f"INSERT INTO alerts ({', '.join(ALERT_COLUMNS)}) "
     f"SELECT {', '.join(f'a.{column}' for column in ALERT_COLUMNS)} "
-    f"FROM ROWS({_rows(ALERT_COLUMNS, ALERT_TYPES)}, n int) AS a "
+    f"FROM ROWS({_rows(ALERT_COLUMNS)}, n int) AS a "
     # A watch removed since the change was worked out gets no alert; ids (and so
     # delivery order) follow the changes' order.
     "WHERE EXISTS (SELECT 1 FROM watches WHERE watches.id = a.watch_id) ORDER BY a.n "

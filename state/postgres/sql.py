@@ -7,7 +7,7 @@ A round trip to the server costs more than the work of a row, so bulk rows are a
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, AsyncIterator, Final
 
@@ -25,7 +25,7 @@ TYPES: Final = {"moment": "timestamptz"}
 
 class PostgresDialect(Dialect):
     """Values as `$N`, lists as arrays, bulk rows as `unnest` over one array a column,
-    moments as timestamptz."""
+    moments as timestamptz, lengths of time as intervals."""
 
     name = "postgres"
 
@@ -51,6 +51,10 @@ class PostgresDialect(Dialect):
     @staticmethod
     def at(stored: datetime) -> datetime:
         return stored
+
+    @staticmethod
+    def duration(value: timedelta) -> timedelta:
+        return value  # an interval
 
 
 POSTGRES: Final = PostgresDialect()

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Callable, Final
 
 _TOKENS: Final = re.compile(
@@ -123,6 +123,11 @@ class Dialect:
     @staticmethod
     def at(stored: Any) -> datetime:
         """A stored moment as a timezone-aware UTC datetime."""
+        raise NotImplementedError
+
+    @staticmethod
+    def duration(value: timedelta) -> Any:
+        """A length of time as this backend adds it to a stored moment."""
         raise NotImplementedError
 
     def moment_or_none(self, value: datetime | None) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 from state.sql.db import Rows, bound
@@ -26,7 +26,7 @@ IN_LIMIT: Final = 500
 class SqliteDialect(Dialect):
     """Values as `?N`; lists and rows spread into values up to IN_LIMIT, one JSON text
     past it; a bulk write once per row (executemany); moments as REAL seconds since the
-    epoch; one writer at a time, so no row locks to ask for."""
+    epoch, lengths of time as seconds; one writer at a time, so no row locks to ask for."""
 
     name = "sqlite"
     sizes_fixed = False
@@ -76,6 +76,10 @@ class SqliteDialect(Dialect):
     @staticmethod
     def at(stored: float) -> datetime:
         return datetime.fromtimestamp(stored, timezone.utc)
+
+    @staticmethod
+    def duration(value: timedelta) -> float:
+        return value.total_seconds()
 
 
 SQLITE: Final = SqliteDialect()

@@ -224,6 +224,32 @@ SCHEMA_V8 = """
     """
 
 
+SCHEMA_V9 = """
+    -- Attempts numbered by an id column, as on PostgreSQL, so one query reads them in
+    -- order on both (state/sql/outbox.py): the table again, its rowids kept as the ids.
+    -- The trigger that writes it goes first and comes back (a rename checks triggers).
+    DROP TRIGGER alert_attempt_logged;
+    CREATE TABLE alert_attempts_v9 (
+        id INTEGER PRIMARY KEY,
+        alert_id INTEGER NOT NULL,
+        at REAL NOT NULL,
+        status TEXT NOT NULL,
+        error TEXT
+    );
+    INSERT INTO alert_attempts_v9 (id, alert_id, at, status, error)
+        SELECT rowid, alert_id, at, status, error FROM alert_attempts;
+    DROP TABLE alert_attempts;
+    ALTER TABLE alert_attempts_v9 RENAME TO alert_attempts;
+    CREATE INDEX alert_attempts_by_alert ON alert_attempts (alert_id);
+    CREATE TRIGGER alert_attempt_logged AFTER UPDATE OF attempts ON alerts
+    WHEN NEW.attempts > OLD.attempts
+    BEGIN
+        INSERT INTO alert_attempts (alert_id, at, status, error)
+        VALUES (NEW.id, NEW.last_attempt_at, NEW.status, NEW.last_error);
+    END;
+    """
+
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
     _schema_v2,
@@ -233,5 +259,6 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V6,
     SCHEMA_V7,
     SCHEMA_V8,
+    SCHEMA_V9,
 )
 """Schema versions in order, as SQL or as a step run in a transaction."""

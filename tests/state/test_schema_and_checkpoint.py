@@ -254,6 +254,52 @@ async def test_a_watch_whose_trigger_is_not_whole_cents_is_left_for_the_poller(
     assert watch.state.last_price == Decimal("99.5")
 
 
+# --- upgrading a version-8 file: alert attempts get an id column ---
+
+
+@pytest.fixture
+def v8_file_with_attempts(db_path: Path) -> Path:
+    """A version-8 file holding one alert tried twice (its attempts numbered by rowid)."""
+    db_path.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(db_path, isolation_level=None)) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        for version, step in enumerate(MIGRATIONS[:8], start=1):
+            if isinstance(step, str):
+                db.executescript(f"BEGIN; {step}; PRAGMA user_version = {version}; COMMIT;")
+            else:
+                db.execute("BEGIN")
+                step(db)
+                db.execute(f"PRAGMA user_version = {version}")
+                db.execute("COMMIT")
+        db.execute(
+            "INSERT INTO alerts (id, dedupe_key, conversation_key, watch_id, product_id,"
+            " product_name, currency, seen_at, status, next_attempt_at)"
+            " VALUES (7, 'watch-1-crossing-1', ?, 1, 'p-100', 'Espresso machine', 'EUR',"
+            " ?, 'pending', ?)",
+            (CONVERSATION, T0.timestamp(), T0.timestamp()),
+        )
+        for attempt, error in enumerate(["timeout", "HTTP 503"], start=1):
+            # Both at one moment: only the order they were written in tells them apart.
+            db.execute(
+                "UPDATE alerts SET attempts = ?, last_attempt_at = ?, last_error = ? WHERE id = 7",
+                (attempt, T0.timestamp(), error),
+            )
+    return db_path
+
+
+async def test_after_the_upgrade_an_alerts_attempts_read_in_the_order_they_were_made(
+    v8_file_with_attempts: Path, store: SqliteStore
+) -> None:
+    await store.outbox.mark_sent([7], T0)
+
+    assert user_version(v8_file_with_attempts) == len(MIGRATIONS)
+    assert [(a.status, a.error) for a in await store.outbox.attempts(7)] == [
+        (AlertStatus.PENDING, "timeout"),
+        (AlertStatus.PENDING, "HTTP 503"),
+        (AlertStatus.SENT, None),
+    ]
+
+
 # --- a new file ---
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from state.postgres.database import PostgresDatabase
-from state.postgres.outbox import PostgresOutbox
 from state.postgres.sql import PostgresDb
 from state.postgres.turn_locks import PostgresJobLeases, PostgresTurnLocks
 from state.postgres.watch_events import PostgresWatchEvents
 from state.sql.bot_state import BotState
 from state.sql.history import Charts, History
+from state.sql.outbox import Outbox
 from state.sql.references import References
 from state.sql.watches import Watches
 
@@ -19,7 +19,7 @@ class PostgresStore:
         sql = PostgresDb(self.database)
         self.references = References(sql)
         self.watches = Watches(sql)
-        self.outbox = PostgresOutbox(self.database)
+        self.outbox = Outbox(sql)
         self.bot_state = BotState(sql)
         self.history = History(sql)
         self.charts = Charts(sql)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from state.sql.bot_state import BotState
 from state.sql.history import Charts, History
+from state.sql.outbox import Outbox
 from state.sql.references import References
 from state.sql.watches import Watches
 from state.sqlite.database import SqliteDatabase
-from state.sqlite.outbox import SqliteOutbox
 from state.sqlite.sql import SqliteDb
 from state.sqlite.watch_events import SqliteWatchEvents
 from state.turn_locks import LocalJobLeases, LocalTurnLocks
@@ -23,7 +23,7 @@ class SqliteStore:
         sql = SqliteDb(self.database)
         self.references = References(sql)
         self.watches = Watches(sql)
-        self.outbox = SqliteOutbox(self.database)
+        self.outbox = Outbox(sql)
         self.bot_state = BotState(sql)
         self.history = History(sql)
         self.charts = Charts(sql)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from state.postgres.database import PostgresDatabase
 from state.postgres.sql import PostgresDb
 from state.postgres.turn_locks import PostgresJobLeases, PostgresTurnLocks
-from state.postgres.watch_events import PostgresWatchEvents
 from state.sql.bot_state import BotState
 from state.sql.history import Charts, History
 from state.sql.outbox import Outbox
 from state.sql.references import References
+from state.sql.watch_events import WatchEvents
 from state.sql.watches import Watches
 
 
@@ -23,7 +23,7 @@ class PostgresStore:
         self.bot_state = BotState(sql)
         self.history = History(sql)
         self.charts = Charts(sql)
-        self.events = PostgresWatchEvents(self.database)
+        self.events = WatchEvents(sql)
         self.locks = PostgresTurnLocks(self.database)
         self.jobs = PostgresJobLeases(self.database)
 

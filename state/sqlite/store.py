@@ -8,10 +8,10 @@ from state.sql.bot_state import BotState
 from state.sql.history import Charts, History
 from state.sql.outbox import Outbox
 from state.sql.references import References
+from state.sql.watch_events import WatchEvents
 from state.sql.watches import Watches
 from state.sqlite.database import SqliteDatabase
 from state.sqlite.sql import SqliteDb
-from state.sqlite.watch_events import SqliteWatchEvents
 from state.turn_locks import LocalJobLeases, LocalTurnLocks
 
 
@@ -27,7 +27,7 @@ class SqliteStore:
         self.bot_state = BotState(sql)
         self.history = History(sql)
         self.charts = Charts(sql)
-        self.events = SqliteWatchEvents(self.database)
+        self.events = WatchEvents(sql)
         self.locks = LocalTurnLocks()
         self.jobs = LocalJobLeases()
 

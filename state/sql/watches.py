@@ -19,9 +19,8 @@ from domain.alerts import AlertStatus
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck, Recorded
 from domain.products import ProductHealth
 from domain.watch_changes import Change, WatchChange, created
-from domain.watch_events import WatchEvent
 from domain.watches import NewWatch, Watch
-from state.columns import price_text, price_text_or_none, text
+from state.columns import price_text, price_text_or_none
 from state.interfaces import JobLease, LeaseLost
 from state.rows import (
     ALERT_COLUMNS,
@@ -47,6 +46,7 @@ from state.rule_sql import (
 from state.sql.db import Columns, Db
 from state.sql.history import record_prices
 from state.sql.query import Query
+from state.sql.watch_events import insert_events
 
 OPEN_STATUSES: Final = [AlertStatus.PENDING.value, AlertStatus.HELD.value]
 
@@ -179,12 +179,6 @@ INSERT_ALERTS: Final = Query(
     "WHERE EXISTS (SELECT 1 FROM watches WHERE watches.id = a.watch_id) ORDER BY a.n "
     "ON CONFLICT (dedupe_key) DO NOTHING"
 )
-INSERT_EVENTS: Final = Query(
-    "INSERT INTO watch_events (watch_id, at, kind, price, trigger_price, alert_id, detail) "
-    "SELECT e.watch_id, e.at, e.kind, e.price, e.trigger_price, e.alert_id, e.detail "
-    "FROM ROWS(watch_id bigint, at moment, kind text, price text, trigger_price text, "
-    "alert_id bigint, detail text) AS e"
-)
 WAKE_HELD_ALERTS: Final = Query(
     # A woken watch's alerts held while it slept are due now.
     "UPDATE alerts SET next_attempt_at = w.at FROM ROWS(watch_id bigint, at moment) AS w "
@@ -206,7 +200,7 @@ class Watches:
     async def add(self, watch: NewWatch) -> Watch:
         async with self._db.transaction() as tx:
             [watch_id] = await self._insert(tx, [watch])
-            await _insert_events(tx, [created(watch_id, watch)])
+            await insert_events(tx, [created(watch_id, watch)])
         return Watch(watch_id, **{f: getattr(watch, f) for f in NewWatch.__dataclass_fields__})
 
     async def add_many(self, watches: Sequence[NewWatch]) -> int:
@@ -434,7 +428,7 @@ class Watches:
                     for n, a in enumerate(alerts)
                 ],
             )
-        await _insert_events(tx, [event for c in changes for event in c.events])
+        await insert_events(tx, [event for c in changes for event in c.events])
         woken = [(c.after.id, self._moment(c.woke_at)) for c in changes if c.woke_at is not None]
         if woken:
             await tx.execute_many(WAKE_HELD_ALERTS, woken)
@@ -446,26 +440,6 @@ class Watches:
             self._at(row["created_at"]),
             self._at_or_none(row["snoozed_until"]),
             self._at_or_none(row["expires_at"]),
-        )
-
-
-async def _insert_events(tx: Db, events: Sequence[WatchEvent]) -> None:
-    if events:
-        moment = tx.dialect.moment
-        await tx.execute_many(
-            INSERT_EVENTS,
-            [
-                (
-                    e.watch_id,
-                    moment(e.at),
-                    e.kind.value,
-                    text(e.price),
-                    text(e.trigger_price),
-                    e.alert_id,
-                    e.detail,
-                )
-                for e in events
-            ],
         )
 
 

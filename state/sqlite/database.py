@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from state.private_files import create_private_file
-from state.sqlite.columns import placeholders
 from state.sqlite.migrations import MIGRATIONS
 from state.sqlite.sql import Sequences
 
@@ -128,5 +127,5 @@ class SqliteDatabase:
         rows: list[sqlite3.Row] = []
         for start in range(0, len(values), IN_CHUNK):
             part = list(values)[start : start + IN_CHUNK]
-            rows.extend(self.fetchall(sql.format(placeholders(len(part))), part))
+            rows.extend(self.fetchall(sql.format(",".join("?" * len(part))), part))
         return rows

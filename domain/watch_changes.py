@@ -41,20 +41,28 @@ WatchChange = Callable[[Watch], Change]
 """A change worked out from the watch as read; the store applies it under its guard."""
 
 
-def _event(watch: Watch, kind: EventKind, now: datetime, **values: object) -> WatchEvent:
-    return WatchEvent(watch.id, now, kind, trigger_price=watch.rule.trigger_price, **values)  # type: ignore[arg-type]
+def _event(
+    watch: Watch,
+    kind: EventKind,
+    now: datetime,
+    price: Decimal | None = None,
+    detail: str | None = None,
+) -> WatchEvent:
+    """An event of the watch, with the trigger that holds as it happens."""
+    return WatchEvent(
+        watch.id, now, kind, price=price, trigger_price=watch.rule.trigger_price, detail=detail
+    )
 
 
-def _asleep(watch: Watch, **sleep: object) -> Watch:
-    """Asleep from now; falling asleep again keeps the crossing count it fell asleep at,
-    so an alert it owes from before is not lost."""
-    crossings = watch.sleep_crossings if is_sleeping(watch) else watch.state.crossings
-    return replace(watch, sleep_crossings=crossings, **sleep)  # type: ignore[arg-type]
+def _sleep_crossings(watch: Watch) -> int:
+    """The crossing count a watch falling asleep now keeps: falling asleep again keeps
+    the one it fell asleep at, so an alert it owes from before is not lost."""
+    return watch.sleep_crossings if is_sleeping(watch) else watch.state.crossings
 
 
 def pause(now: datetime) -> WatchChange:
     def change(watch: Watch) -> Change:
-        after = _asleep(watch, paused_by_user=True)
+        after = replace(watch, paused_by_user=True, sleep_crossings=_sleep_crossings(watch))
         return Change(watch, after, events=[_event(watch, EventKind.PAUSED, now)])
 
     return change
@@ -62,7 +70,7 @@ def pause(now: datetime) -> WatchChange:
 
 def snooze(until: datetime, now: datetime) -> WatchChange:
     def change(watch: Watch) -> Change:
-        after = _asleep(watch, snoozed_until=until)
+        after = replace(watch, snoozed_until=until, sleep_crossings=_sleep_crossings(watch))
         detail = until.isoformat()
         return Change(watch, after, events=[_event(watch, EventKind.SNOOZED, now, detail=detail)])
 
@@ -126,23 +134,24 @@ def retarget(target: Decimal, now: datetime) -> WatchChange:
 
 def priced(watch: Watch, price: Decimal, outage: int, now: datetime) -> Change:
     """The poll saw `price` for the watch's product (the outage it may end: `outage`)."""
-    alerts: list[NewAlert] = []
+    made: list[NewAlert | None] = []
     events: list[WatchEvent] = []
     after = watch
     if watch.paused:
         after = replace(after, paused=False)
-        events.append(_event(watch, EventKind.AVAILABLE, now, price=price))
-        alerts.append(born(after, Available(outage, price), now))  # type: ignore[arg-type]
+        events.append(_event(watch, EventKind.AVAILABLE, now, price))
+        made.append(born(after, Available(outage, price), now))
     outcome = evaluate(watch.rule.trigger_price, watch.state, price)
     after = replace(after, state=outcome.state)
     if outcome.fired:
         alert = born(after, Crossing(price, watch.state), now)
-        kind = EventKind.FIRED if alert else EventKind.FIRED_ASLEEP
-        events.append(_event(watch, kind, now, price=price))
-        alerts.append(alert)  # type: ignore[arg-type]
+        events.append(
+            _event(watch, EventKind.FIRED if alert else EventKind.FIRED_ASLEEP, now, price)
+        )
+        made.append(alert)
     elif outcome.state.armed and not watch.state.armed:
-        events.append(_event(watch, EventKind.ARMED, now, price=price))
-    return Change(watch, after, [alert for alert in alerts if alert], events)
+        events.append(_event(watch, EventKind.ARMED, now, price))
+    return Change(watch, after, [alert for alert in made if alert is not None], events)
 
 
 def unavailable(watch: Watch, outage: int, now: datetime) -> Change:

@@ -5,25 +5,13 @@ from __future__ import annotations
 from state.postgres.database import PostgresDatabase
 from state.postgres.sql import PostgresDb
 from state.postgres.turn_locks import PostgresJobLeases, PostgresTurnLocks
-from state.sql.bot_state import BotState
-from state.sql.history import Charts, History
-from state.sql.outbox import Outbox
-from state.sql.references import References
-from state.sql.watch_events import WatchEvents
-from state.sql.watches import Watches
+from state.sql.aggregates import Aggregates
 
 
-class PostgresStore:
+class PostgresStore(Aggregates):
     def __init__(self, url: str, *, schema: str | None = None) -> None:
         self.database = PostgresDatabase(url, schema=schema)
-        sql = PostgresDb(self.database)
-        self.references = References(sql)
-        self.watches = Watches(sql)
-        self.outbox = Outbox(sql)
-        self.bot_state = BotState(sql)
-        self.history = History(sql)
-        self.charts = Charts(sql)
-        self.events = WatchEvents(sql)
+        super().__init__(PostgresDb(self.database))
         self.locks = PostgresTurnLocks(self.database)
         self.jobs = PostgresJobLeases(self.database)
 

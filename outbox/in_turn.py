@@ -109,10 +109,10 @@ class AlertsInTurn:
             await self._outcomes.held(held, hold_seconds)
         if quiet := _alerts(by_fate[Fate.HOLD_FOR_QUIET]):
             await self._outcomes.held(quiet, hold_seconds, quiet_until)
-        for alert, verdict in by_fate[Fate.ASLEEP]:
-            await self._outcomes.asleep([alert], verdict.until, verdict.why)
-        for alert, verdict in by_fate[Fate.STALE]:
-            await self._outcomes.dropped([alert], verdict.why)
+        for (until, why), asleep in _grouped(by_fate[Fate.ASLEEP]).items():
+            await self._outcomes.asleep(asleep, until, why)
+        for (_, why), stale in _grouped(by_fate[Fate.STALE]).items():
+            await self._outcomes.dropped(stale, why)
         if ready := by_fate[Fate.SEND]:
             failure = await send(_alerts(ready))
             if failure is None:
@@ -120,6 +120,16 @@ class AlertsInTurn:
             else:
                 await self._outcomes.failed(_alerts(ready), failure)
         return [alert for verdicts in by_fate.values() for alert, _ in verdicts]
+
+
+def _grouped(
+    verdicts: Sequence[tuple[Alert, Verdict]],
+) -> dict[tuple[datetime | None, str], list[Alert]]:
+    """The alerts by their verdict's end and reason: one store write for each."""
+    groups: dict[tuple[datetime | None, str], list[Alert]] = defaultdict(list)
+    for alert, verdict in verdicts:
+        groups[verdict.until, verdict.why].append(alert)
+    return groups
 
 
 def _alerts(verdicts: Sequence[tuple[Alert, Verdict]]) -> list[Alert]:

@@ -63,9 +63,7 @@ class Outcomes:
         await self._outbox.mark_held([alert.id for alert in alerts], now, hold_seconds, until)
         why = HELD_FOR_A_DIALOG if until is None else held_for_quiet_hours(until)
         await self._record(alerts, EventKind.HELD, now, why)
-        for alert in alerts:
-            self._metrics.delivery_attempts.labels("held").inc()
-            logger.info("alert %s held for %s: %s", alert.id, alert.conversation_key, why)
+        self._count_held(alerts, why)
 
     async def asleep(self, alerts: Sequence[Alert], until: datetime | None, why: str) -> None:
         """Held while their watch sleeps: until `until` (a snooze's end), or until the
@@ -77,9 +75,7 @@ class Outcomes:
         await self._outbox.mark_asleep([a.id for a in alerts], until or now + ASLEEP_RECHECK)
         fresh = [alert for alert in alerts if alert.status is not AlertStatus.HELD]
         await self._record(fresh, EventKind.HELD, now, why)
-        for alert in alerts:
-            self._metrics.delivery_attempts.labels("held").inc()
-            logger.info("alert %s held for %s: %s", alert.id, alert.conversation_key, why)
+        self._count_held(alerts, why)
 
     async def dropped(self, alerts: Sequence[Alert], why: str) -> None:
         """Never send these alerts: they no longer stand. `why` is in the user's words:
@@ -91,6 +87,11 @@ class Outcomes:
         self._metrics.delivery_attempts.labels("dropped").inc(len(dropped))
         for alert in dropped:
             logger.info("alert %s to %s dropped: %s", alert.id, alert.conversation_key, why)
+
+    def _count_held(self, alerts: Sequence[Alert], why: str) -> None:
+        for alert in alerts:
+            self._metrics.delivery_attempts.labels("held").inc()
+            logger.info("alert %s held for %s: %s", alert.id, alert.conversation_key, why)
 
     async def _record(
         self, alerts: Sequence[Alert], kind: EventKind, now: datetime, why: str

@@ -136,8 +136,13 @@ class Dialect:
     def at_or_none(self, stored: Any) -> datetime | None:
         return None if stored is None else self.at(stored)
 
+    def statement(self, sql: str) -> str:
+        """The neutral statement as this backend says it best, before its pieces are
+        spelled; most backends take it as it is."""
+        return sql
+
     def render(self, sql: str, bulk: bool) -> Rendered:
-        pieces = _pieces(sql)
+        pieces = _pieces(self.statement(sql))
         if bulk and self.inline_bulk_rows:
             pieces = _inlined(pieces)
         columns = [

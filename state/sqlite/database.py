@@ -54,6 +54,9 @@ class SqliteDatabase:
         db.execute("PRAGMA busy_timeout=5000")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
+        # Statement journals (a multi-row write that may fail) and sorts in memory, not in
+        # temporary files: a poll's bulk writes took twice as long with the files.
+        db.execute("PRAGMA temp_store=MEMORY")
         # checkpoint() does this off the loop; this is only a backstop if it never runs.
         db.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_CHECKPOINT_PAGES}")
         db.execute(f"PRAGMA journal_size_limit={WAL_KEPT_BYTES}")  # the log shrinks back

@@ -54,6 +54,15 @@ def help_text(default_drop: Decimal) -> str:
     )
 
 
+def not_your_alert(owner_name: str | None) -> str:
+    """A group member's click on a button of another member's alert."""
+    whose = owner_name.strip() if owner_name and owner_name.strip() else "another member"
+    return (
+        f"Sorry, this alert belongs to {whose}, so I've left it as it is."
+        ' Say "list" to see your own watches.'
+    )
+
+
 FALLBACK: Final = 'Sorry, I didn\'t get that. Try "watch headphones 20%", "list" or "help".'
 NO_TEXT: Final = 'I can only read text messages. Try "watch headphones 20%", "list" or "help".'
 FEED_DOWN: Final = (

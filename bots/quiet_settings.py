@@ -163,7 +163,7 @@ def _until(
 
 def quiet_state_is_usable(document: Mapping[str, Any]) -> bool:
     """Whether the stored quiet hours and zones have the shapes QuietSettings writes."""
-    members = document.get(MEMBERS, {})
+    members = document.get(MEMBERS) or {}
     return (
         _settings_are_usable(document)
         and isinstance(members, dict)

@@ -17,6 +17,7 @@ from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
 
 from dialogs import texts
 from dialogs.keys import conversation_key, owner_scope
+from domain.owners import belongs_to
 from domain.watches import Watch
 from feed.catalog import words
 from watchers.watchlist import Watchlist
@@ -107,8 +108,11 @@ class RemoveDialog(ComponentDialog):
         result = step.result
         watch_id = step.values["candidates"][result.index] if hasattr(result, "index") else result
         key, owner = conversation_key(step.context.activity), owner_scope(step.context.activity)
-        watch = await self._watchlist.get(key, watch_id, owner)
-        if watch is None or not await self._watchlist.remove(key, watch, owner):
+        watch = await self._watchlist.get(key, watch_id)
+        if watch is not None and not belongs_to(watch, owner):
+            # In a group the question is the conversation's: another member answered it.
+            await step.context.send_activity(texts.not_your_watch(watch.owner_name))
+        elif watch is None or not await self._watchlist.remove(key, watch, owner):
             await step.context.send_activity("That watch was already gone.")
         else:
             await step.context.send_activity(f"OK, I've stopped watching {watch.product_name}.")

@@ -56,11 +56,22 @@ def help_text(default_drop: Decimal) -> str:
 
 def not_your_alert(owner_name: str | None) -> str:
     """A group member's click on a button of another member's alert."""
-    whose = owner_name.strip() if owner_name and owner_name.strip() else "another member"
     return (
-        f"Sorry, this alert belongs to {whose}, so I've left it as it is."
+        f"Sorry, this alert belongs to {_member(owner_name)}, so I've left it as it is."
         ' Say "list" to see your own watches.'
     )
+
+
+def not_your_watch(owner_name: str | None) -> str:
+    """A group member's answer to a question about another member's watch."""
+    return (
+        f"Sorry, that watch belongs to {_member(owner_name)}, so I've left it as it is."
+        ' Say "list" to see your own watches.'
+    )
+
+
+def _member(name: str | None) -> str:
+    return name.strip() if name and name.strip() else "another member"
 
 
 FALLBACK: Final = 'Sorry, I didn\'t get that. Try "watch headphones 20%", "list" or "help".'

@@ -196,12 +196,14 @@ class PriceWatchBot(ActivityHandler):
         """What the turn sends of the conversation's alerts (outbox/in_turn.py decides):
         a proactive turn's batch, or on a user's turn what waited."""
         context = dialog_context.context
+        quiet_until, members_quiet = await self._quiet.audience(context, self._clock())
         await self._alerts.run(
             conversation_key(context.activity),
             dialog_waiting=dialog_context.active_dialog is not None,
             send=alert_sender(context, self._clock, self._alert_facts),
             batch=batch,
-            quiet_until=await self._quiet.quiet_until(context, self._clock()),
+            quiet_until=quiet_until,
+            members_quiet=members_quiet,
         )
 
     async def on_unrecognized_activity_type(self, turn_context: TurnContext) -> None:

@@ -13,7 +13,7 @@ from botbuilder.core import TurnContext
 from bots.quiet_settings import UTC, QuietSettings
 from dialogs import texts
 from dialogs.commands.why import WhyCommand
-from dialogs.keys import conversation_key
+from dialogs.keys import conversation_key, owner_scope
 from dialogs.remove_dialog import watches_named
 from dialogs.watch_story import (
     AlertStory,
@@ -55,7 +55,7 @@ class WhyTeller:
 
     async def tell(self, context: TurnContext, command: WhyCommand, dialog_open: bool) -> str:
         key = conversation_key(context.activity)
-        watches = await self._watchlist.of(key)
+        watches = await self._watchlist.of(key, owner_scope(context.activity))
         if not watches:
             return 'You\'re not watching anything yet. Try "watch headphones 20%".'
         chosen = _choose(watches, command)

@@ -56,10 +56,13 @@ class HistoryReplies:
         self._charts = charts
         self._clock = clock
 
-    async def reply(self, conversation_key: str, command: HistoryCommand) -> Activity | str:
+    async def reply(
+        self, conversation_key: str, command: HistoryCommand, owner: str | None = None
+    ) -> Activity | str:
+        """`owner`: a group member, whose watches alone are looked among (`domain.owners`)."""
         if not command.query:
             return SAY_WHICH
-        found = await self._find(conversation_key, command.query)
+        found = await self._find(conversation_key, command.query, owner)
         if isinstance(found, str):
             return found
         days = command.days or DEFAULT_DAYS
@@ -78,10 +81,11 @@ class HistoryReplies:
             url = None
         return _answer(found, summary, days, now, url)
 
-    async def _find(self, conversation_key: str, query: str) -> _Named | str:
+    async def _find(self, conversation_key: str, query: str, owner: str | None) -> _Named | str:
+        watches = await self._watchlist.of(conversation_key, owner)
         watched = {
             watch.product_id: _Named(watch.product_id, watch.product_name, watch.currency)
-            for watch in watches_named(await self._watchlist.of(conversation_key), query)
+            for watch in watches_named(watches, query)
         }
         if len(watched) == 1:
             return next(iter(watched.values()))

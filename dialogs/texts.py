@@ -54,6 +54,26 @@ def help_text(default_drop: Decimal) -> str:
     )
 
 
+def not_your_alert(owner_name: str | None) -> str:
+    """A group member's click on a button of another member's alert."""
+    return (
+        f"Sorry, this alert belongs to {_member(owner_name)}, so I've left it as it is."
+        ' Say "list" to see your own watches.'
+    )
+
+
+def not_your_watch(owner_name: str | None) -> str:
+    """A group member's answer to a question about another member's watch."""
+    return (
+        f"Sorry, that watch belongs to {_member(owner_name)}, so I've left it as it is."
+        ' Say "list" to see your own watches.'
+    )
+
+
+def _member(name: str | None) -> str:
+    return name.strip() if name and name.strip() else "another member"
+
+
 FALLBACK: Final = 'Sorry, I didn\'t get that. Try "watch headphones 20%", "list" or "help".'
 NO_TEXT: Final = 'I can only read text messages. Try "watch headphones 20%", "list" or "help".'
 FEED_DOWN: Final = (

@@ -26,7 +26,7 @@ from dialogs import texts
 from dialogs.choices import offer
 from dialogs.commands.drops import Drop, parse_drop
 from dialogs.commands.words import CommandError, clean_text
-from dialogs.keys import conversation_key, user_id
+from dialogs.keys import conversation_key, user_id, user_name
 from domain.products import Product
 from domain.rules import Rule, below_rule, percent_rule, to_cents
 from feed.catalog import Catalog, match_products
@@ -70,8 +70,13 @@ async def create_watch(
 ) -> str:
     """Save a watch for this conversation and say what was promised."""
     try:
+        activity = context.activity
         await watchlist.add(
-            conversation_key(context.activity), user_id(context.activity), product, rule
+            conversation_key(activity),
+            user_id(activity),
+            product,
+            rule,
+            owner_name=user_name(activity),
         )
     except WatchLimitReached as limit:
         return texts.watch_limit_reached(limit.limit)

@@ -66,16 +66,22 @@ class WatchStore(Protocol):
     async def count_of_user(self, user_id: str) -> int:
         """Watches one user made, in any of their conversations."""
 
-    async def remove(self, conversation_key: str, watch_id: int) -> bool:
-        """Remove a watch of this conversation, and its undelivered alerts."""
+    async def remove(self, conversation_key: str, watch_id: int, owner: str | None = None) -> bool:
+        """Remove a watch of this conversation, and its undelivered alerts. With an
+        `owner` (a group member), only a watch that belongs to them (`domain.owners`)."""
 
     async def change(
-        self, conversation_key: str, watch_id: int | None, change: WatchChange
+        self,
+        conversation_key: str,
+        watch_id: int | None,
+        change: WatchChange,
+        owner: str | None = None,
     ) -> list[Watch]:
         """Apply a user's change to the conversation's watch (None: to each of its
-        watches) under the rows' locks, worked out from the watch as it is now, with the
-        alerts and events it makes; returns the watches after. Every write of a watch's
-        state is this or `record_poll`."""
+        watches; with an `owner`, only those that belong to them, `domain.owners`) under
+        the rows' locks, worked out from the watch as it is now, with the alerts and
+        events it makes; returns the watches after. Every write of a watch's state is
+        this or `record_poll`."""
 
     async def by_ids(self, watch_ids: Sequence[int]) -> dict[int, Watch]:
         """The watches that still exist, by id."""

@@ -1,7 +1,8 @@
 """The facts an alert message shows, gathered once per message for all its alerts.
 
-The rule comes from the conversation's watches (one query); the lowest price lately
-and the chart from collaborators app.py passes in (price history, chart service).
+The rule and whose watch it is come from the conversation's watches (one query); the
+lowest price lately and the chart from collaborators app.py passes in (price history,
+chart service).
 Facts are extras: when one cannot be had, the card goes without it, never the alert.
 """
 
@@ -57,14 +58,17 @@ class AlertFactsProvider:
             self._lows(product_ids),
             self._charts(currencies),
         )
-        return {
-            alert.id: AlertFacts(
-                rule=watches[alert.watch_id].rule if alert.watch_id in watches else None,
+        facts: dict[int, AlertFacts] = {}
+        for alert in alerts:
+            watch = watches.get(alert.watch_id)
+            facts[alert.id] = AlertFacts(
+                rule=None if watch is None else watch.rule,
                 low=lows.get(alert.product_id),
                 chart_url=charts.get(alert.product_id),
+                owner_id="" if watch is None else watch.user_id,
+                owner_name=None if watch is None else watch.owner_name,
             )
-            for alert in alerts
-        }
+        return facts
 
     async def _watches(self, conversation_key: str) -> dict[int, Watch]:
         try:

@@ -12,7 +12,7 @@ from dialogs import texts
 from dialogs.commands.command import Entry, Turn
 from dialogs.commands.drops import parse_price
 from dialogs.commands.words import CommandError, shorten
-from dialogs.keys import user_id
+from dialogs.keys import user_id, user_name
 from feed.client import FeedError
 from watchers.watchlist import WatchLimitReached
 
@@ -61,6 +61,7 @@ class BoughtCommand:
                 self.paid,
                 self.days,
                 current,
+                owner_name=user_name(turn.context.activity),
             )
         except WatchLimitReached as limit:
             return texts.watch_limit_reached(limit.limit)

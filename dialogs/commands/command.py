@@ -10,7 +10,7 @@ from botbuilder.core import TurnContext
 from botbuilder.dialogs import DialogContext
 from botbuilder.schema import Activity
 
-from dialogs.keys import conversation_key
+from dialogs.keys import conversation_key, owner_scope
 from domain.clock import Clock
 from feed.catalog import Catalog
 from watchers.watchlist import Watchlist
@@ -90,6 +90,12 @@ class Turn:
     def conversation(self) -> str:
         """The conversation's key in the store."""
         return conversation_key(self.context.activity)
+
+    @property
+    def owner(self) -> str | None:
+        """Whose watches this message sees and changes: the sender's in a group, None
+        (every watch of the conversation) in a 1:1 (`dialogs.keys.owner_scope`)."""
+        return owner_scope(self.context.activity)
 
     async def say(self, reply: str | Activity) -> None:
         await self.context.send_activity(reply)

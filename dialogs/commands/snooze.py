@@ -23,8 +23,8 @@ class SnoozeCommand:
         watchlist = turn.services.watchlist
         until = turn.services.clock() + self.duration
 
-        async def snooze(key: str, watch_id: int | None) -> list[Watch]:
-            return await watchlist.snooze(key, watch_id, until)
+        async def snooze(key: str, watch_id: int | None, owner: str | None) -> list[Watch]:
+            return await watchlist.snooze(key, watch_id, until, owner)
 
         await act_on(turn, self.which, snooze, "snoozed", f"until {texts.moment(until)}")
 

@@ -12,8 +12,9 @@ from dialogs.commands.words import CommandError
 from dialogs.remove_dialog import watches_named
 from domain.watches import Watch
 
-Act = Callable[[str, int | None], Awaitable[list[Watch]]]
-"""Does it to a conversation's watch (None: all of them); gives back the watches done."""
+Act = Callable[[str, int | None, str | None], Awaitable[list[Watch]]]
+"""Does it to a conversation's watch (None: all of them) of an owner's (None: anyone's,
+a 1:1); gives back the watches done."""
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,13 @@ def parse_ref(rest: str, verb: str) -> WatchRef:
 async def act_on(turn: Turn, which: WatchRef, act: Act, done: str, how: str) -> None:
     """Does `act` to the watch meant and says so ("OK, I've {done} ... {how}."), or says
     why there is no one watch meant."""
-    key = turn.conversation
-    target = _pick(await turn.services.watchlist.of(key), which)
+    key, owner = turn.conversation, turn.owner
+    target = _pick(await turn.services.watchlist.of(key, owner), which)
     if isinstance(target, str):
         await turn.say(target)
         return
-    await turn.say(_said(await act(key, None if target is None else target.id), done, how))
+    acted = await act(key, None if target is None else target.id, owner)
+    await turn.say(_said(acted, done, how))
 
 
 def _pick(watches: list[Watch], which: WatchRef) -> Watch | None | str:

@@ -79,14 +79,20 @@ SEQUENCE_IDS: Final = Query("SELECT nextval('watch_ids') AS id FROM generate_ser
 OF_CONVERSATION: Final = Query("SELECT * FROM watches WHERE conversation_key = :key ORDER BY id")
 BY_IDS: Final = Query("SELECT * FROM watches WHERE id IN :ids")
 COUNT_OF_USER: Final = Query("SELECT COUNT(*) FROM watches WHERE user_id = :user_id")
-REMOVE: Final = Query("DELETE FROM watches WHERE id = :id AND conversation_key = :key RETURNING id")
+OWNED_BY_SQL: Final = "(CAST(:owner AS text) IS NULL OR user_id = :owner OR user_id = '')"
+"""`domain.owners.belongs_to` in SQL: no owner scope (a 1:1), the owner's, or no one's."""
+REMOVE: Final = Query(
+    f"DELETE FROM watches WHERE id = :id AND conversation_key = :key AND {OWNED_BY_SQL} "
+    "RETURNING id"
+)
 REMOVE_OPEN_ALERTS: Final = Query(
     # By conversation too: alerts_by_conversation finds them.
     "DELETE FROM alerts WHERE conversation_key = :key AND watch_id = :id AND status IN :statuses"
 )
 SCOPE_LOCKED: Final = Query(
     "SELECT * FROM watches WHERE conversation_key = :key "
-    "AND (CAST(:watch_id AS bigint) IS NULL OR id = :watch_id) ORDER BY id FOR UPDATE"
+    f"AND (CAST(:watch_id AS bigint) IS NULL OR id = :watch_id) AND {OWNED_BY_SQL} "
+    "ORDER BY id FOR UPDATE"
 )
 SNOOZED_DUE: Final = Query(
     "SELECT * FROM watches WHERE snoozed_until IS NOT NULL AND snoozed_until <= :now ORDER BY id"
@@ -247,10 +253,11 @@ class Watches:
     async def count_of_user(self, user_id: str) -> int:
         return int(await self._db.fetchval(COUNT_OF_USER, user_id=user_id))
 
-    async def remove(self, conversation_key: str, watch_id: int) -> bool:
+    async def remove(self, conversation_key: str, watch_id: int, owner: str | None = None) -> bool:
         async with self._db.transaction() as tx:
             await self._user_writes(tx)
-            if await tx.fetchval(REMOVE, id=watch_id, key=conversation_key) is None:
+            removed = await tx.fetchval(REMOVE, id=watch_id, key=conversation_key, owner=owner)
+            if removed is None:
                 return False
             await tx.execute(
                 REMOVE_OPEN_ALERTS, key=conversation_key, id=watch_id, statuses=OPEN_STATUSES
@@ -258,11 +265,17 @@ class Watches:
             return True
 
     async def change(
-        self, conversation_key: str, watch_id: int | None, change: WatchChange
+        self,
+        conversation_key: str,
+        watch_id: int | None,
+        change: WatchChange,
+        owner: str | None = None,
     ) -> list[Watch]:
         async with self._db.transaction() as tx:
             await self._user_writes(tx)
-            rows = await tx.fetch(SCOPE_LOCKED, key=conversation_key, watch_id=watch_id)
+            rows = await tx.fetch(
+                SCOPE_LOCKED, key=conversation_key, watch_id=watch_id, owner=owner
+            )
             changes = [change(self._watch(row)) for row in rows]
             await self._write(tx, changes)
         return [_written(c) for c in changes]

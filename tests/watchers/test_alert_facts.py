@@ -59,7 +59,11 @@ async def test_one_look_each_for_a_whole_message() -> None:
     assert calls.lows == [(["p-100", "p-200"], NOW - timedelta(days=90))]
     assert sorted(calls.charts) == ["p-100", "p-200"]
     low = LowestPrice(Decimal("139.99"), NOW - timedelta(days=3))
-    assert found[1] == found[2] == AlertFacts(RULE, low, "https://charts.example/p-100.png")
+    assert (
+        found[1]
+        == found[2]
+        == AlertFacts(RULE, low, "https://charts.example/p-100.png", owner_id="user")
+    )
     assert found[3] == AlertFacts(), "watch 8 is gone; p-200 has no price and no chart"
 
 
@@ -67,7 +71,7 @@ async def test_without_history_or_a_chart_yet_the_rule_is_still_known() -> None:
     calls = Calls()
     provider = AlertFactsProvider(calls.watches_of, lambda: NOW, no_lows, no_chart)
     found = await provider([alert(id=1, watch_id=7)])
-    assert found == {1: AlertFacts(rule=RULE)}
+    assert found == {1: AlertFacts(rule=RULE, owner_id="user")}
 
 
 async def test_failing_collaborators_leave_their_facts_unknown() -> None:

@@ -261,7 +261,7 @@ def create_app(
                 lows_since or store.history.lows_since,
                 chart_url or _chart_url_of(charts),
             ),
-            history=HistoryReplies(watchlist, catalog, store.history, charts, clock),
+            history=HistoryReplies(watchlist, catalog, charts, clock),
             outbox=store.outbox,
             price_history=store.history,
             events=store.events,
@@ -352,8 +352,8 @@ def create_app(
 
 
 def _chart_url_of(charts: ChartService) -> ChartUrl:
-    async def chart_url(product_id: str, currency: str) -> str | None:
-        return await charts.url_for(product_id, currency=currency)
+    async def chart_url(product_id: str, currency: str, zone: str | None) -> str | None:
+        return await charts.url_for(product_id, currency=currency, zone=zone)
 
     return chart_url
 

@@ -16,6 +16,7 @@ from dialogs.alert_message import AlertMessage, alert_message
 from dialogs.card_channels import shows_cards
 from domain.alerts import Alert, SendFailure
 from domain.clock import Clock
+from domain.local_times import LocalTimes
 from outbox.in_turn import SendAlerts
 from watchers.alert_facts import AlertFactsSource
 
@@ -29,13 +30,16 @@ ENVELOPE_BYTES: Final = 4_000
 bot and user accounts, the service URL (a few hundred bytes on Teams)."""
 
 
-def alert_sender(context: TurnContext, clock: Clock, facts: AlertFactsSource) -> SendAlerts:
-    """A `SendAlerts` for this turn: any failure is caught and classified, never raised,
-    so the outbox records it and the alert is never lost."""
+def alert_sender(
+    context: TurnContext, clock: Clock, facts: AlertFactsSource, times: LocalTimes
+) -> SendAlerts:
+    """A `SendAlerts` for this turn, its times as the conversation reads them: any
+    failure is caught and classified, never raised, so the outbox records it and the
+    alert is never lost."""
 
     async def send(alerts: Sequence[Alert]) -> SendFailure | None:
         try:
-            activity = await _activity(alerts, facts)
+            activity = await _activity(alerts, facts, times)
             if shows_cards(context.activity.channel_id) and activity.attachments:
                 activity.text = activity.summary  # the card says the rest
             if any(alert.quiet_until is not None for alert in alerts):
@@ -48,13 +52,15 @@ def alert_sender(context: TurnContext, clock: Clock, facts: AlertFactsSource) ->
     return send
 
 
-async def _activity(alerts: Sequence[Alert], facts: AlertFactsSource) -> Activity:
+async def _activity(
+    alerts: Sequence[Alert], facts: AlertFactsSource, times: LocalTimes
+) -> Activity:
     """The cards with their fallback; the text alone if the cards cannot be made."""
     try:
-        return alert_activity(alert_message(alerts, await facts(alerts), fits))
+        return alert_activity(alert_message(alerts, await facts(alerts, times.zone), fits, times))
     except Exception:
         logger.exception("could not make the cards for %d alerts; sending text", len(alerts))
-        return MessageFactory.text(texts.alerts_message(alerts))
+        return MessageFactory.text(texts.alerts_message(alerts, times))
 
 
 def alert_activity(message: AlertMessage) -> Activity:

@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from botbuilder.core import Storage, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
+from api.access_log import RedactingAccessLogger
 from api.activity_decoding import ActivityDecoder
 from api.charts import chart_handler
 from api.errors import json_errors
@@ -420,7 +421,13 @@ def main() -> None:
             settings.host,
         )
     try:
-        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+        web.run_app(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            print=None,
+            access_log_class=RedactingAccessLogger,
+        )
     except OSError as error:
         if not isinstance(error, socket.gaierror) and error.errno not in CANNOT_LISTEN:
             raise

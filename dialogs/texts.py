@@ -44,8 +44,8 @@ def help_text(default_drop: Decimal) -> str:
             " gets cheaper than what you paid (30 days unless you say)",
             "- **quiet 22:00-07:00** / **quiet off** – alerts that come in at night wait and"
             " arrive together in the morning",
-            "- **timezone Europe/Berlin** – the time zone of your quiet hours and of the times"
-            " in **why**",
+            "- **timezone Europe/Berlin** – the time zone of your quiet hours and of every time"
+            " I tell you",
             "- **cancel** – leave whatever we're in the middle of",
             "",
             "I check prices regularly and message you once each time a price drops to your"

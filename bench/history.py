@@ -106,10 +106,14 @@ async def chart_cost(work_dir: Path, charts: int = 100) -> ChartCost:
     sizes: list[int] = []
 
     def measured(
-        points: Sequence[PricePoint], now: datetime, currency: str | None, period: timedelta
+        points: Sequence[PricePoint],
+        now: datetime,
+        currency: str | None,
+        period: timedelta,
+        zone: str | None,
     ) -> bytes:
         started = time.thread_time()
-        png = render_chart(points, now, currency, period)
+        png = render_chart(points, now, currency, period, zone)
         cpu.append(time.thread_time() - started)
         sizes.append(len(png))
         return png

@@ -19,6 +19,7 @@ from dialogs.mentions import name_owner
 from domain.alert_facts import AlertFacts
 from domain.alerts import Alert, SendFailure
 from domain.clock import Clock
+from domain.local_times import LocalTimes
 from outbox.in_turn import SendAlerts
 from watchers.alert_facts import AlertFactsSource
 
@@ -32,15 +33,18 @@ ENVELOPE_BYTES: Final = 4_000
 bot and user accounts, the service URL (a few hundred bytes on Teams)."""
 
 
-def alert_sender(context: TurnContext, clock: Clock, facts: AlertFactsSource) -> SendAlerts:
-    """A `SendAlerts` for this turn: any failure is caught and classified, never raised,
-    so the outbox records it and the alert is never lost. In a group conversation the
-    alerts of one send are one member's (`outbox.in_turn`), and the message names them."""
+def alert_sender(
+    context: TurnContext, clock: Clock, facts: AlertFactsSource, times: LocalTimes
+) -> SendAlerts:
+    """A `SendAlerts` for this turn, its times as the conversation reads them: any
+    failure is caught and classified, never raised, so the outbox records it and the
+    alert is never lost. In a group conversation the alerts of one send are one
+    member's (`outbox.in_turn`), and the message names them."""
 
     async def send(alerts: Sequence[Alert]) -> SendFailure | None:
         try:
-            known = await _facts(alerts, facts)
-            activity = _activity(alerts, known)
+            known = await _facts(alerts, facts, times)
+            activity = _activity(alerts, known, times)
             if shows_cards(context.activity.channel_id) and activity.attachments:
                 activity.text = activity.summary  # the card says the rest
             if any(alert.quiet_until is not None for alert in alerts):
@@ -56,11 +60,11 @@ def alert_sender(context: TurnContext, clock: Clock, facts: AlertFactsSource) ->
 
 
 async def _facts(
-    alerts: Sequence[Alert], facts: AlertFactsSource
+    alerts: Sequence[Alert], facts: AlertFactsSource, times: LocalTimes
 ) -> Mapping[int, AlertFacts] | None:
     """The alerts' facts; None when they cannot be had (the message goes as text)."""
     try:
-        return await facts(alerts)
+        return await facts(alerts, times.zone)
     except Exception:
         logger.exception("no facts for %d alerts; sending text", len(alerts))
         return None
@@ -78,15 +82,17 @@ def _name_owner(
         name_owner(activity, channel_id, owner.owner_id, owner.owner_name)
 
 
-def _activity(alerts: Sequence[Alert], facts: Mapping[int, AlertFacts] | None) -> Activity:
+def _activity(
+    alerts: Sequence[Alert], facts: Mapping[int, AlertFacts] | None, times: LocalTimes
+) -> Activity:
     """The cards with their fallback; the text alone if the cards cannot be made."""
     if facts is None:
-        return MessageFactory.text(texts.alerts_message(alerts))
+        return MessageFactory.text(texts.alerts_message(alerts, times))
     try:
-        return alert_activity(alert_message(alerts, facts, fits))
+        return alert_activity(alert_message(alerts, facts, fits, times))
     except Exception:
         logger.exception("could not make the cards for %d alerts; sending text", len(alerts))
-        return MessageFactory.text(texts.alerts_message(alerts))
+        return MessageFactory.text(texts.alerts_message(alerts, times))
 
 
 def alert_activity(message: AlertMessage) -> Activity:

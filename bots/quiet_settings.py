@@ -22,6 +22,7 @@ from dialogs import quiet_texts
 from dialogs.commands.quiet import QuietCommand
 from dialogs.commands.timezone import TimezoneCommand
 from dialogs.keys import conversation_key, is_group, user_id
+from domain.local_times import LocalTimes
 from domain.quiet_hours import QuietHours, QuietHoursError, parse_quiet_hours, quiet_until
 from domain.zones import canonical_zone, load_zone
 from outbox.in_turn import AlertsInTurn
@@ -87,6 +88,11 @@ class QuietSettings:
     async def zone(self, context: TurnContext) -> tuple[str | None, bool]:
         """The sender's zone's name (None: unknown, UTC is used) and whether they chose it."""
         return _zone(await self._zone.get(context))
+
+    async def local_times(self, context: TurnContext, now: datetime) -> LocalTimes:
+        """How this conversation reads times (domain/local_times.py): its zone, now."""
+        name, _ = await self.zone(context)
+        return LocalTimes(name, now)
 
     async def quiet_until(self, context: TurnContext, now: datetime) -> datetime | None:
         """The UTC end of the sender's quiet hours if `now` is inside them."""

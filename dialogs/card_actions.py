@@ -24,6 +24,7 @@ from dialogs import texts
 from dialogs.commands.drops import MAX_PRICE
 from dialogs.keys import conversation_key, owner_scope
 from domain.clock import Clock
+from domain.local_times import LocalTimes
 from domain.owners import belongs_to
 from domain.rules import CENT, to_cents
 from watchers.watchlist import Watchlist
@@ -83,8 +84,9 @@ class CardActions:
         self._watchlist = watchlist
         self._clock = clock
 
-    async def handle(self, context: TurnContext, value: Any) -> str:
-        """Do what the button asks; the reply says what was done (or why not)."""
+    async def handle(self, context: TurnContext, value: Any, times: LocalTimes) -> str:
+        """Do what the button asks; the reply says what was done (or why not), its
+        times as `times` reads them."""
         action = parse_card_action(value)
         if action is None:
             logger.warning("a card action that is not ours: %.200r", value)
@@ -102,12 +104,12 @@ class CardActions:
                 return _gone("stop")
             return f"OK, I've stopped watching {name}."
         if action.action == "snooze":
-            until = self._clock() + SNOOZE_FOR
+            until = times.now + SNOOZE_FOR
             snoozed = watch.snoozed_until
             if snoozed is not None and snoozed >= until - ALREADY_SNOOZED_SLACK:
-                return f"{name} is already snoozed until {texts.moment(snoozed)}."
+                return f"{name} is already snoozed until {times.at(snoozed)}."
             await self._watchlist.snooze(key, watch.id, until, owner)
-            return f"OK, I've snoozed {name} until {texts.moment(until)}."
+            return f"OK, I've snoozed {name} until {times.at(until)}."
         assert action.target is not None
         if watch.rule.trigger_price <= action.target:
             trigger = texts.money(watch.rule.trigger_price, watch.currency)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, AsyncContextManager, Protocol, Sequence
 
 from domain.alerts import Alert, Attempt, FailedAttempt, SendFailure
-from domain.history import PricePoint
+from domain.history import Downsampled, PricePoint
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck, Recorded
 from domain.products import ProductHealth
 from domain.watch_changes import WatchChange
@@ -212,6 +212,14 @@ class PriceHistoryStore(Protocol):
     ) -> dict[str, PricePoint]:
         """Each product's lowest price from `since` on (a price held from before counts,
         at `since`), and when it was first reached; products without a price are left out."""
+
+    async def period(
+        self, product_id: str, start: datetime, end: datetime, slices: int
+    ) -> Downsampled:
+        """The product's history over [start, end] summed up in the database: each of
+        `slices` equal slices' first, last, lowest, highest and first unavailable point
+        (a point holding at `start` counts, at `start`), and the period's time-weighted
+        totals. It never holds the event loop, whatever the number of points."""
 
     async def latest(self, product_id: str) -> PricePoint | None:
         """The product's latest point: what a chart of its history is keyed by."""

@@ -27,11 +27,11 @@ WatchesOf = Callable[[str], Awaitable[Sequence[Watch]]]
 """A conversation's watches (`Watchlist.of`)."""
 LowsSince = Callable[[Sequence[str], datetime], Awaitable[Mapping[str, PricePoint]]]
 """Each product's lowest price since a moment (`store.history.lows_since`)."""
-ChartUrl = Callable[[str, str], Awaitable[str | None]]
-"""A public URL of a product's current history chart, given the product and its
-currency (`ChartService.url_for`)."""
-AlertFactsSource = Callable[[Sequence[Alert]], Awaitable[Mapping[int, AlertFacts]]]
-"""The facts of a message's alerts, by alert id."""
+ChartUrl = Callable[[str, str, str | None], Awaitable[str | None]]
+"""A public URL of a product's current history chart, given the product, its currency
+and the zone its axis reads in (None: unknown, UTC) (`ChartService.url_for`)."""
+AlertFactsSource = Callable[[Sequence[Alert], str | None], Awaitable[Mapping[int, AlertFacts]]]
+"""The facts of a message's alerts, by alert id, for a reader in that zone."""
 
 
 class AlertFactsProvider:
@@ -47,8 +47,9 @@ class AlertFactsProvider:
         self._lows_since = lows_since
         self._chart_url = chart_url
 
-    async def __call__(self, alerts: Sequence[Alert]) -> dict[int, AlertFacts]:
-        """Facts by alert id; alerts of one message share a conversation."""
+    async def __call__(self, alerts: Sequence[Alert], zone: str | None) -> dict[int, AlertFacts]:
+        """Facts by alert id; alerts of one message share a conversation (and `zone`,
+        the zone its reader's chart axis reads in)."""
         if not alerts:
             return {}
         currencies = {alert.product_id: alert.currency for alert in alerts}
@@ -56,7 +57,7 @@ class AlertFactsProvider:
         watches, lows, charts = await asyncio.gather(
             self._watches(alerts[0].conversation_key),
             self._lows(product_ids),
-            self._charts(currencies),
+            self._charts(currencies, zone),
         )
         facts: dict[int, AlertFacts] = {}
         for alert in alerts:
@@ -90,9 +91,9 @@ class AlertFactsProvider:
             if point.price is not None and is_price(point.price)
         }
 
-    async def _charts(self, currencies: dict[str, str]) -> dict[str, str]:
+    async def _charts(self, currencies: dict[str, str], zone: str | None) -> dict[str, str]:
         urls = await asyncio.gather(
-            *(self._chart_url(pid, currency) for pid, currency in currencies.items()),
+            *(self._chart_url(pid, currency, zone) for pid, currency in currencies.items()),
             return_exceptions=True,
         )
         charts: dict[str, str] = {}

@@ -67,8 +67,9 @@ class BoughtCommand:
             return texts.watch_limit_reached(limit.limit)
         assert watch.expires_at is not None
         paid = texts.money(watch.rule.start_price, product.currency)
+        until = (await turn.local_times()).at(watch.expires_at)
         reply = (
-            f"OK: until {texts.moment(watch.expires_at)} I'll tell you if {product.name} gets"
+            f"OK: until {until} I'll tell you if {product.name} gets"
             f" cheaper than the {paid} you paid (price protection)."
         )
         if current is not None and current <= watch.rule.trigger_price:

@@ -16,7 +16,7 @@ class ListWatches:
         watchlist = turn.services.watchlist
         watches = await watchlist.of(turn.conversation, turn.owner)
         prices = await watchlist.prices_for(watches)
-        await turn.say(texts.watch_list(watches, prices, turn.services.clock()))
+        await turn.say(texts.watch_list(watches, prices, await turn.local_times()))
 
 
 def parse(rest: str) -> ListWatches | None:

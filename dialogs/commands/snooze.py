@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
-from dialogs import texts
 from dialogs.commands.command import Entry, Turn
 from dialogs.commands.watch_ref import WatchRef, act_on, parse_ref
 from dialogs.commands.words import CommandError
@@ -21,12 +20,13 @@ class SnoozeCommand:
 
     async def handle(self, turn: Turn) -> None:
         watchlist = turn.services.watchlist
-        until = turn.services.clock() + self.duration
+        times = await turn.local_times()
+        until = times.now + self.duration
 
         async def snooze(key: str, watch_id: int | None, owner: str | None) -> list[Watch]:
             return await watchlist.snooze(key, watch_id, until, owner)
 
-        await act_on(turn, self.which, snooze, "snoozed", f"until {texts.moment(until)}")
+        await act_on(turn, self.which, snooze, "snoozed", f"until {times.at(until)}")
 
 
 def parse(rest: str) -> SnoozeCommand:

@@ -146,7 +146,7 @@ class World:
             alert_facts=AlertFactsProvider(
                 self.watchlist.of, self.clock, self.lows_since, self.chart_url
             ),
-            history=HistoryReplies(self.watchlist, catalog, store.history, self.charts, self.clock),
+            history=HistoryReplies(self.watchlist, catalog, self.charts, self.clock),
             outbox=store.outbox,
             price_history=store.history,
             events=store.events,

@@ -78,10 +78,10 @@ async def test_pause_all_and_resume_all(world: World) -> None:
 async def test_a_snooze_runs_out_at_the_poll_and_alerts_once(world: World) -> None:
     chat = await watching(world, "watch headphones 20%")
     assert await chat.say("snooze headphones 2h") == [
-        f"OK, I've snoozed {HEADPHONES} until 2026-11-25 14:00 UTC."
+        f"OK, I've snoozed {HEADPHONES} until today 14:00 UTC."
     ]
     [listed] = await chat.say("list")
-    assert listed.endswith("; snoozed until 2026-11-25 14:00 UTC")
+    assert listed.endswith("; snoozed until today 14:00 UTC")
     world.set_price("p-100", "150.00")
     assert await poll_and_deliver(world, chat) == []
     world.clock.advance(2 * 3600)
@@ -94,7 +94,7 @@ async def test_a_snooze_runs_out_at_the_poll_and_alerts_once(world: World) -> No
 async def test_snooze_all_in_words(world: World) -> None:
     chat = await watching(world, "watch headphones 20%", "watch keyboard 20%")
     assert await chat.say("snooze all 1 day") == [
-        "OK, I've snoozed all 2 of your watches until 2026-11-26 12:00 UTC."
+        "OK, I've snoozed all 2 of your watches until tomorrow 12:00 UTC."
     ]
 
 
@@ -132,20 +132,19 @@ async def test_bought_protects_the_price_paid_and_alerts_with_the_money_to_claim
     chat = world.chat()
     await chat.say("hello")
     assert await chat.say("bought headphones at 199.99 within 14 days") == [
-        f"OK: until 2026-12-09 12:00 UTC I'll tell you if {HEADPHONES} gets cheaper"
+        f"OK: until Dec 9, 12:00 UTC I'll tell you if {HEADPHONES} gets cheaper"
         " than the $199.99 you paid (price protection)."
     ]
     [listed] = await chat.say("list")
     assert listed.endswith(
-        "alert at $199.98 or less; price protection until 2026-12-09 12:00 UTC (you paid $199.99)"
+        "alert at $199.98 or less; price protection until Dec 9, 12:00 UTC (you paid $199.99)"
     )
     await poll_and_deliver(world, chat)
     world.set_price("p-100", "190.98")
     [alert] = await poll_and_deliver(world, chat)
     assert (
         f"{HEADPHONES}** is now $190.98. You paid $199.99:"
-        " you may be able to claim $9.01 back (price protection until 2026-12-09 12:00 UTC)"
-        in alert
+        " you may be able to claim $9.01 back (price protection until Dec 9, 12:00 UTC)" in alert
     )
 
 
@@ -154,7 +153,7 @@ async def test_bought_above_todays_price_says_so_at_once_and_not_again(world: Wo
     await chat.say("hello")
     [reply] = await chat.say("bought headphones at $210")
     assert reply.endswith("It is $199.99 already: you may be able to claim $10.01 back.")
-    assert "until 2026-12-25 12:00 UTC" in reply, "30 days unless you say"
+    assert "until Dec 25, 12:00 UTC" in reply, "30 days unless you say"
     assert await poll_and_deliver(world, chat) == []
 
 
@@ -167,7 +166,7 @@ async def test_protection_ends_with_its_window(world: World) -> None:
     world.set_price("p-100", "150.00")
     assert await poll_and_deliver(world, chat) == [], "past its window: silent"
     [listed] = await chat.say("list")
-    assert "price protection ended 2026-11-26 12:00 UTC" in listed
+    assert "price protection ended today 12:00 UTC" in listed
     assert await world.store.watches.remove_expired(world.clock()) == 1
 
 
@@ -189,3 +188,35 @@ async def test_bought_with_wrong_words_gets_a_friendly_answer(
     await chat.say("hello")
     [said] = await chat.say(text)
     assert reply in said
+
+
+async def test_a_tokyo_user_reads_one_time_in_the_snooze_reply_list_and_why(world: World) -> None:
+    chat = await watching(world, "watch headphones 20%")
+    await chat.say("timezone Asia/Tokyo")  # 12:00 UTC is 21:00 in Tokyo
+    assert await chat.say("snooze headphones 5h") == [
+        f"OK, I've snoozed {HEADPHONES} until tomorrow 02:00."
+    ]
+    [listed] = await chat.say("list")
+    assert listed.endswith("; snoozed until tomorrow 02:00")
+    [story] = await chat.say("why headphones")
+    assert "Right now it is snoozed until tomorrow 02:00:" in story
+    assert "UTC" not in listed + story
+
+
+async def test_the_chat_apps_own_zone_is_used_until_the_user_sets_one(world: World) -> None:
+    chat = world.chat()
+    await chat.say("hello", local_timezone="America/New_York")  # 12:00 UTC is 07:00 there
+    await chat.say("watch headphones 20%")
+    [reply] = await chat.say("bought headphones at 199.99 within 3 days")
+    assert reply.startswith("OK: until Nov 28, 07:00 I'll tell you")
+    [listed] = await chat.say("list")
+    assert "price protection until Nov 28, 07:00 (you paid $199.99)" in listed
+
+
+async def test_without_a_zone_every_time_says_it_is_utc(world: World) -> None:
+    chat = await watching(world, "watch headphones 20%")
+    assert await chat.say("snooze headphones 30m") == [
+        f"OK, I've snoozed {HEADPHONES} until today 12:30 UTC."
+    ]
+    [listed] = await chat.say("list")
+    assert listed.endswith("; snoozed until today 12:30 UTC")

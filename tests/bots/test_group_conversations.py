@@ -97,7 +97,7 @@ async def test_another_members_buttons_are_refused_and_change_nothing(world: Wor
 
     assert await world.watchlist.get(f"msteams/{GROUP}", watch_id) == before
     assert await ana.say(None, value={"pricewatch": "snooze", "watch_id": watch_id}) == [
-        f"OK, I've snoozed {HEADPHONES} until 2026-11-26 12:00 UTC."
+        f"OK, I've snoozed {HEADPHONES} until tomorrow 12:00 UTC."
     ]
 
 

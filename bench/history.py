@@ -185,7 +185,7 @@ class _Watching:
     def __init__(self, watches: dict[str, Watch]) -> None:
         self._watches = watches
 
-    async def of(self, conversation_key: str) -> list[Watch]:
+    async def of(self, conversation_key: str, owner: str | None = None) -> list[Watch]:
         return [self._watches[conversation_key]]
 
 

@@ -186,11 +186,37 @@ SCHEMA_V5: Final = """
     CREATE INDEX watch_events_by_time ON watch_events (at);
     """
 
+SCHEMA_SHOP_PAGES: Final = """
+    -- Shop pages watched as products (shops/pages.py): where, which offer, the last
+    -- reading and its validators for a conditional GET, when to fetch next, and how long
+    -- the page has been failing.
+    CREATE TABLE shop_pages (
+        product_id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        sku TEXT,
+        name TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        host TEXT NOT NULL,
+        price TEXT,
+        has_reading INTEGER NOT NULL DEFAULT 0,
+        etag TEXT,
+        last_modified TEXT,
+        next_fetch_at TIMESTAMPTZ NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        failing_since TIMESTAMPTZ,
+        failure TEXT,
+        failure_told INTEGER NOT NULL DEFAULT 0,
+        created_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE INDEX shop_pages_due ON shop_pages (next_fetch_at);
+    """
+
 MIGRATIONS: Final[tuple[str, ...]] = (
     SCHEMA_V1,
     SCHEMA_V2,
     SCHEMA_V3,
     SCHEMA_V4,
     SCHEMA_V5,
+    SCHEMA_SHOP_PAGES,
 )
 """Schema versions in order; `schema_version` says how many have been applied."""

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Final, Mapping, Sequence
 
 from domain.clock import Clock
+from domain.pages import UNAVAILABLE_AFTER_READINGS, is_page_product
 from domain.polls import PollChanges, PriceMove, Recheck
 from domain.products import ProductHealth
 from domain.rules import plain_move_cents
@@ -42,6 +43,8 @@ class PollReport:
     feed_error: str | None = None
     evaluated: int = 0
     """Products whose watches were evaluated: those that moved or needed a look."""
+    pages: dict[str, object] | None = None
+    """What reading every watched shop page first did (/api/notify)."""
 
 
 def plain_moves(
@@ -67,7 +70,7 @@ def plan_poll(
     health: Mapping[str, ProductHealth],
     now: datetime,
     moves: Sequence[PriceMove] = (),
-    unavailable_after: int = UNAVAILABLE_AFTER_NULLS,
+    unavailable_after: int | None = None,
 ) -> PollChanges:
     """What one poll changes for some products. `prices` holds only what the feed
     answered for them: a price, or None for an explicit null; anything else never
@@ -84,13 +87,19 @@ def plan_poll(
             continue
         price = prices[product_id]
         before = health.get(product_id, ProductHealth(product_id))
-        after = health_after(before, price, unavailable_after)
+        after = health_after(before, price, unavailable_after or nulls_to_unavailable(product_id))
         changes.changes.extend(
             watch_change(watch, price, before, after, now) for watch in product_watches
         )
         if after != before:
             changes.health.append(after)
     return changes
+
+
+def nulls_to_unavailable(product_id: str) -> int:
+    """Answers of "no price" in a row before a product's watchers hear it is unavailable:
+    a feed's null may be a glitch; a shop page that says out of stock means it."""
+    return UNAVAILABLE_AFTER_READINGS if is_page_product(product_id) else UNAVAILABLE_AFTER_NULLS
 
 
 def health_after(
@@ -307,7 +316,7 @@ class Poller:
             def again(watch: Watch) -> Change:
                 price = chunk[watch.product_id]
                 before = health.get(watch.product_id, ProductHealth(watch.product_id))
-                after = health_after(before, price, UNAVAILABLE_AFTER_NULLS)
+                after = health_after(before, price, nulls_to_unavailable(watch.product_id))
                 return watch_change(watch, price, before, after, now)
 
             created += await self._settle(recorded.conflicts, again)

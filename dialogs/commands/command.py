@@ -13,6 +13,7 @@ from botbuilder.schema import Activity
 from dialogs.keys import conversation_key
 from domain.clock import Clock
 from feed.catalog import Catalog
+from shops.pages import ShopPages
 from watchers.watchlist import Watchlist
 
 if TYPE_CHECKING:  # each of these modules imports this one
@@ -67,6 +68,8 @@ class Services:
     quiet: QuietAnswers
     why: WhyAnswers
     history: HistoryReplies
+    pages: ShopPages
+    """Shop pages people paste links to."""
 
 
 @dataclass(frozen=True)

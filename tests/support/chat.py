@@ -34,11 +34,14 @@ from outbox.retry import RetryPolicy
 from state.interfaces import Store
 from tests.support.clock import FakeClock
 from tests.support.facts import no_chart, no_lows
+from shops.pages import PageTerms, ShopPages
 from tests.support.feeds import MarketFeed
+from tests.support.shops import fetcher as shop_fetcher
 from tests.support.stores import make_store
 from watchers.alert_facts import AlertFactsProvider, ChartUrl, LowsSince
 from watchers.delivery import Deliverer, Pacing
 from watchers.poller import Poller
+from watchers.prices import Prices
 from watchers.watchlist import Watchlist
 
 
@@ -114,11 +117,16 @@ class World:
             events=store.events,
         )
         self.leases = Leases(store.outbox, self.clock)
-        self.watchlist = Watchlist(store.watches, self.feed, self.clock)
+        self.fetcher = shop_fetcher()
+        self.pages = ShopPages(
+            store.pages, self.fetcher, self.clock, PageTerms(3600, 10), random.Random(3)
+        )
+        self.prices = Prices(self.feed, self.pages)
+        self.watchlist = Watchlist(store.watches, self.prices, self.clock)
         self.charts = ChartService(
             store.history, store.charts, self.clock, "https://bot.example", render=_tiny_png
         )
-        catalog = Catalog(self.feed, self.clock)
+        catalog = Catalog(self.prices, self.clock)
         self.bot = PriceWatchBot(
             conversation_state=PickleHashedConversationState(StoreStorage(store.bot_state)),
             references=store.references,
@@ -143,8 +151,13 @@ class World:
             outbox=store.outbox,
             price_history=store.history,
             events=store.events,
+            pages=self.pages,
         )
-        self.poller = Poller(store.watches, self.feed, self.clock, self.metrics)
+        self.poller = Poller(store.watches, self.prices, self.clock, self.metrics)
+
+    async def close(self) -> None:
+        await self.fetcher.close()
+        await self.store.close()
 
     def chat(self, conversation_id: str = "convo-1", user: str = "user-1") -> Chat:
         adapter = TestAdapter(self.bot.on_turn, test_activity_template(conversation_id, user))

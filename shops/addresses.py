@@ -100,7 +100,8 @@ def refusal_for_address(
     what = _kind(address)
     if what is None:
         return None
-    return f"{host} leads to {what} ({address}), which I never fetch from."
+    where = str(address) if host == str(address) else f"{host} is {address}"
+    return f"That link leads to {what} ({where}), which I never fetch from."
 
 
 def _kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:

@@ -249,7 +249,8 @@ class ShopPages:
 def _told(error: FetchError) -> str:
     """A fetch failure as the person who pasted the link reads it."""
     if error.failure is Failure.REFUSED:
-        return error.reason[:1].upper() + error.reason[1:].rstrip(".") + "."
+        told = error.reason[:1].upper() + error.reason[1:]
+        return told if told.endswith(".") else told + "."
     if error.failure is Failure.BLOCKED:
         return (
             "The shop turned me away (it blocks bots, or asked me to slow down), so I can't"

@@ -57,7 +57,7 @@ async def test_robots_txt_is_read_once_per_host_and_obeyed():
         ("/p/wall", Failure.BLOCKED, "403"),
         ("/p/busy", Failure.BLOCKED, "429"),
         ("/p/missing", Failure.GONE, "404"),
-        ("/p/to-private", Failure.REFUSED, "10.1.2.3 leads to a private network address"),
+        ("/p/to-private", Failure.REFUSED, "leads to a private network address (10.1.2.3)"),
         ("/p/hop/6", Failure.FAILED, "more than 5"),
     ],
 )
@@ -137,7 +137,8 @@ async def test_a_name_that_resolves_to_loopback_is_refused_at_connect_time():
             await bot.close()
     assert refused.value.failure is Failure.REFUSED
     assert refused.value.reason == (
-        "evil.test leads to this machine itself (127.0.0.1), which I never fetch from."
+        "That link leads to this machine itself (evil.test is 127.0.0.1), which I never fetch"
+        " from."
     )
 
 

@@ -326,7 +326,7 @@ def create_app(
         engine = Engine(
             store=store,
             bot=bot,
-            poller=Poller(store.watches, prices, clock, metrics, lease=lead.lease),
+            poller=Poller(store.watches, prices, clock, metrics, lease=lead.lease, pages=pages),
             deliverer=deliverer,
             scheduler=AsyncIOScheduler(timezone="UTC"),
             clock=clock,

@@ -94,6 +94,12 @@ def describe_rule(product_name: str, currency: str, rule: Rule) -> str:
     return text
 
 
+SHOP_SILENT_NEWS: Final = (
+    "the shop has stopped answering me for a day (it may be blocking bots, or the page"
+    " moved), so I don't know its price. I'll keep trying and tell you if it drops."
+)
+
+
 def watch_limit_reached(limit: int) -> str:
     watches = "watch" if limit == 1 else "watches"
     return (
@@ -201,6 +207,8 @@ def alert_line(alert: Alert, facts: AlertFacts = UNKNOWN, name_chars: int = NAME
     if alert.kind is AlertKind.AVAILABLE:
         price = "" if alert.new_price is None else f" at {money(alert.new_price, alert.currency)}"
         return f"{name} is available again{price}, and I'm watching it again"
+    if alert.kind is AlertKind.SHOP_SILENT:
+        return f"{name}: {SHOP_SILENT_NEWS}"
     assert alert.old_price is not None and alert.new_price is not None
     line = f"{name} is now {money(alert.new_price, alert.currency)}"
     if alert.kind is AlertKind.PROTECT:
@@ -218,6 +226,8 @@ def compact_alert_line(alert: Alert, name_chars: int) -> str:
     name = f"**{shown_name(alert.product_name, name_chars)}**"
     if alert.kind is AlertKind.UNAVAILABLE:
         return f"{name} unavailable"
+    if alert.kind is AlertKind.SHOP_SILENT:
+        return f"{name}: the shop stopped answering"
     if alert.new_price is None:
         return name
     line = f"{name} {money(alert.new_price, alert.currency)}"
@@ -279,4 +289,5 @@ _ICONS: Final = {
     AlertKind.UNAVAILABLE: "⚠️",
     AlertKind.AVAILABLE: "✅",
     AlertKind.PROTECT: "💸",
+    AlertKind.SHOP_SILENT: "⚠️",
 }

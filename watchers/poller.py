@@ -8,14 +8,21 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Final, Mapping, Sequence
+from typing import Final, Mapping, Protocol, Sequence
 
 from domain.clock import Clock
-from domain.pages import UNAVAILABLE_AFTER_READINGS, is_page_product
+from domain.pages import UNAVAILABLE_AFTER_READINGS, StoredPage, is_page_product
 from domain.polls import PollChanges, PriceMove, Recheck
 from domain.products import ProductHealth
 from domain.rules import plain_move_cents
-from domain.watch_changes import Change, WatchChange, priced, snooze_ran_out, unavailable
+from domain.watch_changes import (
+    Change,
+    WatchChange,
+    priced,
+    shop_silent,
+    snooze_ran_out,
+    unavailable,
+)
 from domain.watches import Watch
 from feed.client import PriceBatch, PriceFeed
 from metrics import Metrics
@@ -33,6 +40,15 @@ PRODUCTS_PER_BATCH: Final = 500
 memory stays flat however many watches exist."""
 WATCHED_REFRESH_TICKS: Final = 100
 """Re-read the full list of watched products this often; new watches join at once."""
+
+
+class SilentPages(Protocol):
+    """shops/pages.py's ShopPages: pages that have given no reading for a day."""
+
+    async def silent(self) -> list[StoredPage]:
+        """Watched pages failing for a day whose watchers have not been told."""
+
+    async def told(self, product_ids: Sequence[str]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -171,11 +187,13 @@ class Poller:
         metrics: Metrics,
         products_per_batch: int = PRODUCTS_PER_BATCH,
         lease: JobLease | None = None,
+        pages: SilentPages | None = None,
     ) -> None:
         """`lease`: the fleet's poll lease this poller writes under (`LeaseLost` when it
         is no longer this instance's at a write's commit); None for a store one process
-        uses."""
+        uses. `pages`: the shop pages, whose watchers hear once when one stops answering."""
         self._watches = watches
+        self._pages = pages
         self._lease = lease
         self._products_per_batch = products_per_batch
         self._feed = feed
@@ -204,6 +222,7 @@ class Poller:
             self._recalled = True
         now = self._clock()
         woken = await self._apply(await self._watches.snoozed_due(now), snooze_ran_out(now))
+        woken += await self._tell_silent_pages(now)
         recheck = await self._watches.products_to_recheck(self._evaluated_up_to_watch)
         watched = await self._watched_products(recheck)
         if not watched:
@@ -320,6 +339,19 @@ class Poller:
                 return watch_change(watch, price, before, after, now)
 
             created += await self._settle(recorded.conflicts, again)
+        return created
+
+    async def _tell_silent_pages(self, now: datetime) -> int:
+        """Each watcher of a page that has given no reading for a day hears it once."""
+        if self._pages is None:
+            return 0
+        silent = await self._pages.silent()
+        created = 0
+        for stored in silent:
+            since = stored.failing_since or now
+            watches = await self._watches.for_products([stored.page.product_id])
+            created += await self._apply(watches, shop_silent(since, stored.failure or "", now))
+        await self._pages.told([stored.page.product_id for stored in silent])
         return created
 
     async def _apply(self, watches: Sequence[Watch], change: WatchChange) -> int:

@@ -141,3 +141,25 @@ async def test_a_blocked_page_is_a_failure_never_out_of_stock(world: World) -> N
         assert (await world.poller.tick()).alerts == 0
         [listed] = await chat.say("list")
     assert "€49.99" in listed and "unavailable" not in listed, listed
+
+
+async def test_a_page_failing_for_a_day_is_told_once(world: World) -> None:
+    shop = kettle_shop()
+    async with running_shop(shop) as running:
+        chat = await greeted(world)
+        await chat.say(f"watch {running.url('/item/kettle')} 20%")
+        await world.poller.tick()
+        shop.robots = "User-agent: *\nDisallow: /item/\n"
+        world.fetcher._hosts.clear()  # robots.txt read again (a day later, as it would be)
+        made = []
+        for _ in range(30):  # hourly, for over a day
+            world.clock.advance(3600)
+            await world.pages.refresh()
+            made.append((await world.poller.tick()).alerts)
+        assert sum(made) == 1 and made.index(1) == 24, made
+        await world.deliverer(chat).tick()
+        notices = chat.replies()
+        [why] = await chat.say("why kettle")
+    assert len(notices) == 1
+    assert "the shop has stopped answering me for a day" in notices[0]
+    assert "the shop had not answered for a day (the shop's robots.txt asks bots not to" in why

@@ -153,7 +153,9 @@ class World:
             events=store.events,
             pages=self.pages,
         )
-        self.poller = Poller(store.watches, self.prices, self.clock, self.metrics)
+        self.poller = Poller(
+            store.watches, self.prices, self.clock, self.metrics, pages=self.pages
+        )
 
     async def close(self) -> None:
         await self.fetcher.close()

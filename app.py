@@ -21,6 +21,7 @@ from botbuilder.core import Storage, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from api.activity_decoding import ActivityDecoder
+from api.bot_page import bot_page
 from api.charts import chart_handler
 from api.errors import json_errors
 from api.messages import MAX_ACTIVITY_BYTES, messages_handler
@@ -391,6 +392,7 @@ def create_app(
     app.router.add_get("/api/charts/{name}", chart)
     app.router.add_get("/api/notify", notify)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/bot", bot_page)
     app.router.add_get("/metrics", serve_metrics)
     add_feed_routes(app, market, settings.admin_token)
     return app

@@ -22,7 +22,7 @@ from domain.clock import Clock
 from domain.pages import PageProduct, PageReading, StoredPage, page_product_id
 from shops.addresses import Refused, check_url
 from shops.fetcher import Failure, FetchError, PoliteFetcher, Validators, looks_like_a_wall
-from shops.reading import Offer, Reading, read_page
+from shops.reading import Offer, Reading, read_page, variant_key
 from state.interfaces import ShopPageStore
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class Look:
     def product(self, offer: Offer) -> PageProduct:
         """The page product for one of its offers (the sku matters only among variants)."""
         assert self.reading is not None
-        sku = (offer.sku or offer.url) if self.reading.has_variants else None
+        sku = variant_key(offer) if self.reading.has_variants else None
         name = (offer.name if self.reading.has_variants else None) or self.reading.name
         return PageProduct(
             page_product_id(self.url, sku), self.url, sku, name or self.host, offer.currency or ""

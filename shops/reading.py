@@ -30,6 +30,7 @@ _PRODUCT_TYPES: Final = frozenset({"product", "productgroup", "productmodel", "i
 _OFFER_TYPES: Final = frozenset({"offer", "aggregateoffer"})
 _COMMENT: Final = re.compile(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$")
 _LETTERS: Final = re.compile(r"[^a-z]")
+_CHARSET: Final = re.compile(rb"""charset=["']?([A-Za-z0-9_:.-]{1,40})""", re.IGNORECASE)
 
 
 class Source(str, Enum):
@@ -73,15 +74,22 @@ class Reading:
         return len(self.offers) > 1
 
     def offer(self, sku: str | None = None) -> Offer | None:
-        """The offer a watch follows: the one with its `sku` (or url), else the only one."""
+        """The offer a watch follows: the one with its `sku` (or url, or name: what
+        `variant_key` kept), else the only one."""
         if sku:
-            return next((o for o in self.offers if sku in (o.sku, o.url)), None)
+            return next((o for o in self.offers if sku == variant_key(o)), None)
         return self.offers[0] if len(self.offers) == 1 else None
+
+
+def variant_key(offer: Offer) -> str | None:
+    """What tells an offer from the page's others, to find it again: its sku, else its
+    url, else its name."""
+    return offer.sku or offer.url or offer.name
 
 
 def read_page(html: bytes | str) -> Reading:
     """The page's product; `Reading.found` is False when no structured data gives a price."""
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(_text_of(html))
     metas = _metas(tree)
     lang = _lang(tree, metas)
     title = metas.get("og:title") or _text(tree.css_first("title"))
@@ -95,6 +103,24 @@ def read_page(html: bytes | str) -> Reading:
         if offers:
             return Reading(_clean(name or title), _distinct(offers), source, lang)
     return Reading(_clean(title), (), None, lang)
+
+
+def _text_of(html: bytes | str) -> str:
+    """The page as text: UTF-8 (nearly every shop), else the charset it declares, else
+    Windows-1252 (what pages that declare nothing mean by ISO-8859-1)."""
+    if isinstance(html, str):
+        return html
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _CHARSET.search(html[:4096])
+    if declared:
+        try:
+            return html.decode(declared.group(1).decode("ascii"), errors="replace")
+        except LookupError:
+            pass
+    return html.decode("cp1252", errors="replace")
 
 
 def is_available(value: object) -> bool:

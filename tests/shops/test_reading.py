@@ -96,3 +96,10 @@ def test_related_products_nested_in_json_ld_are_not_the_product():
         ),
     )
     assert not read_page(html).found
+
+
+def test_a_page_in_windows_1252_is_read():
+    html = shop_pages.GERMAN.replace('charset="utf-8"', 'charset="windows-1252"')
+    reading = read_page(html.encode("cp1252"))
+    assert reading.offer().price == Decimal("1226.00")
+    assert reading.name == "Kaffeevollautomat"

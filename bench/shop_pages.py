@@ -32,8 +32,7 @@ NAV: Final = (
 )
 
 SINGLE_OFFER: Final = page(
-    NAV
-    + '<main><h1 class="product__title">Acme kettle</h1>'
+    NAV + '<main><h1 class="product__title">Acme kettle</h1>'
     '<div class="price"><span class="price-item">€49,99</span></div></main>',
     head=ld(
         {
@@ -111,8 +110,7 @@ GRAPH: Final = page(
 )
 
 MICRODATA: Final = page(
-    NAV
-    + '<div class="product-info-main" itemscope itemtype="http://schema.org/Product">'
+    NAV + '<div class="product-info-main" itemscope itemtype="http://schema.org/Product">'
     '<h1 class="page-title"><span itemprop="name">Cast iron pan</span></h1>'
     '<div class="price-box" itemprop="offers" itemscope itemtype="http://schema.org/Offer">'
     '<span class="price" itemprop="price" content="34.50">$34.50 was $40</span>'
@@ -133,8 +131,7 @@ OPENGRAPH_ONLY: Final = page(
 )
 
 GERMAN: Final = page(
-    NAV
-    + '<div itemscope itemtype="https://schema.org/Product">'
+    NAV + '<div itemscope itemtype="https://schema.org/Product">'
     '<h1 itemprop="name">Kaffeevollautomat</h1>'
     '<div itemprop="offers" itemscope itemtype="https://schema.org/Offer">'
     '<span itemprop="price">1.226,00 €</span>'
@@ -209,7 +206,7 @@ def huge(kb: int = 300) -> str:
     icon = (
         '<svg aria-hidden="true" focusable="false" class="icon icon-cart" viewBox="0 0 40 40">'
         '<path fill="currentColor" fill-rule="evenodd" d="M20.5 6.5a4.75 4.75 0 00-4.75 4.75v.56'
-        'h-3.16l-.77 11.6a5 5 0 004.99 5.34h7.38a5 5 0 004.99-5.33l-.77-11.6h-3.16v-.57A4.75 '
+        "h-3.16l-.77 11.6a5 5 0 004.99 5.34h7.38a5 5 0 004.99-5.33l-.77-11.6h-3.16v-.57A4.75 "
         '4.75 0 0020.5 6.5z"/></svg>'
     )
     crumbs = (

@@ -55,9 +55,7 @@ def look_values(look: Look) -> dict[str, Any]:
 
 def look_from(values: dict[str, Any]) -> Look:
     offers = tuple(
-        Offer(
-            Decimal(o["price"]), o["currency"], o["available"], o["sku"], o["url"], o["name"]
-        )
+        Offer(Decimal(o["price"]), o["currency"], o["available"], o["sku"], o["url"], o["name"])
         for o in values["offers"]
     )
     source = None if values.get("source") is None else Source(values["source"])

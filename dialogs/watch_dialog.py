@@ -293,7 +293,9 @@ class WatchDialog(ComponentDialog):
     async def _product(self, product_id: str) -> Product | None:
         if is_page_product(product_id):
             page = await self._pages.product(product_id)
-            return None if page is None else Product(page.product_id, page.name, None, page.currency)
+            return (
+                None if page is None else Product(page.product_id, page.name, None, page.currency)
+            )
         try:
             products = await self._catalog.products()
         except FeedError:

@@ -127,9 +127,7 @@ class GuardedConnector(aiohttp.TCPConnector):
         super().__init__(**kwargs)
         self._allowed_hosts = allowed_hosts
 
-    async def _resolve_host(
-        self, host: str, port: int, traces: Any = None
-    ) -> list[ResolveResult]:
+    async def _resolve_host(self, host: str, port: int, traces: Any = None) -> list[ResolveResult]:
         results = await super()._resolve_host(host, port, traces)
         for result in results:
             reason = refusal_for_address(

@@ -98,7 +98,7 @@ def locale_of(lang: str | None) -> Locale | None:
 
 
 def _grouped_by_dot(text: str, lang: str | None, currency: str | None) -> bool:
-    """"1.226" in German is 1226: a dot followed by exactly three digits, more places
+    """ "1.226" in German is 1226: a dot followed by exactly three digits, more places
     than the currency has, where the page's locale groups thousands with a dot."""
     whole, dot, fraction = text.partition(".")
     if not dot or len(fraction) != 3:

@@ -283,9 +283,10 @@ def _product_scope(
     """The properties of the Product item an offer's scope sits in (or is)."""
     node = scope
     while node is not None and node.tag not in (None, "-document"):
-        if "itemscope" in node.attributes and "product" in (
-            node.attributes.get("itemtype") or ""
-        ).lower().rsplit("/", 1)[-1]:
+        if (
+            "itemscope" in node.attributes
+            and "product" in (node.attributes.get("itemtype") or "").lower().rsplit("/", 1)[-1]
+        ):
             return scopes.get(node.mem_id, {})
         node = node.parent
     return None

@@ -21,14 +21,14 @@ async def test_a_pasted_link_gets_a_watch_a_drop_and_its_card(
         "PUBLIC_URL": "https://bot.example.com",
         "SHOP_MIN_INTERVAL_SECONDS": "1",
     }
-    async with running_shop(shop) as running, running_app(
-        tmp_path, env=env, shop_resolver=NamesToLoopback()
-    ) as app:
+    async with (
+        running_shop(shop) as running,
+        running_app(tmp_path, env=env, shop_resolver=NamesToLoopback()) as app,
+    ):
         link = running.url("/item/kettle")
         assert await app.say(channel, "conv-shop", f"watch {link} 20%") in (200, 201)
         assert channel.texts("conv-shop")[-1] == (
-            "Done! Acme kettle is €49.99 now; I'll tell you when it is €39.99 or less"
-            " (a 20% drop)."
+            "Done! Acme kettle is €49.99 now; I'll tell you when it is €39.99 or less (a 20% drop)."
         )
         assert shop.visits[-1].headers["User-Agent"] == (
             "PriceWatchBot/1.0 (+https://bot.example.com/bot)"

@@ -143,7 +143,9 @@ class ShopPages:
 
     def _page(self, row: Any) -> StoredPage:
         return StoredPage(
-            page=PageProduct(row["product_id"], row["url"], row["sku"], row["name"], row["currency"]),
+            page=PageProduct(
+                row["product_id"], row["url"], row["sku"], row["name"], row["currency"]
+            ),
             price=None if row["price"] is None else Decimal(row["price"]),
             read=bool(row["has_reading"]),
             etag=row["etag"],

@@ -3,13 +3,11 @@ the alert when the shop lowers its price, through the same poll and delivery as 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bench.shop import StandInShop
 from dialogs import texts
 from domain.pages import is_page_product
 from tests.support.chat import Chat, World
-from tests.support.shops import RunningShop, running_shop
+from tests.support.shops import running_shop
 
 
 async def greeted(world: World) -> Chat:
@@ -90,11 +88,14 @@ async def test_variants_at_different_prices_ask_which_one(world: World) -> None:
         buttons = [action.title for action in chat.last_activities(1)[0].suggested_actions.actions]
         assert buttons == ["Merino sweater – S: €59.00", "Merino sweater – XL: €64.00"]
         [confirm] = await chat.say("xl")
-        assert confirm.startswith("Merino sweater – XL is €64.00 now; I'll tell you when it is €57.60")
+        assert confirm.startswith(
+            "Merino sweater – XL is €64.00 now; I'll tell you when it is €57.60"
+        )
         await chat.say("yes")
     [watch] = await world.watchlist.of("test/convo-1")
     [(_, page)] = [
-        (pid, stored.page) for pid, stored in (await world.store.pages.get([watch.product_id])).items()
+        (pid, stored.page)
+        for pid, stored in (await world.store.pages.get([watch.product_id])).items()
     ]
     assert page.sku == "MS-XL"
 
@@ -104,7 +105,14 @@ async def test_pages_the_bot_cannot_watch_say_why(world: World) -> None:
         chat = await greeted(world)
         said = {
             path: (await chat.say(f"watch {running.url(path)} 20%"))[0]
-            for path in ("/p/wall", "/p/captcha", "/p/nothing", "/private/p", "/p/to-private", "/p/out")
+            for path in (
+                "/p/wall",
+                "/p/captcha",
+                "/p/nothing",
+                "/private/p",
+                "/p/to-private",
+                "/p/out",
+            )
         }
     assert said["/p/wall"].startswith("The shop turned me away")
     assert said["/p/captcha"].startswith("The shop answered with a bot check")
@@ -123,8 +131,7 @@ async def test_a_link_to_this_machine_is_refused_before_anything_is_fetched(worl
     assert reply == "I only fetch shop pages on the usual web ports (80 and 443), not 3978."
     [reply] = await chat.say("watch http://localhost/admin 20%")
     assert reply == (
-        "That link leads to this machine itself (localhost is 127.0.0.1), which I never fetch"
-        " from."
+        "That link leads to this machine itself (localhost is 127.0.0.1), which I never fetch from."
     )
 
 

@@ -3,7 +3,7 @@ import asyncio
 import pytest
 
 from bench.shop import StandInShop
-from shops.fetcher import Failure, FetchError, Validators, retry_after_seconds
+from shops.fetcher import Failure, FetchError, retry_after_seconds
 from shops.reading import read_page
 from tests.support.shops import USER_AGENT, fetcher, running_shop
 
@@ -137,8 +137,7 @@ async def test_a_name_that_resolves_to_loopback_is_refused_at_connect_time():
             await bot.close()
     assert refused.value.failure is Failure.REFUSED
     assert refused.value.reason == (
-        "That link leads to this machine itself (evil.test is 127.0.0.1), which I never fetch"
-        " from."
+        "That link leads to this machine itself (evil.test is 127.0.0.1), which I never fetch from."
     )
 
 

@@ -89,9 +89,12 @@ def test_related_products_nested_in_json_ld_are_not_the_product():
         head=shop_pages.ld(
             {
                 "@type": "WebPage",
-                "mainEntity": {"@type": "ItemList", "itemListElement": [
-                    {"@type": "Product", "name": "Other", "offers": {"price": "1.00"}}
-                ]},
+                "mainEntity": {
+                    "@type": "ItemList",
+                    "itemListElement": [
+                        {"@type": "Product", "name": "Other", "offers": {"price": "1.00"}}
+                    ],
+                },
             }
         ),
     )

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from domain.pages import PageProduct, PageReading, page_product_id
-from domain.rules import percent_rule, initial_state
+from domain.rules import initial_state, percent_rule
 from domain.watches import NewWatch
 
 pytestmark = pytest.mark.store_variants("sqlite", "postgres")
@@ -21,8 +21,12 @@ def watch_of(product_id: str) -> NewWatch:
 
 async def test_a_page_is_stored_with_its_reading_and_fetched_when_due(store):
     pages = store.pages
-    await pages.add(PAGE, "shop.example", PageReading(Decimal("49.99"), '"e1"', None, NOW),
-                    NOW + timedelta(hours=1))
+    await pages.add(
+        PAGE,
+        "shop.example",
+        PageReading(Decimal("49.99"), '"e1"', None, NOW),
+        NOW + timedelta(hours=1),
+    )
     stored = (await pages.get([PAGE.product_id]))[PAGE.product_id]
     assert (stored.price, stored.read, stored.etag) == (Decimal("49.99"), True, '"e1"')
     later = NOW + timedelta(hours=2)
@@ -42,7 +46,9 @@ async def test_failures_are_counted_from_the_first_until_a_reading(store):
     await pages.add(PAGE, "shop.example", PageReading(Decimal("49.99"), None, None, NOW), NOW)
     for hours in (1, 2, 30):
         await pages.record_failure(
-            PAGE.product_id, "the shop turned the bot away (403)", NOW + timedelta(hours=hours),
+            PAGE.product_id,
+            "the shop turned the bot away (403)",
+            NOW + timedelta(hours=hours),
             NOW + timedelta(hours=hours + 1),
         )
     stored = (await pages.get([PAGE.product_id]))[PAGE.product_id]

@@ -31,10 +31,10 @@ from outbox.leases import Leases
 from outbox.outcomes import Outcomes
 from outbox.pacing import Pacer
 from outbox.retry import RetryPolicy
+from shops.pages import PageTerms, ShopPages
 from state.interfaces import Store
 from tests.support.clock import FakeClock
 from tests.support.facts import no_chart, no_lows
-from shops.pages import PageTerms, ShopPages
 from tests.support.feeds import MarketFeed
 from tests.support.shops import fetcher as shop_fetcher
 from tests.support.stores import make_store
@@ -153,9 +153,7 @@ class World:
             events=store.events,
             pages=self.pages,
         )
-        self.poller = Poller(
-            store.watches, self.prices, self.clock, self.metrics, pages=self.pages
-        )
+        self.poller = Poller(store.watches, self.prices, self.clock, self.metrics, pages=self.pages)
 
     async def close(self) -> None:
         await self.fetcher.close()

@@ -12,15 +12,40 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
+import socket
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Callable, Final
 
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bench import shop_pages
 
 ROBOTS: Final = "User-agent: *\nDisallow: /private/\n\nUser-agent: BadBot\nDisallow: /\n"
+
+
+class NamesToLoopback(AbstractResolver):
+    """Every name resolves to 127.0.0.1, as a stand-in's DNS: whether the bot may then
+    connect is the connector's to decide."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        return [
+            {
+                "hostname": host,
+                "host": "127.0.0.1",
+                "port": port,
+                "family": socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST,
+            }
+        ]
+
+    async def close(self) -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -41,6 +66,10 @@ class StandInShop:
     visits: list[Visit] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
+    max_in_flight_per_host: int = 0
+    """The most requests one Host (the name asked for) had running at once."""
+    clock: Callable[[], float] = time.monotonic
+    """What `Visit.started` and `ended` are measured on (the benchmark's simulated time)."""
     slow_seconds: float = 3.0
     robots: str = ROBOTS
     retry_after: str = "120"
@@ -59,6 +88,7 @@ class StandInShop:
 
     def __post_init__(self) -> None:
         self._names: dict[str, str] = {}
+        self._per_host: dict[str, int] = defaultdict(int)
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._record])
@@ -90,9 +120,12 @@ class StandInShop:
 
     @web.middleware
     async def _record(self, request: web.Request, handler: object) -> web.StreamResponse:
-        started = time.monotonic()
+        started = self.clock()
+        host = request.headers.get("Host", "")
         self.in_flight += 1
+        self._per_host[host] += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        self.max_in_flight_per_host = max(self.max_in_flight_per_host, self._per_host[host])
         status = 500
         try:
             response = await handler(request)  # type: ignore[operator]
@@ -103,8 +136,9 @@ class StandInShop:
             raise
         finally:
             self.in_flight -= 1
+            self._per_host[host] -= 1
             self.visits.append(
-                Visit(request.path, dict(request.headers), started, time.monotonic(), status)
+                Visit(request.path, dict(request.headers), started, self.clock(), status)
             )
 
     def _fixed(self, html: str) -> object:
@@ -113,14 +147,16 @@ class StandInShop:
 
         return serve
 
-    async def _item(self, request: web.Request) -> web.Response:
-        path = request.path
-        if path not in self.prices:
-            raise web.HTTPNotFound()
-        html = shop_pages.SINGLE_OFFER.replace('"49.99"', f'"{self.prices[path]}"').replace(
+    def item_html(self, path: str) -> str:
+        """The page a single-offer item is now."""
+        return shop_pages.SINGLE_OFFER.replace('"49.99"', f'"{self.prices[path]}"').replace(
             "Acme kettle", self._names.get(path, "Acme kettle")
         )
-        return _conditional(request, html)
+
+    async def _item(self, request: web.Request) -> web.Response:
+        if request.path not in self.prices:
+            raise web.HTTPNotFound()
+        return _conditional(request, self.item_html(request.path))
 
     async def _robots(self, request: web.Request) -> web.Response:
         return web.Response(text=self.robots)
@@ -165,8 +201,12 @@ class StandInShop:
         )
 
 
+def etag_of(html: str) -> str:
+    return '"' + hashlib.sha256(html.encode()).hexdigest()[:16] + '"'
+
+
 def _conditional(request: web.Request, html: str) -> web.Response:
-    etag = '"' + hashlib.sha256(html.encode()).hexdigest()[:16] + '"'
+    etag = etag_of(html)
     if request.headers.get("If-None-Match") == etag:
         return web.Response(status=304, headers={"ETag": etag})
     return web.Response(text=html, content_type="text/html", headers={"ETag": etag})

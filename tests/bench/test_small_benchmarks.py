@@ -15,6 +15,7 @@ from bench import (
     memory,
     outage,
     page_reading,
+    page_schedule,
     pg_drivers,
     poll_scale,
     sql_layer,
@@ -110,3 +111,12 @@ def test_page_reading_reads_every_page_and_measures_both_readers() -> None:
     assert 250 < cost.page_kb < 350
     assert all(0 < ms < 200 for ms in cost.ours_ms.values())
     assert all(ms > 0 for ms in cost.extruct_ms.values()) and cost.stdlib_tokenize_ms > 0
+
+
+async def test_page_schedule_keeps_every_host_under_its_limits(tmp_path: Path) -> None:
+    result = await page_schedule.run(tmp_path, pages=200, hosts=4)
+    assert result.pages == 200
+    assert result.max_in_flight_per_host == 1
+    assert result.min_gap_seconds >= page_schedule.GAP_SECONDS
+    assert result.share_304_second_hour == 1.0 and result.failures == 0
+    assert 180 <= result.fetched_first_hour <= 220 and 180 <= result.fetched_second_hour <= 220

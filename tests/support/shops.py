@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
-import socket
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 from aiohttp import web
-from aiohttp.abc import AbstractResolver, ResolveResult
 
-from bench.shop import StandInShop
+from bench.shop import NamesToLoopback, StandInShop
 from shops.fetcher import FetchTerms, PoliteFetcher
 
+__all__ = ["NamesToLoopback", "RunningShop", "fetcher", "running_shop"]
+
 USER_AGENT = "PriceWatchBot/1.0 (+https://pricewatch.example/bot)"
-
-
-class NamesToLoopback(AbstractResolver):
-    """Every name resolves to 127.0.0.1, as a stand-in's DNS: whether the bot may then
-    connect is the connector's to decide."""
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        return [
-            {
-                "hostname": host,
-                "host": "127.0.0.1",
-                "port": port,
-                "family": socket.AF_INET,
-                "proto": 0,
-                "flags": socket.AI_NUMERICHOST,
-            }
-        ]
-
-    async def close(self) -> None:
-        pass
 
 
 class RunningShop:

@@ -116,7 +116,17 @@ class StandInShop:
         app.router.add_get("/p/slow", self._slow)
         app.router.add_get("/p/huge", self._huge)
         app.router.add_get("/p/gzip", self._gzip)
+        app.router.add_put("/admin/price", self._set_price)
         return app
+
+    async def _set_price(self, request: web.Request) -> web.Response:
+        """PUT /admin/price?path=/item/kettle&price=34.99: the shop changes a price (the
+        stand-in's own control, for `make e2e`; it listens on loopback only)."""
+        path, price = request.query.get("path", ""), request.query.get("price", "")
+        if path not in self.prices or not price:
+            raise web.HTTPNotFound()
+        self.set_price(path, price)
+        return web.json_response({"path": path, "price": price})
 
     @web.middleware
     async def _record(self, request: web.Request, handler: object) -> web.StreamResponse:
@@ -210,3 +220,20 @@ def _conditional(request: web.Request, html: str) -> web.Response:
     if request.headers.get("If-None-Match") == etag:
         return web.Response(status=304, headers={"ETag": etag})
     return web.Response(text=html, content_type="text/html", headers={"ETag": etag})
+
+
+def main() -> None:
+    """python -m bench.shop --port 4400: the stand-in shop on loopback, with a JSON-LD
+    kettle at /item/kettle (49.99 EUR) besides the fixed pages."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    shop = StandInShop()
+    shop.single_offer("/item/kettle")
+    web.run_app(shop.app(), host="127.0.0.1", port=args.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -31,6 +31,8 @@ def help_text(default_drop: Decimal) -> str:
             f' ({default_drop:g}% if you say "default")',
             "- **watch headphones 20%** – watch a product for a 20% drop",
             "- **watch espresso machine below 300** – tell me when it costs 300 or less",
+            "- **watch https://shop.example/item/123 20%** – watch a shop's product page (I"
+            " read the price it publishes)",
             "- **list** – your watches, with current and trigger prices",
             "- **remove 2** or **remove headphones** – stop watching one",
             "- **history headphones** (or **history headphones 30d**) – its price chart, with"

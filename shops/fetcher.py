@@ -141,6 +141,8 @@ class GuardedConnector(aiohttp.TCPConnector):
 @dataclass
 class _Host:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Pages of a host fetched at once read its robots.txt once."""
     next_at: float = 0.0
     """When (monotonic) the next request to this host may start."""
     robots: Protego | None = None
@@ -266,9 +268,9 @@ class PoliteFetcher:
 
     async def _robots_allow(self, target: ShopUrl) -> None:
         host = self._host(target.origin)
-        now = self._monotonic()
-        if host.robots is None or now >= host.robots_until:
-            await self._read_robots(target, host)
+        async with host.robots_lock:
+            if host.robots is None or self._monotonic() >= host.robots_until:
+                await self._read_robots(target, host)
         if host.robots_failed:
             raise FetchError(Failure.FAILED, "the shop's robots.txt could not be read")
         assert host.robots is not None

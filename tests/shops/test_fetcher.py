@@ -173,6 +173,7 @@ async def test_one_request_at_a_time_per_host_with_the_gap_between():
         finally:
             await bot.close()
     visits = sorted(running.shop.visits, key=lambda visit: visit.started)
+    assert len(running.shop.visits_to("/robots.txt")) == 1
     assert running.shop.max_in_flight == 1
     gaps = [later.started - earlier.ended for earlier, later in zip(visits, visits[1:])]
     assert min(gaps) >= 0.095

@@ -159,9 +159,10 @@ class StandInShop:
 
     def item_html(self, path: str) -> str:
         """The page a single-offer item is now."""
-        return shop_pages.SINGLE_OFFER.replace('"49.99"', f'"{self.prices[path]}"').replace(
+        html = shop_pages.SINGLE_OFFER.replace('"49.99"', f'"{self.prices[path]}"').replace(
             "Acme kettle", self._names.get(path, "Acme kettle")
         )
+        return html.replace("</head>", f'<link rel="canonical" href="{path}">\n</head>', 1)
 
     async def _item(self, request: web.Request) -> web.Response:
         if request.path not in self.prices:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 MAX_URL_CHARS: Final = 2000
@@ -27,6 +27,9 @@ METADATA: Final = frozenset(
 _SHARED: Final = ipaddress.ip_network("100.64.0.0/10")
 """Carrier-grade NAT space: not public, yet not `is_private` in Python's table."""
 _NAT64: Final = ipaddress.ip_network("64:ff9b::/96")
+TRACKING: Final = frozenset({"fbclid", "gclid", "msclkid", "mc_eid", "_ga"})
+"""Query parameters that say where a click came from, not which page: dropped (with every
+`utm_...`), so one page pasted from two newsletters is one product."""
 
 
 class Refused(Exception):
@@ -82,7 +85,7 @@ def check_url(raw: str, allowed_hosts: frozenset[str] = frozenset()) -> ShopUrl:
     netloc = (f"[{host}]" if ":" in host else host) + (
         "" if port == DEFAULT_PORTS[scheme] else f":{port}"
     )
-    url = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    url = urlunsplit((scheme, netloc, parts.path or "/", _without_tracking(parts.query), ""))
     return ShopUrl(url, scheme, host, port)
 
 
@@ -141,3 +144,11 @@ def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return ipaddress.ip_address(host)
     except ValueError:
         return None
+
+
+def _without_tracking(query: str) -> str:
+    if not query:
+        return ""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not (k.lower().startswith("utm_") or k in TRACKING)]
+    return query if len(kept) == len(pairs) else urlencode(kept)

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Final, Sequence
+from urllib.parse import urljoin
 
 from domain.clock import Clock
 from domain.pages import PageProduct, PageReading, StoredPage, page_product_id
-from shops.addresses import Refused, check_url
+from shops.addresses import Refused, ShopUrl, check_url
 from shops.fetcher import Failure, FetchError, PoliteFetcher, Validators, looks_like_a_wall
 from shops.reading import Offer, Reading, read_page, variant_key
 from state.interfaces import ShopPageStore
@@ -108,9 +109,9 @@ class ShopPages:
             fetched = await self._fetcher.fetch(raw_url)
         except FetchError as error:
             return Look(raw_url, host, problem=_told(error))
-        final = check_url(fetched.url, self._fetcher.terms.allowed_hosts)
         assert fetched.body is not None  # asked without validators: never a 304
         reading = read_page(fetched.body)
+        final = _page_address(fetched.url, reading.canonical, self._fetcher.terms.allowed_hosts)
         problem = None
         if not reading.found:
             problem = (
@@ -244,6 +245,21 @@ class ShopPages:
 
     def _gap(self) -> float:
         return max(self._fetcher.terms.min_interval_seconds, 0.001)
+
+
+def _page_address(fetched: str, canonical: str | None, allowed: frozenset[str]) -> ShopUrl:
+    """Where the page is, as its product is known: the address it names for itself when
+    that is on the same site (so the same page reached by two links is one product),
+    else where it was fetched from."""
+    where = check_url(fetched, allowed)
+    if canonical:
+        try:
+            named = check_url(urljoin(fetched, canonical), allowed)
+        except Refused:
+            return where
+        if named.origin == where.origin:
+            return named
+    return where
 
 
 def _told(error: FetchError) -> str:

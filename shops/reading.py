@@ -64,6 +64,8 @@ class Reading:
     """Distinct prices only: two offers at the same price (after parsing) are one."""
     source: Source | None
     lang: str | None
+    canonical: str | None = None
+    """The page's own address for itself (`<link rel="canonical">`), as written."""
 
     @property
     def found(self) -> bool:
@@ -98,11 +100,13 @@ def read_page(html: bytes | str) -> Reading:
         (Source.MICRODATA, _microdata),
         (Source.OPENGRAPH, _open_graph),
     )
+    canonical_link = tree.css_first('link[rel="canonical"]')
+    canonical = canonical_link.attributes.get("href") if canonical_link is not None else None
     for source, read in readers:
         name, offers = read(tree, lang, metas)
         if offers:
-            return Reading(_clean(name or title), _distinct(offers), source, lang)
-    return Reading(_clean(title), (), None, lang)
+            return Reading(_clean(name or title), _distinct(offers), source, lang, canonical)
+    return Reading(_clean(title), (), None, lang, canonical)
 
 
 def _text_of(html: bytes | str) -> str:

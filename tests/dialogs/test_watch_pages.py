@@ -64,6 +64,19 @@ async def test_a_page_watched_by_many_is_fetched_once_per_interval(world: World)
         assert (await world.pages.refresh()).unchanged == 0, "not due again yet"
 
 
+async def test_two_links_to_one_page_are_one_product(world: World) -> None:
+    async with running_shop(kettle_shop()) as running:
+        first = world.chat("convo-1", "user-1")
+        second = world.chat("convo-2", "user-2")
+        await first.say(f"watch {running.url('/item/kettle?utm_source=newsletter')} 20%")
+        await second.say(f"watch {running.url('/item/kettle?ref=home')} 10%")
+    [a] = await world.watchlist.of("test/convo-1")
+    [b] = await world.watchlist.of("test/convo-2")
+    assert a.product_id == b.product_id
+    page = (await world.store.pages.get([a.product_id]))[a.product_id].page
+    assert page.url == running.url("/item/kettle")
+
+
 async def test_a_link_alone_starts_the_dialog_at_its_drop_question(world: World) -> None:
     async with running_shop() as running:
         chat = await greeted(world)

@@ -62,3 +62,8 @@ def test_public_addresses_and_allowed_hosts_may_be_fetched():
 def test_what_is_no_link_is_refused(raw):
     with pytest.raises(Refused):
         check_url(raw)
+
+
+def test_tracking_parameters_are_dropped():
+    checked = check_url("https://shop.example/p?id=7&utm_source=news&utm_medium=mail&gclid=x")
+    assert checked.url == "https://shop.example/p?id=7"

@@ -57,3 +57,15 @@ def test_an_unavailable_spell_is_shaded_not_drawn_as_a_price() -> None:
     column = {rgb.getpixel((x, y)) for y in range(120, 500, 20)}
     [shade] = column
     assert all(220 < value < 250 for value in shade), f"light grey, not white: {shade}"
+
+
+def test_every_sign_a_chart_uses_is_one_its_font_draws() -> None:
+    from PIL import ImageFont
+
+    from charts.render import _SYMBOLS
+
+    font = ImageFont.load_default(size=15)
+    missing = bytes(font.getmask("\U0010fffd"))
+    for symbol in _SYMBOLS.values():
+        for char in symbol:
+            assert bytes(font.getmask(char)) != missing, f"{char!r} is drawn as an empty box"

@@ -10,17 +10,19 @@ import random
 import socket
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, NoReturn, TextIO
 
 from aiohttp import ClientSession, web
+from aiohttp.abc import AbstractResolver
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from botbuilder.core import Storage, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from api.access_log import RedactingAccessLogger
 from api.activity_decoding import ActivityDecoder
+from api.bot_page import bot_page
 from api.charts import chart_handler
 from api.errors import json_errors
 from api.messages import MAX_ACTIVITY_BYTES, messages_handler
@@ -46,6 +48,8 @@ from outbox.outcomes import Outcomes
 from outbox.pacing import Pacer
 from outbox.retry import RetryPolicy
 from settings import Settings, SettingsError, is_loopback, url_host
+from shops.fetcher import FetchTerms, PoliteFetcher
+from shops.pages import PageTerms, ShopPages
 from state.interfaces import LeaseLost, Store
 from state.postgres import PostgresStore
 from state.private_files import write_private_file
@@ -55,6 +59,7 @@ from watchers.delivery import Deliverer, DeliveryReport, Pacing
 from watchers.job_guard import guarded
 from watchers.poll_lead import PollLead
 from watchers.poller import Poller, PollReport
+from watchers.prices import Prices
 from watchers.retention import Retention
 from watchers.watchlist import Watchlist
 
@@ -64,6 +69,8 @@ DELIVERY_INTERVAL_SECONDS = 1
 DRIFT_INTERVAL_SECONDS = 10
 CHECKPOINT_INTERVAL_SECONDS = 5
 PRUNE_INTERVAL_SECONDS = 3600
+PAGES_INTERVAL_SECONDS = 10
+"""How often due shop pages are fetched (each host at most once a SHOP_MIN_INTERVAL_SECONDS)."""
 SIGNING_KEYS_INTERVAL_SECONDS = 60
 SHUTDOWN_GRACE_SECONDS = 5.0
 CANNOT_LISTEN = frozenset({errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES})
@@ -97,20 +104,29 @@ class Engine:
     retention: Retention
     signing_keys: BotFrameworkKeys
     charts: ChartService
+    pages: ShopPages
     last_poll: PollReport | None = None
     last_poll_at: datetime | None = None
     _poll_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def poll(self) -> PollReport | None:
+    async def poll(self, read_pages: bool = False) -> PollReport | None:
         """A poll now, due or not (/api/notify, tests); None when another instance of the
         fleet holds the poll lease: that one polls, and a second poll at once would only
-        race it."""
-        return await self._poll(self.lead.take)
+        race it. `read_pages`: every watched shop page is fetched first (each host still
+        one request at a time, its gap apart)."""
+        return await self._poll(self.lead.take, read_pages)
 
     async def poll_and_deliver(self) -> tuple[PollReport | None, DeliveryReport]:
-        """A poll, then a delivery tick that waits for its turns (/api/notify reports it)."""
-        poll = await self.poll()
+        """Every watched page read, a poll, then a delivery tick that waits for its turns
+        (/api/notify reports them)."""
+        poll = await self.poll(read_pages=True)
         return poll, await self.deliverer.tick()
+
+    async def refresh_pages(self) -> None:
+        """The shop pages that are due, fetched by the instance that polls (so a fleet
+        fetches each page once)."""
+        if self.lead.leading:
+            await self.pages.refresh()
 
     async def poll_and_dispatch(self) -> None:
         """The scheduled poll, on the instance that leads: its new alerts start on their
@@ -118,7 +134,9 @@ class Engine:
         if await self._poll(self.lead.due) is not None:
             await self.deliverer.dispatch()
 
-    async def _poll(self, take_lease: Callable[[], Awaitable[bool]]) -> PollReport | None:
+    async def _poll(
+        self, take_lease: Callable[[], Awaitable[bool]], read_pages: bool = False
+    ) -> PollReport | None:
         """One poll at a time in this process (the lock), and in the fleet (the lease,
         held until the poll ends)."""
         async with self._poll_lock:
@@ -127,8 +145,15 @@ class Engine:
                 return None
             if not was_leading:  # another instance may have polled since this one did
                 self.poller.forget()
+
+            async def tick() -> PollReport:
+                if not read_pages:
+                    return await self.poller.tick()
+                pages = await self.pages.refresh(everything=True)
+                return replace(await self.poller.tick(), pages=pages.as_dict())
+
             try:
-                report = await self.lead.run(self.poller.tick)
+                report = await self.lead.run(tick)
             except LeaseLost as lost:
                 logger.warning("%s", lost)
                 return None
@@ -190,13 +215,15 @@ def create_app(
     openid_metadata: OpenIdMetadataUrls = OpenIdMetadataUrls(),
     lows_since: LowsSince | None = None,
     chart_url: ChartUrl | None = None,
+    shop_resolver: AbstractResolver | None = None,
 ) -> web.Application:
     """The whole app. `store` (unopened; the app opens and closes it) replaces the one
     DATABASE_URL names; `bot_state_storage` replaces the store's bot state (the chat
     benchmark compares against botbuilder's MemoryStorage); `lease_terms` lets a test
     with a fake clock renew claims on that clock; `openid_metadata` points token checks
     at a stand-in for Microsoft's signing keys; `lows_since` and `chart_url` give alert
-    cards the 90-day low and the price chart."""
+    cards the 90-day low and the price chart; `shop_resolver` turns shop host names into
+    addresses (tests point theirs at stand-in shops; the addresses are checked anyway)."""
     app = web.Application(client_max_size=MAX_ACTIVITY_BYTES, middlewares=[json_errors])
     rng = rng or random.Random()
     market = Market(default_catalog(), rng)
@@ -230,8 +257,24 @@ def create_app(
         charts = ChartService(
             store.history, store.charts, clock, settings.base_url(), executor=chart_threads
         )
-        catalog = Catalog(feed, clock)
-        watchlist = Watchlist(store.watches, feed, clock, settings.max_watches_per_user)
+        fetcher = PoliteFetcher(
+            FetchTerms(
+                settings.user_agent(),
+                min_interval_seconds=settings.shop_min_interval_seconds,
+                allowed_hosts=settings.allowed_shop_hosts,
+            ),
+            resolver=shop_resolver,
+        )
+        pages = ShopPages(
+            store.pages,
+            fetcher,
+            clock,
+            PageTerms(settings.shop_poll_interval_seconds, PAGES_INTERVAL_SECONDS),
+            rng,
+        )
+        prices = Prices(feed, pages)
+        catalog = Catalog(prices, clock)
+        watchlist = Watchlist(store.watches, prices, clock, settings.max_watches_per_user)
         outcomes = Outcomes(
             store.outbox,
             store.references,
@@ -263,6 +306,7 @@ def create_app(
                 chart_url or _chart_url_of(charts),
             ),
             history=HistoryReplies(watchlist, catalog, charts, clock),
+            pages=pages,
             outbox=store.outbox,
             price_history=store.history,
             events=store.events,
@@ -284,7 +328,7 @@ def create_app(
         engine = Engine(
             store=store,
             bot=bot,
-            poller=Poller(store.watches, feed, clock, metrics, lease=lead.lease),
+            poller=Poller(store.watches, prices, clock, metrics, lease=lead.lease, pages=pages),
             deliverer=deliverer,
             scheduler=AsyncIOScheduler(timezone="UTC"),
             clock=clock,
@@ -301,6 +345,7 @@ def create_app(
             ),
             signing_keys=signing_keys,
             charts=charts,
+            pages=pages,
         )
         app[ENGINE] = engine
         if run_scheduler:
@@ -318,6 +363,7 @@ def create_app(
             await signing_keys.close()
             decoder.close()
             chart_threads.shutdown(wait=False, cancel_futures=True)
+            await fetcher.close()
             await session.close()
             await store.close()
 
@@ -347,6 +393,7 @@ def create_app(
     app.router.add_get("/api/charts/{name}", chart)
     app.router.add_get("/api/notify", notify)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/bot", bot_page)
     app.router.add_get("/metrics", serve_metrics)
     add_feed_routes(app, market, settings.admin_token)
     return app
@@ -384,6 +431,7 @@ def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
     # The poll asks twice an interval: see watchers/poll_lead.py.
     add("poll", guarded("poll", engine.poll_and_dispatch), every / 2, max(every, 5))
     add("deliver", guarded("deliver", engine.deliverer.dispatch), DELIVERY_INTERVAL_SECONDS, 5)
+    add("pages", guarded("pages", engine.refresh_pages), PAGES_INTERVAL_SECONDS, 60)
     add(
         "checkpoint",
         guarded("checkpoint", engine.store.checkpoint),

@@ -293,6 +293,47 @@ def _service_urls(environ: Mapping[str, str]) -> frozenset[Origin]:
     return frozenset(origins)
 
 
+def _shop_hosts(environ: Mapping[str, str]) -> frozenset[str]:
+    hosts: set[str] = set()
+    for item in environ.get("ALLOWED_SHOP_HOSTS", "").split(","):
+        item = item.strip().strip("[]").rstrip(".").lower()
+        if not item:
+            continue
+        try:
+            item = ipaddress.ip_address(item).compressed
+        except ValueError:
+            if not _HOST_NAME.fullmatch(item):
+                raise SettingsError(
+                    "ALLOWED_SHOP_HOSTS must be comma-separated host names or IP addresses,"
+                    f" such as shop.internal,10.0.0.5; got {item!r}"
+                ) from None
+        hosts.add(item)
+    return frozenset(hosts)
+
+
+def _user_agent(environ: Mapping[str, str]) -> str:
+    raw = environ.get("PRICEWATCH_USER_AGENT", "").strip()
+    if raw and (len(raw) > 300 or not all(" " <= c <= "~" for c in raw)):
+        raise SettingsError(
+            "PRICEWATCH_USER_AGENT must be up to 300 printable ASCII characters naming the bot"
+            " and where to read about it, such as 'PriceWatchBot/1.0 (+https://example.com/bot)'"
+        )
+    return raw
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not minimum <= value < float("inf"):
+        raise SettingsError(f"{name} must be a number of seconds, {minimum:g} or more, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -327,6 +368,14 @@ class Settings:
     public_url: str = ""
     """Where users' clients reach the bot (chart images); empty means http://localhost:PORT."""
     log_level: str = "INFO"
+    shop_user_agent: str = ""
+    """Empty means `PriceWatchBot/1.0 (+PUBLIC_URL/bot)`: `user_agent()`."""
+    shop_min_interval_seconds: float = 10.0
+    """The least time between two requests to one shop host."""
+    shop_poll_interval_seconds: int = 3600
+    allowed_shop_hosts: frozenset[str] = frozenset()
+    """Hosts the bot may fetch on any port and at any address (a shop on the private
+    network; the tests' stand-in shops)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -371,6 +420,10 @@ class Settings:
             price_history_days=_int(environ, "PRICE_HISTORY_DAYS", 365, minimum=1),
             public_url=_public_url(environ),
             log_level=_choice(environ, "LOG_LEVEL", LOG_LEVELS, "INFO"),
+            shop_user_agent=_user_agent(environ),
+            shop_min_interval_seconds=_seconds(environ, "SHOP_MIN_INTERVAL_SECONDS", 10.0, 1.0),
+            shop_poll_interval_seconds=_int(environ, "SHOP_POLL_INTERVAL_SECONDS", 3600, 60),
+            allowed_shop_hosts=_shop_hosts(environ),
         )
 
     @property
@@ -389,6 +442,11 @@ class Settings:
     def base_url(self) -> str:
         """PUBLIC_URL, or http://localhost:PORT: the start of the chart links users get."""
         return self.public_url or f"http://localhost:{self.port}"
+
+    def user_agent(self) -> str:
+        """What the bot calls itself to shops: PRICEWATCH_USER_AGENT, or its name and the
+        page that tells a shop's owner what it is (`/bot`)."""
+        return self.shop_user_agent or f"PriceWatchBot/1.0 (+{self.base_url()}/bot)"
 
     def shown_feed_url(self) -> str:
         """The feed URL without what may be a secret in it (user, password, query)."""

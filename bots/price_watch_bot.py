@@ -27,6 +27,7 @@ from dialogs.watch_dialog import WatchDialog
 from domain.clock import Clock
 from feed.catalog import Catalog
 from outbox.in_turn import AlertsInTurn, ProactiveBatch
+from shops.pages import ShopPages
 from state.interfaces import (
     BotStateStore,
     OutboxStore,
@@ -66,6 +67,7 @@ class PriceWatchBot(ActivityHandler):
         outbox: OutboxStore,
         price_history: PriceHistoryStore,
         events: WatchEventStore,
+        pages: ShopPages,
     ) -> None:
         self._conversation_state = conversation_state
         self._references = references
@@ -88,9 +90,10 @@ class PriceWatchBot(ActivityHandler):
             quiet=self._quiet,
             why=WhyTeller(watchlist, references, outbox, price_history, events, self._quiet, clock),
             history=history,
+            pages=pages,
         )
         self._dialogs = DialogSet(self._dialog_state)
-        dialogs = [WatchDialog(catalog, watchlist, default_drop), RemoveDialog(watchlist)]
+        dialogs = [WatchDialog(catalog, watchlist, default_drop, pages), RemoveDialog(watchlist)]
         for dialog in dialogs:
             self._dialogs.add(dialog)
         self._dialog_ids = frozenset(dialog.id for dialog in dialogs)

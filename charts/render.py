@@ -31,7 +31,9 @@ HIGH: Final = (196, 43, 28)
 TEXT: Final = (40, 40, 48)
 MUTED: Final = (110, 114, 124)
 GAP: Final = (238, 238, 238)
-_SYMBOLS: Final = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
+_SYMBOLS: Final = {"USD": "$", "CAD": "CA$", "AUD": "A$"}
+"""Signs Pillow's built-in font can draw: it has no €, £ or ¥ (they came out as empty
+boxes), so charts name those currencies by code ("34.99 EUR")."""
 
 
 def render_chart(

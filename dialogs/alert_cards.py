@@ -85,6 +85,8 @@ def _news(alert: Alert) -> str:
         return f"Available again at {price}, and I'm watching it again."
     if alert.kind is AlertKind.AVAILABLE:
         return "Available again, and I'm watching it again."
+    if alert.kind is AlertKind.SHOP_SILENT:
+        return texts.SHOP_SILENT_NEWS[:1].upper() + texts.SHOP_SILENT_NEWS[1:]
     price = "" if alert.new_price is None else texts.money(alert.new_price, alert.currency)
     return f"Now {price}." if price else "Its price changed."
 

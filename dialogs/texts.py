@@ -31,6 +31,8 @@ def help_text(default_drop: Decimal) -> str:
             f' ({default_drop:g}% if you say "default")',
             "- **watch headphones 20%** – watch a product for a 20% drop",
             "- **watch espresso machine below 300** – tell me when it costs 300 or less",
+            "- **watch https://shop.example/item/123 20%** – watch a shop's product page (I"
+            " read the price it publishes)",
             "- **list** – your watches, with current and trigger prices",
             "- **remove 2** or **remove headphones** – stop watching one",
             "- **history headphones** (or **history headphones 30d**) – its price chart, with"
@@ -112,6 +114,12 @@ def describe_rule(product_name: str, currency: str, rule: Rule) -> str:
             " drops there after going back up."
         )
     return text
+
+
+SHOP_SILENT_NEWS: Final = (
+    "the shop has stopped answering me for a day (it may be blocking bots, or the page"
+    " moved), so I don't know its price. I'll keep trying and tell you if it drops."
+)
 
 
 def watch_limit_reached(limit: int) -> str:
@@ -217,6 +225,8 @@ def alert_line(
     if alert.kind is AlertKind.AVAILABLE:
         price = "" if alert.new_price is None else f" at {money(alert.new_price, alert.currency)}"
         return f"{name} is available again{price}, and I'm watching it again"
+    if alert.kind is AlertKind.SHOP_SILENT:
+        return f"{name}: {SHOP_SILENT_NEWS}"
     assert alert.old_price is not None and alert.new_price is not None
     line = f"{name} is now {money(alert.new_price, alert.currency)}"
     if alert.kind is AlertKind.PROTECT:
@@ -234,6 +244,8 @@ def compact_alert_line(alert: Alert, name_chars: int) -> str:
     name = f"**{shown_name(alert.product_name, name_chars)}**"
     if alert.kind is AlertKind.UNAVAILABLE:
         return f"{name} unavailable"
+    if alert.kind is AlertKind.SHOP_SILENT:
+        return f"{name}: the shop stopped answering"
     if alert.new_price is None:
         return name
     line = f"{name} {money(alert.new_price, alert.currency)}"
@@ -297,4 +309,5 @@ _ICONS: Final = {
     AlertKind.UNAVAILABLE: "⚠️",
     AlertKind.AVAILABLE: "✅",
     AlertKind.PROTECT: "💸",
+    AlertKind.SHOP_SILENT: "⚠️",
 }

@@ -27,10 +27,20 @@ from dialogs.choices import offer
 from dialogs.commands.drops import Drop, parse_drop
 from dialogs.commands.words import CommandError, clean_text
 from dialogs.keys import conversation_key, user_id, user_name
+from dialogs.page_looks import (
+    OFFER_PREFIX,
+    chosen_offer,
+    look_from,
+    offer_buttons,
+    out_of_stock,
+    product_of,
+)
+from domain.pages import is_page_product
 from domain.products import Product
 from domain.rules import Rule, below_rule, percent_rule, to_cents
 from feed.catalog import Catalog, match_products
 from feed.client import FeedError
+from shops.pages import ShopPages
 from watchers.watchlist import WatchLimitReached, Watchlist
 
 logger = logging.getLogger(__name__)
@@ -41,13 +51,19 @@ CONFIRM_PROMPT = "WatchDialog.confirm"
 DEFAULT_WORDS = frozenset({"default", "ok", "okay", "yes", "sure"})
 
 
-def watch_options(query: str | None = None, drop: Drop | None = None) -> dict[str, Any]:
-    """Dialog options as plain values, so dialog state stays easy to store."""
-    return {
+def watch_options(
+    query: str | None = None, drop: Drop | None = None, page: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Dialog options as plain values, so dialog state stays easy to store. `page`: a shop
+    page already read (dialogs/page_looks.py `look_values`)."""
+    options = {
         "query": query or None,
         "percent": None if drop is None or drop.percent is None else str(drop.percent),
         "below": None if drop is None or drop.below is None else str(drop.below),
     }
+    if page is not None:
+        options["page"] = page
+    return options
 
 
 def _drop_from(values: dict[str, Any]) -> Drop | None:
@@ -84,9 +100,12 @@ async def create_watch(
 
 
 class WatchDialog(ComponentDialog):
-    def __init__(self, catalog: Catalog, watchlist: Watchlist, default_drop: Decimal) -> None:
+    def __init__(
+        self, catalog: Catalog, watchlist: Watchlist, default_drop: Decimal, pages: ShopPages
+    ) -> None:
         super().__init__(WatchDialog.__name__)
         self._catalog = catalog
+        self._pages = pages
         self._watchlist = watchlist
         self._default_drop = default_drop
         self.add_dialog(TextPrompt(PRODUCT_PROMPT, self._product_is_known))
@@ -104,6 +123,22 @@ class WatchDialog(ComponentDialog):
 
     async def _product_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         step.values.update(step.options or watch_options())
+        if step.values.get("page") is not None:
+            look = look_from(step.values["page"])
+            assert look.reading is not None
+            if len(look.reading.offers) == 1:
+                return await step.next(OFFER_PREFIX + "0")
+            buttons = offer_buttons(look)
+            name = look.reading.name or look.host
+            prompt = offer(
+                f"{name} comes at {len(buttons)} different prices on that page. Which one"
+                " should I watch?",
+                buttons,
+            )
+            return await step.prompt(
+                PRODUCT_PROMPT,
+                PromptOptions(prompt=prompt, validations={"page": step.values["page"]}),
+            )
         try:
             products = await self._catalog.products()
         except FeedError:
@@ -124,6 +159,17 @@ class WatchDialog(ComponentDialog):
 
     async def _product_is_known(self, prompt: PromptValidatorContext) -> bool:
         text = clean_text(prompt.recognized.value) if prompt.recognized.succeeded else ""
+        page = self._page_of(prompt)
+        if page is not None:
+            look = look_from(page)
+            chosen = chosen_offer(look, text)
+            if chosen is not None:
+                prompt.recognized.value = OFFER_PREFIX + str(chosen)
+                return True
+            await prompt.context.send_activity(
+                offer("Which one? Tap one of these, or type part of its name.", offer_buttons(look))
+            )
+            return False
         try:
             products = await self._catalog.products()
         except FeedError:
@@ -147,7 +193,16 @@ class WatchDialog(ComponentDialog):
         return False
 
     async def _drop_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        product = await self._product(step.result)
+        if str(step.result).startswith(OFFER_PREFIX):
+            look = look_from(step.values["page"])
+            assert look.reading is not None
+            chosen = look.reading.offers[int(str(step.result)[len(OFFER_PREFIX) :])]
+            if not chosen.available:
+                await step.context.send_activity(out_of_stock(look, chosen))
+                return await step.end_dialog()
+            product: Product | None = await product_of(self._pages, look, chosen)
+        else:
+            product = await self._product(step.result)
         if product is None:
             await step.context.send_activity(texts.FEED_DOWN)
             return await step.end_dialog()
@@ -234,7 +289,18 @@ class WatchDialog(ComponentDialog):
         )
         return await step.end_dialog()
 
+    @staticmethod
+    def _page_of(prompt: PromptValidatorContext) -> dict[str, Any] | None:
+        """The page being chosen from, while the product question is about its offers."""
+        page = (prompt.options.validations or {}).get("page")
+        return page if isinstance(page, dict) else None
+
     async def _product(self, product_id: str) -> Product | None:
+        if is_page_product(product_id):
+            page = await self._pages.product(product_id)
+            return (
+                None if page is None else Product(page.product_id, page.name, None, page.currency)
+            )
         try:
             products = await self._catalog.products()
         except FeedError:

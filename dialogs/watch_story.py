@@ -42,6 +42,7 @@ _ALERT_KINDS: Final = {
     EventKind.FIRED: (AlertKind.DROP, AlertKind.PROTECT),
     EventKind.UNAVAILABLE: (AlertKind.UNAVAILABLE,),
     EventKind.AVAILABLE: (AlertKind.AVAILABLE,),
+    EventKind.SHOP_SILENT: (AlertKind.SHOP_SILENT,),
 }
 """The alerts an event of each kind makes: its line tells the alert's making too."""
 
@@ -230,6 +231,11 @@ class _Teller:
         if event.kind is EventKind.UNAVAILABLE:
             text = "unavailable: the watch waits for it to come back"
             return text + ("; alert made" if made is not None else "")
+        if event.kind is EventKind.SHOP_SILENT:
+            text = "the shop had not answered for a day" + (
+                "" if not event.detail else f" ({event.detail})"
+            )
+            return text + ("; alert made" if made is not None else "")
         if event.kind is EventKind.AVAILABLE:
             text = "available again" + (
                 "" if event.price is None else f" at {self._money(event.price)}"
@@ -315,6 +321,7 @@ def _made(alert: Alert, currency: str) -> str:
         AlertKind.PROTECT: f"price protection alert made{price}",
         AlertKind.UNAVAILABLE: "alert made: unavailable",
         AlertKind.AVAILABLE: "alert made: available again",
+        AlertKind.SHOP_SILENT: "alert made: the shop stopped answering",
     }[alert.kind]
 
 
@@ -388,6 +395,8 @@ def _alert_name(alert: Alert) -> str:
         return "The alert that it is unavailable"
     if alert.kind is AlertKind.AVAILABLE:
         return "The alert that it is back"
+    if alert.kind is AlertKind.SHOP_SILENT:
+        return "The alert that the shop stopped answering"
     return "The alert" + (
         "" if alert.new_price is None else f" for {money(alert.new_price, alert.currency)}"
     )

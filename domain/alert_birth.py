@@ -44,7 +44,14 @@ class Available:
     price: Decimal
 
 
-Cause = Crossing | Woke | Unavailable | Available
+@dataclass(frozen=True)
+class ShopSilent:
+    """The watch's shop page has given no reading since `since` (a day or more)."""
+
+    since: datetime
+
+
+Cause = Crossing | Woke | Unavailable | Available | ShopSilent
 
 
 def born(watch: Watch, cause: Cause, now: datetime) -> NewAlert | None:
@@ -76,6 +83,16 @@ def born(watch: Watch, cause: Cause, now: datetime) -> NewAlert | None:
             if is_asleep(watch, now):
                 return None
             return _alert(watch, f"outage-{outage}-available", now, price, kind=AlertKind.AVAILABLE)
+        case ShopSilent(since):
+            if is_asleep(watch, now):
+                return None
+            return _alert(
+                watch,
+                f"silent-{since.strftime('%Y%m%dT%H%M%S')}",
+                now,
+                None,
+                kind=AlertKind.SHOP_SILENT,
+            )
 
 
 def _baseline(watch: Watch, last_before: Decimal | None) -> Decimal:

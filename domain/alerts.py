@@ -16,6 +16,8 @@ class AlertKind(str, Enum):
     AVAILABLE = "available"
     PROTECT = "protect"
     """A price protection watch fired: old_price is the price paid."""
+    SHOP_SILENT = "shop_silent"
+    """The watch's shop page has given no reading for a day (blocked, gone, failing)."""
 
 
 def crossing_kind(rule_kind: RuleKind) -> AlertKind:

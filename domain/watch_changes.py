@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Callable
 
-from domain.alert_birth import Available, Crossing, Unavailable, Woke, born
+from domain.alert_birth import Available, Crossing, ShopSilent, Unavailable, Woke, born
 from domain.alerts import NewAlert
 from domain.rules import evaluate, retargeted
 from domain.sleep import is_sleeping
@@ -160,6 +160,19 @@ def unavailable(watch: Watch, outage: int, now: datetime) -> Change:
     alert = born(after, Unavailable(outage), now)
     event = _event(watch, EventKind.UNAVAILABLE, now)
     return Change(watch, after, [alert] if alert else [], [event])
+
+
+def shop_silent(since: datetime, failure: str, now: datetime) -> WatchChange:
+    """The watch's shop page has given no reading since `since` (`failure`: the last
+    reason): its owner hears once, unless the watch sleeps. Its price is left alone: a
+    page that cannot be read is not out of stock."""
+
+    def change(watch: Watch) -> Change:
+        alert = born(watch, ShopSilent(since), now)
+        event = _event(watch, EventKind.SHOP_SILENT, now, detail=failure)
+        return Change(watch, watch, [alert] if alert else [], [event])
+
+    return change
 
 
 def created(watch_id: int, watch: NewWatch) -> WatchEvent:

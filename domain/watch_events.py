@@ -36,6 +36,8 @@ class EventKind(str, Enum):
     """The price reached the trigger while the watch slept: no alert then."""
     UNAVAILABLE = "unavailable"
     AVAILABLE = "available"
+    SHOP_SILENT = "shop_silent"
+    """The shop page has given no reading for a day; `detail`: the last failure."""
     HELD = "held"
     """An alert waits: `detail` says for what (`HELD_FOR_A_DIALOG`, `held_for_quiet_hours`)."""
     SENT = "sent"

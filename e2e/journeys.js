@@ -48,6 +48,7 @@ const config = {
   botUrl: required('E2E_BOT_URL'),
   adminToken: required('ADMIN_TOKEN'),
   artifacts: required('E2E_ARTIFACTS'),
+  shopUrl: required('E2E_SHOP_URL'),
 };
 
 // --- the page, as a person sees it -------------------------------------------
@@ -215,6 +216,13 @@ async function admin(method, urlPath, body) {
 
 const setPrice = (productId, price) => admin('PUT', `/feed/products/${productId}`, { price });
 const pollAndDeliverNow = () => admin('GET', '/api/notify');
+
+/** The stand-in shop (bench/shop.py) lowers a page's price, as a sale would. */
+async function setShopPrice(pagePath, price) {
+  const url = `${config.shopUrl}/admin/price?path=${encodeURIComponent(pagePath)}&price=${price}`;
+  const response = await fetch(url, { method: 'PUT' });
+  expect(response.ok, `the stand-in shop answered ${response.status} to a price change`);
+}
 
 // --- the journeys ---------------------------------------------------------------
 
@@ -476,6 +484,28 @@ const journeys = [
         `"list" does not show the price protection: ${list.text}`
       );
       return `time zone in the quiet reply: ${/\(([^)]*)\)/.exec(quiet.text)[1]}`;
+    },
+  },
+  {
+    name: 'a pasted shop link: its price read, a watch, the shop lowers it, the card',
+    slug: '10-shop-page',
+    async run(page) {
+      await say(
+        page,
+        `watch ${config.shopUrl}/item/kettle 20%`,
+        /^Done! Acme kettle is €49\.99 now; I.ll tell you when it is €39\.99 or less \(a 20% drop\)\./
+      );
+      const from = (await botMessages(page)).length;
+      await setShopPrice('/item/kettle', '34.99');
+      await pollAndDeliverNow(); // reads every watched page, polls, delivers
+      const alert = await waitForBot(page, ALERT, { from, timeout: ALERT_WITHIN_MS });
+      expect(
+        /^📉 Price drop: Acme kettle €34\.99, down 30\.0%$/.test(alert.text.trim()),
+        `the shop page's alert does not name the product, its new price in euros and the drop: ${alert.text}`
+      );
+      const card = await waitForBot(page, /€49\.99 → €34\.99/, { from: alert.index + 1 });
+      expect(/^Acme kettle\n/.test(card.text), `the card does not name the product first: ${card.text}`);
+      return 'the shop page became a watch and its drop a card';
     },
   },
 ];

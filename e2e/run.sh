@@ -28,11 +28,18 @@ free_port() {
 bot_port=$(free_port)
 page_port=$(free_port)
 [ "$bot_port" != "$page_port" ] || page_port=$(free_port)
+shop_port=$(free_port)
+while [ "$shop_port" = "$bot_port" ] || [ "$shop_port" = "$page_port" ]; do shop_port=$(free_port); done
 
 workdir=$(mktemp -d)
 launcher=
+shop=
 keep_logs=no
 stop_all() {
+  if [ -n "$shop" ]; then
+    kill "$shop" 2>/dev/null || true
+    wait "$shop" 2>/dev/null || true
+  fi
   if [ -n "$launcher" ]; then
     kill "$launcher" 2>/dev/null || true   # its trap stops the bot and the page server by PID
     wait "$launcher" 2>/dev/null || true
@@ -50,6 +57,10 @@ trap 'exit 143' TERM
 rm -rf "$artifacts"
 mkdir -p "$artifacts"
 
+# A stand-in shop on loopback, for the journey that pastes a shop page's link.
+(cd "$root" && exec "$root/.venv/bin/python" -m bench.shop --port "$shop_port") >"$workdir/shop.log" 2>&1 &
+shop=$!
+
 export ADMIN_TOKEN
 ADMIN_TOKEN=$(node -p 'require("crypto").randomBytes(24).toString("hex")')
 # Everything the journeys depend on is set here, whatever the caller's environment says.
@@ -57,6 +68,7 @@ PORT=$bot_port WEBCHAT_PORT=$page_port BOT_LOG="$workdir/bot.log" \
   DATABASE_URL="sqlite:///$workdir/pricewatch.sqlite3" \
   PUBLIC_URL="http://127.0.0.1:$bot_port" POLL_INTERVAL_SECONDS=1 MOCK_FEED_DRIFT=false ALERT_HOLD_SECONDS=300 \
   DROP_THRESHOLD_PERCENT=20 PRICE_FEED_URL= MicrosoftAppId= MicrosoftAppPassword= LOG_LEVEL=INFO \
+  ALLOWED_SHOP_HOSTS=127.0.0.1 SHOP_MIN_INTERVAL_SECONDS=1 PRICEWATCH_USER_AGENT= \
   bash "$root/webchat/run.sh" >"$workdir/webchat.log" 2>&1 &
 launcher=$!
 
@@ -73,6 +85,7 @@ done
 echo "e2e: screenshots go to $artifacts"
 status=0
 E2E_PAGE_URL="http://127.0.0.1:$page_port/" E2E_BOT_URL="http://127.0.0.1:$bot_port" \
+  E2E_SHOP_URL="http://127.0.0.1:$shop_port" \
   E2E_ARTIFACTS="$artifacts" node "$root/e2e/journeys.js" || status=$?
 [ "$status" -eq 0 ] || keep_logs=yes
 exit "$status"

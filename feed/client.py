@@ -11,6 +11,7 @@ from typing import Any, AsyncIterator, Protocol, Sequence
 
 import aiohttp
 
+from domain.pages import is_page_product
 from domain.products import Product, parse_price, short
 from settings import DEFAULT_FEED_MAX_BYTES
 
@@ -175,6 +176,9 @@ def _parse_product(entry: object) -> Product | None:
     currency = entry.get("currency", "USD")
     if not isinstance(product_id, str) or not product_id.strip():
         logger.warning("price feed sent a product without a usable id: %s", short(entry))
+        return None
+    if is_page_product(product_id):
+        logger.warning("price feed sent product %s, an id kept for shop pages", short(product_id))
         return None
     if not isinstance(name, str) or not name.strip():
         logger.warning("price feed sent product %s without a usable name", short(product_id))

@@ -12,6 +12,7 @@ from typing import Any, AsyncContextManager, Protocol, Sequence
 
 from domain.alerts import Alert, Attempt, FailedAttempt, SendFailure
 from domain.history import Downsampled, PricePoint
+from domain.pages import PageProduct, PageReading, StoredPage
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck, Recorded
 from domain.products import ProductHealth
 from domain.watch_changes import WatchChange
@@ -229,6 +230,45 @@ class PriceHistoryStore(Protocol):
         one before it (the price that held at `before`); return how many went."""
 
 
+class ShopPageStore(Protocol):
+    """Shop pages watched as products (shops/pages.py): the last reading of each, its
+    validators, when to fetch it next, and how long it has been failing."""
+
+    async def add(
+        self, page: PageProduct, host: str, reading: PageReading, next_fetch_at: datetime
+    ) -> None:
+        """Store a page just read for a watch, or its new reading when it is known."""
+
+    async def get(self, product_ids: Sequence[str]) -> dict[str, StoredPage]: ...
+
+    async def due(self, now: datetime, limit: int) -> list[tuple[str, StoredPage]]:
+        """Watched pages whose fetch is due by `now`, soonest first, with their hosts."""
+
+    async def watched(self) -> list[tuple[str, StoredPage]]:
+        """Every watched page, with its host."""
+
+    async def claim(self, product_ids: Sequence[str], now: datetime, until: datetime) -> set[str]:
+        """Take the pages still due by `now` for a fetch: their next fetch moves to
+        `until`, so no other fetch takes them meanwhile. Returns those taken."""
+
+    async def record_reading(
+        self, product_id: str, reading: PageReading, next_fetch_at: datetime
+    ) -> None: ...
+
+    async def record_unchanged(self, product_id: str, next_fetch_at: datetime) -> None:
+        """The page answered 304: its reading stands."""
+
+    async def record_failure(
+        self, product_id: str, failure: str, now: datetime, next_fetch_at: datetime
+    ) -> None:
+        """A fetch that gave no reading; the page has been failing since the first."""
+
+    async def failing_untold(self, since: datetime) -> list[StoredPage]:
+        """Pages failing since `since` or before whose watchers were not told yet."""
+
+    async def mark_told(self, product_ids: Sequence[str]) -> None: ...
+
+
 @dataclass(frozen=True)
 class StoredChart:
     token: str
@@ -323,6 +363,9 @@ class Store(Protocol):
 
     @property
     def charts(self) -> ChartStore: ...
+
+    @property
+    def pages(self) -> ShopPageStore: ...
 
     @property
     def locks(self) -> TurnLocks: ...

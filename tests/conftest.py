@@ -99,7 +99,7 @@ async def store(store_kind: str, db_path: Path) -> AsyncIterator[Any]:
 async def world(tmp_path: Path, store_kind: str) -> AsyncIterator[World]:
     world = await open_world(tmp_path, store_kind=store_kind)
     yield world
-    await world.store.close()
+    await world.close()
 
 
 @pytest.fixture

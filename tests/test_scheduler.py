@@ -26,8 +26,8 @@ def scheduled_app(tmp_path: Path, **env: str) -> AsyncContextManager[RunningApp]
 @pytest.mark.parametrize(
     ("drift", "jobs"),
     [
-        ("true", {"poll", "deliver", "checkpoint", "prune", "drift"}),
-        ("false", {"poll", "deliver", "checkpoint", "prune"}),
+        ("true", {"poll", "deliver", "pages", "checkpoint", "prune", "drift"}),
+        ("false", {"poll", "deliver", "pages", "checkpoint", "prune"}),
     ],
 )
 async def test_the_scheduler_runs_fixed_jobs_that_never_stack(

@@ -8,13 +8,21 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Final, Mapping, Sequence
+from typing import Final, Mapping, Protocol, Sequence
 
 from domain.clock import Clock
+from domain.pages import UNAVAILABLE_AFTER_READINGS, StoredPage, is_page_product
 from domain.polls import PollChanges, PriceMove, Recheck
 from domain.products import ProductHealth
 from domain.rules import plain_move_cents
-from domain.watch_changes import Change, WatchChange, priced, snooze_ran_out, unavailable
+from domain.watch_changes import (
+    Change,
+    WatchChange,
+    priced,
+    shop_silent,
+    snooze_ran_out,
+    unavailable,
+)
 from domain.watches import Watch
 from feed.client import PriceBatch, PriceFeed
 from metrics import Metrics
@@ -34,6 +42,15 @@ WATCHED_REFRESH_TICKS: Final = 100
 """Re-read the full list of watched products this often; new watches join at once."""
 
 
+class SilentPages(Protocol):
+    """shops/pages.py's ShopPages: pages that have given no reading for a day."""
+
+    async def silent(self) -> list[StoredPage]:
+        """Watched pages failing for a day whose watchers have not been told."""
+
+    async def told(self, product_ids: Sequence[str]) -> None: ...
+
+
 @dataclass(frozen=True)
 class PollReport:
     products: int
@@ -42,6 +59,8 @@ class PollReport:
     feed_error: str | None = None
     evaluated: int = 0
     """Products whose watches were evaluated: those that moved or needed a look."""
+    pages: dict[str, object] | None = None
+    """What reading every watched shop page first did (/api/notify)."""
 
 
 def plain_moves(
@@ -67,7 +86,7 @@ def plan_poll(
     health: Mapping[str, ProductHealth],
     now: datetime,
     moves: Sequence[PriceMove] = (),
-    unavailable_after: int = UNAVAILABLE_AFTER_NULLS,
+    unavailable_after: int | None = None,
 ) -> PollChanges:
     """What one poll changes for some products. `prices` holds only what the feed
     answered for them: a price, or None for an explicit null; anything else never
@@ -84,13 +103,19 @@ def plan_poll(
             continue
         price = prices[product_id]
         before = health.get(product_id, ProductHealth(product_id))
-        after = health_after(before, price, unavailable_after)
+        after = health_after(before, price, unavailable_after or nulls_to_unavailable(product_id))
         changes.changes.extend(
             watch_change(watch, price, before, after, now) for watch in product_watches
         )
         if after != before:
             changes.health.append(after)
     return changes
+
+
+def nulls_to_unavailable(product_id: str) -> int:
+    """Answers of "no price" in a row before a product's watchers hear it is unavailable:
+    a feed's null may be a glitch; a shop page that says out of stock means it."""
+    return UNAVAILABLE_AFTER_READINGS if is_page_product(product_id) else UNAVAILABLE_AFTER_NULLS
 
 
 def health_after(
@@ -162,11 +187,13 @@ class Poller:
         metrics: Metrics,
         products_per_batch: int = PRODUCTS_PER_BATCH,
         lease: JobLease | None = None,
+        pages: SilentPages | None = None,
     ) -> None:
         """`lease`: the fleet's poll lease this poller writes under (`LeaseLost` when it
         is no longer this instance's at a write's commit); None for a store one process
-        uses."""
+        uses. `pages`: the shop pages, whose watchers hear once when one stops answering."""
         self._watches = watches
+        self._pages = pages
         self._lease = lease
         self._products_per_batch = products_per_batch
         self._feed = feed
@@ -195,6 +222,7 @@ class Poller:
             self._recalled = True
         now = self._clock()
         woken = await self._apply(await self._watches.snoozed_due(now), snooze_ran_out(now))
+        woken += await self._tell_silent_pages(now)
         recheck = await self._watches.products_to_recheck(self._evaluated_up_to_watch)
         watched = await self._watched_products(recheck)
         if not watched:
@@ -307,10 +335,23 @@ class Poller:
             def again(watch: Watch) -> Change:
                 price = chunk[watch.product_id]
                 before = health.get(watch.product_id, ProductHealth(watch.product_id))
-                after = health_after(before, price, UNAVAILABLE_AFTER_NULLS)
+                after = health_after(before, price, nulls_to_unavailable(watch.product_id))
                 return watch_change(watch, price, before, after, now)
 
             created += await self._settle(recorded.conflicts, again)
+        return created
+
+    async def _tell_silent_pages(self, now: datetime) -> int:
+        """Each watcher of a page that has given no reading for a day hears it once."""
+        if self._pages is None:
+            return 0
+        silent = await self._pages.silent()
+        created = 0
+        for stored in silent:
+            since = stored.failing_since or now
+            watches = await self._watches.for_products([stored.page.product_id])
+            created += await self._apply(watches, shop_silent(since, stored.failure or "", now))
+        await self._pages.told([stored.page.product_id for stored in silent])
         return created
 
     async def _apply(self, watches: Sequence[Watch], change: WatchChange) -> int:

@@ -15,6 +15,7 @@ from dialogs.keys import conversation_key, owner_scope
 from domain.clock import Clock
 from domain.local_times import LocalTimes
 from feed.catalog import Catalog
+from shops.pages import ShopPages
 from watchers.watchlist import Watchlist
 
 if TYPE_CHECKING:  # each of these modules imports this one
@@ -71,6 +72,8 @@ class Services:
     quiet: QuietAnswers
     why: WhyAnswers
     history: HistoryReplies
+    pages: ShopPages
+    """Shop pages people paste links to."""
 
 
 @dataclass(frozen=True)

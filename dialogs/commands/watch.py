@@ -1,5 +1,6 @@
-"""`watch [product] [20% | below 300]`: at once when the words name one product and a drop;
-otherwise the watch dialog asks for what is missing."""
+"""`watch [product | link] [20% | below 300]`: at once when the words name one product (or
+the link a page with one price) and a drop; otherwise the watch dialog asks for what is
+missing."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dialogs import texts
 from dialogs.commands.command import Entry, Turn
 from dialogs.commands.drops import BELOW_WORDS, Drop, parse_percent, parse_price
 from dialogs.commands.words import CommandError
+from dialogs.page_looks import as_url, is_link, look_values, out_of_stock, product_of
 from dialogs.watch_dialog import WatchDialog, create_watch, make_rule, watch_options
 from feed.client import FeedError
 
@@ -20,6 +22,9 @@ class WatchCommand:
     drop: Drop | None
 
     async def handle(self, turn: Turn) -> None:
+        if is_link(self.query):
+            await self._watch_page(turn)
+            return
         if self.query and self.drop is not None:
             catalog, watchlist = turn.services.catalog, turn.services.watchlist
             try:
@@ -33,6 +38,27 @@ class WatchCommand:
                 await turn.say(await create_watch(turn.context, watchlist, matches[0], rule))
                 return
         await turn.dialogs.begin_dialog(WatchDialog.__name__, watch_options(self.query, self.drop))
+
+    async def _watch_page(self, turn: Turn) -> None:
+        """The page read once: one price and a drop make the watch at once; otherwise the
+        dialog asks which offer (variants) or what drop."""
+        pages = turn.services.pages
+        look = await pages.look(as_url(self.query))
+        if look.problem is not None or look.reading is None:
+            await turn.say(look.problem or texts.FEED_DOWN)
+            return
+        offers = look.reading.offers
+        if len(offers) == 1 and self.drop is not None:
+            if not offers[0].available:
+                await turn.say(out_of_stock(look, offers[0]))
+                return
+            product = await product_of(pages, look, offers[0])
+            rule = make_rule(offers[0].price, self.drop)
+            await turn.say(await create_watch(turn.context, turn.services.watchlist, product, rule))
+            return
+        await turn.dialogs.begin_dialog(
+            WatchDialog.__name__, watch_options(None, self.drop, page=look_values(look))
+        )
 
 
 def parse(rest: str) -> WatchCommand:

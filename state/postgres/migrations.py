@@ -192,6 +192,31 @@ SCHEMA_V6: Final = """
     ALTER TABLE watches ADD COLUMN owner_name TEXT;
     """
 
+SCHEMA_V7: Final = """
+    -- Shop pages watched as products (shops/pages.py): where, which offer, the last
+    -- reading and its validators for a conditional GET, when to fetch next, and how long
+    -- the page has been failing.
+    CREATE TABLE shop_pages (
+        product_id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        sku TEXT,
+        name TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        host TEXT NOT NULL,
+        price TEXT,
+        has_reading INTEGER NOT NULL DEFAULT 0,
+        etag TEXT,
+        last_modified TEXT,
+        next_fetch_at TIMESTAMPTZ NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        failing_since TIMESTAMPTZ,
+        failure TEXT,
+        failure_told INTEGER NOT NULL DEFAULT 0,
+        created_at TIMESTAMPTZ NOT NULL
+    );
+    CREATE INDEX shop_pages_due ON shop_pages (next_fetch_at);
+    """
+
 MIGRATIONS: Final[tuple[str, ...]] = (
     SCHEMA_V1,
     SCHEMA_V2,
@@ -199,5 +224,6 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     SCHEMA_V4,
     SCHEMA_V5,
     SCHEMA_V6,
+    SCHEMA_V7,
 )
 """Schema versions in order; `schema_version` says how many have been applied."""

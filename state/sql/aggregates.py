@@ -7,6 +7,7 @@ from state.sql.db import Db
 from state.sql.history import Charts, History
 from state.sql.outbox import Outbox
 from state.sql.references import References
+from state.sql.shop_pages import ShopPages
 from state.sql.watch_events import WatchEvents
 from state.sql.watches import Watches
 
@@ -23,3 +24,4 @@ class Aggregates:
         self.history = History(db)
         self.charts = Charts(db)
         self.events = WatchEvents(db)
+        self.pages = ShopPages(db)

@@ -257,6 +257,32 @@ SCHEMA_V10 = """
     """
 
 
+SCHEMA_V11 = """
+    -- Shop pages watched as products (shops/pages.py): where, which offer, the last
+    -- reading and its validators for a conditional GET, when to fetch next, and how long
+    -- the page has been failing.
+    CREATE TABLE shop_pages (
+        product_id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        sku TEXT,
+        name TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        host TEXT NOT NULL,
+        price TEXT,
+        has_reading INTEGER NOT NULL DEFAULT 0,
+        etag TEXT,
+        last_modified TEXT,
+        next_fetch_at REAL NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        failing_since REAL,
+        failure TEXT,
+        failure_told INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX shop_pages_due ON shop_pages (next_fetch_at);
+    """
+
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
     _schema_v2,
@@ -268,5 +294,6 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V8,
     SCHEMA_V9,
     SCHEMA_V10,
+    SCHEMA_V11,
 )
 """Schema versions in order, as SQL or as a step run in a transaction."""

@@ -14,6 +14,8 @@ from bench import (
     history,
     memory,
     outage,
+    page_reading,
+    page_schedule,
     pg_drivers,
     poll_scale,
     sql_layer,
@@ -105,3 +107,24 @@ async def test_the_query_layers_are_measured_on_both_backends(
     assert all(cpu > 0 for r in results for cpu in r.cpu_us_per_op.values())
     if sql_layer.alchemy_missing() is None:  # requirements-dev.txt has it
         assert {("SQLite", "SQLAlchemy sync"), ("PostgreSQL", "SQLAlchemy asyncpg")} <= layers
+
+
+def test_page_reading_reads_every_page_and_measures_both_readers() -> None:
+    cost = page_reading.run(rounds=2)
+    assert cost.prices == {
+        "JSON-LD": "49.99 EUR",
+        "microdata": "34.50 USD",
+        "German microdata": "1226.00 EUR",
+    }
+    assert 250 < cost.page_kb < 350
+    assert all(0 < ms < 200 for ms in cost.ours_ms.values())
+    assert all(ms > 0 for ms in cost.extruct_ms.values()) and cost.stdlib_tokenize_ms > 0
+
+
+async def test_page_schedule_keeps_every_host_under_its_limits(tmp_path: Path) -> None:
+    result = await page_schedule.run(tmp_path, pages=200, hosts=4)
+    assert result.pages == 200
+    assert result.max_in_flight_per_host == 1
+    assert result.min_gap_seconds >= page_schedule.GAP_SECONDS
+    assert result.share_304_second_hour == 1.0 and result.failures == 0
+    assert 180 <= result.fetched_first_hour <= 220 and 180 <= result.fetched_second_hour <= 220

@@ -79,3 +79,15 @@ def test_the_axis_reads_in_the_users_zone_and_says_which() -> None:
     utc = render_chart(history, NOW, "USD", PERIOD)
     assert render_chart(history, NOW, "USD", PERIOD, "Asia/Tokyo") != utc
     assert render_chart(history, NOW, "USD", PERIOD, "UTC") == utc, "unknown reads as UTC"
+
+
+def test_every_sign_a_chart_uses_is_one_its_font_draws() -> None:
+    from PIL import ImageFont
+
+    from charts.render import _SYMBOLS
+
+    font = ImageFont.load_default(size=15)
+    missing = bytes(font.getmask("\U0010fffd"))
+    for symbol in _SYMBOLS.values():
+        for char in symbol:
+            assert bytes(font.getmask(char)) != missing, f"{char!r} is drawn as an empty box"

@@ -31,14 +31,17 @@ from outbox.leases import Leases
 from outbox.outcomes import Outcomes
 from outbox.pacing import Pacer
 from outbox.retry import RetryPolicy
+from shops.pages import PageTerms, ShopPages
 from state.interfaces import Store
 from tests.support.clock import FakeClock
 from tests.support.facts import no_chart, no_lows
 from tests.support.feeds import MarketFeed
+from tests.support.shops import fetcher as shop_fetcher
 from tests.support.stores import make_store
 from watchers.alert_facts import AlertFactsProvider, ChartUrl, LowsSince
 from watchers.delivery import Deliverer, Pacing
 from watchers.poller import Poller
+from watchers.prices import Prices
 from watchers.watchlist import Watchlist
 
 
@@ -121,11 +124,16 @@ class World:
             events=store.events,
         )
         self.leases = Leases(store.outbox, self.clock)
-        self.watchlist = Watchlist(store.watches, self.feed, self.clock)
+        self.fetcher = shop_fetcher()
+        self.pages = ShopPages(
+            store.pages, self.fetcher, self.clock, PageTerms(3600, 10), random.Random(3)
+        )
+        self.prices = Prices(self.feed, self.pages)
+        self.watchlist = Watchlist(store.watches, self.prices, self.clock)
         self.charts = ChartService(
             store.history, store.charts, self.clock, "https://bot.example", render=_tiny_png
         )
-        catalog = Catalog(self.feed, self.clock)
+        catalog = Catalog(self.prices, self.clock)
         self.bot = PriceWatchBot(
             conversation_state=PickleHashedConversationState(StoreStorage(store.bot_state)),
             references=store.references,
@@ -150,8 +158,13 @@ class World:
             outbox=store.outbox,
             price_history=store.history,
             events=store.events,
+            pages=self.pages,
         )
-        self.poller = Poller(store.watches, self.feed, self.clock, self.metrics)
+        self.poller = Poller(store.watches, self.prices, self.clock, self.metrics, pages=self.pages)
+
+    async def close(self) -> None:
+        await self.fetcher.close()
+        await self.store.close()
 
     def chat(
         self,

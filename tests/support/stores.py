@@ -67,6 +67,7 @@ class PausingStore:
         self.history = _Pausing(inner.history, pause)
         self.charts = _Pausing(inner.charts, pause)
         self.events = _Pausing(inner.events, pause)
+        self.pages = _Pausing(inner.pages, pause)
         self.locks = inner.locks
         self.jobs = _Pausing(inner.jobs, pause)
         self._database = _Pausing(inner, pause)

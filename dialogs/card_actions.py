@@ -92,23 +92,24 @@ class CardActions:
         if action.action == "stop":
             if not await self._watchlist.remove(key, watch):
                 return _gone("stop")
-            return f"OK, I've stopped watching {name}."
+            return texts.stopped_watching(name)
         if action.action == "snooze":
             until = self._clock() + SNOOZE_FOR
             snoozed = watch.snoozed_until
             if snoozed is not None and snoozed >= until - ALREADY_SNOOZED_SLACK:
-                return f"{name} is already snoozed until {texts.moment(snoozed)}."
-            await self._watchlist.snooze(key, watch.id, until)
-            return f"OK, I've snoozed {name} until {texts.moment(until)}."
+                return f"{texts.md(name)} is already snoozed until {texts.moment(snoozed)}."
+            changes = await self._watchlist.snooze(key, watch.id, until)
+            now = self._clock()
+            return texts.sleep_reply("snooze", [change.sleep(now) for change in changes])
         assert action.target is not None
         if watch.rule.trigger_price <= action.target:
             trigger = texts.money(watch.rule.trigger_price, watch.currency)
-            return f"Your target for {name} is already {trigger}."
+            return f"Your target for {texts.md(name)} is already {trigger}."
         lowered = await self._watchlist.set_target(key, watch.id, action.target)
         if lowered is None:
             return _gone("lower")
         trigger = texts.money(lowered.rule.trigger_price, lowered.currency)
-        reply = f"OK, I'll tell you when {name} is {trigger} or less."
+        reply = f"OK, I'll tell you when {texts.md(name)} is {trigger} or less."
         if not lowered.state.armed:
             reply += (
                 " It is at or below that now, so I'll tell you the next time it drops there"

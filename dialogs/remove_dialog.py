@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from botbuilder.core import MessageFactory
 from botbuilder.dialogs import (
     ComponentDialog,
     DialogTurnResult,
@@ -16,6 +15,7 @@ from botbuilder.dialogs.choices import Choice, FindChoicesOptions, ListStyle
 from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
 
 from dialogs import texts
+from dialogs.choices import question
 from dialogs.keys import conversation_key
 from domain.watches import Watch
 from feed.catalog import words
@@ -60,25 +60,17 @@ class RemoveDialog(ComponentDialog):
         options = step.options or remove_options()
         watches = await self._watchlist.of(conversation_key(step.context.activity))
         if not watches:
-            await step.context.send_activity(
-                "You're not watching anything, so there's nothing to remove."
-            )
+            await step.context.send_activity(texts.NO_WATCHES)
             return await step.end_dialog()
         index, query = options.get("index"), options.get("query") or ""
         if index is not None:
             if 1 <= index <= len(watches):
                 return await step.next(watches[index - 1].id)
-            count = f"{len(watches)} watch" + ("es" if len(watches) > 1 else "")
-            await step.context.send_activity(
-                f'You have {count}; say a number from 1 to {len(watches)} (say "list" to see them).'
-            )
+            await step.context.send_activity(texts.no_such_number(len(watches)))
             return await step.end_dialog()
         candidates = watches_named(watches, query) if query else watches
         if query and not candidates:
-            shown = query[:60] + ("…" if len(query) > 60 else "")
-            await step.context.send_activity(
-                f'None of your watches matches "{shown}". Say "list" to see them.'
-            )
+            await step.context.send_activity(texts.no_watch_matches(query))
             return await step.end_dialog()
         if len(candidates) == 1 and query:
             return await step.next(candidates[0].id)
@@ -94,10 +86,8 @@ class RemoveDialog(ComponentDialog):
         return await step.prompt(
             CHOICE_PROMPT,
             PromptOptions(
-                prompt=MessageFactory.text("Which watch should I remove?"),
-                retry_prompt=MessageFactory.text(
-                    'Pick one of these, or say "cancel" to keep them all.'
-                ),
+                prompt=question("Which watch should I remove?"),
+                retry_prompt=question(f"Which watch should I remove? {texts.OR_CANCEL}"),
                 choices=choices,
             ),
         )
@@ -108,7 +98,7 @@ class RemoveDialog(ComponentDialog):
         key = conversation_key(step.context.activity)
         watch = next((w for w in await self._watchlist.of(key) if w.id == watch_id), None)
         if watch is None or not await self._watchlist.remove(key, watch):
-            await step.context.send_activity("That watch was already gone.")
+            await step.context.send_activity(texts.ALREADY_GONE)
         else:
-            await step.context.send_activity(f"OK, I've stopped watching {watch.product_name}.")
+            await step.context.send_activity(texts.stopped_watching(watch.product_name))
         return await step.end_dialog()

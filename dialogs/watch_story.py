@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Final, Sequence
 from zoneinfo import ZoneInfo
 
-from dialogs.texts import money
+from dialogs.texts import md, money
 from domain.alert_fate import Fate, Situation, fate
 from domain.alerts import Alert, AlertKind, AlertStatus, Attempt
 from domain.history import PricePoint
@@ -102,7 +102,7 @@ def _rule(watch: Watch) -> str:
         if rule.kind is RuleKind.PERCENT
         else ""
     )
-    return f"You're watching **{watch.product_name}** for {trigger} or less{how}."
+    return f"You're watching **{md(watch.product_name)}** for {trigger} or less{how}."
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:

@@ -79,10 +79,35 @@ def below_rule(start_price: Decimal, target_price: Decimal) -> Rule:
     return Rule(RuleKind.BELOW, start_price, to_cents(target_price))
 
 
+MIN_PROTECTED: Final = Decimal("0.02")
+"""The least price a protection can watch: under it no price is left to fire at."""
+
+
+def is_protectable(paid: Decimal) -> bool:
+    """Whether `paid` leaves a positive trigger (`protect_rule`): 0.014 is $0.01, whose
+    trigger would be $0.00, which no price ever reaches."""
+    return to_cents(paid) >= MIN_PROTECTED
+
+
 def protect_rule(paid: Decimal) -> Rule:
     """Alert when the price goes below what was paid: at `paid` - 0.01 or less."""
     paid = to_cents(paid)
     return Rule(RuleKind.PROTECT, paid, paid - CENT)
+
+
+def protected_state(rule: Rule, current: Decimal | None, crossings: int = 0) -> RuleState:
+    """A price protection's state, told the price now (None: unknown): a price already
+    under the trigger counts as a crossing (the reply says so), so the poll does not
+    alert about it again. `crossings`: those counted before (a protection renewed)."""
+    if current is None:
+        return replace(initial_state(rule), crossings=crossings)
+    below = current <= rule.trigger_price
+    return RuleState(
+        armed=not below,
+        last_price=current,
+        crossings=crossings + int(below),
+        crossed_from=rule.start_price if below else None,
+    )
 
 
 def retargeted(rule: Rule, target: Decimal) -> Rule:

@@ -14,7 +14,7 @@ from domain.alerts import Alert, Attempt, FailedAttempt, SendFailure
 from domain.history import PricePoint
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck, Recorded
 from domain.products import ProductHealth
-from domain.watch_changes import WatchChange
+from domain.watch_changes import Change, WatchChange
 from domain.watch_events import WatchEvent
 from domain.watches import NewWatch, Watch
 
@@ -71,10 +71,10 @@ class WatchStore(Protocol):
 
     async def change(
         self, conversation_key: str, watch_id: int | None, change: WatchChange
-    ) -> list[Watch]:
+    ) -> list[Change]:
         """Apply a user's change to the conversation's watch (None: to each of its
         watches) under the rows' locks, worked out from the watch as it is now, with the
-        alerts and events it makes; returns the watches after. Every write of a watch's
+        alerts and events it makes; returns the changes, each `after` as stored. Every write of a watch's
         state is this or `record_poll`."""
 
     async def by_ids(self, watch_ids: Sequence[int]) -> dict[int, Watch]:

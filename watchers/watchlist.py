@@ -10,8 +10,9 @@ from typing import Final
 from domain import watch_changes
 from domain.clock import Clock
 from domain.products import Product
-from domain.rules import Rule, RuleState, initial_state, is_price, protect_rule, to_cents
-from domain.watches import NewWatch, Watch
+from domain.rules import Rule, RuleState, initial_state, is_price, protect_rule, protected_state
+from domain.watch_changes import Change
+from domain.watches import NewWatch, Watch, same_watch
 from feed.client import FeedError, PriceFeed
 from state.interfaces import WatchStore
 
@@ -96,30 +97,30 @@ class Watchlist:
             logger.info("watch %s removed from %s", watch.id, conversation_key)
         return removed
 
-    async def pause(self, conversation_key: str, watch_id: int | None) -> list[Watch]:
+    async def pause(self, conversation_key: str, watch_id: int | None) -> list[Change]:
         """Put a watch (None: every watch) to sleep until resumed. It keeps tracking
         prices and alerts once on waking if it fired meanwhile (`domain.sleep`)."""
-        watches = await self._watches.change(
+        changes = await self._watches.change(
             conversation_key, watch_id, watch_changes.pause(self._clock())
         )
-        logger.info("paused %d watch(es) in %s", len(watches), conversation_key)
-        return watches
+        logger.info("paused %d watch(es) in %s", len(changes), conversation_key)
+        return changes
 
-    async def resume(self, conversation_key: str, watch_id: int | None) -> list[Watch]:
-        watches = await self._watches.change(
+    async def resume(self, conversation_key: str, watch_id: int | None) -> list[Change]:
+        changes = await self._watches.change(
             conversation_key, watch_id, watch_changes.resume(self._clock())
         )
-        logger.info("resumed %d watch(es) in %s", len(watches), conversation_key)
-        return watches
+        logger.info("resumed %d watch(es) in %s", len(changes), conversation_key)
+        return changes
 
     async def snooze(
         self, conversation_key: str, watch_id: int | None, until: datetime
-    ) -> list[Watch]:
-        watches = await self._watches.change(
+    ) -> list[Change]:
+        changes = await self._watches.change(
             conversation_key, watch_id, watch_changes.snooze(until, self._clock())
         )
-        logger.info("snoozed %d watch(es) in %s until %s", len(watches), conversation_key, until)
-        return watches
+        logger.info("snoozed %d watch(es) in %s until %s", len(changes), conversation_key, until)
+        return changes
 
     async def set_target(
         self, conversation_key: str, watch_id: int, target: Decimal
@@ -129,7 +130,16 @@ class Watchlist:
         changed = await self._watches.change(
             conversation_key, watch_id, watch_changes.retarget(target, self._clock())
         )
-        return changed[0] if changed else None
+        return changed[0].after if changed else None
+
+    async def set_rule(self, conversation_key: str, watch_id: int, rule: Rule) -> Watch | None:
+        """The watch fires under `rule` from now on (`domain.watch_changes.rerule`): what a
+        second `watch` of the same product does when the user says yes. None when the
+        conversation has no such watch."""
+        changed = await self._watches.change(
+            conversation_key, watch_id, watch_changes.rerule(rule, self._clock())
+        )
+        return changed[0].after if changed else None
 
     async def protect(
         self,
@@ -139,22 +149,25 @@ class Watchlist:
         paid: Decimal,
         days: int,
         current: Decimal | None,
-    ) -> Watch:
+    ) -> Change:
         """Price protection for `days` from now: alert when the price goes below `paid`.
         Told the current price, a price already under it counts as its first crossing
-        (the reply says so), so the poll does not alert about it again."""
-        rule = protect_rule(paid)
-        state = initial_state(rule)
-        if current is not None:
-            below = current <= rule.trigger_price
-            state = RuleState(
-                armed=not below,
-                last_price=current,
-                crossings=int(below),
-                crossed_from=to_cents(paid) if below else None,
-            )
+        (the reply says so), so the poll does not alert about it again. A person has one
+        protection per product: a second one renews it (`domain.watches.same_watch`)."""
         expires_at = self._clock() + timedelta(days=days)
-        return await self.add(conversation_key, user_id, product, rule, state, expires_at)
+        existing = same_watch(await self.of(conversation_key), product.id, protection=True)
+        if existing is not None:
+            changed = await self._watches.change(
+                conversation_key,
+                existing.id,
+                watch_changes.reprotect(paid, current, expires_at, self._clock()),
+            )
+            if changed:
+                return changed[0]
+        rule = protect_rule(paid)
+        state = protected_state(rule, current)
+        watch = await self.add(conversation_key, user_id, product, rule, state, expires_at)
+        return Change(watch, watch)
 
     async def get(self, conversation_key: str, watch_id: int) -> Watch | None:
         watches = await self._watches.of_conversation(conversation_key)

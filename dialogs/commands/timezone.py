@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry, Turn
+from dialogs.commands.command import Entry, Interrupt, Turn
 from dialogs.commands.words import CommandError, shorten
 from domain.zones import canonical_zone
 
@@ -33,4 +33,4 @@ def parse(rest: str) -> TimezoneCommand:
     return TimezoneCommand(zone)
 
 
-TIMEZONE: Final = Entry(("timezone", "tz"), parse)
+TIMEZONE: Final = Entry(("timezone", "tz"), parse, Interrupt.ANSWER)

@@ -259,12 +259,12 @@ class Watches:
 
     async def change(
         self, conversation_key: str, watch_id: int | None, change: WatchChange
-    ) -> list[Watch]:
+    ) -> list[Change]:
         async with self._db.transaction() as tx:
             rows = await tx.fetch(SCOPE_LOCKED, key=conversation_key, watch_id=watch_id)
             changes = [change(self._watch(row)) for row in rows]
             await self._write(tx, changes)
-        return [_written(c) for c in changes]
+        return [replace(c, after=_written(c)) for c in changes]
 
     async def snoozed_due(self, now: datetime) -> list[Watch]:
         return [

@@ -42,7 +42,7 @@ class BoughtCommand:
         except FeedError:
             return texts.FEED_DOWN
         if not matches:
-            return f'{texts.no_product_matches(self.query)} Say "watch" to see the ones I know.'
+            return f'{texts.no_product_matches(self.query)} Say "watch" to see the products I know.'
         if len(matches) > 1:
             names = ", ".join(texts.md(product.name) for product in matches[:10])
             return (

@@ -58,6 +58,8 @@ def pick(watches: list[Watch], which: WatchRef, verb: str) -> Watch | None | str
     if which.all:
         return None
     if which.index is not None:
+        if which.index < 1:
+            return texts.NUMBERS_START_AT_1
         if which.index <= len(watches):
             return watches[which.index - 1]
         return texts.no_such_number(len(watches))

@@ -75,10 +75,10 @@ async def test_history_says_what_it_needs_when_it_cannot_answer(world: World) ->
         'Which product? Say "history headphones" (or "history headphones 30d").'
     ]
     assert await chat.say("history flux capacitor") == [
-        'I don\'t know a product called "flux capacitor". Say "watch" to see what I can watch.'
+        'I couldn\'t find "flux capacitor". Say "watch" to see the products I know.'
     ]
     assert (await chat.say("history headphones 900d"))[0].startswith(
-        "I can show from 1 to 365 days"
+        "I can show history from 1 to 365 days"
     )
 
 

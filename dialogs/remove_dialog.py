@@ -18,7 +18,7 @@ from dialogs import texts
 from dialogs.choices import question
 from dialogs.keys import conversation_key
 from domain.watches import Watch
-from feed.catalog import words
+from feed.catalog import name_matches
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -31,13 +31,9 @@ def remove_options(index: int | None = None, query: str = "") -> dict[str, Any]:
 
 
 def watches_named(watches: list[Watch], query: str) -> list[Watch]:
-    """Watches whose product name holds every word of the query."""
-    wanted = words(query)
-    return [
-        watch
-        for watch in watches
-        if wanted and all(any(w.startswith(q) for w in words(watch.product_name)) for q in wanted)
-    ]
+    """Watches whose product name the query names (`feed.catalog.name_matches`: words
+    in any case, punctuation ignored), as the catalog matches products."""
+    return [watch for watch in watches if name_matches(query, watch.product_name)]
 
 
 class RemoveDialog(ComponentDialog):

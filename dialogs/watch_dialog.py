@@ -29,7 +29,7 @@ from dialogs.commands.words import CommandError, clean_text
 from dialogs.keys import conversation_key, user_id
 from domain.products import Product
 from domain.watches import same_watch
-from domain.rules import Rule, below_rule, percent_rule, to_cents
+from domain.rules import Rule, RuleKind, below_rule, percent_rule, to_cents
 from feed.catalog import Catalog, match_products
 from feed.client import FeedError
 from watchers.watchlist import WatchLimitReached, Watchlist
@@ -82,10 +82,10 @@ async def create_watch(
 def same_promise(rule: Rule, other: Rule) -> bool:
     """Whether two rules fire at the same price for the same reason: asking for the
     watch one has already changes nothing."""
-    return (rule.kind, rule.trigger_price, rule.threshold_percent) == (
-        other.kind,
-        other.trigger_price,
-        other.threshold_percent,
+    return (
+        rule.kind is other.kind
+        and rule.trigger_price == other.trigger_price
+        and (rule.kind is not RuleKind.PERCENT or rule.threshold_percent == other.threshold_percent)
     )
 
 

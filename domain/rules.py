@@ -34,6 +34,8 @@ class Rule:
     """The price when the watch was made; alerts compare against it."""
     trigger_price: Decimal
     threshold_percent: Decimal | None = None
+    """A percent rule's drop; on a `below` rule an alert lowered, the relative gap
+    under the price the user chose, which the next lowering keeps."""
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,13 @@ def protected_state(rule: Rule, current: Decimal | None, crossings: int = 0) -> 
     )
 
 
-def retargeted(rule: Rule, target: Decimal) -> Rule:
+def retargeted(rule: Rule, target: Decimal, gap: Decimal | None = None) -> Rule:
     """The rule firing at `target` instead: a percent rule becomes a `below` one (its
-    start price kept); a `below` or price protection rule keeps its kind."""
+    start price kept); a `below` or price protection rule keeps its kind. `gap`: the
+    relative gap the target keeps (`domain.price_drops.chosen_gap`), which the next
+    lowering keeps too."""
     kind = RuleKind.BELOW if rule.kind is RuleKind.PERCENT else rule.kind
-    return Rule(kind, rule.start_price, to_cents(target))
+    return Rule(kind, rule.start_price, to_cents(target), gap)
 
 
 def initial_state(rule: Rule) -> RuleState:

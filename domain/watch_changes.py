@@ -16,6 +16,7 @@ from typing import Callable
 
 from domain.alert_birth import Available, Crossing, Unavailable, Woke, born
 from domain.alerts import NewAlert
+from domain.price_drops import chosen_gap
 from domain.rules import Rule, evaluate, protect_rule, protected_state, retargeted
 from domain.sleep import Sleep, is_sleeping, sleep_of
 from domain.watch_events import EventKind, WatchEvent
@@ -158,9 +159,10 @@ def _wake(watch: Watch, kind: EventKind, now: datetime) -> Change:
 
 
 def retarget(target: Decimal, now: datetime) -> WatchChange:
-    """Fire at `target` from now on (`domain.rules.retargeted`): armed when the last
-    price is above it, so the next crossing of the new target alerts."""
-    return _new_rule(lambda rule: retargeted(rule, target), now)
+    """Fire at `target` from now on (`domain.rules.retargeted`, keeping the gap the user
+    chose): armed when the last price is above it, so the next crossing of the new
+    target alerts."""
+    return _new_rule(lambda rule: retargeted(rule, target, chosen_gap(rule)), now)
 
 
 def rerule(rule: Rule, now: datetime) -> WatchChange:

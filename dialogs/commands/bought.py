@@ -89,8 +89,10 @@ def parse(rest: str) -> BoughtCommand:
     within = match.group("within")
     days = DEFAULT_PROTECTION_DAYS
     if within is not None or match.group(0).rstrip().casefold().endswith("within"):
+        if not within:
+            raise CommandError('Say how long, like "within 14 days" or "within 2 weeks".')
         try:
-            days = parse_days(within or "", 1, MAX_PROTECTION_DAYS, "Price protection lasts")
+            days = parse_days(within, 1, MAX_PROTECTION_DAYS, "Price protection lasts")
         except DurationError as error:
             raise CommandError(f'{error} Try "within 14 days" or "within 2 weeks".') from None
     return BoughtCommand(match.group("query"), paid, days)

@@ -6,6 +6,7 @@ import pytest
 
 from dialogs import texts
 from tests.support.chat import Chat, World
+from watchers.poller import UNAVAILABLE_AFTER_NULLS
 
 HEADPHONES = "Noise-cancelling headphones"
 
@@ -191,3 +192,162 @@ async def test_bought_with_wrong_words_gets_a_friendly_answer(
     await chat.say("hello")
     [said] = await chat.say(text)
     assert reply in said
+
+
+# Pause, snooze and resume composed: the reply says exactly what changed, and `list`
+# and `why` say the same.
+
+
+async def test_snooze_on_a_paused_watch_replaces_the_pause_and_says_so(world: World) -> None:
+    chat = await watching(world, "watch e-reader 20%")
+    await chat.say("pause e-reader")
+    assert await chat.say("snooze e-reader 1m") == [
+        "OK, E-reader is no longer paused: I've snoozed it until 2026-11-25 12:01 UTC instead."
+    ]
+    [listed] = await chat.say("list")
+    assert listed.endswith("; snoozed until 2026-11-25 12:01 UTC") and "paused" not in listed
+    [story] = await chat.say("why e-reader")
+    assert "snoozed until" in story and "you have paused it" not in story
+    world.set_price("p-900", "100.00")
+    assert await poll_and_deliver(world, chat) == []
+    world.clock.advance(61)
+    [alert] = await poll_and_deliver(world, chat)
+    assert "E-reader** is now $100.00" in alert, "the snooze ran out: the alert comes"
+
+
+async def test_pause_on_a_snoozed_watch_replaces_the_snooze_and_says_so(world: World) -> None:
+    chat = await watching(world, "watch e-reader 20%")
+    await chat.say("snooze e-reader 2h")
+    assert await chat.say("pause e-reader") == [
+        "OK, I've paused E-reader (instead of snoozed until 2026-11-25 14:00 UTC) until you"
+        ' say "resume E-reader".'
+    ]
+    [listed] = await chat.say("list")
+    assert listed.endswith("; paused by you")
+    world.clock.advance(3 * 3600)
+    world.set_price("p-900", "100.00")
+    assert await poll_and_deliver(world, chat) == [], "still paused after the old snooze"
+
+
+async def test_pausing_twice_and_snoozing_again_say_what_they_did(world: World) -> None:
+    chat = await watching(world, "watch e-reader 20%")
+    await chat.say("pause e-reader")
+    assert await chat.say("pause e-reader") == [
+        'E-reader is already paused; say "resume E-reader" to hear about it again.'
+    ]
+    await chat.say("snooze e-reader 1h")
+    assert await chat.say("snooze e-reader 3h") == [
+        "OK, I've snoozed E-reader until 2026-11-25 15:00 UTC (instead of 2026-11-25 13:00 UTC)."
+    ]
+
+
+async def test_resume_on_an_awake_watch_says_it_was_not_asleep(world: World) -> None:
+    chat = await watching(world, "watch e-reader 20%")
+    assert await chat.say("resume e-reader") == [
+        "E-reader wasn't paused or snoozed: I'm alerting you about it as usual."
+    ]
+    assert await chat.say("resume all") == [
+        "E-reader wasn't paused or snoozed: I'm alerting you about it as usual."
+    ]
+
+
+async def test_resume_on_an_unavailable_product_says_so(world: World) -> None:
+    chat = await watching(world, "watch e-reader 20%", "watch keyboard 20%")
+    await chat.say("pause e-reader")
+    world.set_price("p-900", None)
+    for _ in range(UNAVAILABLE_AFTER_NULLS):
+        await poll_and_deliver(world, chat)
+    [listed] = await chat.say("list")
+    assert "unavailable (paused until it's back)" in listed
+    assert await chat.say("resume e-reader") == [
+        "OK, I've resumed E-reader, but it is unavailable at the moment: I'll tell you when"
+        " it's back."
+    ]
+    assert await chat.say("resume e-reader") == [
+        "E-reader wasn't paused or snoozed, but it is unavailable at the moment: I'll tell you"
+        " when it's back."
+    ]
+    world.set_price("p-900", "139.99")
+    [back] = await poll_and_deliver(world, chat)
+    assert "E-reader** is available again" in back, "as the reply promised"
+
+
+async def test_pause_all_says_what_it_did_to_each_when_they_differ(world: World) -> None:
+    chat = await watching(world, "watch e-reader 20%", "watch keyboard 20%")
+    await chat.say("pause e-reader")
+    assert await chat.say("pause all") == [
+        '- E-reader is already paused; say "resume E-reader" to hear about it again.\n'
+        '- OK, I\'ve paused Mechanical keyboard until you say "resume Mechanical keyboard".'
+    ]
+    assert await chat.say("pause all") == ["All 2 of your watches are paused already."]
+
+
+async def test_the_card_button_snooze_on_a_paused_watch_says_the_pause_ended(
+    world: World,
+) -> None:
+    chat = await watching(world, "watch e-reader 20%")
+    await chat.say("pause e-reader")
+    [watch] = await world.watchlist.of("test/convo-1")
+    [reply] = await chat.say(None, value={"pricewatch": "snooze", "watch_id": watch.id})
+    assert reply == (
+        "OK, E-reader is no longer paused: I've snoozed it until 2026-11-26 12:00 UTC instead."
+    )
+
+
+@pytest.mark.parametrize(
+    ("said", "until"),
+    [
+        ("snooze e-reader 2 hours", "2026-11-25 14:00"),
+        ("snooze e-reader 2h", "2026-11-25 14:00"),
+        ("snooze e-reader 14d", "2026-12-09 12:00"),
+        ("snooze e-reader 2 weeks", "2026-12-09 12:00"),
+        ("snooze e-reader 1w", "2026-12-02 12:00"),
+        ("snooze e-reader a week", "2026-12-02 12:00"),
+    ],
+)
+async def test_snooze_reads_every_way_of_saying_a_time(
+    world: World, said: str, until: str
+) -> None:
+    chat = await watching(world, "watch e-reader 20%")
+    assert await chat.say(said) == [f"OK, I've snoozed E-reader until {until} UTC."]
+
+
+@pytest.mark.parametrize(
+    ("said", "until", "paid"),
+    [
+        ("bought skillet at 35.50 within 2 weeks", "2026-12-09", "$35.50"),
+        ("bought skillet at $35.50 within 14d", "2026-12-09", "$35.50"),
+        ("bought skillet for 35,50 within 10 days", "2026-12-05", "$35.50"),
+        ("bought skillet at 35,5 within 1w", "2026-12-02", "$35.50"),
+        ("bought skillet at 1,600 within a week", "2026-12-02", "$1,600.00"),
+    ],
+)
+async def test_bought_reads_the_same_amounts_of_time_and_money(
+    world: World, said: str, until: str, paid: str
+) -> None:
+    chat = world.chat()
+    await chat.say("hello")
+    [reply] = await chat.say(said)
+    assert reply.startswith(
+        f"OK: until {until} 12:00 UTC I'll tell you if Cast-iron skillet gets cheaper than"
+        f" the {paid} you paid"
+    ), reply
+
+
+@pytest.mark.parametrize(
+    ("said", "refusal"),
+    [
+        ("bought skillet at 0.014", "I can't protect a price of 0.01: there is no lower price"),
+        ("bought skillet at 0.01", "I can't protect a price of 0.01"),
+        ("bought skillet at 1E+5", '"1E+5" is not a price I can read'),
+        ("bought skillet at 35.50 within 2 hours", "Price protection lasts from 1 to 365 days"),
+        ("bought skillet at 35.50 within", 'Say how long, like "within 14 days"'),
+        ("bought skillet at 35.50 within soon", '"soon" is not a time I can read'),
+    ],
+)
+async def test_bought_refuses_with_a_clear_reason(world: World, said: str, refusal: str) -> None:
+    chat = world.chat()
+    await chat.say("hello")
+    [reply] = await chat.say(said)
+    assert refusal in reply, reply
+    assert (await chat.say("list"))[0] == texts.NO_WATCHES

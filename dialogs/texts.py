@@ -106,6 +106,11 @@ def say_which_watch(verb: str, all_too: bool = True) -> str:
     return f'Say which watch, like "{verb} headphones"{also}.'
 
 
+SAY_SNOOZE: Final = (
+    'Say which watch and for how long, like "snooze headphones 2h" or "snooze all 1d".'
+)
+
+
 def watch_count(count: int) -> str:
     return f"{count} watch" + ("" if count == 1 else "es")
 
@@ -129,7 +134,7 @@ def several_watches_match(labels: Sequence[str], example: str) -> str:
 
 
 def no_product_matches(query: str) -> str:
-    return f'I couldn\'t find "{quoted(query)}".'
+    return f"I couldn't find \"{quoted(query)}\"."
 
 
 def several_products_match(query: str) -> str:
@@ -213,7 +218,7 @@ def watch_list(
     watches: Sequence[Watch], prices: dict[str, Decimal | None], now: datetime | None = None
 ) -> str:
     if not watches:
-        return 'You\'re not watching anything yet. Try "watch headphones 20%".'
+        return NO_WATCHES
     lines = [watch_line(n, w, prices.get(w.product_id), now) for n, w in enumerate(watches, 1)]
     return "\n".join(["Your watches:", "", *lines])
 

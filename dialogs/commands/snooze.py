@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
+from dialogs import texts
 from dialogs.commands.command import Entry, Interrupt, Turn
 from dialogs.commands.watch_ref import WatchRef, act_on, parse_ref
 from dialogs.commands.words import CommandError, shorten
@@ -30,7 +31,7 @@ class SnoozeCommand:
 
 
 def parse(rest: str) -> SnoozeCommand:
-    example = 'Say which watch and for how long, like "snooze headphones 2h" or "snooze all 1d".'
+    example = texts.SAY_SNOOZE
     which, duration = split_duration(rest)
     if duration is None or not which:
         words = rest.split()

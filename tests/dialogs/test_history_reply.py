@@ -45,6 +45,10 @@ async def test_history_answers_with_the_chart_and_min_average_max(world: World) 
     assert image["url"].startswith("https://bot.example/api/charts/")
     [facts] = [item for item in card["body"] if item["type"] == "FactSet"]
     assert {"title": "Average", "value": "$185.00"} in facts["facts"]
+    assert activity.summary == (
+        "Noise-cancelling headphones, since Nov 25 (when I started keeping it): now $190.00,"
+        " lowest $150.00, average $185.00, highest $200.00."
+    ), "the line a channel with cards shows: plain words, whole"
 
 
 async def test_history_of_a_catalog_product_nobody_watches_says_there_is_none_yet(

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from botbuilder.core import TurnContext
 
 from bots.quiet_settings import UTC, QuietSettings
+from dialogs.commands.watch_ref import WatchRef, pick
 from dialogs.commands.why import WhyCommand
 from dialogs.keys import conversation_key
-from dialogs.commands.watch_ref import WatchRef, pick
 from dialogs.watch_story import (
     AlertStory,
     DeliveryFacts,

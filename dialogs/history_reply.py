@@ -18,9 +18,9 @@ from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
 
 from charts.service import ChartService
+from dialogs import texts
 from dialogs.commands.history import HistoryCommand
 from dialogs.remove_dialog import watches_named
-from dialogs import texts
 from dialogs.texts import FEED_DOWN, money
 from domain.clock import Clock
 from domain.history import HistorySummary, summarize

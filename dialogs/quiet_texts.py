@@ -56,6 +56,6 @@ def zone_now(zone: str | None, chosen: bool) -> str:
     source = "" if chosen else " (from your chat app)"
     other = "America/New_York" if zone == "Europe/Berlin" else "Europe/Berlin"
     return (
-        f"Your time zone is {zone}{source}. To change it, say \"timezone\" and the zone's"
+        f'Your time zone is {zone}{source}. To change it, say "timezone" and the zone\'s'
         f' name, like "timezone {other}".'
     )

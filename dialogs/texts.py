@@ -117,8 +117,7 @@ def watch_count(count: int) -> str:
 
 def no_such_number(count: int) -> str:
     return (
-        f"You have {watch_count(count)}: say a number from 1 to {count}"
-        ' (say "list" to see them).'
+        f'You have {watch_count(count)}: say a number from 1 to {count} (say "list" to see them).'
     )
 
 
@@ -134,7 +133,7 @@ def several_watches_match(labels: Sequence[str], example: str) -> str:
 
 
 def no_product_matches(query: str) -> str:
-    return f"I couldn't find \"{quoted(query)}\"."
+    return f'I couldn\'t find "{quoted(query)}".'
 
 
 def several_products_match(query: str) -> str:
@@ -395,12 +394,32 @@ def _sleep_line(verb: str, change: SleepChange) -> str:
 
 
 _ALL_SAID: Final = {
-    ("pause", Sleep.AWAKE, Sleep.PAUSED): 'OK, I\'ve paused all {n} of your watches until you say "resume all".',
+    (
+        "pause",
+        Sleep.AWAKE,
+        Sleep.PAUSED,
+    ): 'OK, I\'ve paused all {n} of your watches until you say "resume all".',
     ("pause", Sleep.PAUSED, Sleep.PAUSED): "All {n} of your watches are paused already.",
-    ("resume", Sleep.PAUSED, Sleep.AWAKE): "OK, I've resumed all {n} of your watches and I'll alert you as usual.",
-    ("resume", Sleep.SNOOZED, Sleep.AWAKE): "OK, I've resumed all {n} of your watches and I'll alert you as usual.",
-    ("resume", Sleep.AWAKE, Sleep.AWAKE): "None of your {n} watches was paused or snoozed: I'm alerting you as usual.",
-    ("snooze", Sleep.AWAKE, Sleep.SNOOZED): "OK, I've snoozed all {n} of your watches until {until}.",
+    (
+        "resume",
+        Sleep.PAUSED,
+        Sleep.AWAKE,
+    ): "OK, I've resumed all {n} of your watches and I'll alert you as usual.",
+    (
+        "resume",
+        Sleep.SNOOZED,
+        Sleep.AWAKE,
+    ): "OK, I've resumed all {n} of your watches and I'll alert you as usual.",
+    (
+        "resume",
+        Sleep.AWAKE,
+        Sleep.AWAKE,
+    ): "None of your {n} watches was paused or snoozed: I'm alerting you as usual.",
+    (
+        "snooze",
+        Sleep.AWAKE,
+        Sleep.SNOOZED,
+    ): "OK, I've snoozed all {n} of your watches until {until}.",
 }
 
 

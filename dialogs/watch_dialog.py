@@ -28,8 +28,8 @@ from dialogs.commands.drops import Drop, parse_drop
 from dialogs.commands.words import CommandError, clean_text
 from dialogs.keys import conversation_key, user_id
 from domain.products import Product
-from domain.watches import same_watch
 from domain.rules import Rule, RuleKind, below_rule, percent_rule, to_cents
+from domain.watches import same_watch
 from feed.catalog import Catalog, match_products
 from feed.client import FeedError
 from watchers.watchlist import WatchLimitReached, Watchlist
@@ -247,7 +247,9 @@ class WatchDialog(ComponentDialog):
         drop = _drop_from(step.values)
         existing = step.values.get("existing")
         if not step.result or product is None or drop is None:
-            await step.context.send_activity(texts.LEFT_AS_IT_WAS if existing else texts.NOT_WATCHED)
+            await step.context.send_activity(
+                texts.LEFT_AS_IT_WAS if existing else texts.NOT_WATCHED
+            )
             return await step.end_dialog()
         rule = make_rule(Decimal(step.values["price"]), drop)
         key = conversation_key(step.context.activity)

@@ -22,9 +22,7 @@ def is_not_a_place(name: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _names_by_fold() -> dict[str, str]:
-    return {
-        name.casefold(): name for name in available_timezones() if not is_not_a_place(name)
-    }
+    return {name.casefold(): name for name in available_timezones() if not is_not_a_place(name)}
 
 
 def canonical_zone(name: object) -> str | None:

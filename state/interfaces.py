@@ -74,8 +74,8 @@ class WatchStore(Protocol):
     ) -> list[Change]:
         """Apply a user's change to the conversation's watch (None: to each of its
         watches) under the rows' locks, worked out from the watch as it is now, with the
-        alerts and events it makes; returns the changes, each `after` as stored. Every write of a watch's
-        state is this or `record_poll`."""
+        alerts and events it makes; returns the changes, each `after` as stored. Every
+        write of a watch's state is this or `record_poll`."""
 
     async def by_ids(self, watch_ids: Sequence[int]) -> dict[int, Watch]:
         """The watches that still exist, by id."""

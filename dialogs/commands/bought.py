@@ -1,5 +1,5 @@
-"""`bought headphones at 179 [within 14 days | 2 weeks | 14d]`: price protection for the return window, an
-alert if the price goes below what was paid."""
+"""`bought headphones at 179 [within 14 days | 2 weeks | 14d]`: price protection for the
+return window, an alert if the price goes below what was paid."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from dialogs.commands.command import Entry, Interrupt, Turn
 from dialogs.commands.drops import parse_price
 from dialogs.commands.words import CommandError, shorten
 from dialogs.durations import DurationError, parse_days
-from domain.rules import MIN_PROTECTED, is_protectable, to_cents
 from dialogs.keys import user_id
+from domain.rules import MIN_PROTECTED, is_protectable, to_cents
 from feed.client import FeedError
 from watchers.watchlist import WatchLimitReached
 

@@ -24,6 +24,4 @@ def parse(rest: str) -> Cancel | None:
 
 
 # "quit" leaves a dialog too; outside one it is no command.
-CANCEL: Final = Entry(
-    ("cancel", "stop"), parse, Interrupt.ITSELF, in_a_dialog=("quit",)
-)
+CANCEL: Final = Entry(("cancel", "stop"), parse, Interrupt.ITSELF, in_a_dialog=("quit",))

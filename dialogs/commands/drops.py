@@ -8,8 +8,8 @@ decimal point or a decimal comma ("35.50", "35,50"), thousands with commas ("1,6
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 

@@ -27,7 +27,7 @@ def parse(rest: str) -> TimezoneCommand:
     if is_not_a_place(rest):
         raise CommandError(
             f'"{shorten(rest)}" is in the time zone database but is no place\'s time (it is'
-            ' a computer\'s setting or a placeholder). Say your zone by its place, like'
+            " a computer's setting or a placeholder). Say your zone by its place, like"
             ' "timezone Europe/Berlin" or "timezone America/New_York".'
         )
     zone = canonical_zone(rest)

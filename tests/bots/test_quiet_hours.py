@@ -101,7 +101,9 @@ async def test_the_zone_you_have_is_never_the_example_to_change_it() -> None:
     assert said.count("Europe/Berlin") == 1 and '"timezone America/New_York"' in said
 
 
-@pytest.mark.parametrize("name", ["localtime", "Factory", "FACTORY", "posixrules", "posix/Asia/Tokyo"])
+@pytest.mark.parametrize(
+    "name", ["localtime", "Factory", "FACTORY", "posixrules", "posix/Asia/Tokyo"]
+)
 async def test_zone_names_that_are_no_place_are_refused_with_the_reason(
     world: World, name: str
 ) -> None:
@@ -115,7 +117,9 @@ async def test_zone_names_that_are_no_place_are_refused_with_the_reason(
 
 
 def test_one_alert_that_waited_is_not_counted_as_one() -> None:
-    assert quiet_texts.quiet_off(1) == "Quiet hours are off. The alert that was waiting is on the way."
+    assert (
+        quiet_texts.quiet_off(1) == "Quiet hours are off. The alert that was waiting is on the way."
+    )
 
 
 @pytest.mark.parametrize("hostile", ["", "Not/AZone", "../x", "\x00", "A" * 10_000, 42])

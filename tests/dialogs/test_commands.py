@@ -210,7 +210,20 @@ def test_parse_price(raw: str, value: Decimal) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["0", "-0.01", "1000000.01", "1e400", "1E+5", "abc", "", "$", "Infinity", "NaN", "1" * 41, "1,6000"],
+    [
+        "0",
+        "-0.01",
+        "1000000.01",
+        "1e400",
+        "1E+5",
+        "abc",
+        "",
+        "$",
+        "Infinity",
+        "NaN",
+        "1" * 41,
+        "1,6000",
+    ],
 )
 def test_parse_price_rejects(raw: str) -> None:
     with pytest.raises(CommandError):

@@ -13,7 +13,10 @@ from tests.support.chat import Chat, World
 # Each question, reached by what the user says first (with a keyboard watch already
 # made, and an espresso machine watch for the remove question to choose between).
 QUESTIONS = {
-    "product question": (["watch headphones 20"], 'I couldn\'t find "headphones 20". Which product?'),
+    "product question": (
+        ["watch headphones 20"],
+        'I couldn\'t find "headphones 20". Which product?',
+    ),
     "drop question": (["watch headphones"], "Noise-cancelling headphones is $199.99 now."),
     "confirmation": (["watch headphones", "20%"], "Noise-cancelling headphones is $199.99 now;"),
     "remove question": (["watch espresso machine 20%", "remove"], "Which watch should I remove?"),

@@ -111,7 +111,7 @@ async def test_typing_the_product_name_of_a_choice_removes_that_watch(world: Wor
 async def test_an_answer_matching_no_choice_asks_again(world: World) -> None:
     chat = await three_watches(world)
     await chat.say("remove coffee")
-    assert await chat.say("zzz") == [f'Which watch should I remove? {texts.OR_CANCEL}']
+    assert await chat.say("zzz") == [f"Which watch should I remove? {texts.OR_CANCEL}"]
     assert len(buttons(chat)) == 2
     assert await chat.say("2. Burr coffee grinder ($119.20)") == [
         "OK, I've stopped watching Burr coffee grinder."
@@ -122,7 +122,7 @@ async def test_an_answer_matching_no_choice_asks_again(world: World) -> None:
 async def test_an_answer_naming_no_watch_removes_nothing(world: World, answer: str) -> None:
     chat = await three_watches(world)
     await chat.say("remove coffee")
-    assert await chat.say(answer) == [f'Which watch should I remove? {texts.OR_CANCEL}']
+    assert await chat.say(answer) == [f"Which watch should I remove? {texts.OR_CANCEL}"]
     assert await chat.say("cancel") == ["OK, cancelled."]
     assert len(await watched_names(chat)) == 3
 

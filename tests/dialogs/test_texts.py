@@ -16,8 +16,16 @@ SITUATIONS: dict[str, tuple[list[str], list[str], str]] = {
     # situation: (what the chat has, what is said, how every reply starts)
     "nothing watched": (
         [],
-        ["list", "remove", "remove 1", "remove kettle", "pause kettle", "resume all",
-         "snooze 1 2h", "why 1"],
+        [
+            "list",
+            "remove",
+            "remove 1",
+            "remove kettle",
+            "pause kettle",
+            "resume all",
+            "snooze 1 2h",
+            "why 1",
+        ],
         texts.NO_WATCHES,
     ),
     "no watch matches": (

@@ -64,5 +64,3 @@ def test_a_lowered_target_keeps_its_gap_for_the_next_lowering() -> None:
     lowered = retargeted(rule, D("199.79"), chosen_gap(rule))
     assert chosen_gap(lowered) == D("33.18")
     assert lowered_target(lowered, price_drop(D("199.79"), D(180))) == D("120.28")
-
-

@@ -124,7 +124,9 @@ async def test_sleep_commands_with_wrong_words_get_a_friendly_answer(
 async def test_an_ambiguous_name_lists_the_candidates(world: World) -> None:
     chat = await watching(world, "watch coffee grinder 20%", "watch coffee beans below 15")
     [said] = await chat.say("pause coffee")
-    assert said.startswith('Several of your watches match; say which by its number, like "pause 1":')
+    assert said.startswith(
+        'Several of your watches match; say which by its number, like "pause 1":'
+    )
     assert "1. Burr coffee grinder ($119.20)" in said
     assert "2. Single-origin coffee beans ($15.00)" in said
 
@@ -181,8 +183,14 @@ async def test_protection_ends_with_its_window(world: World) -> None:
         ("bought headphones at cheap", '"cheap" is not a price I can read'),
         ("bought headphones at 179 within 0 days", "Price protection lasts from 1 to 365 days"),
         ("bought headphones at 179 within 366 days", "Price protection lasts from 1 to 365"),
-        ("bought unicorn at 179", 'I couldn\'t find "unicorn". Say "watch" to see the products I know.'),
-        ("bought coffee at 20", 'Several products match "coffee". Which one did you buy: Burr coffee grinder, Single-'),
+        (
+            "bought unicorn at 179",
+            'I couldn\'t find "unicorn". Say "watch" to see the products I know.',
+        ),
+        (
+            "bought coffee at 20",
+            'Several products match "coffee". Which one did you buy: Burr coffee grinder, Single-',
+        ),
     ],
 )
 async def test_bought_with_wrong_words_gets_a_friendly_answer(
@@ -305,9 +313,7 @@ async def test_the_card_button_snooze_on_a_paused_watch_says_the_pause_ended(
         ("snooze e-reader a week", "2026-12-02 12:00"),
     ],
 )
-async def test_snooze_reads_every_way_of_saying_a_time(
-    world: World, said: str, until: str
-) -> None:
+async def test_snooze_reads_every_way_of_saying_a_time(world: World, said: str, until: str) -> None:
     chat = await watching(world, "watch e-reader 20%")
     assert await chat.say(said) == [f"OK, I've snoozed E-reader until {until} UTC."]
 

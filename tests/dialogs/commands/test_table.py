@@ -14,21 +14,21 @@ import dialogs.commands
 from dialogs import texts
 from dialogs.commands.bought import BoughtCommand
 from dialogs.commands.cancel import Cancel
+from dialogs.commands.command import Entry
 from dialogs.commands.drops import Drop
+from dialogs.commands.help import Help
 from dialogs.commands.history import HistoryCommand
 from dialogs.commands.interruption import AskAgain, Replace
 from dialogs.commands.list_watches import ListWatches
 from dialogs.commands.pause import PauseCommand
 from dialogs.commands.quiet import QuietCommand
 from dialogs.commands.remove import RemoveCommand
+from dialogs.commands.table import BY_VERB, COMMANDS, command_in, interruption_in, parse_command
 from dialogs.commands.timezone import TimezoneCommand
+from dialogs.commands.unknown import Correction, Unknown
 from dialogs.commands.watch import WatchCommand
 from dialogs.commands.watch_ref import WatchRef
 from dialogs.commands.why import WhyCommand
-from dialogs.commands.command import Entry
-from dialogs.commands.help import Help
-from dialogs.commands.table import BY_VERB, COMMANDS, command_in, interruption_in, parse_command
-from dialogs.commands.unknown import Correction, Unknown
 from tests.support.chat import World
 
 D = Decimal
@@ -114,9 +114,7 @@ def test_a_wrong_value_gets_its_correction() -> None:
         (None, None),
     ],
 )
-def test_commands_interrupt_a_dialog_as_their_entry_says(
-    text: str | None, command: object
-) -> None:
+def test_commands_interrupt_a_dialog_as_their_entry_says(text: str | None, command: object) -> None:
     assert interruption_in(text) == command
 
 

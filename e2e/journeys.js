@@ -459,6 +459,29 @@ const journeys = [
       return `time zone in the quiet reply: ${/\(([^)]*)\)/.exec(quiet.text)[1]}`;
     },
   },
+  {
+    name: 'a question interrupted by list: answered, then the question again',
+    slug: '10-interrupted-question',
+    async run(page) {
+      const question = /^I couldn.t find "headphones 20"\. Which product\?/;
+      const asked = await say(page, 'watch headphones 20', question);
+      const offered = await suggestedActions(page);
+      expect(offered.includes('Noise-cancelling headphones'), `the question offers: ${offered.join(', ')}`);
+      const list = await say(page, 'list', /^Your watches:/);
+      expect(list.text.includes('Mechanical keyboard'), `"list" mid-question does not list: ${list.text}`);
+      const again = await waitForBot(page, question, { from: list.index + 1 });
+      expect(again.index > asked.index, 'the question was not asked again after the list');
+      const reoffered = await suggestedActions(page);
+      expect(
+        reoffered.join('|') === offered.join('|'),
+        `the question's buttons changed: before ${offered.join(', ')}; after ${reoffered.join(', ')}`
+      );
+      await click(page, 'Noise-cancelling headphones', /\$\d+\.\d\d now\. How big a drop/);
+      await say(page, 'cancel', /^OK, cancelled\./);
+      const after = await say(page, 'list', /^Your watches:/);
+      expect(!after.text.includes('Noise-cancelling headphones'), `the cancelled watch was made: ${after.text}`);
+    },
+  },
 ];
 
 // --- the runner -------------------------------------------------------------------

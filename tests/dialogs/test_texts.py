@@ -105,6 +105,11 @@ RETIRED = [
 ]
 
 
+def _unescaped(source: str) -> str:
+    """Source text with string escapes of quotes undone (`couldn\\'t` reads couldn't)."""
+    return source.replace("\\'", "'").replace('\\"', '"')
+
+
 def sources() -> list[Path]:
     return sorted(
         path
@@ -118,7 +123,7 @@ def test_a_situations_words_are_written_in_the_texts_module_alone(words: str) ->
     writers = [
         path.relative_to(ROOT).as_posix()
         for path in sources()
-        if words.casefold() in path.read_text(encoding="utf-8").casefold()
+        if words.casefold() in _unescaped(path.read_text(encoding="utf-8")).casefold()
     ]
     expected = [] if words in RETIRED else ["dialogs/texts.py"]
     assert writers == expected

@@ -420,7 +420,8 @@ const journeys = [
     name: 'commands by chat: pause, resume, quiet hours, why, bought',
     slug: '9-commands',
     async run(page) {
-      await say(page, 'pause all', /^OK, I.ve paused (all \d+ of your watches|Mechanical keyboard) until you say .resume/);
+      // The keyboard was snoozed from its card (journey 6): the pause replaces the snooze, and says so.
+      await say(page, 'pause all', /^OK, I.ve paused Mechanical keyboard \(instead of snoozed until [^)]+\) until you say .resume/);
       const paused = await say(page, 'list', /^Your watches:/);
       expect(/Mechanical keyboard[^\n]*paused by you/.test(paused.text), `"list" does not show it paused: ${paused.text}`);
       await say(page, 'resume all', /^OK, I.ve resumed (all \d+ of your watches|Mechanical keyboard) and I.ll alert you as usual\./);
@@ -463,7 +464,7 @@ const journeys = [
     name: 'a question interrupted by list: answered, then the question again',
     slug: '10-interrupted-question',
     async run(page) {
-      const question = /^I couldn.t find "headphones 20"\. Which product\?/;
+      const question = /^I couldn.t find .headphones 20.\. Which product\?/; // Web Chat curls the quotes
       const asked = await say(page, 'watch headphones 20', question);
       const offered = await suggestedActions(page);
       expect(offered.includes('Noise-cancelling headphones'), `the question offers: ${offered.join(', ')}`);

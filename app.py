@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from botbuilder.core import Storage, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
+from api.access_log import RedactingAccessLogger
 from api.activity_decoding import ActivityDecoder
 from api.charts import chart_handler
 from api.errors import json_errors
@@ -261,7 +262,7 @@ def create_app(
                 lows_since or store.history.lows_since,
                 chart_url or _chart_url_of(charts),
             ),
-            history=HistoryReplies(watchlist, catalog, store.history, charts, clock),
+            history=HistoryReplies(watchlist, catalog, charts, clock),
             outbox=store.outbox,
             price_history=store.history,
             events=store.events,
@@ -352,8 +353,8 @@ def create_app(
 
 
 def _chart_url_of(charts: ChartService) -> ChartUrl:
-    async def chart_url(product_id: str, currency: str) -> str | None:
-        return await charts.url_for(product_id, currency=currency)
+    async def chart_url(product_id: str, currency: str, zone: str | None) -> str | None:
+        return await charts.url_for(product_id, currency=currency, zone=zone)
 
     return chart_url
 
@@ -420,7 +421,13 @@ def main() -> None:
             settings.host,
         )
     try:
-        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+        web.run_app(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            print=None,
+            access_log_class=RedactingAccessLogger,
+        )
     except OSError as error:
         if not isinstance(error, socket.gaierror) and error.errno not in CANNOT_LISTEN:
             raise

@@ -35,7 +35,10 @@ def chart_handler(
         return web.Response(
             body=chart.png,
             content_type="image/png",
-            headers={"Cache-Control": f"public, max-age={_max_age(chart, clock())}, immutable"},
+            headers={
+                "Cache-Control": f"public, max-age={_max_age(chart, clock())}, immutable",
+                "X-Content-Type-Options": "nosniff",
+            },
         )
 
     return handle
@@ -46,4 +49,8 @@ def _max_age(chart: StoredChart, now: datetime) -> int:
 
 
 def _not_found(reason: str) -> web.Response:
-    return web.json_response({"error": reason}, status=404, headers={"Cache-Control": "no-store"})
+    return web.json_response(
+        {"error": reason},
+        status=404,
+        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+    )

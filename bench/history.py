@@ -17,8 +17,13 @@ from typing import Final, Sequence
 from bench.databases import scratch_database
 from charts.render import render_chart
 from charts.service import ChartService
+from dialogs.commands.history import HistoryCommand
+from dialogs.history_reply import HistoryReplies
 from domain.history import PricePoint
+from domain.local_times import LocalTimes
 from domain.polls import PollChanges
+from domain.rules import initial_state, percent_rule
+from domain.watches import Watch
 from state.interfaces import Store
 from state.postgres import PostgresStore
 from state.sqlite import SqliteStore
@@ -41,6 +46,19 @@ class ChartCost:
     poll_cpu_ms: float
     """The process's CPU over that, every thread and the store included."""
     mean_bytes: float
+
+
+@dataclass(frozen=True)
+class HistoryStall:
+    points: int
+    """Points of each product's year."""
+    at_once: int
+    longest_stall_ms: float
+    """The event loop's longest wait between two 1 ms ticks while they were answered."""
+    first_seconds: float
+    """Wall time until every answer of the first round (nothing cached)."""
+    again_seconds: float
+    """The same requests again: the periods and charts are cached."""
 
 
 @dataclass(frozen=True)
@@ -88,10 +106,14 @@ async def chart_cost(work_dir: Path, charts: int = 100) -> ChartCost:
     sizes: list[int] = []
 
     def measured(
-        points: Sequence[PricePoint], now: datetime, currency: str | None, period: timedelta
+        points: Sequence[PricePoint],
+        now: datetime,
+        currency: str | None,
+        period: timedelta,
+        zone: str | None,
     ) -> bytes:
         started = time.thread_time()
-        png = render_chart(points, now, currency, period)
+        png = render_chart(points, now, currency, period, zone)
         cpu.append(time.thread_time() - started)
         sizes.append(len(png))
         return png
@@ -155,3 +177,96 @@ def _sqlite_bytes(conn: object) -> int:
     [[pages]] = conn.execute("PRAGMA page_count").fetchall()  # type: ignore[attr-defined]
     [[size]] = conn.execute("PRAGMA page_size").fetchall()  # type: ignore[attr-defined]
     return int(pages * size)
+
+
+class _Watching:
+    """The conversations' watches, as Watchlist.of answers them."""
+
+    def __init__(self, watches: dict[str, Watch]) -> None:
+        self._watches = watches
+
+    async def of(self, conversation_key: str, owner: str | None = None) -> list[Watch]:
+        return [self._watches[conversation_key]]
+
+
+def _watch(n: int, created_at: datetime) -> Watch:
+    rule = percent_rule(Decimal("200.00"), Decimal(20))
+    return Watch(
+        id=n + 1,
+        conversation_key=f"conv-{n}",
+        user_id=f"user-{n}",
+        product_id=f"p-{n:06d}",
+        product_name=f"Product {n}",
+        currency="USD",
+        rule=rule,
+        state=initial_state(rule),
+        created_at=created_at,
+    )
+
+
+async def history_stall(
+    work_dir: Path, points: int = 300_000, at_once: int = 4, days: int = 365
+) -> HistoryStall:
+    """`history X 365d` from `at_once` conversations at once, each about its own product
+    with a year of `points` changes (what the mock feed's drift writes in about 100
+    days): the event loop's longest stall while the answers are made, through
+    HistoryReplies on a SQLite store (on the loop's thread, as the app runs it)."""
+    store = SqliteStore(work_dir / "history-stall.sqlite3")
+    await store.open()
+    end = START + timedelta(days=days)
+    step = (end - START) / points
+    rng = random.Random(3)
+    conn = store.database.conn
+    for n in range(at_once):
+        cents, rows = 20_000, []
+        for i in range(points):
+            cents = max(100, cents + rng.randrange(-50, 51))
+            price = None if rng.random() < 0.001 else str(Decimal(cents) / 100)
+            rows.append((f"p-{n:06d}", (START + step * i).timestamp(), price))
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO price_history (product_id, at, price) VALUES (?, ?, ?)", rows)
+        conn.execute("COMMIT")
+    try:
+        with ThreadPoolExecutor(CHART_THREADS, thread_name_prefix="chart") as threads:
+            charts = ChartService(
+                store.history, store.charts, lambda: end, "http://b", executor=threads
+            )
+            watches = {f"conv-{n}": _watch(n, START) for n in range(at_once)}
+            replies = HistoryReplies(
+                _Watching(watches),  # type: ignore[arg-type]
+                None,  # type: ignore[arg-type]  # every product is watched: no catalog
+                charts,
+                lambda: end,
+            )
+            times = LocalTimes("Asia/Tokyo", end)
+
+            async def ask() -> float:
+                started = time.perf_counter()
+                answers = await asyncio.gather(
+                    *(
+                        replies.reply(key, HistoryCommand(watch.product_name, days), times)
+                        for key, watch in watches.items()
+                    )
+                )
+                assert all(not isinstance(answer, str) for answer in answers), answers
+                return time.perf_counter() - started
+
+            stop = asyncio.Event()
+            watcher = asyncio.ensure_future(_longest_stall(stop))
+            first = await ask()
+            again = await ask()
+            stop.set()
+            stall = await watcher
+        return HistoryStall(points, at_once, stall * 1000, first, again)
+    finally:
+        await store.close()
+
+
+async def _longest_stall(stop: asyncio.Event) -> float:
+    """The loop's longest wait beyond a 1 ms sleep, until `stop`."""
+    longest, last = 0.0, time.perf_counter()
+    while not stop.is_set():
+        await asyncio.sleep(0.001)
+        now = time.perf_counter()
+        longest, last = max(longest, now - last - 0.001), now
+    return longest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Final, Sequence
+from typing import Any, Final, Mapping, Sequence
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, InputHints
@@ -14,8 +14,12 @@ from dialogs import quiet_texts, texts
 from dialogs.alert_cards import CONTENT_TYPE
 from dialogs.alert_message import AlertMessage, alert_message
 from dialogs.card_channels import shows_cards
+from dialogs.keys import is_group
+from dialogs.mentions import name_owner
+from domain.alert_facts import AlertFacts
 from domain.alerts import Alert, SendFailure
 from domain.clock import Clock
+from domain.local_times import LocalTimes
 from outbox.in_turn import SendAlerts
 from watchers.alert_facts import AlertFactsSource
 
@@ -29,17 +33,24 @@ ENVELOPE_BYTES: Final = 4_000
 bot and user accounts, the service URL (a few hundred bytes on Teams)."""
 
 
-def alert_sender(context: TurnContext, clock: Clock, facts: AlertFactsSource) -> SendAlerts:
-    """A `SendAlerts` for this turn: any failure is caught and classified, never raised,
-    so the outbox records it and the alert is never lost."""
+def alert_sender(
+    context: TurnContext, clock: Clock, facts: AlertFactsSource, times: LocalTimes
+) -> SendAlerts:
+    """A `SendAlerts` for this turn, its times as the conversation reads them: any
+    failure is caught and classified, never raised, so the outbox records it and the
+    alert is never lost. In a group conversation the alerts of one send are one
+    member's (`outbox.in_turn`), and the message names them."""
 
     async def send(alerts: Sequence[Alert]) -> SendFailure | None:
         try:
-            activity = await _activity(alerts, facts)
+            known = await _facts(alerts, facts, times)
+            activity = _activity(alerts, known, times)
             if shows_cards(context.activity.channel_id) and activity.attachments:
                 activity.text = activity.summary  # the card says the rest
             if any(alert.quiet_until is not None for alert in alerts):
                 activity.text = f"{quiet_texts.QUIET_DIGEST_HEADING}\n\n{activity.text}"
+            if is_group(context.activity):
+                _name_owner(activity, context.activity.channel_id, alerts, known)
             await context.send_activity(activity)
         except Exception as error:
             return classify(error, clock())
@@ -48,13 +59,40 @@ def alert_sender(context: TurnContext, clock: Clock, facts: AlertFactsSource) ->
     return send
 
 
-async def _activity(alerts: Sequence[Alert], facts: AlertFactsSource) -> Activity:
-    """The cards with their fallback; the text alone if the cards cannot be made."""
+async def _facts(
+    alerts: Sequence[Alert], facts: AlertFactsSource, times: LocalTimes
+) -> Mapping[int, AlertFacts] | None:
+    """The alerts' facts; None when they cannot be had (the message goes as text)."""
     try:
-        return alert_activity(alert_message(alerts, await facts(alerts), fits))
+        return await facts(alerts, times.zone)
+    except Exception:
+        logger.exception("no facts for %d alerts; sending text", len(alerts))
+        return None
+
+
+def _name_owner(
+    activity: Activity,
+    channel_id: str | None,
+    alerts: Sequence[Alert],
+    facts: Mapping[int, AlertFacts] | None,
+) -> None:
+    """A group's alert says whose it is, when the watch's owner and name are known."""
+    owner = None if facts is None else facts.get(alerts[0].id)
+    if owner is not None and owner.owner_id and owner.owner_name:
+        name_owner(activity, channel_id, owner.owner_id, owner.owner_name)
+
+
+def _activity(
+    alerts: Sequence[Alert], facts: Mapping[int, AlertFacts] | None, times: LocalTimes
+) -> Activity:
+    """The cards with their fallback; the text alone if the cards cannot be made."""
+    if facts is None:
+        return MessageFactory.text(texts.alerts_message(alerts, times))
+    try:
+        return alert_activity(alert_message(alerts, facts, fits, times))
     except Exception:
         logger.exception("could not make the cards for %d alerts; sending text", len(alerts))
-        return MessageFactory.text(texts.alerts_message(alerts))
+        return MessageFactory.text(texts.alerts_message(alerts, times))
 
 
 def alert_activity(message: AlertMessage) -> Activity:

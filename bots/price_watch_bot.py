@@ -171,7 +171,9 @@ class PriceWatchBot(ActivityHandler):
         turn = Turn(dialog_context, self._services, greeted_now=first_message)
         text, value = turn_context.activity.text, turn_context.activity.value
         if is_card_action(value):  # a card's button, wherever the user is
-            await turn_context.send_activity(await self._card_actions.handle(turn_context, value))
+            times = await self._quiet.local_times(turn_context, self._clock())
+            reply = await self._card_actions.handle(turn_context, value, times)
+            await turn_context.send_activity(reply)
             if dialog_context.active_dialog is not None:
                 await dialog_context.reprompt_dialog()
         elif dialog_context.active_dialog is None:
@@ -196,12 +198,15 @@ class PriceWatchBot(ActivityHandler):
         """What the turn sends of the conversation's alerts (outbox/in_turn.py decides):
         a proactive turn's batch, or on a user's turn what waited."""
         context = dialog_context.context
+        quiet_until, members_quiet = await self._quiet.audience(context, self._clock())
+        times = await self._quiet.local_times(context, self._clock())
         await self._alerts.run(
             conversation_key(context.activity),
             dialog_waiting=dialog_context.active_dialog is not None,
-            send=alert_sender(context, self._clock, self._alert_facts),
+            send=alert_sender(context, self._clock, self._alert_facts, times),
             batch=batch,
-            quiet_until=await self._quiet.quiet_until(context, self._clock()),
+            quiet_until=quiet_until,
+            members_quiet=members_quiet,
         )
 
     async def on_unrecognized_activity_type(self, turn_context: TurnContext) -> None:

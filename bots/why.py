@@ -6,14 +6,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from botbuilder.core import TurnContext
 
-from bots.quiet_settings import UTC, QuietSettings
+from bots.quiet_settings import QuietSettings
 from dialogs.commands.watch_ref import WatchRef, pick
 from dialogs.commands.why import WhyCommand
-from dialogs.keys import conversation_key
+from dialogs.keys import conversation_key, owner_scope
 from dialogs.watch_story import (
     AlertStory,
     DeliveryFacts,
@@ -24,7 +23,6 @@ from dialogs.watch_story import (
 from domain.clock import Clock
 from domain.watch_events import EVENTS_KEPT_PER_WATCH
 from domain.watches import Watch
-from domain.zones import load_zone
 from state.interfaces import OutboxStore, PriceHistoryStore, ReferenceStore, WatchEventStore
 from watchers.watchlist import Watchlist
 
@@ -54,20 +52,19 @@ class WhyTeller:
 
     async def tell(self, context: TurnContext, command: WhyCommand, dialog_open: bool) -> str:
         key = conversation_key(context.activity)
-        watches = await self._watchlist.of(key)
+        watches = await self._watchlist.of(key, owner_scope(context.activity))
         chosen = _choose(watches, command)
         if isinstance(chosen, str):
             return chosen
         now = self._clock()
-        name, _ = await self._quiet.zone(context)
-        zone: ZoneInfo = (load_zone(name) if name else None) or UTC
+        times = await self._quiet.local_times(context, now)
         facts = DeliveryFacts(
             reachable=await self._references.is_reachable(key),
             dialog_open=dialog_open,
             quiet_until=await self._quiet.quiet_until(context, now),
             now=now,
         )
-        return watch_story(chosen, await self._recorded(chosen, now), facts, zone)
+        return watch_story(chosen, await self._recorded(chosen, now), facts, times)
 
     async def _recorded(self, watch: Watch, now: datetime) -> Recorded:
         """Prices seen since the story starts, every event kept (the earlier ones tell

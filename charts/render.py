@@ -14,6 +14,7 @@ from typing import Final, Sequence
 from PIL import Image, ImageDraw, ImageFont
 
 from domain.history import PricePoint, spans
+from domain.local_times import zone_info, zone_label
 
 SCALE: Final = 2
 WIDTH: Final = 600 * SCALE
@@ -34,13 +35,19 @@ _SYMBOLS: Final = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "C
 
 
 def render_chart(
-    points: Sequence[PricePoint], now: datetime, currency: str | None, period: timedelta
+    points: Sequence[PricePoint],
+    now: datetime,
+    currency: str | None,
+    period: timedelta,
+    zone: str | None = None,
 ) -> bytes:
     """The history over (now - period, now] as a 1200x600 PNG (600x300 at 2x), in a
     small palette; a history younger than the period is drawn from its first point, so
-    it fills the chart. With no price in the period it says so instead of drawing a line."""
+    the step line fills the chart and the axis starts there. The axis reads in `zone`
+    (None: unknown, so UTC) and says which. With no price in the period it says so
+    instead of drawing a line."""
     start = _chart_start(points, now, period)
-    period = now - start
+    period = max(now - start, MIN_SPAN)
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     label = ImageFont.load_default(size=15 * SCALE)
@@ -50,7 +57,10 @@ def render_chart(
     stretches = spans(points, start, now)
     prices = [price for _, _, price in stretches if price is not None]
     draw.line([(left, bottom), (right, bottom)], fill=GRID, width=SCALE)
-    _date_axis(draw, small, start, now, left, right, bottom)
+    _date_axis(draw, small, (start, now), zone, (left, right), bottom)
+    draw.text(
+        (right, 10 * SCALE), f"times in {zone_label(zone)}", font=small, fill=MUTED, anchor="ra"
+    )
     if not prices:
         draw.text(
             ((left + right) // 2, (top + bottom) // 2),
@@ -97,30 +107,33 @@ def render_chart(
     return _png(image)
 
 
-MIN_SPAN: Final = timedelta(minutes=10)
+MIN_SPAN: Final = timedelta(seconds=1)
+"""The shortest span the x axis stretches over (a history of one instant)."""
 
 
 def _chart_start(points: Sequence[PricePoint], now: datetime, period: timedelta) -> datetime:
-    """The period's start, or the history's first point when that is later (at least
-    MIN_SPAN before now)."""
+    """The period's start, or the history's first point when that is later: the step
+    line starts at the left edge, never after an empty stretch of axis."""
     first = min((point.at for point in points), default=None)
     if first is None or first <= now - period:
         return now - period
-    return min(first, now - MIN_SPAN)
+    return min(first, now)
 
 
 def _date_axis(
     draw: ImageDraw.ImageDraw,
     font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
-    start: datetime,
-    end: datetime,
-    left: int,
-    right: int,
+    period: tuple[datetime, datetime],
+    zone: str | None,
+    span: tuple[int, int],
     bottom: int,
 ) -> None:
-    """Dates at the ends and the middle: enough to read the period, few enough to read."""
+    """Dates (in the reader's zone) at the ends and the middle: enough to read the
+    period, few enough to read; with the time of day for a period under 3 days."""
+    (start, end), (left, right) = period, span
+    info = zone_info(zone)
     for fraction, anchor in ((0.0, "lt"), (0.5, "mt"), (1.0, "rt")):
-        moment = start + (end - start) * fraction
+        moment = (start + (end - start) * fraction).astimezone(info)
         where = left + round((right - left) * fraction)
         draw.line([(where, bottom), (where, bottom + 4 * SCALE)], fill=GRID, width=SCALE)
         label = f"{moment:%b} {moment.day}"

@@ -13,6 +13,7 @@ from typing import Any, Final, Sequence
 from dialogs import texts
 from domain.alert_facts import UNKNOWN, AlertFacts
 from domain.alerts import Alert, AlertKind
+from domain.local_times import LocalTimes
 from domain.price_drops import is_protection, lowered_target, price_drop
 
 SCHEMA: Final = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -26,7 +27,12 @@ Card = dict[str, Any]
 
 
 def alert_card(
-    alert: Alert, facts: AlertFacts = UNKNOWN, *, chart: bool = True, details: bool = True
+    alert: Alert,
+    facts: AlertFacts = UNKNOWN,
+    *,
+    times: LocalTimes,
+    chart: bool = True,
+    details: bool = True,
 ) -> Card:
     """One alert's card. Without `chart` it has no image; without `details`, neither
     the rule nor the 90-day low (a message that must stay small)."""
@@ -46,11 +52,12 @@ def alert_card(
     if words:
         body.append(_text(words[0].upper() + words[1:], spacing="None"))
     if alert.kind is AlertKind.PROTECT:
-        body.append(_text(texts.protection_words(alert), spacing="Small"))
+        body.append(_text(texts.protection_words(alert, times), spacing="Small"))
     elif details and rule is not None and (fired := texts.rule_words(rule, currency)):
         body.append(_text(f"Your alert: {fired}", spacing="Small"))
     if details and facts.low is not None:
-        body.append(_text(texts.low_words(facts.low, alert.new_price, currency), spacing="None"))
+        low = texts.low_words(facts.low, alert.new_price, currency, times)
+        body.append(_text(low, spacing="None"))
     if chart and facts.chart_url and _is_usable_url(facts.chart_url):
         body.append(
             {

@@ -18,6 +18,7 @@ from dialogs import texts
 from dialogs.alert_cards import Card, alert_card, compact_card
 from domain.alert_facts import UNKNOWN, AlertFacts
 from domain.alerts import Alert
+from domain.local_times import LocalTimes
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +43,11 @@ Fits = Callable[[AlertMessage], bool]
 
 
 def alert_message(
-    alerts: Sequence[Alert], facts: Mapping[int, AlertFacts], fits: Fits
+    alerts: Sequence[Alert], facts: Mapping[int, AlertFacts], fits: Fits, times: LocalTimes
 ) -> AlertMessage:
-    """The richest form of the message that `fits`."""
+    """The richest form of the message that `fits`, its times as `times` reads them."""
     message = None
-    for message in _forms(alerts, facts):
+    for message in _forms(alerts, facts, times):
         if fits(message):
             if message.form != "cards":
                 logger.info("an alert message of %d alerts sent as %s", len(alerts), message.form)
@@ -55,13 +56,21 @@ def alert_message(
     return _cut_to_fit(alerts, message, fits)
 
 
-def _forms(alerts: Sequence[Alert], facts: Mapping[int, AlertFacts]) -> Iterator[AlertMessage]:
-    text = texts.alerts_message(alerts, facts)
+def _forms(
+    alerts: Sequence[Alert], facts: Mapping[int, AlertFacts], times: LocalTimes
+) -> Iterator[AlertMessage]:
+    text = texts.alerts_message(alerts, times, facts)
     summary = _summary(alerts)
 
     def cards(charts: int, details: bool) -> list[Card]:
         return [
-            alert_card(alert, facts.get(alert.id, UNKNOWN), chart=n < charts, details=details)
+            alert_card(
+                alert,
+                facts.get(alert.id, UNKNOWN),
+                times=times,
+                chart=n < charts,
+                details=details,
+            )
             for n, alert in enumerate(alerts)
         ]
 

@@ -4,6 +4,10 @@ Action.Submit data that comes back in a message's `value`, checked, then done.
 The payload is `{"pricewatch": "stop" | "snooze" | "lower", "watch_id": <int>,
 "target": "<decimal string, only for lower>"}`. Anything else a client sends there
 gets a friendly sentence; a stale or repeated click too.
+
+In a group conversation a button changes only the clicking member's own watch: whose
+it is comes from the store and the activity's sender, never from the payload; another
+member's button is refused politely and changes nothing.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from botbuilder.core import TurnContext
 
 from dialogs import texts
 from dialogs.commands.drops import MAX_PRICE
-from dialogs.keys import conversation_key
+from dialogs.keys import conversation_key, owner_scope
 from domain.clock import Clock
+from domain.local_times import LocalTimes
+from domain.owners import belongs_to
 from domain.rules import CENT, to_cents
 from watchers.watchlist import Watchlist
 
@@ -78,34 +84,38 @@ class CardActions:
         self._watchlist = watchlist
         self._clock = clock
 
-    async def handle(self, context: TurnContext, value: Any) -> str:
-        """Do what the button asks; the reply says what was done (or why not)."""
+    async def handle(self, context: TurnContext, value: Any, times: LocalTimes) -> str:
+        """Do what the button asks; the reply says what was done (or why not), its
+        times as `times` reads them."""
         action = parse_card_action(value)
         if action is None:
             logger.warning("a card action that is not ours: %.200r", value)
             return BAD_ACTION
-        key = conversation_key(context.activity)
+        key, owner = conversation_key(context.activity), owner_scope(context.activity)
         watch = await self._watchlist.get(key, action.watch_id)
         if watch is None:
             return _gone(action.action)
+        if not belongs_to(watch, owner):
+            logger.info("watch %s: a button of another member's alert, refused", watch.id)
+            return texts.not_your_alert(watch.owner_name)
         name = watch.product_name
         if action.action == "stop":
-            if not await self._watchlist.remove(key, watch):
+            if not await self._watchlist.remove(key, watch, owner):
                 return _gone("stop")
             return texts.stopped_watching(name)
         if action.action == "snooze":
-            until = self._clock() + SNOOZE_FOR
+            until = times.now + SNOOZE_FOR
             snoozed = watch.snoozed_until
             if snoozed is not None and snoozed >= until - ALREADY_SNOOZED_SLACK:
-                return f"{texts.md(name)} is already snoozed until {texts.moment(snoozed)}."
-            changes = await self._watchlist.snooze(key, watch.id, until)
-            now = self._clock()
-            return texts.sleep_reply("snooze", [change.sleep(now) for change in changes])
+                return f"{texts.md(name)} is already snoozed until {times.at(snoozed)}."
+            changes = await self._watchlist.snooze(key, watch.id, until, owner)
+            told = [change.sleep(times.now) for change in changes]
+            return texts.sleep_reply("snooze", told, times)
         assert action.target is not None
         if watch.rule.trigger_price <= action.target:
             trigger = texts.money(watch.rule.trigger_price, watch.currency)
             return f"Your target for {texts.md(name)} is already {trigger}."
-        lowered = await self._watchlist.set_target(key, watch.id, action.target)
+        lowered = await self._watchlist.set_target(key, watch.id, action.target, owner)
         if lowered is None:
             return _gone("lower")
         trigger = texts.money(lowered.rule.trigger_price, lowered.currency)

@@ -4,11 +4,18 @@ The product is looked for among the conversation's watches first (as `remove` do
 the words of its name), then in the feed's catalog. The answer is an Adaptive Card 1.5
 (the chart as an Image, the figures as a FactSet) with the same figures as plain text,
 for clients that show no cards.
+
+It tells only what the conversation itself could know: the history of a product it
+watches, from when it started watching it. A product it does not watch gets the same
+answer whether or not anyone else watches it. The figures come from the database's
+summary of the period (charts/periods.py), so a year of points costs the loop nothing;
+a conversation asks for at most HISTORY_PER_MINUTE of them a minute.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,16 +30,18 @@ from dialogs.commands.history import HistoryCommand
 from dialogs.remove_dialog import watches_named
 from dialogs.texts import FEED_DOWN, money
 from domain.clock import Clock
-from domain.history import HistorySummary, summarize
+from domain.history import HistorySummary, summary_of
+from domain.local_times import LocalTimes
 from feed.catalog import Catalog
 from feed.client import FeedError
-from state.interfaces import PriceHistoryStore
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_DAYS: Final = 90
+HISTORY_PER_MINUTE: Final = 4
 SAY_WHICH: Final = 'Which product? Say "history headphones" (or "history headphones 30d").'
+TOO_MANY: Final = "That's a lot of price histories in one minute: give me a moment, then ask again."
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,8 @@ class _Named:
     id: str
     name: str
     currency: str
+    watched_since: datetime | None = None
+    """When this conversation started watching it; None: it does not watch it."""
 
 
 class HistoryReplies:
@@ -47,43 +58,84 @@ class HistoryReplies:
         self,
         watchlist: Watchlist,
         catalog: Catalog,
-        history: PriceHistoryStore,
         charts: ChartService,
         clock: Clock,
+        *,
+        per_minute: int = HISTORY_PER_MINUTE,
     ) -> None:
         self._watchlist = watchlist
         self._catalog = catalog
-        self._history = history
         self._charts = charts
         self._clock = clock
+        self._per_minute = per_minute
+        self._asked: dict[str, deque[datetime]] = {}
 
-    async def reply(self, conversation_key: str, command: HistoryCommand) -> Activity | str:
+    async def reply(
+        self,
+        conversation_key: str,
+        command: HistoryCommand,
+        times: LocalTimes,
+        owner: str | None = None,
+    ) -> Activity | str:
+        """`owner`: a group member, whose watches alone are looked among (`domain.owners`)."""
         if not command.query:
             return SAY_WHICH
-        found = await self._find(conversation_key, command.query)
+        if not self._may_ask(conversation_key):
+            return TOO_MANY
+        found = await self._find(conversation_key, command.query, owner)
         if isinstance(found, str):
             return found
+        if found.watched_since is None:
+            return (
+                f"I keep the price history of the products you watch, from when you start"
+                f' watching them. Say "watch {found.name}" and ask me again in a while.'
+            )
         days = command.days or DEFAULT_DAYS
-        now = self._clock()
-        start = now - timedelta(days=days)
-        summary = summarize(await self._history.since(found.id, start), start, now)
+        periods = self._charts.periods
+        period = await periods.last(found.id, days, not_before=found.watched_since)
+        summary = None if period is None else summary_of(period.history)
         if summary is None:
             return (
-                f"I have no price history for {found.name} yet: I keep one from the first"
-                " time anyone watches it, a point each time its price changes."
+                f"I have no price for {found.name} yet: I note one at each price check,"
+                " so ask me again in a few minutes."
             )
         try:
-            url = await self._charts.url_for(found.id, currency=found.currency)
+            url = await self._charts.url_for(
+                found.id,
+                currency=found.currency,
+                days=days,
+                zone=times.zone,
+                not_before=found.watched_since,
+            )
         except Exception:
             logger.exception("could not make the history chart of %s", found.id)
             url = None
-        return _answer(found, summary, days, now, url)
+        return _answer(found, summary, days, times, url)
 
-    async def _find(self, conversation_key: str, query: str) -> _Named | str:
-        watched = {
-            watch.product_id: _Named(watch.product_id, watch.product_name, watch.currency)
-            for watch in watches_named(await self._watchlist.of(conversation_key), query)
-        }
+    def _may_ask(self, conversation_key: str) -> bool:
+        """At most `per_minute` history requests a conversation in any minute."""
+        now = self._clock()
+        since = now - timedelta(minutes=1)
+        for key in [k for k, asked in self._asked.items() if asked[-1] <= since]:
+            del self._asked[key]  # nobody's list grows without bound
+        asked = self._asked.setdefault(conversation_key, deque())
+        while asked and asked[0] <= since:
+            asked.popleft()
+        if len(asked) >= self._per_minute:
+            return False
+        asked.append(now)
+        return True
+
+    async def _find(self, conversation_key: str, query: str, owner: str | None) -> _Named | str:
+        watched: dict[str, _Named] = {}
+        for watch in watches_named(await self._watchlist.of(conversation_key, owner), query):
+            known = watched.get(watch.product_id)
+            since = watch.created_at
+            if known is not None and known.watched_since is not None:
+                since = min(since, known.watched_since)
+            watched[watch.product_id] = _Named(
+                watch.product_id, watch.product_name, watch.currency, since
+            )
         if len(watched) == 1:
             return next(iter(watched.values()))
         if len(watched) > 1:
@@ -96,7 +148,14 @@ class HistoryReplies:
             return f'{texts.no_product_matches(query)} Say "watch" to see the products I know.'
         if len(products) > 1:
             return _which(query, [_Named(p.id, p.name, p.currency) for p in products])
-        return _Named(products[0].id, products[0].name, products[0].currency)
+        product = products[0]
+        mine = [
+            w
+            for w in await self._watchlist.of(conversation_key, owner)
+            if w.product_id == product.id
+        ]
+        since = min((watch.created_at for watch in mine), default=None)
+        return _Named(product.id, product.name, product.currency, since)
 
 
 def _which(query: str, products: list[_Named]) -> str:
@@ -109,20 +168,20 @@ def _which(query: str, products: list[_Named]) -> str:
 
 
 def _answer(
-    product: _Named, summary: HistorySummary, days: int, now: datetime, url: str | None
+    product: _Named, summary: HistorySummary, days: int, times: LocalTimes, url: str | None
 ) -> Activity:
     def shown(amount: Decimal | None) -> str:
         return "unavailable" if amount is None else money(amount, product.currency)
 
-    if summary.start <= now - timedelta(days=days):
+    if summary.start <= summary.end - timedelta(days=days):
         period = f"the last {days} days"
-    else:  # the history is younger than the period asked for
-        period = f"since {_day(summary.start)} (when I started keeping it)"
+    else:  # younger than the period asked for: from the watch's start, or its first price
+        period = f"since {times.day(summary.start)}"
     facts = [
         ("Now", shown(summary.current)),
-        ("Lowest", f"{shown(summary.low.price)} ({_day(summary.low.at)})"),
+        ("Lowest", f"{shown(summary.low.price)} ({times.day(summary.low.at)})"),
         ("Average", shown(summary.average)),
-        ("Highest", f"{shown(summary.high.price)} ({_day(summary.high.at)})"),
+        ("Highest", f"{shown(summary.high.price)} ({times.day(summary.high.at)})"),
     ]
     text = "\n".join(
         [
@@ -166,7 +225,3 @@ def _answer(
         f" {shown(summary.high.price)}."
     )
     return activity
-
-
-def _day(moment: datetime) -> str:
-    return f"{moment:%b} {moment.day}"

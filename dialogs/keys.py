@@ -1,4 +1,5 @@
-"""Stable keys for a conversation and its user, taken from an activity."""
+"""Stable keys for a conversation and its user, taken from an activity; whether the
+conversation is a group (a Teams group chat or channel: `conversation.isGroup`)."""
 
 from __future__ import annotations
 
@@ -16,3 +17,17 @@ def conversation_key(activity: Activity) -> str:
 
 def user_id(activity: Activity) -> str:
     return _text(activity.from_property.id if activity.from_property else "")
+
+
+def user_name(activity: Activity) -> str:
+    return _text(activity.from_property.name if activity.from_property else "")
+
+
+def is_group(activity: Activity) -> bool:
+    return bool(activity.conversation and activity.conversation.is_group)
+
+
+def owner_scope(activity: Activity) -> str | None:
+    """Whose watches the sender may see and change (`domain.owners`): in a group, their
+    own (their user id); None in a 1:1, where every watch of the conversation is theirs."""
+    return user_id(activity) if is_group(activity) else None

@@ -16,7 +16,8 @@ from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
 
 from dialogs import texts
 from dialogs.choices import question
-from dialogs.keys import conversation_key
+from dialogs.keys import conversation_key, owner_scope
+from domain.owners import belongs_to
 from domain.watches import Watch
 from feed.catalog import name_matches
 from watchers.watchlist import Watchlist
@@ -54,7 +55,8 @@ class RemoveDialog(ComponentDialog):
 
     async def _which_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         options = step.options or remove_options()
-        watches = await self._watchlist.of(conversation_key(step.context.activity))
+        activity = step.context.activity
+        watches = await self._watchlist.of(conversation_key(activity), owner_scope(activity))
         if not watches:
             await step.context.send_activity(texts.NO_WATCHES)
             return await step.end_dialog()
@@ -91,9 +93,12 @@ class RemoveDialog(ComponentDialog):
     async def _remove_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         result = step.result
         watch_id = step.values["candidates"][result.index] if hasattr(result, "index") else result
-        key = conversation_key(step.context.activity)
-        watch = next((w for w in await self._watchlist.of(key) if w.id == watch_id), None)
-        if watch is None or not await self._watchlist.remove(key, watch):
+        key, owner = conversation_key(step.context.activity), owner_scope(step.context.activity)
+        watch = await self._watchlist.get(key, watch_id)
+        if watch is not None and not belongs_to(watch, owner):
+            # In a group the question is the conversation's: another member answered it.
+            await step.context.send_activity(texts.not_your_watch(watch.owner_name))
+        elif watch is None or not await self._watchlist.remove(key, watch, owner):
             await step.context.send_activity(texts.ALREADY_GONE)
         else:
             await step.context.send_activity(texts.stopped_watching(watch.product_name))

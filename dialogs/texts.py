@@ -9,12 +9,12 @@ that could not be read) is said by one constant or function here, and only here
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from decimal import Decimal
 from typing import Final, Mapping, Sequence
 
 from domain.alert_facts import LOW_WINDOW_DAYS, UNKNOWN, AlertFacts, LowestPrice
 from domain.alerts import Alert, AlertKind
+from domain.local_times import LocalTimes
 from domain.price_drops import PriceDrop, price_drop, protection_claim
 from domain.rules import Rule, RuleKind, to_cents
 from domain.sleep import Sleep
@@ -53,14 +53,34 @@ def help_text(default_drop: Decimal) -> str:
             " gets cheaper than what you paid (30 days unless you say)",
             "- **quiet 22:00-07:00** / **quiet off** – alerts that come in at night wait and"
             " arrive together in the morning",
-            "- **timezone Europe/Berlin** – the time zone of your quiet hours and of the times"
-            " in **why**",
+            "- **timezone Europe/Berlin** – the time zone of your quiet hours and of every time"
+            " I tell you",
             "- **cancel** – leave whatever we're in the middle of",
             "",
             "I check prices regularly and message you once each time a price drops to your"
             " trigger; I'll tell you again only after it has gone back up and dropped again.",
         ]
     )
+
+
+def not_your_alert(owner_name: str | None) -> str:
+    """A group member's click on a button of another member's alert."""
+    return (
+        f"Sorry, this alert belongs to {_member(owner_name)}, so I've left it as it is."
+        ' Say "list" to see your own watches.'
+    )
+
+
+def not_your_watch(owner_name: str | None) -> str:
+    """A group member's answer to a question about another member's watch."""
+    return (
+        f"Sorry, that watch belongs to {_member(owner_name)}, so I've left it as it is."
+        ' Say "list" to see your own watches.'
+    )
+
+
+def _member(name: str | None) -> str:
+    return name.strip() if name and name.strip() else "another member"
 
 
 FALLBACK: Final = 'Sorry, I didn\'t get that. Try "watch headphones 20%", "list" or "help".'
@@ -181,44 +201,38 @@ def watch_limit_reached(limit: int) -> str:
     )
 
 
-def moment(at: datetime) -> str:
-    """A moment as users read it (UTC for now; a user's zone can come in here)."""
-    return at.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def watch_state(watch: Watch, now: datetime | None) -> str:
+def watch_state(watch: Watch, times: LocalTimes) -> str:
     """What the watch does now, when it is anything but plainly active."""
     states = []
+    now = times.now
     if watch.expires_at is not None:
         paid = money(watch.rule.start_price, watch.currency)
-        if now is not None and watch.expires_at <= now:
-            states.append(f"price protection ended {moment(watch.expires_at)} (you paid {paid})")
+        if watch.expires_at <= now:
+            states.append(f"price protection ended {times.at(watch.expires_at)} (you paid {paid})")
         else:
-            states.append(f"price protection until {moment(watch.expires_at)} (you paid {paid})")
+            states.append(f"price protection until {times.at(watch.expires_at)} (you paid {paid})")
     if watch.paused_by_user:
         states.append("paused by you")
-    elif watch.snoozed_until is not None and (now is None or watch.snoozed_until > now):
-        states.append(f"snoozed until {moment(watch.snoozed_until)}")
+    elif watch.snoozed_until is not None and watch.snoozed_until > now:
+        states.append(f"snoozed until {times.at(watch.snoozed_until)}")
     if watch.paused:
         states.append("unavailable (paused until it's back)")
     return "".join(f"; {state}" for state in states)
 
 
-def watch_line(
-    number: int, watch: Watch, current: Decimal | None, now: datetime | None = None
-) -> str:
+def watch_line(number: int, watch: Watch, current: Decimal | None, times: LocalTimes) -> str:
     price = "price unavailable" if current is None else f"now {money(current, watch.currency)}"
     trigger = money(watch.rule.trigger_price, watch.currency)
-    state = watch_state(watch, now)
+    state = watch_state(watch, times)
     return f"{number}. **{md(watch.product_name)}** – {price}, alert at {trigger} or less{state}"
 
 
 def watch_list(
-    watches: Sequence[Watch], prices: dict[str, Decimal | None], now: datetime | None = None
+    watches: Sequence[Watch], prices: dict[str, Decimal | None], times: LocalTimes
 ) -> str:
     if not watches:
         return NO_WATCHES
-    lines = [watch_line(n, w, prices.get(w.product_id), now) for n, w in enumerate(watches, 1)]
+    lines = [watch_line(n, w, prices.get(w.product_id), times) for n, w in enumerate(watches, 1)]
     return "\n".join(["Your watches:", "", *lines])
 
 
@@ -252,7 +266,7 @@ def rule_words(rule: Rule, currency: str) -> str | None:
     return None
 
 
-def protection_words(alert: Alert) -> str:
+def protection_words(alert: Alert, times: LocalTimes) -> str:
     """A price protection alert's claim: its old price is the price paid."""
     assert alert.old_price is not None and alert.new_price is not None
     paid = money(alert.old_price, alert.currency)
@@ -260,20 +274,22 @@ def protection_words(alert: Alert) -> str:
     until = (
         ""
         if alert.protected_until is None
-        else f" (price protection until {moment(alert.protected_until)})"
+        else f" (price protection until {times.at(alert.protected_until)})"
     )
     return f"You paid {paid}: you may be able to claim {claim} back{until}"
 
 
-def low_words(low: LowestPrice, new_price: Decimal, currency: str) -> str:
+def low_words(low: LowestPrice, new_price: Decimal, currency: str, times: LocalTimes) -> str:
     """ "Lowest in 90 days: $139.99 (Oct 3)", or "(now)" when the new price is the low."""
     if to_cents(low.price) >= to_cents(new_price):
         return f"Lowest in {LOW_WINDOW_DAYS} days: {money(new_price, currency)} (now)"
-    when = f"{low.at:%b} {low.at.day}"
+    when = times.day(low.at)
     return f"Lowest in {LOW_WINDOW_DAYS} days: {money(low.price, currency)} ({when})"
 
 
-def alert_line(alert: Alert, facts: AlertFacts = UNKNOWN, name_chars: int = NAME_CHARS) -> str:
+def alert_line(
+    alert: Alert, times: LocalTimes, facts: AlertFacts = UNKNOWN, name_chars: int = NAME_CHARS
+) -> str:
     name = f"**{md(shown_name(alert.product_name, name_chars))}**"
     if alert.kind is AlertKind.UNAVAILABLE:
         return f"{name} is unavailable at the moment, so I've paused that watch"
@@ -283,7 +299,7 @@ def alert_line(alert: Alert, facts: AlertFacts = UNKNOWN, name_chars: int = NAME
     assert alert.old_price is not None and alert.new_price is not None
     line = f"{name} is now {money(alert.new_price, alert.currency)}"
     if alert.kind is AlertKind.PROTECT:
-        return f"{line}. {protection_words(alert)}"
+        return f"{line}. {protection_words(alert, times)}"
     rule = facts.rule
     drop = drop_words(price_drop(alert.old_price, alert.new_price), alert.currency)
     if drop:
@@ -307,20 +323,22 @@ def compact_alert_line(alert: Alert, name_chars: int) -> str:
     return line
 
 
-def alerts_message(alerts: Sequence[Alert], facts: Mapping[int, AlertFacts] | None = None) -> str:
+def alerts_message(
+    alerts: Sequence[Alert], times: LocalTimes, facts: Mapping[int, AlertFacts] | None = None
+) -> str:
     """One message for everything a conversation has waiting: the text of the alert
     message, which channels without cards show alone."""
     facts = facts or {}
     if len(alerts) == 1:
         alert = alerts[0]
-        line = alert_line(alert, facts.get(alert.id, UNKNOWN))
+        line = alert_line(alert, times, facts.get(alert.id, UNKNOWN))
         if alert.kind is not AlertKind.DROP:
             return f"{_ICONS[alert.kind]} {line}."
         return (
             f"📉 Price drop: {line}."
             f' Say "remove {md(shown_name(alert.product_name))}" to stop watching it.'
         )
-    lines = [f"- {_ICONS[a.kind]} {alert_line(a, facts.get(a.id, UNKNOWN))}" for a in alerts]
+    lines = [f"- {_ICONS[a.kind]} {alert_line(a, times, facts.get(a.id, UNKNOWN))}" for a in alerts]
     return _several(alerts, lines)
 
 
@@ -361,7 +379,7 @@ _ICONS: Final = {
 }
 
 
-def _sleep_line(verb: str, change: SleepChange) -> str:
+def _sleep_line(verb: str, change: SleepChange, times: LocalTimes) -> str:
     """What `pause`, `snooze` or `resume` did to one watch, exactly."""
     watch = change.watch
     name = md(watch.product_name)
@@ -370,18 +388,18 @@ def _sleep_line(verb: str, change: SleepChange) -> str:
         if not change.changed:
             return f'{name} is already paused; say "resume {name}" to hear about it again.'
         was = (
-            f" (instead of snoozed until {moment(change.snoozed_until_before)})"
+            f" (instead of snoozed until {times.at(change.snoozed_until_before)})"
             if change.before is Sleep.SNOOZED and change.snoozed_until_before is not None
             else ""
         )
         return f'OK, I\'ve paused {name}{was} until you say "resume {name}".'
     if verb == "snooze":
         assert watch.snoozed_until is not None
-        until = moment(watch.snoozed_until)
+        until = times.at(watch.snoozed_until)
         if change.before is Sleep.PAUSED:
             return f"OK, {name} is no longer paused: I've snoozed it until {until} instead."
         if change.before is Sleep.SNOOZED and change.snoozed_until_before is not None:
-            before = moment(change.snoozed_until_before)
+            before = times.at(change.snoozed_until_before)
             return f"OK, I've snoozed {name} until {until} (instead of {before})."
         return f"OK, I've snoozed {name} until {until}."
     if not change.changed:
@@ -423,35 +441,35 @@ _ALL_SAID: Final = {
 }
 
 
-def sleep_reply(verb: str, changes: Sequence[SleepChange]) -> str:
+def sleep_reply(verb: str, changes: Sequence[SleepChange], times: LocalTimes) -> str:
     """The reply to `pause`, `snooze` or `resume` ("pause all" too): what it did to each
     watch; one sentence when it did the same to all of them."""
     if len(changes) == 1:
-        return _sleep_line(verb, changes[0])
+        return _sleep_line(verb, changes[0], times)
     kinds = {(verb, c.before, c.after) for c in changes}
     same = len(kinds) == 1 and not any(c.unavailable for c in changes)
     said = _ALL_SAID.get(next(iter(kinds))) if same else None
     if said is not None:
         until = changes[0].watch.snoozed_until
-        return said.format(n=len(changes), until="" if until is None else moment(until))
-    return "\n".join(f"- {_sleep_line(verb, change)}" for change in changes)
+        return said.format(n=len(changes), until="" if until is None else times.at(until))
+    return "\n".join(f"- {_sleep_line(verb, change, times)}" for change in changes)
 
 
-def protection_reply(change: Change, current: Decimal | None) -> str:
+def protection_reply(change: Change, current: Decimal | None, times: LocalTimes) -> str:
     """What `bought` did: a new price protection, or the one the person had, renewed."""
     watch = change.after
     assert watch.expires_at is not None
     name = md(watch.product_name)
     paid = money(watch.rule.start_price, watch.currency)
     reply = (
-        f"OK: until {moment(watch.expires_at)} I'll tell you if {name} gets"
+        f"OK: until {times.at(watch.expires_at)} I'll tell you if {name} gets"
         f" cheaper than the {paid} you paid (price protection)."
     )
     before = change.before
     if before.id == watch.id and before != watch and before.expires_at is not None:
         was = money(before.rule.start_price, before.currency)
         reply += (
-            f" It replaces the one you had ({was} paid, until {moment(before.expires_at)}):"
+            f" It replaces the one you had ({was} paid, until {times.at(before.expires_at)}):"
             " one protection per product."
         )
     if current is not None and current <= watch.rule.trigger_price:

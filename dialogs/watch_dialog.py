@@ -26,7 +26,7 @@ from dialogs import texts
 from dialogs.choices import offer, question
 from dialogs.commands.drops import Drop, parse_drop
 from dialogs.commands.words import CommandError, clean_text
-from dialogs.keys import conversation_key, user_id
+from dialogs.keys import conversation_key, owner_scope, user_id, user_name
 from domain.products import Product
 from domain.rules import Rule, RuleKind, below_rule, percent_rule, to_cents
 from domain.watches import same_watch
@@ -71,8 +71,13 @@ async def create_watch(
 ) -> str:
     """Save a watch for this conversation and say what was promised."""
     try:
+        activity = context.activity
         await watchlist.add(
-            conversation_key(context.activity), user_id(context.activity), product, rule
+            conversation_key(activity),
+            user_id(activity),
+            product,
+            rule,
+            owner_name=user_name(activity),
         )
     except WatchLimitReached as limit:
         return texts.watch_limit_reached(limit.limit)
@@ -224,7 +229,8 @@ class WatchDialog(ComponentDialog):
         rule = make_rule(Decimal(step.values["price"]), drop)
         step.values.update(watch_options(step.values.get("query"), drop))
         promise = texts.describe_rule(product.name, product.currency, rule)
-        watches = await self._watchlist.of(conversation_key(step.context.activity))
+        activity = step.context.activity
+        watches = await self._watchlist.of(conversation_key(activity), owner_scope(activity))
         existing = same_watch(watches, product.id, protection=False)
         step.values["existing"] = None if existing is None else existing.id
         if existing is None:
@@ -253,7 +259,10 @@ class WatchDialog(ComponentDialog):
             return await step.end_dialog()
         rule = make_rule(Decimal(step.values["price"]), drop)
         key = conversation_key(step.context.activity)
-        changed = None if existing is None else await self._watchlist.set_rule(key, existing, rule)
+        owner = owner_scope(step.context.activity)
+        changed = (
+            None if existing is None else await self._watchlist.set_rule(key, existing, rule, owner)
+        )
         if changed is not None:
             reply = "Changed! " + texts.describe_rule(product.name, product.currency, rule)
         else:

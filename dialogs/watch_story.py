@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Final, Sequence
-from zoneinfo import ZoneInfo
 
 from dialogs.texts import md, money
 from domain.alert_fate import Fate, Situation, fate
 from domain.alerts import Alert, AlertKind, AlertStatus, Attempt
 from domain.history import PricePoint
+from domain.local_times import LocalTimes
 from domain.rules import RuleKind
 from domain.sleep import is_sleeping, owes_wake_alert
 from domain.watch_events import EventKind, WatchEvent, moment_of, quiet_hours_end
@@ -79,16 +79,16 @@ def story_start(watch: Watch, now: datetime) -> datetime:
     return max(watch.created_at, now - LOOK_BACK)
 
 
-def watch_story(watch: Watch, recorded: Recorded, facts: DeliveryFacts, zone: ZoneInfo) -> str:
+def watch_story(watch: Watch, recorded: Recorded, facts: DeliveryFacts, times: LocalTimes) -> str:
     """The rule, then the last MAX_EVENTS lines of what happened since `story_start`,
-    newest last, then what holds alerts back now."""
+    newest last, then what holds alerts back now; its times as `times` reads them."""
     start = story_start(watch, facts.now)
-    told = sorted(_Teller(watch, recorded, zone).lines(), key=lambda line: line[:2])
+    told = sorted(_Teller(watch, recorded, times).lines(), key=lambda line: line[:2])
     events = [text for at, _, text in told if at >= start][-MAX_EVENTS:]
     lines = [_rule(watch), *events]
     if not events:
         lines.append("I haven't seen a price change or made an alert for it yet.")
-    now = _now(watch, recorded.alerts, facts, zone)
+    now = _now(watch, recorded.alerts, facts, times)
     if now:  # apart from the list, or Markdown reads it as the last event's
         lines.extend(["", *now])
     return "\n".join(lines)
@@ -105,15 +105,6 @@ def _rule(watch: Watch) -> str:
     return f"You're watching **{md(watch.product_name)}** for {trigger} or less{how}."
 
 
-def _when(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{local:%b} {local.day} {local:%H:%M}"
-
-
-def _time(moment: datetime, zone: ZoneInfo) -> str:
-    return f"{moment.astimezone(zone):%H:%M}"
-
-
 Line = tuple[datetime, int, str]
 """When, its rank among lines of that moment, and the text."""
 
@@ -121,9 +112,9 @@ Line = tuple[datetime, int, str]
 class _Teller:
     """Turns what was recorded into lines."""
 
-    def __init__(self, watch: Watch, recorded: Recorded, zone: ZoneInfo) -> None:
+    def __init__(self, watch: Watch, recorded: Recorded, times: LocalTimes) -> None:
         self._watch = watch
-        self._zone = zone
+        self._times = times
         self._prices = recorded.prices
         self._alerts = recorded.alerts
         self._events = sorted(recorded.events, key=lambda event: event.at)  # stable: by id
@@ -138,7 +129,7 @@ class _Teller:
         return lines
 
     def _line(self, at: datetime, rank: int, text: str) -> Line:
-        return at, rank, f"- {_when(at, self._zone)} {text}."
+        return at, rank, f"- {self._times.at(at)} {text}."
 
     def _money(self, amount: Decimal) -> str:
         return money(amount, self._watch.currency)
@@ -213,14 +204,14 @@ class _Teller:
         if event.kind is EventKind.WOKE:
             return "its snooze ended"
         until = None if event.detail is None else moment_of(event.detail)
-        return "you snoozed it" + ("" if until is None else f" until {_when(until, self._zone)}")
+        return "you snoozed it" + ("" if until is None else f" until {self._times.at(until)}")
 
     def _delivery_event(self, event: WatchEvent) -> str:
         why = f": {event.detail}" if event.detail else ""
         if event.kind is EventKind.HELD:
             quiet_until = quiet_hours_end(event.detail)
             if quiet_until is not None:
-                return f"held for your quiet hours, until {_time(quiet_until, self._zone)}"
+                return f"held for your quiet hours, until {self._times.at(quiet_until)}"
             return f"held{why}"
         if event.kind is EventKind.SENT:
             return "alert sent"
@@ -337,7 +328,7 @@ def _decimal(text: str | None) -> Decimal | None:
 
 
 def _now(
-    watch: Watch, alerts: Sequence[AlertStory], facts: DeliveryFacts, zone: ZoneInfo
+    watch: Watch, alerts: Sequence[AlertStory], facts: DeliveryFacts, times: LocalTimes
 ) -> list[str]:
     """Today's state, each thing said once: what the watch does, what becomes of its
     waiting alerts, then what holds alerts."""
@@ -345,14 +336,14 @@ def _now(
     ended = watch.expires_at is not None and watch.expires_at <= facts.now
     if watch.expires_at is not None:
         lines.append(
-            f"Its price protection ended {_when(watch.expires_at, zone)}: it sends nothing more."
+            f"Its price protection ended {times.at(watch.expires_at)}: it sends nothing more."
             if ended
-            else f"Price protection runs until {_when(watch.expires_at, zone)}."
+            else f"Price protection runs until {times.at(watch.expires_at)}."
         )
     if watch.paused:
         lines.append("Right now the product is unavailable; the watch waits for it.")
     if not ended:
-        lines.extend(_trigger_now(watch, facts.now, zone))
+        lines.extend(_trigger_now(watch, facts.now, times))
     lines.extend(_waiting(watch, alerts, facts))
     unconfirmed = watch.state.unconfirmed_price
     if unconfirmed is not None:
@@ -366,9 +357,7 @@ def _now(
             " alerts wait until you write to me."
         )
     if facts.quiet_until is not None:
-        lines.append(
-            f"Your quiet hours are on: alerts wait until {_time(facts.quiet_until, zone)}."
-        )
+        lines.append(f"Your quiet hours are on: alerts wait until {times.at(facts.quiet_until)}.")
     if facts.dialog_open:
         lines.append("We're in the middle of something: alerts wait until it's done.")
     return lines
@@ -404,7 +393,7 @@ def _alert_name(alert: Alert) -> str:
     )
 
 
-def _trigger_now(watch: Watch, now: datetime, zone: ZoneInfo) -> list[str]:
+def _trigger_now(watch: Watch, now: datetime, times: LocalTimes) -> list[str]:
     """Paused, snoozed or awake, and what the next alert waits for: one account of it."""
     low = not watch.state.armed and not watch.paused
     owes = is_sleeping(watch) and owes_wake_alert(watch, now) and not watch.paused
@@ -417,7 +406,7 @@ def _trigger_now(watch: Watch, now: datetime, zone: ZoneInfo) -> list[str]:
         then = "when you resume it"
     elif snoozed is not None and snoozed > now:
         asleep = (
-            f"Right now it is snoozed until {_when(snoozed, zone)}: it tracks the price but"
+            f"Right now it is snoozed until {times.at(snoozed)}: it tracks the price but"
             " says nothing until then."
         )
         then = "when the snooze ends"

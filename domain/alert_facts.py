@@ -26,6 +26,10 @@ class AlertFacts:
     """The lowest price in the last `LOW_WINDOW_DAYS`, when known."""
     chart_url: str | None = None
     """A public URL of the product's price-history chart (PNG), when there is one."""
+    owner_id: str = ""
+    """The user id of the member whose watch it is ("" when not known, or the watch gone)."""
+    owner_name: str | None = None
+    """Their display name, when known: a group's alert names its owner."""
 
 
 UNKNOWN = AlertFacts()

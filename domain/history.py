@@ -93,3 +93,43 @@ def lowest(points: Sequence[PricePoint], start: datetime, end: datetime) -> Pric
         return None
     begin, price = min(priced, key=lambda span: (span[1], span[0]))
     return PricePoint(begin, price)
+
+
+@dataclass(frozen=True)
+class Downsampled:
+    """A period of a product's history as the database sums it up: at most a few points
+    per slice of the period (each slice's first, last, lowest, highest and first
+    unavailable point, so no low or high is lost) and the time-weighted totals of the
+    whole period. What `history` and the charts read instead of every point."""
+
+    start: datetime
+    end: datetime
+    points: tuple[PricePoint, ...]
+    """Oldest first; the first holds from the period's start (or later, for a history
+    younger than the period)."""
+    priced_seconds: Decimal
+    """How long the period had a price."""
+    weighted: Decimal
+    """The sum of each price times the seconds it held."""
+
+
+def summary_of(period: Downsampled) -> HistorySummary | None:
+    """`summarize` of a downsampled period: the same low, high, current and start (the
+    points keep them), the average from the database's totals."""
+    priced = [point for point in period.points if point.price is not None]
+    if not priced:
+        return None
+    low = min(priced, key=lambda point: (point.price, point.at))
+    high = max(priced, key=lambda point: (point.price, -point.at.timestamp()))
+    if period.priced_seconds > 0:
+        average = period.weighted / period.priced_seconds
+    else:  # a single instant: the period is all at its end
+        average = sum((point.price for point in priced), Decimal(0)) / len(priced)  # type: ignore[misc]
+    return HistorySummary(
+        start=period.points[0].at,
+        end=period.end,
+        low=low,
+        high=high,
+        average=average.quantize(CENT, rounding=ROUND_HALF_EVEN),
+        current=period.points[-1].price,
+    )

@@ -1,4 +1,5 @@
-"""A watch: who asked to hear about which product, under which rule, and its rule state."""
+"""A watch: who asked to hear about which product (its owner, `domain.owners`), under
+which rule, and its rule state."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ class NewWatch:
     created_at: datetime
     expires_at: datetime | None = None
     """When a price protection watch's window ends; None for other watches."""
+    owner_name: str | None = None
+    """The display name of the member who made it (`user_id`), as the channel gave it;
+    None when unknown (a watch made before names were kept)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Watch:
     sleep_crossings: int = 0
     """Its crossing count when it fell asleep: a higher one on waking means it fired
     while asleep (`domain.sleep.owes_wake_alert`)."""
+    owner_name: str | None = None
+    """The display name of the member who made it (`user_id`); None when unknown."""
     version: int = 0
     """Bumped by every write of the watch's state: a write made from an earlier read
     names the version it read and loses to any change made since (compare-and-set)."""

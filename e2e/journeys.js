@@ -163,11 +163,30 @@ async function chartLoaded(card) {
   }));
 }
 
-/** "2026-12-03 16:50 UTC" in a reply: how far from now it is, in hours. */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "tomorrow 16:50", "Dec 3, 16:50" or "Jan 3 2028, 16:50" in a reply, in the reader's
+ * zone (the browser's, this machine's), or in UTC when followed by " UTC": how far from
+ * now it is, in hours. */
 function hoursFromNow(text) {
-  const match = /(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC/.exec(text);
-  expect(match, `no "YYYY-MM-DD HH:MM UTC" moment in: ${text}`);
-  return (Date.parse(`${match[1]}T${match[2]}:00Z`) - Date.now()) / 3_600_000;
+  const m = /\b(today|tomorrow|yesterday|([A-Z][a-z]{2}) (\d{1,2})(?: (\d{4}))?,) (\d{2}):(\d{2})( UTC)?/.exec(text);
+  expect(m, `no moment like "tomorrow 16:50" in: ${text}`);
+  const utc = m[7] !== undefined;
+  const now = new Date();
+  let [year, month, day] = utc
+    ? [now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()]
+    : [now.getFullYear(), now.getMonth(), now.getDate()];
+  if (m[2]) {
+    month = MONTHS.indexOf(m[2]);
+    day = Number(m[3]);
+    if (m[4]) year = Number(m[4]);
+  } else {
+    day += { today: 0, tomorrow: 1, yesterday: -1 }[m[1]];
+  }
+  const at = utc
+    ? Date.UTC(year, month, day, Number(m[5]), Number(m[6]))
+    : new Date(year, month, day, Number(m[5]), Number(m[6])).getTime();
+  return (at - Date.now()) / 3_600_000;
 }
 
 async function suggestedActions(page) {
@@ -447,7 +466,7 @@ const journeys = [
 
       const bought = await say(page, 'bought espresso machine at 500', /^OK: until /);
       expect(
-        /^OK: until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC I.ll tell you if Espresso machine gets cheaper than the \$500\.00 you paid \(price protection\)\. It is \$449\.00 already: you may be able to claim \$51\.00 back\./.test(bought.text),
+        /^OK: until [A-Za-z0-9 ,:]+? I.ll tell you if Espresso machine gets cheaper than the \$500\.00 you paid \(price protection\)\. It is \$449\.00 already: you may be able to claim \$51\.00 back\./.test(bought.text),
         `"bought" does not confirm price protection: ${bought.text}`
       );
       const days = hoursFromNow(bought.text) / 24;

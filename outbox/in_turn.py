@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Awaitable, Callable, Sequence
+from typing import Awaitable, Callable, Mapping, Sequence
 
 from domain.alert_fate import Fate, Situation, Verdict, fate
 from domain.alerts import Alert, SendFailure
@@ -60,6 +60,7 @@ class AlertsInTurn:
         send: SendAlerts,
         batch: ProactiveBatch | None = None,
         quiet_until: datetime | None = None,
+        members_quiet: Mapping[str, datetime | None] | None = None,
     ) -> None:
         """A proactive turn's batch: each alert's fate (`domain.alert_fate`) decided with
         its watch as it is now, under the turn lock: sent, held while a dialog waits or
@@ -68,15 +69,21 @@ class AlertsInTurn:
         (no batch) that leaves no dialog waiting, outside quiet hours: the same for
         everything the conversation has waiting, held alerts and the ones it missed while
         unreachable. In quiet hours a user's own message sends nothing: they asked for
-        quiet, and everything arrives as one digest when the window ends."""
+        quiet, and everything arrives as one digest when the window ends.
+
+        In a group conversation (`members_quiet` given: each member's quiet end, by user
+        id) an alert is its watch owner's: held for the owner's quiet hours (for
+        `quiet_until` when the owner is not known), and each owner's alerts go as a
+        message of their own, which names them."""
+        quiet = _Quiet(quiet_until, members_quiet)
         if batch is not None:
-            settled = await self._settle(batch.unsettled(), dialog_waiting, send, quiet_until)
+            settled = await self._settle(batch.unsettled(), dialog_waiting, send, quiet)
             batch.settle(settled)
-        elif not dialog_waiting and quiet_until is None:
+        elif not dialog_waiting and (members_quiet is not None or quiet_until is None):
             waiting = await self._leases.claim_conversation(conversation_key)
             try:
                 if waiting:
-                    await self._settle(waiting, False, send, None)
+                    await self._settle(waiting, False, send, quiet)
             finally:
                 self._leases.let_go(waiting)
 
@@ -90,7 +97,7 @@ class AlertsInTurn:
         alerts: Sequence[Alert],
         dialog_waiting: bool,
         send: SendAlerts,
-        quiet_until: datetime | None,
+        quiet: _Quiet,
     ) -> list[Alert]:
         """Decide each alert's fate and carry it out; returns the alerts settled."""
         if not alerts:
@@ -98,28 +105,60 @@ class AlertsInTurn:
         now = self._clock()
         watches = await self._watches(sorted({alert.watch_id for alert in alerts}))
         by_fate: dict[Fate, list[tuple[Alert, Verdict]]] = defaultdict(list)
+        owners: dict[int, str] = {}
         for alert in alerts:
+            watch = watches.get(alert.watch_id)
+            owners[alert.id] = quiet.owner_of(watch)
             situation = Situation(
-                now, watches.get(alert.watch_id), dialog_waiting, quiet_until, hold=self._hold
+                now, watch, dialog_waiting, quiet.until(owners[alert.id]), hold=self._hold
             )
             verdict = fate(alert, situation)
             by_fate[verdict.fate].append((alert, verdict))
         hold_seconds = self._hold.total_seconds()
         if held := _alerts(by_fate[Fate.HOLD_FOR_DIALOG]):
             await self._outcomes.held(held, hold_seconds)
-        if quiet := _alerts(by_fate[Fate.HOLD_FOR_QUIET]):
-            await self._outcomes.held(quiet, hold_seconds, quiet_until)
+        # The end of each owner's quiet hours (one in a 1:1).
+        for (until, _), quiet_held in _grouped(by_fate[Fate.HOLD_FOR_QUIET]).items():
+            await self._outcomes.held(quiet_held, hold_seconds, until)
         for (until, why), asleep in _grouped(by_fate[Fate.ASLEEP]).items():
             await self._outcomes.asleep(asleep, until, why)
         for (_, why), stale in _grouped(by_fate[Fate.STALE]).items():
             await self._outcomes.dropped(stale, why)
-        if ready := by_fate[Fate.SEND]:
+        for _, ready in _by_owner(by_fate[Fate.SEND], owners):
             failure = await send(_alerts(ready))
             if failure is None:
                 await self._outcomes.sent(_alerts(ready), ready[0][1].why)
             else:
                 await self._outcomes.failed(_alerts(ready), failure)
         return [alert for verdicts in by_fate.values() for alert, _ in verdicts]
+
+
+@dataclass(frozen=True)
+class _Quiet:
+    """Whose quiet hours hold an alert: the conversation's in a 1:1 (`members` None); in
+    a group its watch owner's, the conversation's for an owner not known."""
+
+    conversation: datetime | None
+    members: Mapping[str, datetime | None] | None
+
+    def owner_of(self, watch: Watch | None) -> str:
+        """The alert's owner in a group; "" in a 1:1 or when not known."""
+        return "" if self.members is None or watch is None else watch.user_id
+
+    def until(self, owner: str) -> datetime | None:
+        if self.members is None or not owner:
+            return self.conversation
+        return self.members.get(owner)
+
+
+def _by_owner(
+    verdicts: Sequence[tuple[Alert, Verdict]], owners: Mapping[int, str]
+) -> list[tuple[str, list[tuple[Alert, Verdict]]]]:
+    """The verdicts by their alert's owner (one group in a 1:1), in the alerts' order."""
+    groups: dict[str, list[tuple[Alert, Verdict]]] = defaultdict(list)
+    for alert, verdict in verdicts:
+        groups[owners[alert.id]].append((alert, verdict))
+    return list(groups.items())
 
 
 def _grouped(

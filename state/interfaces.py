@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, AsyncContextManager, Protocol, Sequence
 
 from domain.alerts import Alert, Attempt, FailedAttempt, SendFailure
-from domain.history import PricePoint
+from domain.history import Downsampled, PricePoint
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck, Recorded
 from domain.products import ProductHealth
 from domain.watch_changes import Change, WatchChange
@@ -66,16 +66,22 @@ class WatchStore(Protocol):
     async def count_of_user(self, user_id: str) -> int:
         """Watches one user made, in any of their conversations."""
 
-    async def remove(self, conversation_key: str, watch_id: int) -> bool:
-        """Remove a watch of this conversation, and its undelivered alerts."""
+    async def remove(self, conversation_key: str, watch_id: int, owner: str | None = None) -> bool:
+        """Remove a watch of this conversation, and its undelivered alerts. With an
+        `owner` (a group member), only a watch that belongs to them (`domain.owners`)."""
 
     async def change(
-        self, conversation_key: str, watch_id: int | None, change: WatchChange
+        self,
+        conversation_key: str,
+        watch_id: int | None,
+        change: WatchChange,
+        owner: str | None = None,
     ) -> list[Change]:
         """Apply a user's change to the conversation's watch (None: to each of its
-        watches) under the rows' locks, worked out from the watch as it is now, with the
-        alerts and events it makes; returns the changes, each `after` as stored. Every
-        write of a watch's state is this or `record_poll`."""
+        watches; with an `owner`, only those that belong to them, `domain.owners`) under
+        the rows' locks, worked out from the watch as it is now, with the alerts and
+        events it makes; returns the changes, each `after` as stored. Every write of a
+        watch's state is this or `record_poll`."""
 
     async def by_ids(self, watch_ids: Sequence[int]) -> dict[int, Watch]:
         """The watches that still exist, by id."""
@@ -206,6 +212,14 @@ class PriceHistoryStore(Protocol):
     ) -> dict[str, PricePoint]:
         """Each product's lowest price from `since` on (a price held from before counts,
         at `since`), and when it was first reached; products without a price are left out."""
+
+    async def period(
+        self, product_id: str, start: datetime, end: datetime, slices: int
+    ) -> Downsampled:
+        """The product's history over [start, end] summed up in the database: each of
+        `slices` equal slices' first, last, lowest, highest and first unavailable point
+        (a point holding at `start` counts, at `start`), and the period's time-weighted
+        totals. It never holds the event loop, whatever the number of points."""
 
     async def latest(self, product_id: str) -> PricePoint | None:
         """The product's latest point: what a chart of its history is keyed by."""

@@ -36,6 +36,7 @@ WATCH_COLUMNS = {
     **RULE_COLUMNS,
     "created_at": "moment",
     "expires_at": "moment",
+    "owner_name": "text",
 }
 """A new watch's columns, in the order `watch_values` gives them."""
 
@@ -133,6 +134,7 @@ def watch_values(watch: NewWatch, created_at: Any, expires_at: Any) -> tuple[Any
         *rule_values(watch.rule, watch.state),
         created_at,
         expires_at,
+        watch.owner_name,
     )
 
 
@@ -169,6 +171,7 @@ def watch_from(
         paused_by_user=bool(row["paused_by_user"]),
         snoozed_until=snoozed_until,
         sleep_crossings=row["sleep_crossings"],
+        owner_name=row["owner_name"],
         version=row["version"],
     )
 

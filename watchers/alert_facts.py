@@ -1,7 +1,8 @@
 """The facts an alert message shows, gathered once per message for all its alerts.
 
-The rule comes from the conversation's watches (one query); the lowest price lately
-and the chart from collaborators app.py passes in (price history, chart service).
+The rule and whose watch it is come from the conversation's watches (one query); the
+lowest price lately and the chart from collaborators app.py passes in (price history,
+chart service).
 Facts are extras: when one cannot be had, the card goes without it, never the alert.
 """
 
@@ -26,11 +27,11 @@ WatchesOf = Callable[[str], Awaitable[Sequence[Watch]]]
 """A conversation's watches (`Watchlist.of`)."""
 LowsSince = Callable[[Sequence[str], datetime], Awaitable[Mapping[str, PricePoint]]]
 """Each product's lowest price since a moment (`store.history.lows_since`)."""
-ChartUrl = Callable[[str, str], Awaitable[str | None]]
-"""A public URL of a product's current history chart, given the product and its
-currency (`ChartService.url_for`)."""
-AlertFactsSource = Callable[[Sequence[Alert]], Awaitable[Mapping[int, AlertFacts]]]
-"""The facts of a message's alerts, by alert id."""
+ChartUrl = Callable[[str, str, str | None], Awaitable[str | None]]
+"""A public URL of a product's current history chart, given the product, its currency
+and the zone its axis reads in (None: unknown, UTC) (`ChartService.url_for`)."""
+AlertFactsSource = Callable[[Sequence[Alert], str | None], Awaitable[Mapping[int, AlertFacts]]]
+"""The facts of a message's alerts, by alert id, for a reader in that zone."""
 
 
 class AlertFactsProvider:
@@ -46,8 +47,9 @@ class AlertFactsProvider:
         self._lows_since = lows_since
         self._chart_url = chart_url
 
-    async def __call__(self, alerts: Sequence[Alert]) -> dict[int, AlertFacts]:
-        """Facts by alert id; alerts of one message share a conversation."""
+    async def __call__(self, alerts: Sequence[Alert], zone: str | None) -> dict[int, AlertFacts]:
+        """Facts by alert id; alerts of one message share a conversation (and `zone`,
+        the zone its reader's chart axis reads in)."""
         if not alerts:
             return {}
         currencies = {alert.product_id: alert.currency for alert in alerts}
@@ -55,16 +57,19 @@ class AlertFactsProvider:
         watches, lows, charts = await asyncio.gather(
             self._watches(alerts[0].conversation_key),
             self._lows(product_ids),
-            self._charts(currencies),
+            self._charts(currencies, zone),
         )
-        return {
-            alert.id: AlertFacts(
-                rule=watches[alert.watch_id].rule if alert.watch_id in watches else None,
+        facts: dict[int, AlertFacts] = {}
+        for alert in alerts:
+            watch = watches.get(alert.watch_id)
+            facts[alert.id] = AlertFacts(
+                rule=None if watch is None else watch.rule,
                 low=lows.get(alert.product_id),
                 chart_url=charts.get(alert.product_id),
+                owner_id="" if watch is None else watch.user_id,
+                owner_name=None if watch is None else watch.owner_name,
             )
-            for alert in alerts
-        }
+        return facts
 
     async def _watches(self, conversation_key: str) -> dict[int, Watch]:
         try:
@@ -86,9 +91,9 @@ class AlertFactsProvider:
             if point.price is not None and is_price(point.price)
         }
 
-    async def _charts(self, currencies: dict[str, str]) -> dict[str, str]:
+    async def _charts(self, currencies: dict[str, str], zone: str | None) -> dict[str, str]:
         urls = await asyncio.gather(
-            *(self._chart_url(pid, currency) for pid, currency in currencies.items()),
+            *(self._chart_url(pid, currency, zone) for pid, currency in currencies.items()),
             return_exceptions=True,
         )
         charts: dict[str, str] = {}

@@ -1,4 +1,8 @@
-"""A conversation's watches: create, list and remove them against the store and feed."""
+"""A conversation's watches: create, list and remove them against the store and feed.
+
+`owner`, where a method takes it: a group member's user id, whose watches alone it sees
+and changes (`domain.owners`); None in a 1:1, where every watch is the user's.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Final
 
 from domain import watch_changes
 from domain.clock import Clock
+from domain.owners import belongs_to, owned_by
 from domain.products import Product
 from domain.rules import Rule, RuleState, initial_state, is_price, protect_rule, protected_state
 from domain.watch_changes import Change
@@ -53,6 +58,7 @@ class Watchlist:
         rule: Rule,
         state: RuleState | None = None,
         expires_at: datetime | None = None,
+        owner_name: str | None = None,
     ) -> Watch:
         if await self._watch_count(conversation_key, user_id) >= self._max_watches:
             raise WatchLimitReached(self._max_watches)
@@ -67,6 +73,7 @@ class Watchlist:
                 state=initial_state(rule) if state is None else state,
                 created_at=self._clock(),
                 expires_at=expires_at,
+                owner_name=owner_name or None,
             )
         )
         logger.info("watch %s created on %s in %s", watch.id, product.id, conversation_key)
@@ -78,8 +85,8 @@ class Watchlist:
             return await self._watches.count_of_user(user_id)
         return len(await self._watches.of_conversation(conversation_key))
 
-    async def of(self, conversation_key: str) -> list[Watch]:
-        return await self._watches.of_conversation(conversation_key)
+    async def of(self, conversation_key: str, owner: str | None = None) -> list[Watch]:
+        return owned_by(await self._watches.of_conversation(conversation_key), owner)
 
     async def prices_for(self, watches: list[Watch]) -> dict[str, Decimal | None]:
         """Current prices for showing; empty when the feed cannot be read."""
@@ -91,53 +98,63 @@ class Watchlist:
             logger.warning("could not fetch prices for a watch list: %s", error)
             return {}
 
-    async def remove(self, conversation_key: str, watch: Watch) -> bool:
-        removed = await self._watches.remove(conversation_key, watch.id)
+    async def remove(self, conversation_key: str, watch: Watch, owner: str | None = None) -> bool:
+        removed = await self._watches.remove(conversation_key, watch.id, owner)
         if removed:
             logger.info("watch %s removed from %s", watch.id, conversation_key)
         return removed
 
-    async def pause(self, conversation_key: str, watch_id: int | None) -> list[Change]:
-        """Put a watch (None: every watch) to sleep until resumed. It keeps tracking
-        prices and alerts once on waking if it fired meanwhile (`domain.sleep`)."""
+    async def pause(
+        self, conversation_key: str, watch_id: int | None, owner: str | None = None
+    ) -> list[Change]:
+        """Put a watch (None: every watch of the owner's) to sleep until resumed. It keeps
+        tracking prices and alerts once on waking if it fired meanwhile (`domain.sleep`)."""
         changes = await self._watches.change(
-            conversation_key, watch_id, watch_changes.pause(self._clock())
+            conversation_key, watch_id, watch_changes.pause(self._clock()), owner
         )
         logger.info("paused %d watch(es) in %s", len(changes), conversation_key)
         return changes
 
-    async def resume(self, conversation_key: str, watch_id: int | None) -> list[Change]:
+    async def resume(
+        self, conversation_key: str, watch_id: int | None, owner: str | None = None
+    ) -> list[Change]:
         changes = await self._watches.change(
-            conversation_key, watch_id, watch_changes.resume(self._clock())
+            conversation_key, watch_id, watch_changes.resume(self._clock()), owner
         )
         logger.info("resumed %d watch(es) in %s", len(changes), conversation_key)
         return changes
 
     async def snooze(
-        self, conversation_key: str, watch_id: int | None, until: datetime
+        self,
+        conversation_key: str,
+        watch_id: int | None,
+        until: datetime,
+        owner: str | None = None,
     ) -> list[Change]:
         changes = await self._watches.change(
-            conversation_key, watch_id, watch_changes.snooze(until, self._clock())
+            conversation_key, watch_id, watch_changes.snooze(until, self._clock()), owner
         )
         logger.info("snoozed %d watch(es) in %s until %s", len(changes), conversation_key, until)
         return changes
 
     async def set_target(
-        self, conversation_key: str, watch_id: int, target: Decimal
+        self, conversation_key: str, watch_id: int, target: Decimal, owner: str | None = None
     ) -> Watch | None:
         """Fire at `target` from now on (`domain.watch_changes.retarget`). None when the
-        conversation has no such watch."""
+        conversation has no such watch (of the owner's)."""
         changed = await self._watches.change(
-            conversation_key, watch_id, watch_changes.retarget(target, self._clock())
+            conversation_key, watch_id, watch_changes.retarget(target, self._clock()), owner
         )
         return changed[0].after if changed else None
 
-    async def set_rule(self, conversation_key: str, watch_id: int, rule: Rule) -> Watch | None:
+    async def set_rule(
+        self, conversation_key: str, watch_id: int, rule: Rule, owner: str | None = None
+    ) -> Watch | None:
         """The watch fires under `rule` from now on (`domain.watch_changes.rerule`): what a
         second `watch` of the same product does when the user says yes. None when the
-        conversation has no such watch."""
+        conversation has no such watch (of the owner's)."""
         changed = await self._watches.change(
-            conversation_key, watch_id, watch_changes.rerule(rule, self._clock())
+            conversation_key, watch_id, watch_changes.rerule(rule, self._clock()), owner
         )
         return changed[0].after if changed else None
 
@@ -149,26 +166,35 @@ class Watchlist:
         paid: Decimal,
         days: int,
         current: Decimal | None,
+        owner_name: str | None = None,
+        owner: str | None = None,
     ) -> Change:
         """Price protection for `days` from now: alert when the price goes below `paid`.
         Told the current price, a price already under it counts as its first crossing
         (the reply says so), so the poll does not alert about it again. A person has one
         protection per product: a second one renews it (`domain.watches.same_watch`)."""
         expires_at = self._clock() + timedelta(days=days)
-        existing = same_watch(await self.of(conversation_key), product.id, protection=True)
+        existing = same_watch(await self.of(conversation_key, owner), product.id, protection=True)
         if existing is not None:
             changed = await self._watches.change(
                 conversation_key,
                 existing.id,
                 watch_changes.reprotect(paid, current, expires_at, self._clock()),
+                owner,
             )
             if changed:
                 return changed[0]
         rule = protect_rule(paid)
         state = protected_state(rule, current)
-        watch = await self.add(conversation_key, user_id, product, rule, state, expires_at)
+        watch = await self.add(
+            conversation_key, user_id, product, rule, state, expires_at, owner_name
+        )
         return Change(watch, watch)
 
-    async def get(self, conversation_key: str, watch_id: int) -> Watch | None:
+    async def get(
+        self, conversation_key: str, watch_id: int, owner: str | None = None
+    ) -> Watch | None:
+        """The conversation's watch (of the owner's), None when it has no such watch."""
         watches = await self._watches.of_conversation(conversation_key)
-        return next((watch for watch in watches if watch.id == watch_id), None)
+        watch = next((watch for watch in watches if watch.id == watch_id), None)
+        return watch if watch is not None and belongs_to(watch, owner) else None

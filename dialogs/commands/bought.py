@@ -13,7 +13,7 @@ from dialogs.commands.command import Entry, Interrupt, Turn
 from dialogs.commands.drops import parse_price
 from dialogs.commands.words import CommandError, shorten
 from dialogs.durations import DurationError, parse_days
-from dialogs.keys import user_id
+from dialogs.keys import user_id, user_name
 from domain.rules import MIN_PROTECTED, is_protectable, to_cents
 from feed.client import FeedError
 from watchers.watchlist import WatchLimitReached
@@ -62,10 +62,12 @@ class BoughtCommand:
                 self.paid,
                 self.days,
                 current,
+                owner_name=user_name(turn.context.activity),
+                owner=turn.owner,
             )
         except WatchLimitReached as limit:
             return texts.watch_limit_reached(limit.limit)
-        return texts.protection_reply(change, current)
+        return texts.protection_reply(change, current, await turn.local_times())
 
 
 def parse(rest: str) -> BoughtCommand:

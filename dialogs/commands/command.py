@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Callable, Protocol
@@ -11,8 +12,9 @@ from botbuilder.core import TurnContext
 from botbuilder.dialogs import DialogContext
 from botbuilder.schema import Activity
 
-from dialogs.keys import conversation_key
+from dialogs.keys import conversation_key, owner_scope
 from domain.clock import Clock
+from domain.local_times import LocalTimes
 from feed.catalog import Catalog
 from watchers.watchlist import Watchlist
 
@@ -64,6 +66,8 @@ class QuietAnswers(Protocol):
 
     async def timezone(self, context: TurnContext, command: TimezoneCommand) -> str: ...
 
+    async def local_times(self, context: TurnContext, now: datetime) -> LocalTimes: ...
+
 
 class WhyAnswers(Protocol):
     """bots/why.py's WhyTeller."""
@@ -106,6 +110,16 @@ class Turn:
     def conversation(self) -> str:
         """The conversation's key in the store."""
         return conversation_key(self.context.activity)
+
+    @property
+    def owner(self) -> str | None:
+        """Whose watches this message sees and changes: the sender's in a group, None
+        (every watch of the conversation) in a 1:1 (`dialogs.keys.owner_scope`)."""
+        return owner_scope(self.context.activity)
+
+    async def local_times(self) -> LocalTimes:
+        """How this conversation reads times: its zone and the moment now."""
+        return await self.services.quiet.local_times(self.context, self.services.clock())
 
     async def say(self, reply: str | Activity) -> None:
         await self.context.send_activity(reply)

@@ -21,7 +21,9 @@ class HistoryCommand:
     """The period asked for ("history headphones 30d"); None: the default."""
 
     async def handle(self, turn: Turn) -> None:
-        reply = await turn.services.history.reply(turn.conversation, self)
+        reply = await turn.services.history.reply(
+            turn.conversation, self, await turn.local_times(), turn.owner
+        )
         if not isinstance(reply, str) and shows_cards(turn.context.activity.channel_id):
             reply.text = reply.summary  # the card shows the figures
         await turn.say(reply)

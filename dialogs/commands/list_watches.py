@@ -1,4 +1,5 @@
-"""`list` (or `watches`): the conversation's watches, numbered, with their prices."""
+"""`list` (or `watches`): the conversation's watches (a member's own, in a group),
+numbered, with their prices."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from dialogs.commands.command import Entry, Interrupt, Turn
 class ListWatches:
     async def handle(self, turn: Turn) -> None:
         watchlist = turn.services.watchlist
-        watches = await watchlist.of(turn.conversation)
+        watches = await watchlist.of(turn.conversation, turn.owner)
         prices = await watchlist.prices_for(watches)
-        await turn.say(texts.watch_list(watches, prices, turn.services.clock()))
+        await turn.say(texts.watch_list(watches, prices, await turn.local_times()))
 
 
 def parse(rest: str) -> ListWatches | None:

@@ -22,10 +22,11 @@ class SnoozeCommand:
 
     async def handle(self, turn: Turn) -> None:
         watchlist = turn.services.watchlist
-        until = turn.services.clock() + self.duration
+        times = await turn.local_times()
+        until = times.now + self.duration
 
-        async def snooze(key: str, watch_id: int | None) -> list[Change]:
-            return await watchlist.snooze(key, watch_id, until)
+        async def snooze(key: str, watch_id: int | None, owner: str | None) -> list[Change]:
+            return await watchlist.snooze(key, watch_id, until, owner)
 
         await act_on(turn, self.which, snooze, "snooze")
 

@@ -30,7 +30,7 @@ class WatchCommand:
             except FeedError:
                 await turn.say(texts.FEED_DOWN)
                 return
-            mine = await watchlist.of(turn.conversation)
+            mine = await watchlist.of(turn.conversation, turn.owner)
             if price is not None and same_watch(mine, matches[0].id, protection=False) is None:
                 rule = make_rule(price, self.drop)
                 await turn.say(await create_watch(turn.context, watchlist, matches[0], rule))

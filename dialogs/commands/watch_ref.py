@@ -13,8 +13,9 @@ from dialogs.remove_dialog import watches_named
 from domain.watch_changes import Change
 from domain.watches import Watch
 
-Act = Callable[[str, int | None], Awaitable[list[Change]]]
-"""Does it to a conversation's watch (None: all of them); gives back what it did."""
+Act = Callable[[str, int | None, str | None], Awaitable[list[Change]]]
+"""Does it to a conversation's watch (None: all of them) of an owner's (None: anyone's,
+a 1:1); gives back what it did."""
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,15 @@ def parse_ref(rest: str, verb: str) -> WatchRef:
 async def act_on(turn: Turn, which: WatchRef, act: Act, verb: str) -> None:
     """Does `act` (a pause, snooze or resume) to the watch meant and says exactly what
     it did (`texts.sleep_reply`), or says why there is no one watch meant."""
-    key = turn.conversation
-    target = pick(await turn.services.watchlist.of(key), which, verb)
+    key, owner = turn.conversation, turn.owner
+    target = pick(await turn.services.watchlist.of(key, owner), which, verb)
     if isinstance(target, str):
         await turn.say(target)
         return
-    changes = await act(key, None if target is None else target.id)
-    now = turn.services.clock()
-    await turn.say(texts.sleep_reply(verb, [change.sleep(now) for change in changes]))
+    changes = await act(key, None if target is None else target.id, owner)
+    times = await turn.local_times()
+    told = [change.sleep(times.now) for change in changes]
+    await turn.say(texts.sleep_reply(verb, told, times))
 
 
 def pick(watches: list[Watch], which: WatchRef, verb: str) -> Watch | None | str:

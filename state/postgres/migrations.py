@@ -186,11 +186,18 @@ SCHEMA_V5: Final = """
     CREATE INDEX watch_events_by_time ON watch_events (at);
     """
 
+SCHEMA_V6: Final = """
+    -- Who made a watch, by name, for group conversations: an alert there names its
+    -- owner (user_id, already kept, says who); NULL for watches made before.
+    ALTER TABLE watches ADD COLUMN owner_name TEXT;
+    """
+
 MIGRATIONS: Final[tuple[str, ...]] = (
     SCHEMA_V1,
     SCHEMA_V2,
     SCHEMA_V3,
     SCHEMA_V4,
     SCHEMA_V5,
+    SCHEMA_V6,
 )
 """Schema versions in order; `schema_version` says how many have been applied."""

@@ -44,6 +44,9 @@ class PostgresDialect(Dialect):
         names = ", ".join(name for name, _ in columns)
         return f"unnest({arrays}) AS {alias} ({names})", len(columns)
 
+    def function(self, name: str) -> str:
+        return "date_part('epoch', " if name == "epoch" else f"{name}("
+
     @staticmethod
     def moment(value: datetime) -> datetime:
         return value
@@ -88,6 +91,11 @@ class _Statements:
     ) -> list[asyncpg.Record]:
         sql, args = self._args(query, rows, values)
         return await self._target().fetch(sql, *args)  # type: ignore[no-any-return]
+
+    async def fetch_long(
+        self, query: Query, rows: Rows | None = None, /, **values: Any
+    ) -> list[asyncpg.Record]:
+        return await self.fetch(query, rows, **values)  # the server does the work
 
     async def fetchrow(
         self, query: Query, rows: Rows | None = None, /, **values: Any

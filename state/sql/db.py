@@ -44,6 +44,14 @@ class Db(Protocol):
         """The rows the query answers, each by column name and by position; `rows` (the
         query's `ROWS(...)`) exactly when it has one."""
 
+    async def fetch_long(
+        self, query: Query, rows: Rows | None = None, /, **values: Any
+    ) -> list[Any]:
+        """`fetch` for a read that scans many rows to answer few: it must not hold the
+        loop. SQLite runs it on a reader thread with a connection of its own (a WAL
+        reader waits for no writer, and the GIL is free while SQLite works); inside a
+        transaction, on the transaction's connection. PostgreSQL: `fetch`."""
+
     async def fetchrow(self, query: Query, rows: Rows | None = None, /, **values: Any) -> Any:
         """The first row, None without one."""
 

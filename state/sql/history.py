@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final, Mapping, Sequence
 
-from domain.history import PricePoint, lowest
+from domain.history import Downsampled, PricePoint, lowest
 from state.columns import dec, price_text_or_none
 from state.interfaces import StoredChart
 from state.sql.db import Columns, Db
@@ -31,6 +31,39 @@ POINTS_SINCE: Final = Query(
     "JOIN price_history AS h ON h.product_id = wanted.id AND h.at = (SELECT o.at "
     "FROM price_history AS o WHERE o.product_id = wanted.id AND o.at < :since "
     "ORDER BY o.at DESC LIMIT 1) ORDER BY product_id, at"
+)
+PERIOD: Final = Query(
+    # The period's points (the one holding at :start moved to it), each with the seconds
+    # it held and its slice of the period; of each slice its first, last, first lowest,
+    # first highest and first unavailable point, with the period's time-weighted totals.
+    # Aggregates by slice rather than a window per mark: a quarter of the time on
+    # SQLite. The Python twin is domain.history.summarize (tests/state/
+    # test_history_period.py holds them equal). Run with `fetch_long`: it reads every
+    # point of the period.
+    "WITH spans AS (SELECT greatest(h.at, :start) AS at, h.price, "
+    "CAST(h.price AS NUMERIC) AS value, epoch(coalesce(lead(h.at) OVER (ORDER BY h.at), "
+    ":end)) - epoch(greatest(h.at, :start)) AS held, "
+    "CAST(floor((epoch(greatest(h.at, :start)) - :start_seconds) / :slice_seconds) "
+    "AS INTEGER) AS slice FROM price_history AS h WHERE h.product_id = :id "
+    "AND h.at <= :end AND h.at >= (SELECT coalesce(max(o.at), :start) "
+    "FROM price_history AS o WHERE o.product_id = :id AND o.at <= :start)), "
+    "slices AS (SELECT slice, min(at) AS first_at, max(at) AS last_at, "
+    "min(value) AS low, max(value) AS high, "
+    "min(CASE WHEN value IS NULL THEN at END) AS gap_at, "
+    "sum(CASE WHEN value IS NULL THEN 0 ELSE held END) AS priced_seconds, "
+    "sum(CASE WHEN value IS NULL THEN 0 ELSE value * held END) AS weighted "
+    "FROM spans GROUP BY slice), "
+    "marks AS (SELECT g.slice, g.first_at, g.last_at, g.gap_at, "
+    "min(CASE WHEN s.value = g.low THEN s.at END) AS low_at, "
+    "min(CASE WHEN s.value = g.high THEN s.at END) AS high_at "
+    "FROM slices AS g JOIN spans AS s ON s.slice = g.slice "
+    "GROUP BY g.slice, g.first_at, g.last_at, g.gap_at), "
+    "totals AS (SELECT sum(priced_seconds) AS priced_seconds, sum(weighted) AS weighted "
+    "FROM slices) "
+    "SELECT s.at, s.price, t.priced_seconds, t.weighted FROM marks AS m "
+    "JOIN spans AS s ON s.slice = m.slice AND (s.at = m.first_at OR s.at = m.last_at "
+    "OR s.at = m.gap_at OR s.at = m.low_at OR s.at = m.high_at) "
+    "CROSS JOIN totals AS t ORDER BY s.at"
 )
 LATEST: Final = Query(
     "SELECT at, price FROM price_history WHERE product_id = :id ORDER BY at DESC LIMIT 1"
@@ -85,6 +118,25 @@ class History:
             points.setdefault(row["product_id"], []).append(self._point(row))
         return points
 
+    async def period(
+        self, product_id: str, start: datetime, end: datetime, slices: int
+    ) -> Downsampled:
+        rows = await self._db.fetch_long(
+            PERIOD,
+            id=product_id,
+            start=self._moment(start),
+            end=self._moment(end),
+            start_seconds=start.timestamp(),
+            slice_seconds=max((end - start).total_seconds() / slices, 1e-6),
+        )
+        return Downsampled(
+            start=start,
+            end=end,
+            points=tuple(self._point(row) for row in rows),
+            priced_seconds=_decimal(rows[0]["priced_seconds"] if rows else 0),
+            weighted=_decimal(rows[0]["weighted"] if rows else 0),
+        )
+
     async def latest(self, product_id: str) -> PricePoint | None:
         row = await self._db.fetchrow(LATEST, id=product_id)
         return None if row is None else self._point(row)
@@ -94,6 +146,11 @@ class History:
 
     def _point(self, row: Any) -> PricePoint:
         return PricePoint(self._at(row["at"]), dec(row["price"]))
+
+
+def _decimal(value: float | Decimal | int | None) -> Decimal:
+    """A total as the backend answers it (a float on SQLite, numeric or float here)."""
+    return Decimal(0) if value is None else Decimal(str(value))
 
 
 FIND_CHART: Final = Query(

@@ -14,7 +14,8 @@ state/postgres/sql.py):
   and a read has them as `VALUES`. Types are PostgreSQL's, plus `moment`, a point in
   time, which each backend stores its own way (`Dialect.moment`). One per query.
 - `greatest(`/`least(` (PostgreSQL's; SQLite's many-argument `max(`/`min(`: both only on
-  NOT NULL values, as SQLite's answer NULL when any argument is NULL), and
+  NOT NULL values, as SQLite's answer NULL when any argument is NULL),
+- `epoch(moment)`, a stored moment as seconds since the epoch (a float), and
   `FOR UPDATE [SKIP LOCKED]` (SQLite has one writer at a time: `BEGIN IMMEDIATE` holds it).
 
 A sequence is `nextval('name')` on both: SQLite's connection has that function (ours).
@@ -33,7 +34,7 @@ _TOKENS: Final = re.compile(
     | (?P<negated>\bNOT\s+)?\bIN\s+:(?P<list>[A-Za-z_]\w*)
     | \bROWS\((?P<columns>[^)]*)\)\s+AS\s+(?P<alias>\w+)
     | (?<!:):(?P<param>[A-Za-z_]\w*)
-    | \b(?P<function>greatest|least)\(
+    | \b(?P<function>greatest|least|epoch)\(
     | (?P<locking>\s+FOR\s+UPDATE(?:\s+SKIP\s+LOCKED)?)
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -110,7 +111,8 @@ class Dialect:
         raise NotImplementedError
 
     def function(self, name: str) -> str:
-        return name
+        """How a function the neutral SQL names opens here, its "(" included."""
+        return f"{name}("
 
     def locking(self, clause: str) -> str:
         return clause
@@ -136,8 +138,13 @@ class Dialect:
     def at_or_none(self, stored: Any) -> datetime | None:
         return None if stored is None else self.at(stored)
 
+    def statement(self, sql: str) -> str:
+        """The neutral statement as this backend says it best, before its pieces are
+        spelled; most backends take it as it is."""
+        return sql
+
     def render(self, sql: str, bulk: bool) -> Rendered:
-        pieces = _pieces(sql)
+        pieces = _pieces(self.statement(sql))
         if bulk and self.inline_bulk_rows:
             pieces = _inlined(pieces)
         columns = [
@@ -174,7 +181,7 @@ class Dialect:
                 elif kind == "rows_inlined":
                     pass
                 elif kind == "function":
-                    out.append(self.function(value) + "(")
+                    out.append(self.function(value.lower()))
                 elif kind == "locking":
                     out.append(self.locking(value))
                 elif kind == "rows" and bulk:

@@ -2,10 +2,11 @@
 
 The one write path of a watch's state: `change` (a user's, under the rows' locks) and
 `record_poll` (the poll's, compare-and-set on each watch's version; a plain move's
-followers in bulk by the rules' SQL twins, `state/rule_sql.py`). On PostgreSQL every
-writer locks the watches it writes in id order first, in one statement, so no two
-writers wait on each other in a cycle; SQLite has one writer at a time (`BEGIN
-IMMEDIATE`). Those two, and how a new watch gets its id, are what differs by backend.
+followers in bulk by the rules' SQL twins, `state/rule_sql.py`). On PostgreSQL a poll's
+write and a user's exclude each other by one lock taken before any row (`POLL_WRITES`,
+`USER_WRITES`), and a user's change locks its rows in id order, so no two writers ever
+wait on each other in a cycle; SQLite has one writer at a time (`BEGIN IMMEDIATE`).
+Those, and how a new watch gets its id, are what differs by backend.
 """
 
 from __future__ import annotations
@@ -49,6 +50,15 @@ from state.sql.query import Query
 from state.sql.watch_events import insert_events
 
 OPEN_STATUSES: Final = [AlertStatus.PENDING.value, AlertStatus.HELD.value]
+WATCH_WRITERS_LOCK: Final = 0x5057_0002
+"""The advisory lock of PostgreSQL's watch writers (0x5057 is "PW")."""
+POLL_WRITES: Final = Query(f"SELECT pg_advisory_xact_lock({WATCH_WRITERS_LOCK})")
+"""A poll's write waits for the users' writes in flight, and holds new ones off until it
+commits: the poll never waits for a row a user holds, nor a user for one the poll holds
+while the user holds another. Locking a 1% drop's followers one by one instead took
+8 ms of a 100,000-watch poll."""
+USER_WRITES: Final = Query(f"SELECT pg_advisory_xact_lock_shared({WATCH_WRITERS_LOCK})")
+"""Users' writes of existing watches run side by side, each locking its rows in id order."""
 
 
 def _rows(columns: dict[str, str], *first: str) -> str:
@@ -69,14 +79,20 @@ SEQUENCE_IDS: Final = Query("SELECT nextval('watch_ids') AS id FROM generate_ser
 OF_CONVERSATION: Final = Query("SELECT * FROM watches WHERE conversation_key = :key ORDER BY id")
 BY_IDS: Final = Query("SELECT * FROM watches WHERE id IN :ids")
 COUNT_OF_USER: Final = Query("SELECT COUNT(*) FROM watches WHERE user_id = :user_id")
-REMOVE: Final = Query("DELETE FROM watches WHERE id = :id AND conversation_key = :key RETURNING id")
+OWNED_BY_SQL: Final = "(CAST(:owner AS text) IS NULL OR user_id = :owner OR user_id = '')"
+"""`domain.owners.belongs_to` in SQL: no owner scope (a 1:1), the owner's, or no one's."""
+REMOVE: Final = Query(
+    f"DELETE FROM watches WHERE id = :id AND conversation_key = :key AND {OWNED_BY_SQL} "
+    "RETURNING id"
+)
 REMOVE_OPEN_ALERTS: Final = Query(
     # By conversation too: alerts_by_conversation finds them.
     "DELETE FROM alerts WHERE conversation_key = :key AND watch_id = :id AND status IN :statuses"
 )
 SCOPE_LOCKED: Final = Query(
     "SELECT * FROM watches WHERE conversation_key = :key "
-    "AND (CAST(:watch_id AS bigint) IS NULL OR id = :watch_id) ORDER BY id FOR UPDATE"
+    f"AND (CAST(:watch_id AS bigint) IS NULL OR id = :watch_id) AND {OWNED_BY_SQL} "
+    "ORDER BY id FOR UPDATE"
 )
 SNOOZED_DUE: Final = Query(
     "SELECT * FROM watches WHERE snoozed_until IS NOT NULL AND snoozed_until <= :now ORDER BY id"
@@ -117,17 +133,6 @@ SET_HEALTH: Final = Query(
     "unavailable = excluded.unavailable, outages = excluded.outages"
 )
 VERSIONS: Final = Query("SELECT id, version FROM watches WHERE id IN :ids")
-LOCK_FOR_POLL: Final = Query(
-    # The watches the poll worked out (rows with an id) and every follower of its moves
-    # (rows with a product), locked in id order; the versions of the first.
-    "WITH w AS (SELECT r.id, r.product_id, r.previous "
-    "FROM ROWS(id bigint, product_id text, previous text) AS r), "
-    "locked AS (SELECT id, version FROM watches WHERE id IN (SELECT w.id FROM w "
-    "WHERE w.id IS NOT NULL UNION SELECT watches.id FROM w JOIN watches "
-    f"ON watches.product_id = w.product_id AND {follows_move_sql('w.previous')}) "
-    "ORDER BY id FOR UPDATE) "
-    "SELECT id, version FROM locked WHERE id IN (SELECT w.id FROM w)"
-)
 LEASE_HELD: Final = Query(
     # FOR SHARE: another instance's takeover (an UPDATE of this row) waits for our commit.
     "SELECT 1 FROM job_leases WHERE name = :job AND holder = :holder AND until > now() FOR SHARE"
@@ -248,9 +253,11 @@ class Watches:
     async def count_of_user(self, user_id: str) -> int:
         return int(await self._db.fetchval(COUNT_OF_USER, user_id=user_id))
 
-    async def remove(self, conversation_key: str, watch_id: int) -> bool:
+    async def remove(self, conversation_key: str, watch_id: int, owner: str | None = None) -> bool:
         async with self._db.transaction() as tx:
-            if await tx.fetchval(REMOVE, id=watch_id, key=conversation_key) is None:
+            await self._user_writes(tx)
+            removed = await tx.fetchval(REMOVE, id=watch_id, key=conversation_key, owner=owner)
+            if removed is None:
                 return False
             await tx.execute(
                 REMOVE_OPEN_ALERTS, key=conversation_key, id=watch_id, statuses=OPEN_STATUSES
@@ -258,10 +265,17 @@ class Watches:
             return True
 
     async def change(
-        self, conversation_key: str, watch_id: int | None, change: WatchChange
+        self,
+        conversation_key: str,
+        watch_id: int | None,
+        change: WatchChange,
+        owner: str | None = None,
     ) -> list[Change]:
         async with self._db.transaction() as tx:
-            rows = await tx.fetch(SCOPE_LOCKED, key=conversation_key, watch_id=watch_id)
+            await self._user_writes(tx)
+            rows = await tx.fetch(
+                SCOPE_LOCKED, key=conversation_key, watch_id=watch_id, owner=owner
+            )
             changes = [change(self._watch(row)) for row in rows]
             await self._write(tx, changes)
         return [replace(c, after=_written(c)) for c in changes]
@@ -272,7 +286,13 @@ class Watches:
         ]
 
     async def remove_expired(self, now: datetime) -> int:
-        return await self._db.execute(REMOVE_EXPIRED, now=self._moment(now))
+        async with self._db.transaction() as tx:
+            await self._user_writes(tx)
+            return await tx.execute(REMOVE_EXPIRED, now=self._moment(now))
+
+    async def _user_writes(self, tx: Db) -> None:
+        if self._locks_rows:
+            await tx.execute(USER_WRITES)
 
     async def watched_product_ids(self) -> list[str]:
         return [row["product_id"] for row in await self._db.fetch(WATCHED_PRODUCTS)]
@@ -322,6 +342,8 @@ class Watches:
             # Durable or not: a poll lost in a crash is made again by the next one (its
             # results and its memory go together), and any later commit that depends on
             # it (a claim, a "sent") waits for it.
+            if self._locks_rows:
+                await tx.execute(POLL_WRITES)
             conflicts = await self._conflicts(tx, changes)
             if changes.prices and changes.seen_at is not None:
                 await record_prices(tx, changes.prices, changes.seen_at)
@@ -352,19 +374,12 @@ class Watches:
         return Recorded(created, sorted(conflicts))
 
     async def _conflicts(self, tx: Db, changes: PollChanges) -> set[int]:
-        """Watches whose change was worked out from a version since replaced. Where
-        writers run at once, this first locks every watch the poll writes, in id order."""
+        """Watches whose change was worked out from a version since replaced (read with
+        the poll's writes alone, so no user changes one before the commit)."""
         planned = {change.before.id: change.before.version for change in changes.changes}
-        if self._locks_rows and (planned or changes.moves):
-            rows = await tx.fetch(
-                LOCK_FOR_POLL,
-                [(watch_id, None, None) for watch_id in planned]
-                + [(None, m.product_id, price_text(m.previous)) for m in changes.moves],
-            )
-        elif planned:
-            rows = await tx.fetch(VERSIONS, ids=list(planned))
-        else:
+        if not planned:
             return set()
+        rows = await tx.fetch(VERSIONS, ids=list(planned))
         return {row["id"] for row in rows if planned[row["id"]] != row["version"]}
 
     async def _apply_moves(self, tx: Db, moves: Sequence[PriceMove]) -> int:

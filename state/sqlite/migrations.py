@@ -250,6 +250,13 @@ SCHEMA_V9 = """
     """
 
 
+SCHEMA_V10 = """
+    -- Who made a watch, by name, for group conversations: an alert there names its
+    -- owner (user_id, already kept, says who); NULL for watches made before.
+    ALTER TABLE watches ADD COLUMN owner_name TEXT;
+    """
+
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
     _schema_v2,
@@ -260,5 +267,6 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V7,
     SCHEMA_V8,
     SCHEMA_V9,
+    SCHEMA_V10,
 )
 """Schema versions in order, as SQL or as a step run in a transaction."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import AsyncIterator
 
 import pytest
+from aiohttp import ClientSession
 from PIL import Image
 
 from charts.service import CHART_LIFETIME
@@ -39,6 +41,7 @@ async def test_a_chart_is_served_as_a_cacheable_png(
     async with app.http.get(url) as response:
         assert response.status == 200
         assert response.content_type == "image/png"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
         cache = response.headers["Cache-Control"]
         assert "immutable" in cache and f"max-age={int(CHART_LIFETIME.total_seconds())}" in cache
         png = await response.read()
@@ -73,3 +76,24 @@ async def test_an_expired_chart_is_404(
     async with app.http.get(url) as response:
         assert response.status == 404
         assert "expired" in (await response.json())["error"]
+
+
+async def test_the_access_log_never_prints_a_chart_token(
+    running: tuple[RunningApp, FakeClock],
+    channel: StandInChannel,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app, _ = running
+    url = await chart_url(app, channel)
+    token = url.rsplit("/", 1)[1].removesuffix(".png")
+    # A new connection: aiohttp decides whether to log as it opens one.
+    with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+        async with ClientSession() as http:
+            async with http.get(url, headers={"Referer": url}) as response:
+                assert response.status == 200
+            async with http.get(url.replace(token, "B" * 32)) as response:
+                assert response.status == 404
+                assert response.headers["X-Content-Type-Options"] == "nosniff"
+    lines = [record.getMessage() for record in caplog.records if record.name == "aiohttp.access"]
+    assert len(lines) == 2 and all("GET /api/charts/<token> HTTP/1.1" in line for line in lines)
+    assert not any(token in line or "B" * 32 in line for line in lines)

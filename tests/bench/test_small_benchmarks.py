@@ -78,6 +78,14 @@ async def test_chart_rendering_is_once_per_product(tmp_path: Path) -> None:
     assert 0 < cost.mean_bytes < 20_000
 
 
+async def test_history_over_many_points_is_answered_without_holding_the_loop(
+    tmp_path: Path,
+) -> None:
+    stall = await history.history_stall(tmp_path, points=5_000, at_once=2)
+    assert stall.at_once == 2 and stall.first_seconds > 0 and stall.again_seconds > 0
+    assert stall.longest_stall_ms < 1000
+
+
 @pytest.mark.parametrize("store_kind", ["postgres"], indirect=True)
 async def test_history_storage_is_measured_on_both_backends(
     tmp_path: Path, store_kind: str

@@ -15,12 +15,14 @@ from bots.alert_sender import MAX_ACTIVITY_BYTES, alert_activity, fits
 from dialogs.alert_message import alert_message
 from domain.alert_facts import AlertFacts, LowestPrice
 from domain.history import PricePoint
+from domain.local_times import LocalTimes
 from domain.rules import percent_rule
 from tests.dialogs.test_alert_cards import alert
 from tests.support.chat import Chat, World, open_world
 
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 LOW_AT = datetime(2026, 10, 3, tzinfo=timezone.utc)
+TIMES = LocalTimes(None, LOW_AT)
 
 
 def sizes(activity: Activity) -> tuple[int, int]:
@@ -53,7 +55,7 @@ def facts(count: int, url: str) -> dict[int, AlertFacts]:
 @pytest.mark.parametrize("count", [1, 3, 10, 50])
 def test_every_alert_is_in_one_message_under_40_kb(count: int, name: str, url: str) -> None:
     alerts = [alert(id=n, watch_id=n, product_name=f"{n:02d} {name}") for n in range(count)]
-    activity = alert_activity(alert_message(alerts, facts(count, url), fits))
+    activity = alert_activity(alert_message(alerts, facts(count, url), fits, TIMES))
     assert max(sizes(activity)) < MAX_ACTIVITY_BYTES
     for n in range(count):
         assert f"**{n:02d} " in activity.text, f"alert {n} is in the text fallback"
@@ -65,7 +67,7 @@ def test_every_alert_is_in_one_message_under_40_kb(count: int, name: str, url: s
 
 def test_a_few_short_alerts_get_a_card_each_in_a_carousel() -> None:
     alerts = [alert(id=n, watch_id=n, product_name=f"Product {n}") for n in range(3)]
-    message = alert_message(alerts, facts(3, "https://charts.example/c.png"), fits)
+    message = alert_message(alerts, facts(3, "https://charts.example/c.png"), fits, TIMES)
     activity = alert_activity(message)
     assert message.form == "cards" and activity.attachment_layout == "carousel"
     assert [attachment.content_type for attachment in activity.attachments] == [ADAPTIVE] * 3
@@ -74,14 +76,14 @@ def test_a_few_short_alerts_get_a_card_each_in_a_carousel() -> None:
 
 def test_fifty_alerts_with_charts_still_fit_as_one_compact_card() -> None:
     alerts = [alert(id=n, watch_id=n, product_name=f"Product {n}") for n in range(50)]
-    message = alert_message(alerts, facts(50, "https://charts.example/c.png"), fits)
+    message = alert_message(alerts, facts(50, "https://charts.example/c.png"), fits, TIMES)
     assert message.form == "one card" and len(message.cards) == 1
 
 
 def test_many_long_cards_lose_charts_first() -> None:
     long = "https://charts.example/" + "c" * 600
     alerts = [alert(id=n, watch_id=n, product_name="Espresso machine " * 10) for n in range(10)]
-    message = alert_message(alerts, facts(10, long), fits)
+    message = alert_message(alerts, facts(10, long), fits, TIMES)
     assert message.form == "cards, few charts", message.form
     charted = [card for card in message.cards if any(b["type"] == "Image" for b in card["body"])]
     assert len(charted) == 3
@@ -89,7 +91,7 @@ def test_many_long_cards_lose_charts_first() -> None:
 
 def test_so_many_alerts_that_names_cannot_fit_end_in_and_n_more() -> None:
     alerts = [alert(id=n, watch_id=n, product_name="z" * 50) for n in range(3000)]
-    activity = alert_activity(alert_message(alerts, {}, fits))
+    activity = alert_activity(alert_message(alerts, {}, fits, TIMES))
     assert max(sizes(activity)) < MAX_ACTIVITY_BYTES
     assert 'more: say "list" to see your watches.' in activity.text
 
@@ -99,7 +101,7 @@ async def lows_since(product_ids: Sequence[str], since: datetime) -> Mapping[str
     return {product_id: PricePoint(LOW_AT, Decimal("139.99")) for product_id in product_ids}
 
 
-async def chart_url(product_id: str, currency: str) -> str:
+async def chart_url(product_id: str, currency: str, zone: str | None) -> str:
     return f"https://charts.example/{product_id}.png"
 
 
@@ -159,7 +161,7 @@ async def test_alerts_from_one_poll_are_one_carousel(world: World) -> None:
     assert sorted(titles) == ["Espresso machine", "Noise-cancelling headphones"]
 
 
-async def failing_chart(product_id: str, currency: str) -> str:
+async def failing_chart(product_id: str, currency: str, zone: str | None) -> str:
     raise RuntimeError("chart service down")
 
 
@@ -184,6 +186,6 @@ async def _alert_without_chart(world: World) -> None:
 
 
 def test_a_watch_removed_before_the_send_gets_no_buttons() -> None:
-    message = alert_message([alert()], {1: AlertFacts()}, fits)
+    message = alert_message([alert()], {1: AlertFacts()}, fits, TIMES)
     [card] = message.cards
     assert "actions" not in card and "your alert" not in message.text

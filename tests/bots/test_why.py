@@ -45,9 +45,9 @@ async def test_why_tells_an_alert_that_was_sent(world: World) -> None:
     [story] = await chat.say("why headphones")
     assert story.startswith("You're watching **Noise-cancelling headphones** for $159.99")
     assert told(story) == [
-        "- Nov 25 12:00 you started watching it at $199.99, for $159.99 or less.",
-        "- Nov 25 12:00 $149.99, at or below your $159.99 trigger: alert made.",
-        "- Nov 25 12:00 alert sent.",
+        "- today 12:00 UTC you started watching it at $199.99, for $159.99 or less.",
+        "- today 12:00 UTC $149.99, at or below your $159.99 trigger: alert made.",
+        "- today 12:00 UTC alert sent.",
     ]
     assert (await chat.say("why 1")) == [story]
 
@@ -60,8 +60,8 @@ async def test_why_tells_quiet_hours_in_the_users_zone(world: World) -> None:
     await world.poller.tick()
     await world.deliverer(chat).tick()
     [story] = await chat.say("why headphones")
-    assert "Nov 25 13:00 held for your quiet hours, until 14:00" in story
-    assert "Your quiet hours are on: alerts wait until 14:00" in story
+    assert "today 13:00 held for your quiet hours, until today 14:00" in story
+    assert "Your quiet hours are on: alerts wait until today 14:00" in story
 
 
 @pytest.mark.parametrize(
@@ -107,14 +107,14 @@ async def test_lowering_the_target_leaves_the_story_of_the_alert_before_it_as_it
     [after] = await chat.say("why headphones")
 
     assert told(before) == [
-        "- Nov 25 12:00 you started watching it at $199.99, for $159.99 or less.",
-        "- Nov 25 12:10 $149.99, at or below your $159.99 trigger: alert made.",
-        "- Nov 25 12:10 alert sent.",
+        "- today 12:00 UTC you started watching it at $199.99, for $159.99 or less.",
+        "- today 12:10 UTC $149.99, at or below your $159.99 trigger: alert made.",
+        "- today 12:10 UTC alert sent.",
     ]
     assert told(after) == [
         *told(before),
-        "- Nov 25 12:20 you lowered your trigger from $159.99 to $120.00.",
-        "- Nov 25 12:30 $139.99, above your $120.00 trigger.",
+        "- today 12:20 UTC you lowered your trigger from $159.99 to $120.00.",
+        "- today 12:30 UTC $139.99, above your $120.00 trigger.",
     ]
     assert after.startswith("You're watching **Noise-cancelling headphones** for $120.00")
 
@@ -133,8 +133,8 @@ async def test_a_new_price_protection_watch_tells_no_price_from_before_it(world:
     [story] = await chat.say("why 3")
 
     assert told(story) == [
-        "- Nov 25 14:00 you started watching it at $179.99, for $179.98 or less.",
-        "- Nov 25 14:10 $185.00, above your $179.98 trigger.",
+        "- today 14:00 UTC you started watching it at $179.99, for $179.98 or less.",
+        "- today 14:10 UTC $185.00, above your $179.98 trigger.",
     ]
 
 
@@ -153,7 +153,7 @@ async def test_a_snoozed_watch_already_low_says_only_that_it_alerts_after_going_
     [story] = await chat.say("why headphones")
 
     assert right_now(story) == (
-        "Right now it is snoozed until Nov 25 14:00: it tracks the price but says nothing"
+        "Right now it is snoozed until today 14:00 UTC: it tracks the price but says nothing"
         " until then. It was already at or below your trigger: I'll alert again once it goes"
         " back above and drops again."
     )
@@ -171,7 +171,7 @@ async def test_a_watch_that_drops_while_snoozed_says_only_that_it_tells_when_the
     [story] = await chat.say("why headphones")
 
     assert right_now(story) == (
-        "Right now it is snoozed until Nov 25 14:00: it tracks the price but says nothing"
+        "Right now it is snoozed until today 14:00 UTC: it tracks the price but says nothing"
         " until then. It reached your trigger meanwhile: I'll tell you when the snooze ends"
         " if it is still at or below it."
     )
@@ -193,8 +193,8 @@ async def test_a_quiet_hours_hold_stays_told_as_it_was_when_quiet_hours_end_earl
     await world.deliverer(chat).tick()
     [after] = await chat.say("why headphones")
 
-    assert told(before)[-1] == "- Nov 25 13:00 held for your quiet hours, until 14:00."
-    assert told(after) == [*told(before), "- Nov 25 13:10 alert sent."]
+    assert told(before)[-1] == "- today 13:00 held for your quiet hours, until today 14:00."
+    assert told(after) == [*told(before), "- today 13:10 alert sent."]
 
 
 async def test_a_dropped_alert_is_told_with_why(world: World) -> None:
@@ -210,9 +210,9 @@ async def test_a_dropped_alert_is_told_with_why(world: World) -> None:
     assert chat.replies() == []
     [story] = await chat.say("why headphones")
     assert told(story) == [
-        "- Nov 25 12:00 you started watching it at $199.99, for $159.99 or less.",
-        "- Nov 25 12:00 $149.99, at or below your $159.99 trigger: alert made.",
-        "- Nov 25 12:00 alert not sent: the price went back up before I could tell you.",
+        "- today 12:00 UTC you started watching it at $199.99, for $159.99 or less.",
+        "- today 12:00 UTC $149.99, at or below your $159.99 trigger: alert made.",
+        "- today 12:00 UTC alert not sent: the price went back up before I could tell you.",
     ]
 
 
@@ -238,15 +238,15 @@ async def test_an_alert_held_while_paused_then_put_aside_by_a_lower_target_is_to
     [after] = await chat.say("why headphones")
 
     assert told(before) == [
-        "- Nov 25 12:00 you started watching it at $199.99, for $159.99 or less.",
-        "- Nov 25 12:00 $149.99, at or below your $159.99 trigger: alert made.",
-        "- Nov 25 12:01 you paused it.",
-        "- Nov 25 12:01 held: you paused the watch.",
+        "- today 12:00 UTC you started watching it at $199.99, for $159.99 or less.",
+        "- today 12:00 UTC $149.99, at or below your $159.99 trigger: alert made.",
+        "- today 12:01 UTC you paused it.",
+        "- today 12:01 UTC held: you paused the watch.",
     ]
     assert "The alert for $149.99 waits: you paused the watch." in right_now(before)
     assert told(after) == [
         *told(before),
-        "- Nov 25 12:03 you lowered your trigger from $159.99 to $120.00.",
-        "- Nov 25 12:03 alert not sent: the trigger was lowered below that price.",
-        "- Nov 25 12:04 you resumed it.",
+        "- today 12:03 UTC you lowered your trigger from $159.99 to $120.00.",
+        "- today 12:03 UTC alert not sent: the trigger was lowered below that price.",
+        "- today 12:04 UTC you resumed it.",
     ]

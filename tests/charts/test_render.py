@@ -57,3 +57,25 @@ def test_an_unavailable_spell_is_shaded_not_drawn_as_a_price() -> None:
     column = {rgb.getpixel((x, y)) for y in range(120, 500, 20)}
     [shade] = column
     assert all(220 < value < 250 for value in shade), f"light grey, not white: {shade}"
+
+
+def test_a_flat_then_dropped_price_is_a_step_line_from_the_left_edge() -> None:
+    history = [point(3 / 1440, "199.99"), point(20 / 86400, "149.99")]  # minutes old
+    rgb = Image.open(io.BytesIO(render_chart(history, NOW, "USD", PERIOD))).convert("RGB")
+    left, right = 48, 1200 - 48
+    blue = {
+        x
+        for x in range(left, right)
+        for y in range(88, 520)
+        if rgb.getpixel((x, y)) == (0, 103, 192)
+    }
+    assert min(blue) <= left + 12, "the line starts where the history does, not at a blank axis"
+    assert max(blue) >= right - 12
+    assert len({x // 100 for x in blue}) >= 10, "a line across, not a vertical stroke"
+
+
+def test_the_axis_reads_in_the_users_zone_and_says_which() -> None:
+    history = HISTORIES["a gap"]
+    utc = render_chart(history, NOW, "USD", PERIOD)
+    assert render_chart(history, NOW, "USD", PERIOD, "Asia/Tokyo") != utc
+    assert render_chart(history, NOW, "USD", PERIOD, "UTC") == utc, "unknown reads as UTC"

@@ -25,12 +25,19 @@ BASE = "https://bot.example"
 class CountingRenderer:
     def __init__(self) -> None:
         self.calls: list[tuple[int, datetime, str | None]] = []
+        self.zones: list[str | None] = []
         self.threads: set[str] = set()
 
     def __call__(
-        self, points: Sequence[PricePoint], now: datetime, currency: str | None, _: timedelta
+        self,
+        points: Sequence[PricePoint],
+        now: datetime,
+        currency: str | None,
+        _: timedelta,
+        zone: str | None,
     ) -> bytes:
         self.calls.append((len(points), now, currency))
+        self.zones.append(zone)
         self.threads.add(threading.current_thread().name)
         return b"\x89PNG" + str(len(self.calls)).encode()
 
@@ -107,3 +114,31 @@ async def test_a_second_instance_uses_the_chart_the_first_rendered(store: Store)
     async with second_instance(store) as other:
         assert await service(other, clock, second).url_for("p-100") == url  # type: ignore[arg-type]
     assert (len(first.calls), len(second.calls)) == (1, 0)
+
+
+async def test_a_chart_per_zone_and_period_each_drawn_once(store: Store) -> None:
+    clock, renderer = FakeClock(), CountingRenderer()
+    charts = service(store, clock, renderer)
+    await price_seen(store, clock, "199.99")
+    tokyo = [await charts.url_for("p-100", zone="Asia/Tokyo") for _ in range(3)]
+    plain = await charts.url_for("p-100")
+    year = await charts.url_for("p-100", days=365)
+    assert len(set(tokyo)) == 1 and len({tokyo[0], plain, year}) == 3
+    assert renderer.zones == ["Asia/Tokyo", None, None]
+
+
+async def test_a_long_history_is_drawn_from_a_few_hundred_points(store: Store) -> None:
+    clock, renderer = FakeClock(), CountingRenderer()
+    start = clock()
+    rows = [
+        PollChanges(
+            prices={"p-100": Decimal(100 + (n * 37) % 91)}, seen_at=start + timedelta(hours=n)
+        )
+        for n in range(2000)
+    ]
+    for changes in rows:
+        await store.watches.record_poll(changes)
+    clock.advance(timedelta(hours=2000).total_seconds())
+    await service(store, clock, renderer).url_for("p-100")
+    [(points, _, _)] = renderer.calls
+    assert points <= 400

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dialogs import texts
+from dialogs.history_reply import HISTORY_PER_MINUTE, TOO_MANY
 from tests.support.chat import Chat, World
 
 
@@ -29,7 +30,7 @@ async def test_history_answers_with_the_chart_and_min_average_max(world: World) 
     text, alert = await chat.say("history headphones")  # the drop's alert follows
     assert "Price drop" in alert
     assert text == (
-        "**Noise-cancelling headphones**, since Nov 25 (when I started keeping it):\n"
+        "**Noise-cancelling headphones**, since Nov 25:\n"
         "\n"
         "- Now: $190.00\n"
         "- Lowest: $150.00 (Nov 27)\n"
@@ -46,19 +47,68 @@ async def test_history_answers_with_the_chart_and_min_average_max(world: World) 
     [facts] = [item for item in card["body"] if item["type"] == "FactSet"]
     assert {"title": "Average", "value": "$185.00"} in facts["facts"]
     assert activity.summary == (
-        "Noise-cancelling headphones, since Nov 25 (when I started keeping it): now $190.00,"
+        "Noise-cancelling headphones, since Nov 25: now $190.00,"
         " lowest $150.00, average $185.00, highest $200.00."
     ), "the line a channel with cards shows: plain words, whole"
 
 
-async def test_history_of_a_catalog_product_nobody_watches_says_there_is_none_yet(
+NOT_YOURS = (
+    "I keep the price history of the products you watch, from when you start watching"
+    ' them. Say "watch Espresso machine" and ask me again in a while.'
+)
+
+
+async def test_history_says_the_same_whether_or_not_anyone_else_watches_it(
     world: World,
 ) -> None:
     chat = await greeted(world)
-    assert await chat.say("history espresso machine") == [
-        "I have no price history for Espresso machine yet: I keep one from the first time"
-        " anyone watches it, a point each time its price changes."
-    ]
+    assert await chat.say("history espresso machine") == [NOT_YOURS], "nobody watches it"
+    other = world.chat("convo-2", "user-2")
+    await other.say("hello")
+    await other.say("watch espresso machine 10%")
+    for price in ("449.00", "400.00"):
+        world.set_price("p-200", price)
+        await world.poller.tick()
+        world.clock.advance(timedelta(days=1).total_seconds())
+    assert await chat.say("history espresso machine") == [NOT_YOURS], "someone else does"
+
+
+async def test_a_history_starts_when_this_conversation_started_watching(world: World) -> None:
+    other = world.chat("convo-2", "user-2")
+    await other.say("hello")
+    await other.say("watch headphones 10%")
+    await prices_over_days(world, "120.00", "200.00")  # before this chat watched it
+    chat = await greeted(world)
+    await chat.say("watch headphones 20%")
+    await prices_over_days(world, "190.00", "180.00")
+    text = (await chat.say("history headphones"))[0]
+    assert text.startswith("**Noise-cancelling headphones**, since Nov 27:")
+    assert "- Lowest: $180.00 (Nov 28)" in text and "- Highest: $190.00 (Nov 27)" in text
+
+
+async def test_the_days_are_the_users_days(world: World) -> None:
+    chat = await greeted(world)
+    await chat.say("timezone Pacific/Auckland")  # Nov 25 12:00 UTC is Nov 26 01:00 there
+    await chat.say("watch headphones 20%")
+    await prices_over_days(world, "200.00", "150.00")
+    text = (await chat.say("history headphones"))[0]
+    assert "since Nov 26:" in text and "- Lowest: $150.00 (Nov 27)" in text
+
+
+async def test_a_few_histories_a_minute_then_a_friendly_word(world: World) -> None:
+    chat = await greeted(world)
+    await chat.say("watch headphones 20%")
+    await world.poller.tick()
+    for _ in range(HISTORY_PER_MINUTE):
+        assert "- Now: $199.99" in (await chat.say("history headphones"))[0]
+    assert await chat.say("history headphones") == [TOO_MANY]
+    other = world.chat("convo-2", "user-2")
+    await other.say("hello")
+    assert await other.say("history headphones") == [
+        NOT_YOURS.replace("Espresso machine", "Noise-cancelling headphones")
+    ], "another conversation has its own allowance"
+    world.clock.advance(61)
+    assert "- Now: $199.99" in (await chat.say("history headphones"))[0]
 
 
 async def test_history_for_a_shorter_period(world: World) -> None:

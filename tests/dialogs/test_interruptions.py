@@ -39,7 +39,7 @@ ANSWERED = [
 REPLACING = {
     "watch e-reader 15%": "Done! E-reader is $139.99 now",
     "remove keyboard": "OK, I've stopped watching Mechanical keyboard.",
-    "bought skillet at 35,50 within 2 weeks": "OK: until 2026-12-09 12:00 UTC I'll tell you if",
+    "bought skillet at 35,50 within 2 weeks": "OK: until Dec 9, 12:00 UTC I'll tell you if",
 }
 
 

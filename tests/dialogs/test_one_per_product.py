@@ -95,16 +95,16 @@ async def test_a_second_bought_renews_the_protection_instead_of_adding_one(world
     chat = world.chat()
     await chat.say("hello")
     [first] = await chat.say("bought skillet at 36")
-    assert first.startswith("OK: until 2026-12-25 12:00 UTC I'll tell you if Cast-iron skillet")
+    assert first.startswith("OK: until Dec 25, 12:00 UTC I'll tell you if Cast-iron skillet")
     [second] = await chat.say("bought skillet at $35.50 within 2 weeks")
     assert second == (
-        "OK: until 2026-12-09 12:00 UTC I'll tell you if Cast-iron skillet gets cheaper than the"
+        "OK: until Dec 9, 12:00 UTC I'll tell you if Cast-iron skillet gets cheaper than the"
         " $35.50 you paid (price protection). It replaces the one you had ($36.00 paid, until"
-        " 2026-12-25 12:00 UTC): one protection per product."
+        " Dec 25, 12:00 UTC): one protection per product."
     )
     assert await listed(chat) == [
         "1. **Cast-iron skillet** – now $39.95, alert at $35.49 or less; price protection"
-        " until 2026-12-09 12:00 UTC (you paid $35.50)"
+        " until Dec 9, 12:00 UTC (you paid $35.50)"
     ]
     world.set_price("p-1100", "30.00")
     assert (await world.poller.tick()).alerts == 1, "one card for one drop"

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,6 +19,7 @@ from dialogs.watch_story import (
 )
 from domain.alerts import Alert, AlertKind, AlertStatus, Attempt
 from domain.history import PricePoint
+from domain.local_times import LocalTimes
 from domain.rules import RuleState, below_rule, initial_state, percent_rule, protect_rule
 from domain.watch_events import (
     HELD_FOR_A_DIALOG,
@@ -30,15 +30,14 @@ from domain.watch_events import (
 )
 from domain.watches import Watch
 
-BERLIN = ZoneInfo("Europe/Berlin")
-UTC = ZoneInfo("UTC")
-
 
 def utc(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
     return datetime(2026, 12, day, hour, minute, second, tzinfo=timezone.utc)
 
 
 NOW = utc(3, 12)
+BERLIN = LocalTimes("Europe/Berlin", NOW)
+UTC = LocalTimes("UTC", NOW)
 IDLE = DeliveryFacts(reachable=True, dialog_open=False, quiet_until=None, now=NOW)
 RULE = percent_rule(Decimal("199.99"), Decimal(20))  # trigger $159.99
 WATCH = Watch(
@@ -104,11 +103,11 @@ def test_each_price_is_told_against_the_trigger_that_held_then_in_the_users_zone
     story = watch_story(WATCH, Recorded(prices, [CREATED, lowered]), IDLE, BERLIN)
     assert story.splitlines() == [
         "You're watching **Noise-cancelling headphones** for $159.99 or less (20% below $199.99).",
-        "- Dec 1 14:00 you started watching it at $199.99, for $159.99 or less.",
-        "- Dec 1 15:02 $189.99, above your $159.99 trigger.",
-        "- Dec 1 21:00 $155.00, at or below your $159.99 trigger.",
-        "- Dec 2 09:00 you lowered your trigger from $159.99 to $139.99.",
-        "- Dec 2 10:10 $149.99, above your $139.99 trigger.",
+        "- Dec 1, 14:00 you started watching it at $199.99, for $159.99 or less.",
+        "- Dec 1, 15:02 $189.99, above your $159.99 trigger.",
+        "- Dec 1, 21:00 $155.00, at or below your $159.99 trigger.",
+        "- yesterday 09:00 you lowered your trigger from $159.99 to $139.99.",
+        "- yesterday 10:10 $149.99, above your $139.99 trigger.",
     ]
 
 
@@ -133,13 +132,13 @@ def test_a_price_that_fired_stays_told_so_after_the_target_is_lowered() -> None:
     after = watch_story(watch, Recorded(prices, [CREATED, fired, lowered], [sent]), IDLE, UTC)
 
     assert told(before) == [
-        "- Dec 1 13:00 you started watching it at $199.99, for $159.99 or less.",
-        "- Dec 2 09:10 $149.99, at or below your $159.99 trigger: alert made.",
-        "- Dec 2 09:11 alert sent.",
+        "- Dec 1, 13:00 you started watching it at $199.99, for $159.99 or less.",
+        "- yesterday 09:10 $149.99, at or below your $159.99 trigger: alert made.",
+        "- yesterday 09:11 alert sent.",
     ]
     assert told(after) == [
         *told(before),
-        "- Dec 3 10:00 you lowered your trigger from $159.99 to $120.00.",
+        "- today 10:00 you lowered your trigger from $159.99 to $120.00.",
     ]
 
 
@@ -209,10 +208,10 @@ def test_a_new_watch_tells_no_price_from_before_it_existed() -> None:
     prices = [PricePoint(utc(2, 9), Decimal("169.00")), PricePoint(utc(3, 10), Decimal("185.00"))]
     story = watch_story(watch, Recorded(prices, [created]), IDLE, UTC)
     assert told(story) == [
-        "- Dec 3 09:00 you started watching it at $179.00, for $179.00 or less.",
-        "- Dec 3 10:00 $185.00, above your $179.00 trigger.",
+        "- today 09:00 you started watching it at $179.00, for $179.00 or less.",
+        "- today 10:00 $185.00, above your $179.00 trigger.",
     ]
-    assert right_now(story) == "Price protection runs until Dec 17 09:00."
+    assert right_now(story) == "Price protection runs until Dec 17, 09:00."
 
 
 def test_a_watch_from_before_the_events_gets_labels_only_from_its_first_recorded_trigger() -> None:
@@ -226,16 +225,16 @@ def test_a_watch_from_before_the_events_gets_labels_only_from_its_first_recorded
         EventKind.TARGET_CHANGED, utc(2, 12), trigger_price=Decimal("140.00"), detail="159.99"
     )
     assert told(watch_story(WATCH, Recorded(prices, []), IDLE, UTC)) == [
-        "- Dec 2 09:00 price $150.00.",
-        "- Dec 2 11:00 price $150.00.",
-        "- Dec 2 13:00 price $135.00.",
+        "- yesterday 09:00 price $150.00.",
+        "- yesterday 11:00 price $150.00.",
+        "- yesterday 13:00 price $135.00.",
     ]
     assert told(watch_story(WATCH, Recorded(prices, [paused, changed]), IDLE, UTC)) == [
-        "- Dec 2 09:00 price $150.00.",
-        "- Dec 2 10:00 you paused it.",
-        "- Dec 2 11:00 $150.00, at or below your $159.99 trigger.",
-        "- Dec 2 12:00 you lowered your trigger from $159.99 to $140.00.",
-        "- Dec 2 13:00 $135.00, at or below your $140.00 trigger.",
+        "- yesterday 09:00 price $150.00.",
+        "- yesterday 10:00 you paused it.",
+        "- yesterday 11:00 $150.00, at or below your $159.99 trigger.",
+        "- yesterday 12:00 you lowered your trigger from $159.99 to $140.00.",
+        "- yesterday 13:00 $135.00, at or below your $140.00 trigger.",
     ]
 
 
@@ -259,16 +258,17 @@ def test_the_users_actions_and_the_polls_decisions_are_told() -> None:
     ]
     points = [PricePoint(utc(2, 15), Decimal("170.00")), PricePoint(utc(2, 16), None)]
     assert told(watch_story(WATCH, Recorded(points, events), IDLE, BERLIN)) == [
-        "- Dec 1 14:00 you started watching it at $199.99, for $159.99 or less.",
-        "- Dec 1 15:00 you paused it.",
-        "- Dec 1 16:00 you resumed it.",
-        "- Dec 2 09:00 you snoozed it until Dec 2 15:00.",
-        "- Dec 2 10:00 $150.00, at or below your $159.99 trigger while it was snoozed:"
+        "- Dec 1, 14:00 you started watching it at $199.99, for $159.99 or less.",
+        "- Dec 1, 15:00 you paused it.",
+        "- Dec 1, 16:00 you resumed it.",
+        "- yesterday 09:00 you snoozed it until yesterday 15:00.",
+        "- yesterday 10:00 $150.00, at or below your $159.99 trigger while it was snoozed:"
         " no alert then.",
-        "- Dec 2 15:00 its snooze ended.",
-        "- Dec 2 16:00 $170.00, back above your $160.00 trigger: the next drop alerts you again.",
-        "- Dec 2 17:00 unavailable: the watch waits for it to come back.",
-        "- Dec 2 18:00 available again at $175.00.",
+        "- yesterday 15:00 its snooze ended.",
+        "- yesterday 16:00 $170.00, back above your $160.00 trigger: the next drop alerts you"
+        " again.",
+        "- yesterday 17:00 unavailable: the watch waits for it to come back.",
+        "- yesterday 18:00 available again at $175.00.",
     ]
 
 
@@ -288,13 +288,13 @@ def test_holds_drops_and_delivery_attempts_are_told_and_a_hold_again_for_the_sam
     ]
     stories = [AlertStory(held, attempts), AlertStory(dropped, [])]
     assert told(watch_story(WATCH, Recorded([], events, stories), IDLE, BERLIN)) == [
-        "- Dec 2 10:00 alert made for $149.99.",
-        "- Dec 2 10:01 held: a dialog with me was open.",
-        "- Dec 2 10:02 delivery failed; retrying.",
-        "- Dec 2 10:03 delivery failed; I gave up on this alert.",
-        "- Dec 2 10:04 held for your quiet hours, until 07:00.",
-        "- Dec 2 11:00 alert made for $140.00.",
-        "- Dec 2 11:05 alert not sent: the price went back up.",
+        "- yesterday 10:00 alert made for $149.99.",
+        "- yesterday 10:01 held: a dialog with me was open.",
+        "- yesterday 10:02 delivery failed; retrying.",
+        "- yesterday 10:03 delivery failed; I gave up on this alert.",
+        "- yesterday 10:04 held for your quiet hours, until today 07:00.",
+        "- yesterday 11:00 alert made for $140.00.",
+        "- yesterday 11:05 alert not sent: the price went back up.",
     ]
 
 
@@ -305,8 +305,8 @@ def test_an_event_and_the_alert_it_made_are_one_line_and_a_wake_alert_its_own() 
     points = [PricePoint(utc(2, 9), Decimal("149.99"))]
     stories = [AlertStory(protect, []), AlertStory(wake, [])]
     assert told(watch_story(WATCH, Recorded(points, [fired], stories), IDLE, UTC)) == [
-        "- Dec 2 09:00 $149.99, at or below your $179.00 trigger: price protection alert made.",
-        "- Dec 2 12:00 alert made for $150.00.",
+        "- yesterday 09:00 $149.99, at or below your $179.00 trigger: price protection alert made.",
+        "- yesterday 12:00 alert made for $150.00.",
     ]
 
 
@@ -314,7 +314,7 @@ def test_the_story_is_bounded_to_the_last_lines() -> None:
     prices = [PricePoint(utc(2, hour), Decimal(190 + hour)) for hour in range(20)]
     lines = watch_story(WATCH, Recorded(prices, [CREATED]), IDLE, UTC).splitlines()
     assert len(lines) == 1 + MAX_EVENTS
-    assert lines[-1] == "- Dec 2 19:00 $209.00, above your $159.99 trigger."
+    assert lines[-1] == "- yesterday 19:00 $209.00, above your $159.99 trigger."
 
 
 def test_a_new_watch_has_no_story_yet() -> None:
@@ -332,17 +332,17 @@ def test_a_snoozed_watch_already_low_says_one_thing_about_its_next_alert() -> No
     fired_before = replace(snoozed, state=LOW, sleep_crossings=1)
     fired_meanwhile = replace(snoozed, state=LOW, sleep_crossings=0)
     assert right_now(watch_story(fired_before, Recorded(), IDLE, UTC)) == (
-        "Right now it is snoozed until Dec 4 12:00: it tracks the price but says nothing"
+        "Right now it is snoozed until tomorrow 12:00: it tracks the price but says nothing"
         " until then. It was already at or below your trigger: I'll alert again once it goes"
         " back above and drops again."
     )
     assert right_now(watch_story(fired_meanwhile, Recorded(), IDLE, UTC)) == (
-        "Right now it is snoozed until Dec 4 12:00: it tracks the price but says nothing"
+        "Right now it is snoozed until tomorrow 12:00: it tracks the price but says nothing"
         " until then. It reached your trigger meanwhile: I'll tell you when the snooze ends"
         " if it is still at or below it."
     )
     assert right_now(watch_story(snoozed, Recorded(), IDLE, UTC)) == (
-        "Right now it is snoozed until Dec 4 12:00: it tracks the price but says nothing"
+        "Right now it is snoozed until tomorrow 12:00: it tracks the price but says nothing"
         " until then. If it drops to your trigger meanwhile, I'll tell you when the snooze"
         " ends if it is still there."
     )
@@ -375,12 +375,12 @@ def test_what_holds_alerts_now_is_told() -> None:
     )
     facts = replace(IDLE, reachable=False, dialog_open=True, quiet_until=utc(4, 6))
     assert right_now(watch_story(watch, Recorded(), facts, UTC)).splitlines() == [
-        "Its price protection ended Dec 3 11:00: it sends nothing more.",
+        "Its price protection ended today 11:00: it sends nothing more.",
         "Right now the product is unavailable; the watch waits for it.",
         "Right now a 90%+ drop to $1.00 waits for the next poll to confirm it (glitch guard).",
         "I can't reach this chat at the moment (the channel refused my messages); alerts wait"
         " until you write to me.",
-        "Your quiet hours are on: alerts wait until 06:00.",
+        "Your quiet hours are on: alerts wait until tomorrow 06:00.",
         "We're in the middle of something: alerts wait until it's done.",
     ]
 

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 
 from domain import watch_changes
-from domain.polls import PollChanges
-from domain.rules import initial_state, percent_rule
+from domain.polls import PollChanges, PriceMove
+from domain.rules import initial_state, percent_rule, plain_move_cents
 from domain.watch_changes import priced
 from domain.watches import NewWatch, Watch
 from outbox.leases import CLAIM_LEASE
@@ -204,9 +204,9 @@ async def test_another_instance_serves_and_reuses_a_stored_chart(store: Store) -
 
 async def test_writers_of_the_same_watches_at_once_never_deadlock(store: Store) -> None:
     """Two polls (a requested one beside the leader's, before the lease stopped that)
-    and a user's "pause all" write the same watches at once, each in its own order. Every
-    writer locks the watches it writes in id order first, so none waits for another in a
-    cycle: PostgreSQL never has to abort one as a deadlock."""
+    and a user's "pause all" write the same watches at once, each in its own order. The
+    writers' lock comes first, so none waits for another in a cycle: PostgreSQL never has
+    to abort one as a deadlock."""
     clock = FakeClock()
     key = "emulator/deadlock"
     watches = [await store.watches.add(new_watch(key, f"p-{n % 7}", clock())) for n in range(120)]
@@ -224,6 +224,39 @@ async def test_writers_of_the_same_watches_at_once_never_deadlock(store: Store) 
             errors = [r for r in results if isinstance(r, BaseException)]
             assert errors == [], f"round {round_}: {errors}"
             await store.watches.change(key, None, watch_changes.resume(clock()))
+
+
+async def test_a_polls_bulk_moves_and_a_users_pause_all_never_deadlock(store: Store) -> None:
+    """A poll's plain moves write every follower of each product in bulk, product by
+    product, so in no id order; two of them (one per instance) and a user's "pause all"
+    at once still never wait on each other in a cycle."""
+    clock = FakeClock()
+    key = "emulator/deadlock-moves"
+    for n in range(120):
+        await store.watches.add(new_watch(key, f"p-{n % 7}", clock()))
+    price = Decimal(100)
+    async with second_instance(store) as other:
+        for round_ in range(8):
+            moves = [plain_move(f"p-{n}", price, price - 1, clock()) for n in range(7)]
+            results = await asyncio.gather(
+                store.watches.record_poll(PollChanges(moves=moves)),
+                other.watches.record_poll(PollChanges(moves=list(reversed(moves)))),
+                other.watches.change(key, None, watch_changes.pause(clock())),
+                return_exceptions=True,
+            )
+            errors = [r for r in results if isinstance(r, BaseException)]
+            assert errors == [], f"round {round_}: {errors}"
+            watches = await store.watches.of_conversation(key)
+            assert {w.state.last_price for w in watches} == {price - 1}
+            assert all(w.paused_by_user for w in watches)
+            await store.watches.change(key, None, watch_changes.resume(clock()))
+            price -= 1
+
+
+def plain_move(product_id: str, previous: Decimal, price: Decimal, now: datetime) -> PriceMove:
+    cents = plain_move_cents(previous, price)
+    assert cents is not None
+    return PriceMove(product_id, previous, price, cents, now)
 
 
 def new_watch(key: str, product_id: str, now: datetime) -> NewWatch:

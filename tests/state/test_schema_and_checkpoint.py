@@ -171,6 +171,7 @@ async def test_upgrading_a_version_1_file_fills_trigger_cents_and_canonical_last
             "last_price": UPGRADED[watch["id"]][1],
             **V6_DEFAULTS,
             **V8_DEFAULTS,
+            **V10_DEFAULTS,
         }
         for watch in V1_WATCHES
     ]
@@ -186,6 +187,8 @@ V6_DEFAULTS = {
 """What version 6 gives an old watch: awake, no protection window."""
 V8_DEFAULTS = {"version": 0}
 """What version 8 gives an old watch: its first version."""
+V10_DEFAULTS = {"owner_name": None}
+"""What version 10 gives an old watch: its owner's name is not known."""
 
 
 async def test_every_watch_reads_back_the_same_after_the_upgrade(upgraded: SqliteStore) -> None:

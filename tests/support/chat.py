@@ -42,14 +42,21 @@ from watchers.poller import Poller
 from watchers.watchlist import Watchlist
 
 
-def test_activity_template(conversation_id: str = "convo-1", user: str = "user-1") -> Activity:
+def test_activity_template(
+    conversation_id: str = "convo-1",
+    user: str = "user-1",
+    *,
+    name: str = "User",
+    group: bool = False,
+    channel_id: str = "test",
+) -> Activity:
     # A plain-string channel id: references survive a JSON round trip unchanged.
     return Activity(
-        channel_id="test",
+        channel_id=channel_id,
         service_url="https://test.example",
-        from_property=ChannelAccount(id=user, name="User"),
+        from_property=ChannelAccount(id=user, name=name),
         recipient=ChannelAccount(id="bot", name="PriceWatch"),
-        conversation=ConversationAccount(id=conversation_id),
+        conversation=ConversationAccount(id=conversation_id, is_group=group or None),
     )
 
 
@@ -139,15 +146,28 @@ class World:
             alert_facts=AlertFactsProvider(
                 self.watchlist.of, self.clock, self.lows_since, self.chart_url
             ),
-            history=HistoryReplies(self.watchlist, catalog, store.history, self.charts, self.clock),
+            history=HistoryReplies(self.watchlist, catalog, self.charts, self.clock),
             outbox=store.outbox,
             price_history=store.history,
             events=store.events,
         )
         self.poller = Poller(store.watches, self.feed, self.clock, self.metrics)
 
-    def chat(self, conversation_id: str = "convo-1", user: str = "user-1") -> Chat:
-        adapter = TestAdapter(self.bot.on_turn, test_activity_template(conversation_id, user))
+    def chat(
+        self,
+        conversation_id: str = "convo-1",
+        user: str = "user-1",
+        *,
+        name: str = "User",
+        group: bool = False,
+        channel_id: str = "test",
+    ) -> Chat:
+        """A conversation with the bot; several chats of one `conversation_id` with
+        `group=True` are its members, each on their own adapter."""
+        template = test_activity_template(
+            conversation_id, user, name=name, group=group, channel_id=channel_id
+        )
+        adapter = TestAdapter(self.bot.on_turn, template)
 
         async def on_error(context: TurnContext, error: Exception) -> None:
             self.errors.append(error)

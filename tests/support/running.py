@@ -9,6 +9,7 @@ from typing import Any, AsyncIterator, Mapping
 
 from aiohttp import ClientSession, web
 
+from api.access_log import RedactingAccessLogger
 from app import ENGINE, Engine, create_app
 from settings import Settings, url_host
 from tests.support.channel import StandInChannel
@@ -128,7 +129,8 @@ async def running_app(
     settings = test_settings(tmp_path, port, **(env or {}))
     store = store or make_store(store_kind, settings.database_path())
     runner = web.AppRunner(
-        create_app(settings, run_scheduler=run_scheduler, store=store, **create_options)
+        create_app(settings, run_scheduler=run_scheduler, store=store, **create_options),
+        access_log_class=RedactingAccessLogger,  # as app.py's main runs it
     )
     await runner.setup()
     try:

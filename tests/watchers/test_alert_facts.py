@@ -41,8 +41,9 @@ class Calls:
         low = PricePoint(NOW - timedelta(days=3), Decimal("139.99"))
         return {"p-100": low, "p-200": PricePoint(NOW, None)}
 
-    async def chart_url(self, product_id: str, currency: str) -> str | None:
+    async def chart_url(self, product_id: str, currency: str, zone: str | None) -> str | None:
         self.charts.append(product_id)
+        assert zone == "Asia/Tokyo"
         return f"https://charts.example/{product_id}.png" if product_id == "p-100" else None
 
 
@@ -54,20 +55,24 @@ async def test_one_look_each_for_a_whole_message() -> None:
         alert(id=2, watch_id=7, dedupe_key="other"),
         alert(id=3, watch_id=8, product_id="p-200"),
     ]
-    found = await provider(alerts)
+    found = await provider(alerts, "Asia/Tokyo")
     assert calls.watches == ["conv"]
     assert calls.lows == [(["p-100", "p-200"], NOW - timedelta(days=90))]
     assert sorted(calls.charts) == ["p-100", "p-200"]
     low = LowestPrice(Decimal("139.99"), NOW - timedelta(days=3))
-    assert found[1] == found[2] == AlertFacts(RULE, low, "https://charts.example/p-100.png")
+    assert (
+        found[1]
+        == found[2]
+        == AlertFacts(RULE, low, "https://charts.example/p-100.png", owner_id="user")
+    )
     assert found[3] == AlertFacts(), "watch 8 is gone; p-200 has no price and no chart"
 
 
 async def test_without_history_or_a_chart_yet_the_rule_is_still_known() -> None:
     calls = Calls()
     provider = AlertFactsProvider(calls.watches_of, lambda: NOW, no_lows, no_chart)
-    found = await provider([alert(id=1, watch_id=7)])
-    assert found == {1: AlertFacts(rule=RULE)}
+    found = await provider([alert(id=1, watch_id=7)], None)
+    assert found == {1: AlertFacts(rule=RULE, owner_id="user")}
 
 
 async def test_failing_collaborators_leave_their_facts_unknown() -> None:
@@ -75,4 +80,4 @@ async def test_failing_collaborators_leave_their_facts_unknown() -> None:
         raise RuntimeError("down")
 
     provider = AlertFactsProvider(broken, lambda: NOW, broken, broken)  # type: ignore[arg-type]
-    assert await provider([alert(id=1)]) == {1: AlertFacts()}
+    assert await provider([alert(id=1)], None) == {1: AlertFacts()}

@@ -81,10 +81,10 @@ async def test_pause_all_and_resume_all(world: World) -> None:
 async def test_a_snooze_runs_out_at_the_poll_and_alerts_once(world: World) -> None:
     chat = await watching(world, "watch headphones 20%")
     assert await chat.say("snooze headphones 2h") == [
-        f"OK, I've snoozed {HEADPHONES} until 2026-11-25 14:00 UTC."
+        f"OK, I've snoozed {HEADPHONES} until today 14:00 UTC."
     ]
     [listed] = await chat.say("list")
-    assert listed.endswith("; snoozed until 2026-11-25 14:00 UTC")
+    assert listed.endswith("; snoozed until today 14:00 UTC")
     world.set_price("p-100", "150.00")
     assert await poll_and_deliver(world, chat) == []
     world.clock.advance(2 * 3600)
@@ -97,7 +97,7 @@ async def test_a_snooze_runs_out_at_the_poll_and_alerts_once(world: World) -> No
 async def test_snooze_all_in_words(world: World) -> None:
     chat = await watching(world, "watch headphones 20%", "watch keyboard 20%")
     assert await chat.say("snooze all 1 day") == [
-        "OK, I've snoozed all 2 of your watches until 2026-11-26 12:00 UTC."
+        "OK, I've snoozed all 2 of your watches until tomorrow 12:00 UTC."
     ]
 
 
@@ -137,20 +137,19 @@ async def test_bought_protects_the_price_paid_and_alerts_with_the_money_to_claim
     chat = world.chat()
     await chat.say("hello")
     assert await chat.say("bought headphones at 199.99 within 14 days") == [
-        f"OK: until 2026-12-09 12:00 UTC I'll tell you if {HEADPHONES} gets cheaper"
+        f"OK: until Dec 9, 12:00 UTC I'll tell you if {HEADPHONES} gets cheaper"
         " than the $199.99 you paid (price protection)."
     ]
     [listed] = await chat.say("list")
     assert listed.endswith(
-        "alert at $199.98 or less; price protection until 2026-12-09 12:00 UTC (you paid $199.99)"
+        "alert at $199.98 or less; price protection until Dec 9, 12:00 UTC (you paid $199.99)"
     )
     await poll_and_deliver(world, chat)
     world.set_price("p-100", "190.98")
     [alert] = await poll_and_deliver(world, chat)
     assert (
         f"{HEADPHONES}** is now $190.98. You paid $199.99:"
-        " you may be able to claim $9.01 back (price protection until 2026-12-09 12:00 UTC)"
-        in alert
+        " you may be able to claim $9.01 back (price protection until Dec 9, 12:00 UTC)" in alert
     )
 
 
@@ -159,7 +158,7 @@ async def test_bought_above_todays_price_says_so_at_once_and_not_again(world: Wo
     await chat.say("hello")
     [reply] = await chat.say("bought headphones at $210")
     assert reply.endswith("It is $199.99 already: you may be able to claim $10.01 back.")
-    assert "until 2026-12-25 12:00 UTC" in reply, "30 days unless you say"
+    assert "until Dec 25, 12:00 UTC" in reply, "30 days unless you say"
     assert await poll_and_deliver(world, chat) == []
 
 
@@ -172,7 +171,7 @@ async def test_protection_ends_with_its_window(world: World) -> None:
     world.set_price("p-100", "150.00")
     assert await poll_and_deliver(world, chat) == [], "past its window: silent"
     [listed] = await chat.say("list")
-    assert "price protection ended 2026-11-26 12:00 UTC" in listed
+    assert "price protection ended today 12:00 UTC" in listed
     assert await world.store.watches.remove_expired(world.clock()) == 1
 
 
@@ -210,10 +209,10 @@ async def test_snooze_on_a_paused_watch_replaces_the_pause_and_says_so(world: Wo
     chat = await watching(world, "watch e-reader 20%")
     await chat.say("pause e-reader")
     assert await chat.say("snooze e-reader 1m") == [
-        "OK, E-reader is no longer paused: I've snoozed it until 2026-11-25 12:01 UTC instead."
+        "OK, E-reader is no longer paused: I've snoozed it until today 12:01 UTC instead."
     ]
     [listed] = await chat.say("list")
-    assert listed.endswith("; snoozed until 2026-11-25 12:01 UTC") and "paused" not in listed
+    assert listed.endswith("; snoozed until today 12:01 UTC") and "paused" not in listed
     [story] = await chat.say("why e-reader")
     assert "snoozed until" in story and "you have paused it" not in story
     world.set_price("p-900", "100.00")
@@ -227,7 +226,7 @@ async def test_pause_on_a_snoozed_watch_replaces_the_snooze_and_says_so(world: W
     chat = await watching(world, "watch e-reader 20%")
     await chat.say("snooze e-reader 2h")
     assert await chat.say("pause e-reader") == [
-        "OK, I've paused E-reader (instead of snoozed until 2026-11-25 14:00 UTC) until you"
+        "OK, I've paused E-reader (instead of snoozed until today 14:00 UTC) until you"
         ' say "resume E-reader".'
     ]
     [listed] = await chat.say("list")
@@ -245,7 +244,7 @@ async def test_pausing_twice_and_snoozing_again_say_what_they_did(world: World) 
     ]
     await chat.say("snooze e-reader 1h")
     assert await chat.say("snooze e-reader 3h") == [
-        "OK, I've snoozed E-reader until 2026-11-25 15:00 UTC (instead of 2026-11-25 13:00 UTC)."
+        "OK, I've snoozed E-reader until today 15:00 UTC (instead of today 13:00 UTC)."
     ]
 
 
@@ -298,19 +297,19 @@ async def test_the_card_button_snooze_on_a_paused_watch_says_the_pause_ended(
     [watch] = await world.watchlist.of("test/convo-1")
     [reply] = await chat.say(None, value={"pricewatch": "snooze", "watch_id": watch.id})
     assert reply == (
-        "OK, E-reader is no longer paused: I've snoozed it until 2026-11-26 12:00 UTC instead."
+        "OK, E-reader is no longer paused: I've snoozed it until tomorrow 12:00 UTC instead."
     )
 
 
 @pytest.mark.parametrize(
     ("said", "until"),
     [
-        ("snooze e-reader 2 hours", "2026-11-25 14:00"),
-        ("snooze e-reader 2h", "2026-11-25 14:00"),
-        ("snooze e-reader 14d", "2026-12-09 12:00"),
-        ("snooze e-reader 2 weeks", "2026-12-09 12:00"),
-        ("snooze e-reader 1w", "2026-12-02 12:00"),
-        ("snooze e-reader a week", "2026-12-02 12:00"),
+        ("snooze e-reader 2 hours", "today 14:00"),
+        ("snooze e-reader 2h", "today 14:00"),
+        ("snooze e-reader 14d", "Dec 9, 12:00"),
+        ("snooze e-reader 2 weeks", "Dec 9, 12:00"),
+        ("snooze e-reader 1w", "Dec 2, 12:00"),
+        ("snooze e-reader a week", "Dec 2, 12:00"),
     ],
 )
 async def test_snooze_reads_every_way_of_saying_a_time(world: World, said: str, until: str) -> None:
@@ -321,11 +320,11 @@ async def test_snooze_reads_every_way_of_saying_a_time(world: World, said: str, 
 @pytest.mark.parametrize(
     ("said", "until", "paid"),
     [
-        ("bought skillet at 35.50 within 2 weeks", "2026-12-09", "$35.50"),
-        ("bought skillet at $35.50 within 14d", "2026-12-09", "$35.50"),
-        ("bought skillet for 35,50 within 10 days", "2026-12-05", "$35.50"),
-        ("bought skillet at 35,5 within 1w", "2026-12-02", "$35.50"),
-        ("bought skillet at 1,600 within a week", "2026-12-02", "$1,600.00"),
+        ("bought skillet at 35.50 within 2 weeks", "Dec 9,", "$35.50"),
+        ("bought skillet at $35.50 within 14d", "Dec 9,", "$35.50"),
+        ("bought skillet for 35,50 within 10 days", "Dec 5,", "$35.50"),
+        ("bought skillet at 35,5 within 1w", "Dec 2,", "$35.50"),
+        ("bought skillet at 1,600 within a week", "Dec 2,", "$1,600.00"),
     ],
 )
 async def test_bought_reads_the_same_amounts_of_time_and_money(
@@ -357,3 +356,35 @@ async def test_bought_refuses_with_a_clear_reason(world: World, said: str, refus
     [reply] = await chat.say(said)
     assert refusal in reply, reply
     assert (await chat.say("list"))[0] == texts.NO_WATCHES
+
+
+async def test_a_tokyo_user_reads_one_time_in_the_snooze_reply_list_and_why(world: World) -> None:
+    chat = await watching(world, "watch headphones 20%")
+    await chat.say("timezone Asia/Tokyo")  # 12:00 UTC is 21:00 in Tokyo
+    assert await chat.say("snooze headphones 5h") == [
+        f"OK, I've snoozed {HEADPHONES} until tomorrow 02:00."
+    ]
+    [listed] = await chat.say("list")
+    assert listed.endswith("; snoozed until tomorrow 02:00")
+    [story] = await chat.say("why headphones")
+    assert "Right now it is snoozed until tomorrow 02:00:" in story
+    assert "UTC" not in listed + story
+
+
+async def test_the_chat_apps_own_zone_is_used_until_the_user_sets_one(world: World) -> None:
+    chat = world.chat()
+    await chat.say("hello", local_timezone="America/New_York")  # 12:00 UTC is 07:00 there
+    await chat.say("watch headphones 20%")
+    [reply] = await chat.say("bought headphones at 199.99 within 3 days")
+    assert reply.startswith("OK: until Nov 28, 07:00 I'll tell you")
+    [listed] = await chat.say("list")
+    assert "price protection until Nov 28, 07:00 (you paid $199.99)" in listed
+
+
+async def test_without_a_zone_every_time_says_it_is_utc(world: World) -> None:
+    chat = await watching(world, "watch headphones 20%")
+    assert await chat.say("snooze headphones 30m") == [
+        f"OK, I've snoozed {HEADPHONES} until today 12:30 UTC."
+    ]
+    [listed] = await chat.say("list")
+    assert listed.endswith("; snoozed until today 12:30 UTC")

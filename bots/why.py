@@ -10,10 +10,9 @@ from typing import Final
 from botbuilder.core import TurnContext
 
 from bots.quiet_settings import QuietSettings
-from dialogs import texts
+from dialogs.commands.watch_ref import WatchRef, pick
 from dialogs.commands.why import WhyCommand
 from dialogs.keys import conversation_key, owner_scope
-from dialogs.remove_dialog import watches_named
 from dialogs.watch_story import (
     AlertStory,
     DeliveryFacts,
@@ -54,8 +53,6 @@ class WhyTeller:
     async def tell(self, context: TurnContext, command: WhyCommand, dialog_open: bool) -> str:
         key = conversation_key(context.activity)
         watches = await self._watchlist.of(key, owner_scope(context.activity))
-        if not watches:
-            return 'You\'re not watching anything yet. Try "watch headphones 20%".'
         chosen = _choose(watches, command)
         if isinstance(chosen, str):
             return chosen
@@ -83,18 +80,6 @@ class WhyTeller:
 
 def _choose(watches: list[Watch], command: WhyCommand) -> Watch | str:
     """The watch the command names, or what to say instead."""
-    if command.index is not None:
-        if command.index < 1:
-            return 'Watch numbers start at 1: say "list" to see them.'
-        if command.index > len(watches):
-            return f'You have {len(watches)} watches. Say "list" to see their numbers.'
-        return watches[command.index - 1]
-    if not command.query:
-        return 'Say which watch, like "why 1" or "why headphones".'
-    named = watches_named(watches, command.query)
-    if len(named) == 1:
-        return named[0]
-    if not named:
-        return f'You\'re not watching anything called "{command.query[:40]}". Say "list".'
-    labels = [texts.watch_label(watches.index(w) + 1, w) for w in named]
-    return "Which one? " + "; ".join(labels) + '. Say "why <number>".'
+    chosen = pick(watches, WatchRef(index=command.index, query=command.query), "why")
+    assert chosen is not None, "why takes no 'all'"
+    return chosen

@@ -102,23 +102,24 @@ class CardActions:
         if action.action == "stop":
             if not await self._watchlist.remove(key, watch, owner):
                 return _gone("stop")
-            return f"OK, I've stopped watching {name}."
+            return texts.stopped_watching(name)
         if action.action == "snooze":
             until = times.now + SNOOZE_FOR
             snoozed = watch.snoozed_until
             if snoozed is not None and snoozed >= until - ALREADY_SNOOZED_SLACK:
-                return f"{name} is already snoozed until {times.at(snoozed)}."
-            await self._watchlist.snooze(key, watch.id, until, owner)
-            return f"OK, I've snoozed {name} until {times.at(until)}."
+                return f"{texts.md(name)} is already snoozed until {times.at(snoozed)}."
+            changes = await self._watchlist.snooze(key, watch.id, until, owner)
+            told = [change.sleep(times.now) for change in changes]
+            return texts.sleep_reply("snooze", told, times)
         assert action.target is not None
         if watch.rule.trigger_price <= action.target:
             trigger = texts.money(watch.rule.trigger_price, watch.currency)
-            return f"Your target for {name} is already {trigger}."
+            return f"Your target for {texts.md(name)} is already {trigger}."
         lowered = await self._watchlist.set_target(key, watch.id, action.target, owner)
         if lowered is None:
             return _gone("lower")
         trigger = texts.money(lowered.rule.trigger_price, lowered.currency)
-        reply = f"OK, I'll tell you when {name} is {trigger} or less."
+        reply = f"OK, I'll tell you when {texts.md(name)} is {trigger} or less."
         if not lowered.state.armed:
             reply += (
                 " It is at or below that now, so I'll tell you the next time it drops there"

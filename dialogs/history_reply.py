@@ -25,6 +25,7 @@ from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
 
 from charts.service import ChartService
+from dialogs import texts
 from dialogs.commands.history import HistoryCommand
 from dialogs.remove_dialog import watches_named
 from dialogs.texts import FEED_DOWN, money
@@ -138,25 +139,32 @@ class HistoryReplies:
         if len(watched) == 1:
             return next(iter(watched.values()))
         if len(watched) > 1:
-            return _which(list(watched.values()))
+            return _which(query, list(watched.values()))
         try:
             products = await self._catalog.find(query)
         except FeedError:
             return FEED_DOWN
         if not products:
-            shown = query[:60] + ("…" if len(query) > 60 else "")
-            return f'I don\'t know a product called "{shown}". Say "watch" to see what I can watch.'
+            return f'{texts.no_product_matches(query)} Say "watch" to see the products I know.'
         if len(products) > 1:
-            return _which([_Named(p.id, p.name, p.currency) for p in products])
+            return _which(query, [_Named(p.id, p.name, p.currency) for p in products])
         product = products[0]
-        mine = [w for w in await self._watchlist.of(conversation_key) if w.product_id == product.id]
+        mine = [
+            w
+            for w in await self._watchlist.of(conversation_key, owner)
+            if w.product_id == product.id
+        ]
         since = min((watch.created_at for watch in mine), default=None)
         return _Named(product.id, product.name, product.currency, since)
 
 
-def _which(products: list[_Named]) -> str:
-    names = ", ".join(p.name for p in products[:5]) + (", …" if len(products) > 5 else "")
-    return f"That could be {names}. Say a few more words of the name."
+def _which(query: str, products: list[_Named]) -> str:
+    names = ", ".join(texts.md(p.name) for p in products[:5])
+    more = ", …" if len(products) > 5 else ""
+    return (
+        f"{texts.several_products_match(query)} Which one: {names}{more}?"
+        " Say a few more words of its name."
+    )
 
 
 def _answer(
@@ -177,7 +185,7 @@ def _answer(
     ]
     text = "\n".join(
         [
-            f"**{product.name}**, {period}:",
+            f"**{texts.md(product.name)}**, {period}:",
             "",
             *(f"- {title}: {value}" for title, value in facts),
         ]
@@ -210,5 +218,10 @@ def _answer(
         "body": body,
     }
     activity = MessageFactory.attachment(CardFactory.adaptive_card(card), text=text)
-    activity.summary = text.partition("\n")[0]  # the one line a channel with cards shows
+    # The one line a channel with cards shows (and a notification): plain words, whole.
+    activity.summary = (
+        f"{texts.md(product.name)}, {period}: now {shown(summary.current)}, lowest"
+        f" {shown(summary.low.price)}, average {shown(summary.average)}, highest"
+        f" {shown(summary.high.price)}."
+    )
     return activity

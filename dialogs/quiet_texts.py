@@ -35,9 +35,11 @@ def quiet_off(waiting: int) -> str:
     if waiting == 0:
         return "Quiet hours are off. No alerts were waiting."
     alerts = (
-        "1 alert that was waiting is" if waiting == 1 else f"{waiting} alerts that were waiting are"
+        "The alert that was waiting is"
+        if waiting == 1
+        else f"The {waiting} alerts that were waiting are"
     )
-    return f"Quiet hours are off. The {alerts} on the way."
+    return f"Quiet hours are off. {alerts} on the way."
 
 
 def zone_set(zone: str, hours: QuietHours | None) -> str:
@@ -52,4 +54,8 @@ def zone_now(zone: str | None, chosen: bool) -> str:
             ' Say "timezone Europe/Berlin" (or your own) to set it.'
         )
     source = "" if chosen else " (from your chat app)"
-    return f'Your time zone is {zone}{source}. Say "timezone Europe/Berlin" to change it.'
+    other = "America/New_York" if zone == "Europe/Berlin" else "Europe/Berlin"
+    return (
+        f'Your time zone is {zone}{source}. To change it, say "timezone" and the zone\'s'
+        f' name, like "timezone {other}".'
+    )

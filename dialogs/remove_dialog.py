@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from botbuilder.core import MessageFactory
 from botbuilder.dialogs import (
     ComponentDialog,
     DialogTurnResult,
@@ -16,10 +15,11 @@ from botbuilder.dialogs.choices import Choice, FindChoicesOptions, ListStyle
 from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
 
 from dialogs import texts
+from dialogs.choices import question
 from dialogs.keys import conversation_key, owner_scope
 from domain.owners import belongs_to
 from domain.watches import Watch
-from feed.catalog import words
+from feed.catalog import name_matches
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -32,13 +32,9 @@ def remove_options(index: int | None = None, query: str = "") -> dict[str, Any]:
 
 
 def watches_named(watches: list[Watch], query: str) -> list[Watch]:
-    """Watches whose product name holds every word of the query."""
-    wanted = words(query)
-    return [
-        watch
-        for watch in watches
-        if wanted and all(any(w.startswith(q) for w in words(watch.product_name)) for q in wanted)
-    ]
+    """Watches whose product name the query names (`feed.catalog.name_matches`: words
+    in any case, punctuation ignored), as the catalog matches products."""
+    return [watch for watch in watches if name_matches(query, watch.product_name)]
 
 
 class RemoveDialog(ComponentDialog):
@@ -62,25 +58,17 @@ class RemoveDialog(ComponentDialog):
         activity = step.context.activity
         watches = await self._watchlist.of(conversation_key(activity), owner_scope(activity))
         if not watches:
-            await step.context.send_activity(
-                "You're not watching anything, so there's nothing to remove."
-            )
+            await step.context.send_activity(texts.NO_WATCHES)
             return await step.end_dialog()
         index, query = options.get("index"), options.get("query") or ""
         if index is not None:
             if 1 <= index <= len(watches):
                 return await step.next(watches[index - 1].id)
-            count = f"{len(watches)} watch" + ("es" if len(watches) > 1 else "")
-            await step.context.send_activity(
-                f'You have {count}; say a number from 1 to {len(watches)} (say "list" to see them).'
-            )
+            await step.context.send_activity(texts.no_such_number(len(watches)))
             return await step.end_dialog()
         candidates = watches_named(watches, query) if query else watches
         if query and not candidates:
-            shown = query[:60] + ("…" if len(query) > 60 else "")
-            await step.context.send_activity(
-                f'None of your watches matches "{shown}". Say "list" to see them.'
-            )
+            await step.context.send_activity(texts.no_watch_matches(query))
             return await step.end_dialog()
         if len(candidates) == 1 and query:
             return await step.next(candidates[0].id)
@@ -96,10 +84,8 @@ class RemoveDialog(ComponentDialog):
         return await step.prompt(
             CHOICE_PROMPT,
             PromptOptions(
-                prompt=MessageFactory.text("Which watch should I remove?"),
-                retry_prompt=MessageFactory.text(
-                    'Pick one of these, or say "cancel" to keep them all.'
-                ),
+                prompt=question("Which watch should I remove?"),
+                retry_prompt=question(f"Which watch should I remove? {texts.OR_CANCEL}"),
                 choices=choices,
             ),
         )
@@ -113,7 +99,7 @@ class RemoveDialog(ComponentDialog):
             # In a group the question is the conversation's: another member answered it.
             await step.context.send_activity(texts.not_your_watch(watch.owner_name))
         elif watch is None or not await self._watchlist.remove(key, watch, owner):
-            await step.context.send_activity("That watch was already gone.")
+            await step.context.send_activity(texts.ALREADY_GONE)
         else:
-            await step.context.send_activity(f"OK, I've stopped watching {watch.product_name}.")
+            await step.context.send_activity(texts.stopped_watching(watch.product_name))
         return await step.end_dialog()

@@ -1,7 +1,14 @@
-"""Everything the bot says, composed in one place."""
+"""Everything the bot says, composed in one place.
+
+One wording per situation: a situation several commands meet (nothing watched, no watch
+or product matching the words, several matching, a number outside the list, a question
+that could not be read) is said by one constant or function here, and only here
+(tests/dialogs/test_texts.py holds every other module to it).
+"""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Final, Mapping, Sequence
 
@@ -10,6 +17,8 @@ from domain.alerts import Alert, AlertKind
 from domain.local_times import LocalTimes
 from domain.price_drops import PriceDrop, price_drop, protection_claim
 from domain.rules import Rule, RuleKind, to_cents
+from domain.sleep import Sleep
+from domain.watch_changes import Change, SleepChange
 from domain.watches import Watch
 
 _SYMBOLS: Final = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
@@ -90,6 +99,76 @@ STARTED_OVER: Final = (
 )
 
 
+_MARKDOWN: Final = re.compile(r"([\\`*_\[\]<>~|#])")
+
+
+def md(text: str) -> str:
+    """Text from outside (a product's name, the user's words) escaped for Markdown, which
+    Bot Framework channels render in a message's text: "**Pro** case" shows its stars."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+QUOTE_CHARS: Final = 60
+
+
+def quoted(text: str, limit: int = QUOTE_CHARS) -> str:
+    """The user's words as a reply quotes them: cut to `limit`, escaped."""
+    return md(text if len(text) <= limit else text[:limit] + "…")
+
+
+# Situations several commands meet: one wording each.
+NO_WATCHES: Final = 'You\'re not watching anything yet. Try "watch headphones 20%".'
+NUMBERS_START_AT_1: Final = 'Watch numbers start at 1: say "list" to see them.'
+OR_CANCEL: Final = 'Or say "cancel" to stop.'
+"""Ends every question asked again after an answer that could not be read."""
+
+
+def say_which_watch(verb: str, all_too: bool = True) -> str:
+    also = f', "{verb} 2" or "{verb} all"' if all_too else f' or "{verb} 2"'
+    return f'Say which watch, like "{verb} headphones"{also}.'
+
+
+SAY_SNOOZE: Final = (
+    'Say which watch and for how long, like "snooze headphones 2h" or "snooze all 1d".'
+)
+
+
+def watch_count(count: int) -> str:
+    return f"{count} watch" + ("" if count == 1 else "es")
+
+
+def no_such_number(count: int) -> str:
+    return (
+        f'You have {watch_count(count)}: say a number from 1 to {count} (say "list" to see them).'
+    )
+
+
+def no_watch_matches(query: str) -> str:
+    return f'None of your watches matches "{quoted(query)}". Say "list" to see them.'
+
+
+def several_watches_match(labels: Sequence[str], example: str) -> str:
+    """`labels`: the matching watches as `watch_label` shows them; `example`: how to say
+    one by its number ("why 2")."""
+    listed = "\n".join(f"- {md(label)}" for label in labels)
+    return f'Several of your watches match; say which by its number, like "{example}":\n\n{listed}'
+
+
+def no_product_matches(query: str) -> str:
+    return f'I couldn\'t find "{quoted(query)}".'
+
+
+def several_products_match(query: str) -> str:
+    return f'Several products match "{quoted(query)}".'
+
+
+ALREADY_GONE: Final = "That watch was already gone."
+
+
+def stopped_watching(name: str) -> str:
+    return f"OK, I've stopped watching {md(name)}."
+
+
 def money(amount: Decimal, currency: str) -> str:
     """An amount in whole cents, rounded as triggers are (half up)."""
     amount = to_cents(amount)
@@ -107,7 +186,7 @@ def describe_rule(product_name: str, currency: str, rule: Rule) -> str:
         how = f"a {rule.threshold_percent:g}% drop"
     else:
         how = "your target"
-    text = f"{product_name} is {now} now; I'll tell you when it is {trigger} or less ({how})."
+    text = f"{md(product_name)} is {now} now; I'll tell you when it is {trigger} or less ({how})."
     if rule.start_price <= rule.trigger_price:
         text += (
             f" It is already at or below {trigger}, so I'll tell you the next time it"
@@ -153,14 +232,14 @@ def watch_line(number: int, watch: Watch, current: Decimal | None, times: LocalT
     price = "price unavailable" if current is None else f"now {money(current, watch.currency)}"
     trigger = money(watch.rule.trigger_price, watch.currency)
     state = watch_state(watch, times)
-    return f"{number}. **{watch.product_name}** – {price}, alert at {trigger} or less{state}"
+    return f"{number}. **{md(watch.product_name)}** – {price}, alert at {trigger} or less{state}"
 
 
 def watch_list(
     watches: Sequence[Watch], prices: dict[str, Decimal | None], times: LocalTimes
 ) -> str:
     if not watches:
-        return 'You\'re not watching anything yet. Try "watch headphones 20%".'
+        return NO_WATCHES
     lines = [watch_line(n, w, prices.get(w.product_id), times) for n, w in enumerate(watches, 1)]
     return "\n".join(["Your watches:", "", *lines])
 
@@ -219,7 +298,7 @@ def low_words(low: LowestPrice, new_price: Decimal, currency: str, times: LocalT
 def alert_line(
     alert: Alert, times: LocalTimes, facts: AlertFacts = UNKNOWN, name_chars: int = NAME_CHARS
 ) -> str:
-    name = f"**{shown_name(alert.product_name, name_chars)}**"
+    name = f"**{md(shown_name(alert.product_name, name_chars))}**"
     if alert.kind is AlertKind.UNAVAILABLE:
         return f"{name} is unavailable at the moment, so I've paused that watch"
     if alert.kind is AlertKind.AVAILABLE:
@@ -241,7 +320,7 @@ def alert_line(
 
 def compact_alert_line(alert: Alert, name_chars: int) -> str:
     """An alert in a few words, for a message that must stay small."""
-    name = f"**{shown_name(alert.product_name, name_chars)}**"
+    name = f"**{md(shown_name(alert.product_name, name_chars))}**"
     if alert.kind is AlertKind.UNAVAILABLE:
         return f"{name} unavailable"
     if alert.kind is AlertKind.SHOP_SILENT:
@@ -269,7 +348,7 @@ def alerts_message(
             return f"{_ICONS[alert.kind]} {line}."
         return (
             f"📉 Price drop: {line}."
-            f' Say "remove {shown_name(alert.product_name)}" to stop watching it.'
+            f' Say "remove {md(shown_name(alert.product_name))}" to stop watching it.'
         )
     lines = [f"- {_ICONS[a.kind]} {alert_line(a, times, facts.get(a.id, UNKNOWN))}" for a in alerts]
     return _several(alerts, lines)
@@ -311,3 +390,123 @@ _ICONS: Final = {
     AlertKind.PROTECT: "💸",
     AlertKind.SHOP_SILENT: "⚠️",
 }
+
+
+def _sleep_line(verb: str, change: SleepChange, times: LocalTimes) -> str:
+    """What `pause`, `snooze` or `resume` did to one watch, exactly."""
+    watch = change.watch
+    name = md(watch.product_name)
+    gone = "it is unavailable at the moment: I'll tell you when it's back"
+    if verb == "pause":
+        if not change.changed:
+            return f'{name} is already paused; say "resume {name}" to hear about it again.'
+        was = (
+            f" (instead of snoozed until {times.at(change.snoozed_until_before)})"
+            if change.before is Sleep.SNOOZED and change.snoozed_until_before is not None
+            else ""
+        )
+        return f'OK, I\'ve paused {name}{was} until you say "resume {name}".'
+    if verb == "snooze":
+        assert watch.snoozed_until is not None
+        until = times.at(watch.snoozed_until)
+        if change.before is Sleep.PAUSED:
+            return f"OK, {name} is no longer paused: I've snoozed it until {until} instead."
+        if change.before is Sleep.SNOOZED and change.snoozed_until_before is not None:
+            before = times.at(change.snoozed_until_before)
+            return f"OK, I've snoozed {name} until {until} (instead of {before})."
+        return f"OK, I've snoozed {name} until {until}."
+    if not change.changed:
+        if change.unavailable:
+            return f"{name} wasn't paused or snoozed, but {gone}."
+        return f"{name} wasn't paused or snoozed: I'm alerting you about it as usual."
+    if change.unavailable:
+        return f"OK, I've resumed {name}, but {gone}."
+    return f"OK, I've resumed {name} and I'll alert you as usual."
+
+
+_ALL_SAID: Final = {
+    (
+        "pause",
+        Sleep.AWAKE,
+        Sleep.PAUSED,
+    ): 'OK, I\'ve paused all {n} of your watches until you say "resume all".',
+    ("pause", Sleep.PAUSED, Sleep.PAUSED): "All {n} of your watches are paused already.",
+    (
+        "resume",
+        Sleep.PAUSED,
+        Sleep.AWAKE,
+    ): "OK, I've resumed all {n} of your watches and I'll alert you as usual.",
+    (
+        "resume",
+        Sleep.SNOOZED,
+        Sleep.AWAKE,
+    ): "OK, I've resumed all {n} of your watches and I'll alert you as usual.",
+    (
+        "resume",
+        Sleep.AWAKE,
+        Sleep.AWAKE,
+    ): "None of your {n} watches was paused or snoozed: I'm alerting you as usual.",
+    (
+        "snooze",
+        Sleep.AWAKE,
+        Sleep.SNOOZED,
+    ): "OK, I've snoozed all {n} of your watches until {until}.",
+}
+
+
+def sleep_reply(verb: str, changes: Sequence[SleepChange], times: LocalTimes) -> str:
+    """The reply to `pause`, `snooze` or `resume` ("pause all" too): what it did to each
+    watch; one sentence when it did the same to all of them."""
+    if len(changes) == 1:
+        return _sleep_line(verb, changes[0], times)
+    kinds = {(verb, c.before, c.after) for c in changes}
+    same = len(kinds) == 1 and not any(c.unavailable for c in changes)
+    said = _ALL_SAID.get(next(iter(kinds))) if same else None
+    if said is not None:
+        until = changes[0].watch.snoozed_until
+        return said.format(n=len(changes), until="" if until is None else times.at(until))
+    return "\n".join(f"- {_sleep_line(verb, change, times)}" for change in changes)
+
+
+def protection_reply(change: Change, current: Decimal | None, times: LocalTimes) -> str:
+    """What `bought` did: a new price protection, or the one the person had, renewed."""
+    watch = change.after
+    assert watch.expires_at is not None
+    name = md(watch.product_name)
+    paid = money(watch.rule.start_price, watch.currency)
+    reply = (
+        f"OK: until {times.at(watch.expires_at)} I'll tell you if {name} gets"
+        f" cheaper than the {paid} you paid (price protection)."
+    )
+    before = change.before
+    if before.id == watch.id and before != watch and before.expires_at is not None:
+        was = money(before.rule.start_price, before.currency)
+        reply += (
+            f" It replaces the one you had ({was} paid, until {times.at(before.expires_at)}):"
+            " one protection per product."
+        )
+    if current is not None and current <= watch.rule.trigger_price:
+        back = money(protection_claim(watch.rule.start_price, current), watch.currency)
+        reply += (
+            f" It is {money(current, watch.currency)} already: you may be able to"
+            f" claim {back} back."
+        )
+    return reply
+
+
+NOT_WATCHED: Final = "OK, I won't watch it."
+LEFT_AS_IT_WAS: Final = "OK, I've left it as it was."
+
+
+def already_watching(watch: Watch) -> str:
+    """A second `watch` of a product: what the person has (one watch per product)."""
+    trigger = money(watch.rule.trigger_price, watch.currency)
+    how = (
+        f"a {watch.rule.threshold_percent:g}% drop"
+        if watch.rule.kind is RuleKind.PERCENT
+        else "your target"
+    )
+    return (
+        f"You're already watching {md(watch.product_name)}: I'll tell you when it is"
+        f" {trigger} or less ({how})."
+    )

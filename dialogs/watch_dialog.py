@@ -6,7 +6,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.dialogs import (
     ComponentDialog,
     DialogTurnResult,
@@ -23,10 +23,10 @@ from botbuilder.dialogs.prompts import (
 from botbuilder.schema import Activity
 
 from dialogs import texts
-from dialogs.choices import offer
+from dialogs.choices import offer, question
 from dialogs.commands.drops import Drop, parse_drop
 from dialogs.commands.words import CommandError, clean_text
-from dialogs.keys import conversation_key, user_id, user_name
+from dialogs.keys import conversation_key, owner_scope, user_id, user_name
 from dialogs.page_looks import (
     OFFER_PREFIX,
     chosen_offer,
@@ -37,7 +37,8 @@ from dialogs.page_looks import (
 )
 from domain.pages import is_page_product
 from domain.products import Product
-from domain.rules import Rule, below_rule, percent_rule, to_cents
+from domain.rules import Rule, RuleKind, below_rule, percent_rule, to_cents
+from domain.watches import same_watch
 from feed.catalog import Catalog, match_products
 from feed.client import FeedError
 from shops.pages import ShopPages
@@ -99,6 +100,16 @@ async def create_watch(
     return "Done! " + texts.describe_rule(product.name, product.currency, rule)
 
 
+def same_promise(rule: Rule, other: Rule) -> bool:
+    """Whether two rules fire at the same price for the same reason: asking for the
+    watch one has already changes nothing."""
+    return (
+        rule.kind is other.kind
+        and rule.trigger_price == other.trigger_price
+        and (rule.kind is not RuleKind.PERCENT or rule.threshold_percent == other.threshold_percent)
+    )
+
+
 class WatchDialog(ComponentDialog):
     def __init__(
         self, catalog: Catalog, watchlist: Watchlist, default_drop: Decimal, pages: ShopPages
@@ -150,9 +161,9 @@ class WatchDialog(ComponentDialog):
         if len(matches) == 1:
             return await step.next(matches[0].id)
         if len(matches) > 1:
-            prompt = offer(f'Several products match "{query}". Which one?', _names(matches))
+            prompt = offer(f"{texts.several_products_match(query)} Which one?", _names(matches))
         elif query:
-            prompt = offer(f'I couldn\'t find "{query}". Which product?', _names(products))
+            prompt = offer(f"{texts.no_product_matches(query)} Which product?", _names(products))
         else:
             prompt = offer("Which product should I watch?", _names(products))
         return await step.prompt(PRODUCT_PROMPT, PromptOptions(prompt=prompt))
@@ -180,14 +191,14 @@ class WatchDialog(ComponentDialog):
             prompt.recognized.value = matches[0].id
             return True
         if matches:
-            message = offer("That matches more than one product. Which one?", _names(matches))
-        else:
-            shown = text[:60] + ("…" if len(text) > 60 else "")
             message = offer(
-                f'I couldn\'t find "{shown}". Pick one of these, or type part of its name.'
-                if shown
-                else "Pick a product, or type part of its name.",
-                _names(products),
+                f"{texts.several_products_match(text)} Which one? {texts.OR_CANCEL}",
+                _names(matches),
+            )
+        else:
+            pick = f"Pick one of these, or type part of its name. {texts.OR_CANCEL}"
+            message = offer(
+                f"{texts.no_product_matches(text)} {pick}" if text else pick, _names(products)
             )
         await prompt.context.send_activity(message)
         return False
@@ -213,7 +224,7 @@ class WatchDialog(ComponentDialog):
             return await step.end_dialog()
         if price is None:
             await step.context.send_activity(
-                f"{product.name} has no price right now, so I can't watch it yet."
+                f"{texts.md(product.name)} has no price right now, so I can't watch it yet."
                 " Please try again later."
             )
             return await step.end_dialog()
@@ -234,9 +245,11 @@ class WatchDialog(ComponentDialog):
         example = f"below {_example_target(price)}"
         buttons = [f"{self._default_drop:g}%", "10%", "30%", example]
         if correction:
-            return offer(f"{correction} How big a drop should I wait for?", buttons)
+            return offer(
+                f"{correction} How big a drop should I wait for? {texts.OR_CANCEL}", buttons
+            )
         return offer(
-            f"{product.name} is {texts.money(price, product.currency)} now."
+            f"{texts.md(product.name)} is {texts.money(price, product.currency)} now."
             " How big a drop should I wait for? Say a percentage"
             f' ({self._default_drop:g}% if you say "default"), or a price like "{example}".',
             buttons,
@@ -253,10 +266,12 @@ class WatchDialog(ComponentDialog):
             values = prompt.options.validations or {}
             product = await self._product(values.get("product_id", ""))
             if product is None or "price" not in values:
-                await prompt.context.send_activity(f"{error} How big a drop should I wait for?")
+                await prompt.context.send_activity(
+                    question(f"{error} How big a drop should I wait for? {texts.OR_CANCEL}")
+                )
             else:
-                question = self._drop_question(product, Decimal(values["price"]), str(error))
-                await prompt.context.send_activity(question)
+                again = self._drop_question(product, Decimal(values["price"]), str(error))
+                await prompt.context.send_activity(again)
             return False
         return True
 
@@ -268,25 +283,46 @@ class WatchDialog(ComponentDialog):
             return await step.end_dialog()
         rule = make_rule(Decimal(step.values["price"]), drop)
         step.values.update(watch_options(step.values.get("query"), drop))
-        question = texts.describe_rule(product.name, product.currency, rule) + " Shall I?"
+        promise = texts.describe_rule(product.name, product.currency, rule)
+        activity = step.context.activity
+        watches = await self._watchlist.of(conversation_key(activity), owner_scope(activity))
+        existing = same_watch(watches, product.id, protection=False)
+        step.values["existing"] = None if existing is None else existing.id
+        if existing is None:
+            asked = f"{promise} Shall I?"
+        elif same_promise(existing.rule, rule):
+            await step.context.send_activity(texts.already_watching(existing))
+            return await step.end_dialog()
+        else:
+            asked = f"{texts.already_watching(existing)} Change it? {promise}"
         return await step.prompt(
             CONFIRM_PROMPT,
             PromptOptions(
-                prompt=MessageFactory.text(question),
-                retry_prompt=MessageFactory.text('Please say "yes" or "no". ' + question),
+                prompt=question(asked),
+                retry_prompt=question(f'Please say "yes" or "no". {asked}'),
             ),
         )
 
     async def _save_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         product = await self._product(step.values["product_id"])
         drop = _drop_from(step.values)
+        existing = step.values.get("existing")
         if not step.result or product is None or drop is None:
-            await step.context.send_activity("OK, I won't watch it.")
+            await step.context.send_activity(
+                texts.LEFT_AS_IT_WAS if existing else texts.NOT_WATCHED
+            )
             return await step.end_dialog()
         rule = make_rule(Decimal(step.values["price"]), drop)
-        await step.context.send_activity(
-            await create_watch(step.context, self._watchlist, product, rule)
+        key = conversation_key(step.context.activity)
+        owner = owner_scope(step.context.activity)
+        changed = (
+            None if existing is None else await self._watchlist.set_rule(key, existing, rule, owner)
         )
+        if changed is not None:
+            reply = "Changed! " + texts.describe_rule(product.name, product.currency, rule)
+        else:
+            reply = await create_watch(step.context, self._watchlist, product, rule)
+        await step.context.send_activity(reply)
         return await step.end_dialog()
 
     @staticmethod

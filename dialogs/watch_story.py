@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Final, Sequence
 
-from dialogs.texts import money
+from dialogs.texts import md, money
 from domain.alert_fate import Fate, Situation, fate
 from domain.alerts import Alert, AlertKind, AlertStatus, Attempt
 from domain.history import PricePoint
@@ -103,7 +103,7 @@ def _rule(watch: Watch) -> str:
         if rule.kind is RuleKind.PERCENT
         else ""
     )
-    return f"You're watching **{watch.product_name}** for {trigger} or less{how}."
+    return f"You're watching **{md(watch.product_name)}** for {trigger} or less{how}."
 
 
 Line = tuple[datetime, int, str]

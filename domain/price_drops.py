@@ -7,12 +7,13 @@ exactly old minus new on the screen, and the percent is of those same two number
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import ROUND_CEILING, Decimal, localcontext
 from typing import Final
 
-from domain.rules import CENT, HUNDRED, MONEY, Rule, RuleKind, percent_rule, to_cents
+from domain.rules import CENT, HUNDRED, MONEY, Rule, RuleKind, to_cents
 
 TENTH: Final = Decimal("0.1")
+HUNDREDTH: Final = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -40,16 +41,33 @@ def price_drop(old: Decimal, new: Decimal) -> PriceDrop:
     return PriceDrop(to_cents(old), to_cents(new))
 
 
-def lowered_target(rule: Rule, drop: PriceDrop) -> Decimal | None:
-    """ "The new price minus the same drop": the same percent off the new price for a
-    percent rule, the new price minus the money drop for a target. None unless that is a
-    positive price under both the new price and the current trigger (a lower target)."""
-    if rule.kind is RuleKind.PERCENT and rule.threshold_percent is not None:
-        target = percent_rule(drop.new, rule.threshold_percent).trigger_price
-    elif rule.kind is RuleKind.BELOW:
-        target = drop.new - drop.amount
-    else:
+def chosen_gap(rule: Rule) -> Decimal | None:
+    """How far under the price the user chose to be told, in percent: a percent rule's
+    drop; for a `below` target, the percent it was under the price when the watch was
+    made (kept as the rule's `threshold_percent` once an alert lowered it). None when
+    there is none (a target at or above the price then; price protection)."""
+    if rule.kind is RuleKind.PROTECT:
         return None
+    if rule.threshold_percent is not None:
+        return rule.threshold_percent
+    if rule.kind is not RuleKind.BELOW or rule.start_price <= rule.trigger_price:
+        return None
+    with localcontext(MONEY):
+        gap = (rule.start_price - rule.trigger_price) / rule.start_price * HUNDRED
+    return gap.quantize(HUNDREDTH, context=MONEY)
+
+
+def lowered_target(rule: Rule, drop: PriceDrop) -> Decimal | None:
+    """ "Lower my target": the same relative gap the user chose (`chosen_gap`) under the
+    new price, and never under half the new price. None unless that is a price under
+    both the new price and the current trigger (a lower target)."""
+    gap = chosen_gap(rule)
+    if gap is None or drop.amount <= 0:
+        return None
+    with localcontext(MONEY):
+        target = to_cents(drop.new * (1 - gap / HUNDRED))
+        half = (drop.new / 2).quantize(CENT, rounding=ROUND_CEILING)
+    target = max(target, half)
     if target < CENT or target >= min(drop.new, rule.trigger_price):
         return None
     return target

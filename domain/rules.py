@@ -34,6 +34,8 @@ class Rule:
     """The price when the watch was made; alerts compare against it."""
     trigger_price: Decimal
     threshold_percent: Decimal | None = None
+    """A percent rule's drop; on a `below` rule an alert lowered, the relative gap
+    under the price the user chose, which the next lowering keeps."""
 
 
 @dataclass(frozen=True)
@@ -79,17 +81,44 @@ def below_rule(start_price: Decimal, target_price: Decimal) -> Rule:
     return Rule(RuleKind.BELOW, start_price, to_cents(target_price))
 
 
+MIN_PROTECTED: Final = Decimal("0.02")
+"""The least price a protection can watch: under it no price is left to fire at."""
+
+
+def is_protectable(paid: Decimal) -> bool:
+    """Whether `paid` leaves a positive trigger (`protect_rule`): 0.014 is $0.01, whose
+    trigger would be $0.00, which no price ever reaches."""
+    return to_cents(paid) >= MIN_PROTECTED
+
+
 def protect_rule(paid: Decimal) -> Rule:
     """Alert when the price goes below what was paid: at `paid` - 0.01 or less."""
     paid = to_cents(paid)
     return Rule(RuleKind.PROTECT, paid, paid - CENT)
 
 
-def retargeted(rule: Rule, target: Decimal) -> Rule:
+def protected_state(rule: Rule, current: Decimal | None, crossings: int = 0) -> RuleState:
+    """A price protection's state, told the price now (None: unknown): a price already
+    under the trigger counts as a crossing (the reply says so), so the poll does not
+    alert about it again. `crossings`: those counted before (a protection renewed)."""
+    if current is None:
+        return replace(initial_state(rule), crossings=crossings)
+    below = current <= rule.trigger_price
+    return RuleState(
+        armed=not below,
+        last_price=current,
+        crossings=crossings + int(below),
+        crossed_from=rule.start_price if below else None,
+    )
+
+
+def retargeted(rule: Rule, target: Decimal, gap: Decimal | None = None) -> Rule:
     """The rule firing at `target` instead: a percent rule becomes a `below` one (its
-    start price kept); a `below` or price protection rule keeps its kind."""
+    start price kept); a `below` or price protection rule keeps its kind. `gap`: the
+    relative gap the target keeps (`domain.price_drops.chosen_gap`), which the next
+    lowering keeps too."""
     kind = RuleKind.BELOW if rule.kind is RuleKind.PERCENT else rule.kind
-    return Rule(kind, rule.start_price, to_cents(target))
+    return Rule(kind, rule.start_price, to_cents(target), gap)
 
 
 def initial_state(rule: Rule) -> RuleState:

@@ -13,8 +13,29 @@ still pauses and resumes with its product, and `list` shows that.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 from domain.watches import Watch
+
+
+class Sleep(str, Enum):
+    """What a user made of a watch's alerts: one of three, never two at once.
+
+    A pause and a snooze replace each other: `pause` on a snoozed watch ends the snooze
+    (paused until resumed), `snooze` on a paused watch ends the pause (alerts come back
+    when the snooze runs out). `list`, `why` and the replies all read this."""
+
+    AWAKE = "awake"
+    PAUSED = "paused"
+    SNOOZED = "snoozed"
+
+
+def sleep_of(watch: Watch, now: datetime) -> Sleep:
+    if watch.paused_by_user:
+        return Sleep.PAUSED
+    if watch.snoozed_until is not None and watch.snoozed_until > now:
+        return Sleep.SNOOZED
+    return Sleep.AWAKE
 
 
 def is_asleep(watch: Watch, now: datetime) -> bool:

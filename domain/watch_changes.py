@@ -16,8 +16,9 @@ from typing import Callable
 
 from domain.alert_birth import Available, Crossing, ShopSilent, Unavailable, Woke, born
 from domain.alerts import NewAlert
-from domain.rules import evaluate, retargeted
-from domain.sleep import is_sleeping
+from domain.price_drops import chosen_gap
+from domain.rules import Rule, evaluate, protect_rule, protected_state, retargeted
+from domain.sleep import Sleep, is_sleeping, sleep_of
 from domain.watch_events import EventKind, WatchEvent
 from domain.watches import NewWatch, Watch
 
@@ -35,6 +36,35 @@ class Change:
     @property
     def writes(self) -> bool:
         return self.after != self.before or bool(self.alerts) or bool(self.events)
+
+    def sleep(self, now: datetime) -> SleepChange:
+        """What a pause, snooze or resume did, as its reply tells it."""
+        return SleepChange(
+            self.after,
+            sleep_of(self.before, now),
+            sleep_of(self.after, now),
+            self.before.snoozed_until,
+        )
+
+
+@dataclass(frozen=True)
+class SleepChange:
+    watch: Watch
+    """The watch after."""
+    before: Sleep
+    after: Sleep
+    snoozed_until_before: datetime | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before is not self.after or (
+            self.after is Sleep.SNOOZED and self.snoozed_until_before != self.watch.snoozed_until
+        )
+
+    @property
+    def unavailable(self) -> bool:
+        """The product is unavailable: the watch waits for it, whatever the user did."""
+        return self.watch.paused
 
 
 WatchChange = Callable[[Watch], Change]
@@ -61,16 +91,33 @@ def _sleep_crossings(watch: Watch) -> int:
 
 
 def pause(now: datetime) -> WatchChange:
+    """Asleep until resumed; a snooze it had ends (`domain.sleep.Sleep`). A paused watch
+    stays as it is."""
+
     def change(watch: Watch) -> Change:
-        after = replace(watch, paused_by_user=True, sleep_crossings=_sleep_crossings(watch))
+        if sleep_of(watch, now) is Sleep.PAUSED:
+            return Change(watch, watch)
+        after = replace(
+            watch,
+            paused_by_user=True,
+            snoozed_until=None,
+            sleep_crossings=_sleep_crossings(watch),
+        )
         return Change(watch, after, events=[_event(watch, EventKind.PAUSED, now)])
 
     return change
 
 
 def snooze(until: datetime, now: datetime) -> WatchChange:
+    """Asleep until `until`, instead of any pause or earlier snooze."""
+
     def change(watch: Watch) -> Change:
-        after = replace(watch, snoozed_until=until, sleep_crossings=_sleep_crossings(watch))
+        after = replace(
+            watch,
+            paused_by_user=False,
+            snoozed_until=until,
+            sleep_crossings=_sleep_crossings(watch),
+        )
         detail = until.isoformat()
         return Change(watch, after, events=[_event(watch, EventKind.SNOOZED, now, detail=detail)])
 
@@ -112,24 +159,52 @@ def _wake(watch: Watch, kind: EventKind, now: datetime) -> Change:
 
 
 def retarget(target: Decimal, now: datetime) -> WatchChange:
-    """Fire at `target` from now on (`domain.rules.retargeted`): armed when the last
-    price is above it, so the next crossing of the new target alerts."""
+    """Fire at `target` from now on (`domain.rules.retargeted`, keeping the gap the user
+    chose): armed when the last price is above it, so the next crossing of the new
+    target alerts."""
+    return _new_rule(lambda rule: retargeted(rule, target, chosen_gap(rule)), now)
+
+
+def rerule(rule: Rule, now: datetime) -> WatchChange:
+    """Fire under `rule` (made from today's price) from now on: a second `watch` of the
+    same product, confirmed, changes the one watch instead of adding another."""
+    return _new_rule(lambda _: rule, now)
+
+
+def reprotect(
+    paid: Decimal, current: Decimal | None, expires_at: datetime, now: datetime
+) -> WatchChange:
+    """A second `bought` of the same product: the protection takes the new price paid
+    and window (`domain.rules.protected_state`), its crossings counted on."""
 
     def change(watch: Watch) -> Change:
-        rule = retargeted(watch.rule, target)
+        rule = protect_rule(paid)
+        state = protected_state(rule, current, watch.state.crossings)
+        after = replace(watch, rule=rule, state=state, expires_at=expires_at)
+        return Change(watch, after, events=[_target_changed(watch, rule, now)])
+
+    return change
+
+
+def _new_rule(make: Callable[[Rule], Rule], now: datetime) -> WatchChange:
+    def change(watch: Watch) -> Change:
+        rule = make(watch.rule)
         last = watch.state.last_price
         armed = watch.state.armed if last is None else last > rule.trigger_price
         after = replace(watch, rule=rule, state=replace(watch.state, armed=armed))
-        event = WatchEvent(
-            watch.id,
-            now,
-            EventKind.TARGET_CHANGED,
-            trigger_price=rule.trigger_price,
-            detail=str(watch.rule.trigger_price),
-        )
-        return Change(watch, after, events=[event])
+        return Change(watch, after, events=[_target_changed(watch, rule, now)])
 
     return change
+
+
+def _target_changed(watch: Watch, rule: Rule, now: datetime) -> WatchEvent:
+    return WatchEvent(
+        watch.id,
+        now,
+        EventKind.TARGET_CHANGED,
+        trigger_price=rule.trigger_price,
+        detail=str(watch.rule.trigger_price),
+    )
 
 
 def priced(watch: Watch, price: Decimal, outage: int, now: datetime) -> Change:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Sequence
 
 from domain.rules import Rule, RuleState
 
@@ -51,3 +52,16 @@ class Watch:
     version: int = 0
     """Bumped by every write of the watch's state: a write made from an earlier read
     names the version it read and loses to any change made since (compare-and-set)."""
+
+
+def same_watch(watches: Sequence[Watch], product_id: str, *, protection: bool) -> Watch | None:
+    """A person's watch of this product of the same sort, if they have one: one price
+    watch and one price protection per product per person, never two of either."""
+    return next(
+        (
+            watch
+            for watch in watches
+            if watch.product_id == product_id and (watch.expires_at is not None) == protection
+        ),
+        None,
+    )

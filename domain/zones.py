@@ -7,11 +7,22 @@ from typing import Final
 from zoneinfo import ZoneInfo, available_timezones
 
 MAX_ZONE_NAME: Final = 64
+NOT_PLACES: Final = frozenset({"localtime", "factory", "posixrules"})
+"""Names in the zone database that are no place's time: the server's own setting
+(`localtime`, `posixrules`) and `Factory`, a placeholder whose time is "-00"."""
+COPIES: Final = ("posix/", "right/")
+"""Trees that repeat the database (`right/` counting leap seconds): never a user's zone."""
+
+
+def is_not_a_place(name: str) -> bool:
+    """A zone name the database has that names no place (`NOT_PLACES`, `COPIES`)."""
+    folded = name.strip().casefold()
+    return folded in NOT_PLACES or folded.startswith(COPIES)
 
 
 @lru_cache(maxsize=1)
 def _names_by_fold() -> dict[str, str]:
-    return {name.casefold(): name for name in available_timezones()}
+    return {name.casefold(): name for name in available_timezones() if not is_not_a_place(name)}
 
 
 def canonical_zone(name: object) -> str | None:

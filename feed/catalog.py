@@ -14,34 +14,42 @@ from feed.client import FeedError, PriceFeed
 logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_JOINERS = re.compile(r"['’ʼ`´]")
+"""Marks inside a word (Chef's): dropped, so "chefs" and "chef's" are one word."""
 MIN_PREFIX = 3
 
 
 def words(text: str) -> list[str]:
-    return [word.casefold() for word in _WORD.findall(text)]
+    """The words of a name or a query: letters and digits, in any case, any punctuation
+    between them ignored ("Noise-cancelling" is "noise", "cancelling")."""
+    return [word.casefold() for word in _WORD.findall(_JOINERS.sub("", text))]
+
+
+def name_matches(query: str, name: str) -> bool:
+    """Whether typed words name this product name, punctuation and case aside: each word
+    is a word of the name or (3+ letters) starts one ("headphone", "chefs knife"), or
+    the words run together start the name at one of its words ("ereader", "e-reader")."""
+    query_words, name_words = words(query), words(name)
+    if not query_words:
+        return False
+    if all(_word_in(word, name_words) for word in query_words):
+        return True
+    joined = "".join(query_words)
+    return len(joined) >= MIN_PREFIX and any(
+        "".join(name_words[start:]).startswith(joined) for start in range(len(name_words))
+    )
 
 
 def match_products(products: Sequence[Product], query: str) -> list[Product]:
-    """Products whose id is the query, or whose name holds every word of it.
-
-    An exact id or an exact name wins outright; a query word matches a word of the
-    name that equals it or (3+ letters) starts with it, so "headphone" finds
-    "Noise-cancelling headphones".
-    """
+    """Products whose id is the query, or whose name it names (`name_matches`). An exact
+    id or an exact name wins outright."""
     wanted = query.strip().casefold()
     if not wanted:
         return []
     for product in products:
         if wanted in (product.id.casefold(), product.name.casefold()):
             return [product]
-    query_words = words(wanted)
-    if not query_words:
-        return []
-    return [
-        product
-        for product in products
-        if all(_word_in(word, words(product.name)) for word in query_words)
-    ]
+    return [product for product in products if name_matches(query, product.name)]
 
 
 def _word_in(word: str, name_words: list[str]) -> bool:

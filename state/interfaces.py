@@ -15,7 +15,7 @@ from domain.history import Downsampled, PricePoint
 from domain.pages import PageProduct, PageReading, StoredPage
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck, Recorded
 from domain.products import ProductHealth
-from domain.watch_changes import WatchChange
+from domain.watch_changes import Change, WatchChange
 from domain.watch_events import WatchEvent
 from domain.watches import NewWatch, Watch
 
@@ -77,12 +77,12 @@ class WatchStore(Protocol):
         watch_id: int | None,
         change: WatchChange,
         owner: str | None = None,
-    ) -> list[Watch]:
+    ) -> list[Change]:
         """Apply a user's change to the conversation's watch (None: to each of its
         watches; with an `owner`, only those that belong to them, `domain.owners`) under
         the rows' locks, worked out from the watch as it is now, with the alerts and
-        events it makes; returns the watches after. Every write of a watch's state is
-        this or `record_poll`."""
+        events it makes; returns the changes, each `after` as stored. Every write of a
+        watch's state is this or `record_poll`."""
 
     async def by_ids(self, watch_ids: Sequence[int]) -> dict[int, Watch]:
         """The watches that still exist, by id."""

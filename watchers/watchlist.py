@@ -15,8 +15,9 @@ from domain import watch_changes
 from domain.clock import Clock
 from domain.owners import belongs_to, owned_by
 from domain.products import Product
-from domain.rules import Rule, RuleState, initial_state, is_price, protect_rule, to_cents
-from domain.watches import NewWatch, Watch
+from domain.rules import Rule, RuleState, initial_state, is_price, protect_rule, protected_state
+from domain.watch_changes import Change
+from domain.watches import NewWatch, Watch, same_watch
 from feed.client import FeedError, PriceFeed
 from state.interfaces import WatchStore
 
@@ -105,23 +106,23 @@ class Watchlist:
 
     async def pause(
         self, conversation_key: str, watch_id: int | None, owner: str | None = None
-    ) -> list[Watch]:
+    ) -> list[Change]:
         """Put a watch (None: every watch of the owner's) to sleep until resumed. It keeps
         tracking prices and alerts once on waking if it fired meanwhile (`domain.sleep`)."""
-        watches = await self._watches.change(
+        changes = await self._watches.change(
             conversation_key, watch_id, watch_changes.pause(self._clock()), owner
         )
-        logger.info("paused %d watch(es) in %s", len(watches), conversation_key)
-        return watches
+        logger.info("paused %d watch(es) in %s", len(changes), conversation_key)
+        return changes
 
     async def resume(
         self, conversation_key: str, watch_id: int | None, owner: str | None = None
-    ) -> list[Watch]:
-        watches = await self._watches.change(
+    ) -> list[Change]:
+        changes = await self._watches.change(
             conversation_key, watch_id, watch_changes.resume(self._clock()), owner
         )
-        logger.info("resumed %d watch(es) in %s", len(watches), conversation_key)
-        return watches
+        logger.info("resumed %d watch(es) in %s", len(changes), conversation_key)
+        return changes
 
     async def snooze(
         self,
@@ -129,12 +130,12 @@ class Watchlist:
         watch_id: int | None,
         until: datetime,
         owner: str | None = None,
-    ) -> list[Watch]:
-        watches = await self._watches.change(
+    ) -> list[Change]:
+        changes = await self._watches.change(
             conversation_key, watch_id, watch_changes.snooze(until, self._clock()), owner
         )
-        logger.info("snoozed %d watch(es) in %s until %s", len(watches), conversation_key, until)
-        return watches
+        logger.info("snoozed %d watch(es) in %s until %s", len(changes), conversation_key, until)
+        return changes
 
     async def set_target(
         self, conversation_key: str, watch_id: int, target: Decimal, owner: str | None = None
@@ -144,7 +145,18 @@ class Watchlist:
         changed = await self._watches.change(
             conversation_key, watch_id, watch_changes.retarget(target, self._clock()), owner
         )
-        return changed[0] if changed else None
+        return changed[0].after if changed else None
+
+    async def set_rule(
+        self, conversation_key: str, watch_id: int, rule: Rule, owner: str | None = None
+    ) -> Watch | None:
+        """The watch fires under `rule` from now on (`domain.watch_changes.rerule`): what a
+        second `watch` of the same product does when the user says yes. None when the
+        conversation has no such watch (of the owner's)."""
+        changed = await self._watches.change(
+            conversation_key, watch_id, watch_changes.rerule(rule, self._clock()), owner
+        )
+        return changed[0].after if changed else None
 
     async def protect(
         self,
@@ -155,24 +167,29 @@ class Watchlist:
         days: int,
         current: Decimal | None,
         owner_name: str | None = None,
-    ) -> Watch:
+        owner: str | None = None,
+    ) -> Change:
         """Price protection for `days` from now: alert when the price goes below `paid`.
         Told the current price, a price already under it counts as its first crossing
-        (the reply says so), so the poll does not alert about it again."""
-        rule = protect_rule(paid)
-        state = initial_state(rule)
-        if current is not None:
-            below = current <= rule.trigger_price
-            state = RuleState(
-                armed=not below,
-                last_price=current,
-                crossings=int(below),
-                crossed_from=to_cents(paid) if below else None,
-            )
+        (the reply says so), so the poll does not alert about it again. A person has one
+        protection per product: a second one renews it (`domain.watches.same_watch`)."""
         expires_at = self._clock() + timedelta(days=days)
-        return await self.add(
+        existing = same_watch(await self.of(conversation_key, owner), product.id, protection=True)
+        if existing is not None:
+            changed = await self._watches.change(
+                conversation_key,
+                existing.id,
+                watch_changes.reprotect(paid, current, expires_at, self._clock()),
+                owner,
+            )
+            if changed:
+                return changed[0]
+        rule = protect_rule(paid)
+        state = protected_state(rule, current)
+        watch = await self.add(
             conversation_key, user_id, product, rule, state, expires_at, owner_name
         )
+        return Change(watch, watch)
 
     async def get(
         self, conversation_key: str, watch_id: int, owner: str | None = None

@@ -1,5 +1,5 @@
-"""`bought headphones at 179 [within 14 days]`: price protection for the return window, an
-alert if the price goes below what was paid."""
+"""`bought headphones at 179 [within 14 days | 2 weeks | 14d]`: price protection for the
+return window, an alert if the price goes below what was paid."""
 
 from __future__ import annotations
 
@@ -9,17 +9,19 @@ from decimal import Decimal
 from typing import Final
 
 from dialogs import texts
-from dialogs.commands.command import Entry, Turn
+from dialogs.commands.command import Entry, Interrupt, Turn
 from dialogs.commands.drops import parse_price
 from dialogs.commands.words import CommandError, shorten
+from dialogs.durations import DurationError, parse_days
 from dialogs.keys import user_id, user_name
+from domain.rules import MIN_PROTECTED, is_protectable, to_cents
 from feed.client import FeedError
 from watchers.watchlist import WatchLimitReached
 
 DEFAULT_PROTECTION_DAYS: Final = 30
 MAX_PROTECTION_DAYS: Final = 365
 _BOUGHT: Final = re.compile(
-    r"(?P<query>.+?)\s+(?:at|for)\s+(?P<paid>\S+)(?:\s+within\s+(?P<days>\S+)\s+days?)?",
+    r"(?P<query>.+?)\s+(?:at|for)\s+(?P<paid>\S+)(?:\s+within(?:\s+(?P<within>.*))?)?",
     re.IGNORECASE,
 )
 
@@ -40,13 +42,12 @@ class BoughtCommand:
         except FeedError:
             return texts.FEED_DOWN
         if not matches:
-            shown = self.query[:60] + ("…" if len(self.query) > 60 else "")
-            return f'I don\'t know a product called "{shown}". Say "watch" to see the ones I know.'
+            return f'{texts.no_product_matches(self.query)} Say "watch" to see the products I know.'
         if len(matches) > 1:
-            names = ", ".join(product.name for product in matches[:10])
+            names = ", ".join(texts.md(product.name) for product in matches[:10])
             return (
-                f"Which one did you buy: {names}? Say it with more of its name, like"
-                f' "bought {matches[0].name} at {self.paid}".'
+                f"{texts.several_products_match(self.query)} Which one did you buy: {names}?"
+                f' Say more of its name, like "bought {texts.md(matches[0].name)} at {self.paid}".'
             )
         product = matches[0]
         try:
@@ -54,7 +55,7 @@ class BoughtCommand:
         except FeedError:
             current = None
         try:
-            watch = await watchlist.protect(
+            change = await watchlist.protect(
                 turn.conversation,
                 user_id(turn.context.activity),
                 product,
@@ -62,23 +63,11 @@ class BoughtCommand:
                 self.days,
                 current,
                 owner_name=user_name(turn.context.activity),
+                owner=turn.owner,
             )
         except WatchLimitReached as limit:
             return texts.watch_limit_reached(limit.limit)
-        assert watch.expires_at is not None
-        paid = texts.money(watch.rule.start_price, product.currency)
-        until = (await turn.local_times()).at(watch.expires_at)
-        reply = (
-            f"OK: until {until} I'll tell you if {product.name} gets"
-            f" cheaper than the {paid} you paid (price protection)."
-        )
-        if current is not None and current <= watch.rule.trigger_price:
-            back = texts.money(watch.rule.start_price - current, product.currency)
-            reply += (
-                f" It is {texts.money(current, product.currency)} already: you may be able to"
-                f" claim {back} back."
-            )
-        return reply
+        return texts.protection_reply(change, current, await turn.local_times())
 
 
 def parse(rest: str) -> BoughtCommand:
@@ -94,17 +83,21 @@ def parse(rest: str) -> BoughtCommand:
         raise CommandError(
             f'"{shorten(match.group("paid"))}" is not a price I can read: try "at 179".'
         ) from None
-    raw_days = match.group("days")
+    if not is_protectable(paid):
+        raise CommandError(
+            f"I can't protect a price of {to_cents(paid)}: there is no lower price to tell you"
+            f" about. The least I can protect is {MIN_PROTECTED}."
+        )
+    within = match.group("within")
     days = DEFAULT_PROTECTION_DAYS
-    if raw_days is not None:
-        if not (raw_days.isdecimal() and raw_days.isascii() and len(raw_days) <= 4):
-            raise CommandError(
-                f'"{shorten(raw_days)}" is not a number of days: try "within 14 days".'
-            )
-        days = int(raw_days)
-        if not 1 <= days <= MAX_PROTECTION_DAYS:
-            raise CommandError(f"Price protection lasts from 1 to {MAX_PROTECTION_DAYS} days.")
+    if within is not None or match.group(0).rstrip().casefold().endswith("within"):
+        if not within:
+            raise CommandError('Say how long, like "within 14 days" or "within 2 weeks".')
+        try:
+            days = parse_days(within, 1, MAX_PROTECTION_DAYS, "Price protection lasts")
+        except DurationError as error:
+            raise CommandError(f'{error} Try "within 14 days" or "within 2 weeks".') from None
     return BoughtCommand(match.group("query"), paid, days)
 
 
-BOUGHT: Final = Entry(("bought",), parse)
+BOUGHT: Final = Entry(("bought",), parse, Interrupt.REPLACE)

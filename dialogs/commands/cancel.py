@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from dialogs import texts
-from dialogs.commands.command import Entry, Turn
+from dialogs.commands.command import Entry, Interrupt, Turn
 
 
 @dataclass(frozen=True)
@@ -24,4 +24,4 @@ def parse(rest: str) -> Cancel | None:
 
 
 # "quit" leaves a dialog too; outside one it is no command.
-CANCEL: Final = Entry(("cancel", "stop"), parse, in_a_dialog=("cancel", "stop", "quit"))
+CANCEL: Final = Entry(("cancel", "stop"), parse, Interrupt.ITSELF, in_a_dialog=("quit",))

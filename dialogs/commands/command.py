@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import Enum
 from typing import TYPE_CHECKING, Callable, Protocol
 
 from botbuilder.core import TurnContext
@@ -31,6 +32,19 @@ class Command(Protocol):
     async def handle(self, turn: Turn) -> None: ...
 
 
+class Interrupt(Enum):
+    """What a command does to a dialog that is waiting for an answer."""
+
+    NO = "no"
+    """The dialog reads the message as its answer."""
+    ANSWER = "answer"
+    """The command answers, then the dialog asks its question again."""
+    REPLACE = "replace"
+    """The dialog ends and the command runs in its place."""
+    ITSELF = "itself"
+    """The command deals with the dialog itself (cancel)."""
+
+
 @dataclass(frozen=True)
 class Entry:
     """A command's row in the table (table.py)."""
@@ -40,8 +54,10 @@ class Entry:
     parse: Callable[[str], Command | None]
     """Reads the words after the verb; None: they are not this command (the fallback
     answers); CommandError: a value in them is wrong."""
+    interrupts: Interrupt = Interrupt.NO
+    """What the command does when it is said while a dialog waits for an answer."""
     in_a_dialog: tuple[str, ...] = ()
-    """Whole messages that interrupt an open dialog with this command."""
+    """Further whole messages that interrupt an open dialog with this command."""
 
 
 class QuietAnswers(Protocol):

@@ -1,13 +1,16 @@
 """How big a drop to wait for, as people type it: a percentage or a target price.
 
-Read by `watch headphones 20%` and by the watch dialog's question; prices also by `bought`
-and the alert card's "Lower my target".
+Read by `watch headphones 20%` and by the watch dialog's question; prices also by
+`bought`. One grammar for amounts of money everywhere: digits with an optional `$`, a
+decimal point or a decimal comma ("35.50", "35,50"), thousands with commas ("1,600" or
+"1,600.00"); never an exponent ("1E+5"), "NaN" or "Infinity".
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Final
 
 from dialogs.commands.words import CommandError, clean_text, shorten
@@ -17,6 +20,12 @@ MAX_DROP: Final = Decimal(95)
 MAX_PRICE: Final = Decimal(1_000_000)
 CENT: Final = Decimal("0.01")
 BELOW_WORDS: Final = frozenset({"below", "under"})
+_AMOUNT: Final = re.compile(
+    r"(?P<thousands>\d{1,3}(?:,\d{3})+(?:\.\d+)?)"  # 1,600 / 1,600.00
+    r"|(?P<comma>\d+,\d{1,2})"  # 35,50: a decimal comma
+    r"|(?P<point>\d*\.?\d+)",  # 35 / 35.50 / .99
+    re.ASCII,
+)
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ def parse_percent(raw: str) -> Decimal:
 
 
 def parse_price(raw: str) -> Decimal:
-    number = raw.lstrip("$").replace(",", "")
+    number = raw[1:] if raw.startswith("$") else raw
     value = _number(number, f'"{shorten(raw)}" is not a price I can read: try "below 300".')
     if value < CENT:
         raise CommandError(
@@ -64,12 +73,11 @@ def parse_price(raw: str) -> Decimal:
 
 
 def _number(raw: str, message: str) -> Decimal:
-    if not raw or len(raw) > 40:
+    """An amount in the one grammar (see above); CommandError with `message` otherwise."""
+    digits = raw[1:] if raw.startswith("-") else raw  # read, then refused by the bounds
+    match = _AMOUNT.fullmatch(digits) if len(raw) <= 40 else None
+    if match is None:
         raise CommandError(message)
-    try:
-        value = Decimal(raw)
-    except (InvalidOperation, ValueError):
-        raise CommandError(message) from None
-    if not value.is_finite():
-        raise CommandError(message)
-    return value
+    if match.group("comma"):
+        return Decimal(raw.replace(",", "."))
+    return Decimal(raw.replace(",", ""))

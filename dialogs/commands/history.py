@@ -3,16 +3,15 @@ highest price (dialogs/history_reply.py composes the answer)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Final
 
 from dialogs.card_channels import shows_cards
-from dialogs.commands.command import Entry, Turn
+from dialogs.commands.command import Entry, Interrupt, Turn
 from dialogs.commands.words import CommandError, shorten
+from dialogs.durations import DurationError, parse_days, split_duration
 
 MAX_HISTORY_DAYS: Final = 365
-_HISTORY_DAYS: Final = re.compile(r"(\d{1,6})\s?(?:d|days?)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -31,20 +30,15 @@ class HistoryCommand:
 
 
 def parse(rest: str) -> HistoryCommand:
-    """ "headphones", "headphones 30d", "headphones 30 days"."""
-    tokens = rest.split()
-    for width in (2, 1):
-        tail = " ".join(tokens[-width:]) if len(tokens) >= width else ""
-        matched = _HISTORY_DAYS.fullmatch(tail)
-        if matched:
-            days = int(matched.group(1))
-            if not 1 <= days <= MAX_HISTORY_DAYS:
-                raise CommandError(
-                    f"I can show from 1 to {MAX_HISTORY_DAYS} days of history"
-                    f' (you said {shorten(tail)}): try "history headphones 30d".'
-                )
-            return HistoryCommand(" ".join(tokens[:-width]), days)
-    return HistoryCommand(" ".join(tokens))
+    """ "headphones", "headphones 30d", "headphones 30 days", "headphones 2 weeks"."""
+    query, period = split_duration(rest)
+    if period is None:
+        return HistoryCommand(query)
+    try:
+        days = parse_days(period, 1, MAX_HISTORY_DAYS, "I can show history")
+    except DurationError as error:
+        raise CommandError(f'{error} (You said "{shorten(period)}".)') from None
+    return HistoryCommand(query, days)
 
 
-HISTORY: Final = Entry(("history",), parse)
+HISTORY: Final = Entry(("history",), parse, Interrupt.ANSWER)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from dialogs import texts
-from dialogs.commands.command import Entry, Turn
+from dialogs.commands.command import Entry, Interrupt, Turn
 
 
 @dataclass(frozen=True)
@@ -23,4 +23,4 @@ def parse(rest: str) -> ListWatches | None:
     return None if rest else ListWatches()
 
 
-LIST: Final = Entry(("list", "watches"), parse)
+LIST: Final = Entry(("list", "watches"), parse, Interrupt.ANSWER)

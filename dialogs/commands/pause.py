@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry, Turn
+from dialogs.commands.command import Entry, Interrupt, Turn
 from dialogs.commands.watch_ref import WatchRef, act_on, parse_ref
 
 
@@ -16,11 +16,11 @@ class PauseCommand:
 
     async def handle(self, turn: Turn) -> None:
         pause = turn.services.watchlist.pause
-        await act_on(turn, self.which, pause, "paused", 'until you say "resume {name}"')
+        await act_on(turn, self.which, pause, "pause")
 
 
 def parse(rest: str) -> PauseCommand:
     return PauseCommand(parse_ref(rest, "pause"))
 
 
-PAUSE: Final = Entry(("pause",), parse)
+PAUSE: Final = Entry(("pause",), parse, Interrupt.ANSWER)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry, Turn
+from dialogs.commands.command import Entry, Interrupt, Turn
 from dialogs.commands.words import CommandError
 from domain.quiet_hours import QuietHours, QuietHoursError, parse_quiet_hours
 
@@ -33,4 +33,4 @@ def parse(rest: str) -> QuietCommand:
         raise CommandError(str(error)) from None
 
 
-QUIET: Final = Entry(("quiet",), parse)
+QUIET: Final = Entry(("quiet",), parse, Interrupt.ANSWER)

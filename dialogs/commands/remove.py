@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry, Turn
+from dialogs.commands.command import Entry, Interrupt, Turn
 from dialogs.commands.words import number_or_name
 from dialogs.remove_dialog import RemoveDialog, remove_options
 
@@ -26,4 +26,4 @@ def parse(rest: str) -> RemoveCommand:
     return RemoveCommand(*number_or_name(rest))
 
 
-REMOVE: Final = Entry(("remove", "delete", "unwatch"), parse)
+REMOVE: Final = Entry(("remove", "delete", "unwatch"), parse, Interrupt.REPLACE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry, Turn
+from dialogs.commands.command import Entry, Interrupt, Turn
 from dialogs.commands.watch_ref import WatchRef, act_on, parse_ref
 
 
@@ -15,11 +15,11 @@ class ResumeCommand:
 
     async def handle(self, turn: Turn) -> None:
         resume = turn.services.watchlist.resume
-        await act_on(turn, self.which, resume, "resumed", "and I'll alert you as usual")
+        await act_on(turn, self.which, resume, "resume")
 
 
 def parse(rest: str) -> ResumeCommand:
     return ResumeCommand(parse_ref(rest, "resume"))
 
 
-RESUME: Final = Entry(("resume",), parse)
+RESUME: Final = Entry(("resume",), parse, Interrupt.ANSWER)

@@ -1,4 +1,5 @@
-"""`snooze headphones 2h` / `snooze all 1d`: no alerts for a while (1 minute to 90 days)."""
+"""`snooze headphones 2h` / `snooze all 1d` / `snooze 2 2 weeks`: no alerts for a while (1
+minute to 90 days)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
-from dialogs.commands.command import Entry, Turn
+from dialogs import texts
+from dialogs.commands.command import Entry, Interrupt, Turn
 from dialogs.commands.watch_ref import WatchRef, act_on, parse_ref
-from dialogs.commands.words import CommandError
-from dialogs.durations import DurationError, parse_duration
-from domain.watches import Watch
+from dialogs.commands.words import CommandError, shorten
+from dialogs.durations import DurationError, parse_snooze, split_duration
+from domain.watch_changes import Change
 
 
 @dataclass(frozen=True)
@@ -23,25 +25,24 @@ class SnoozeCommand:
         times = await turn.local_times()
         until = times.now + self.duration
 
-        async def snooze(key: str, watch_id: int | None, owner: str | None) -> list[Watch]:
+        async def snooze(key: str, watch_id: int | None, owner: str | None) -> list[Change]:
             return await watchlist.snooze(key, watch_id, until, owner)
 
-        await act_on(turn, self.which, snooze, "snoozed", f"until {times.at(until)}")
+        await act_on(turn, self.which, snooze, "snooze")
 
 
 def parse(rest: str) -> SnoozeCommand:
-    tokens = rest.split()
-    example = 'Say which watch and for how long, like "snooze headphones 2h" or "snooze all 1d".'
-    for size in (2, 1):  # "2 hours" or "2h"
-        if len(tokens) > size:
-            try:
-                duration = parse_duration(" ".join(tokens[-size:]))
-            except DurationError as error:
-                if size == 1:
-                    raise CommandError(f"{error} {example}") from None
-                continue
-            return SnoozeCommand(parse_ref(" ".join(tokens[:-size]), "snooze"), duration)
-    raise CommandError(example)
+    example = texts.SAY_SNOOZE
+    which, duration = split_duration(rest)
+    if duration is None or not which:
+        words = rest.split()
+        if len(words) > 1:  # a watch, then something that is no time
+            raise CommandError(f'"{shorten(words[-1])}" is not a time I can read. {example}')
+        raise CommandError(example)
+    try:
+        return SnoozeCommand(parse_ref(which, "snooze"), parse_snooze(duration))
+    except DurationError as error:
+        raise CommandError(str(error)) from None
 
 
-SNOOZE: Final = Entry(("snooze",), parse)
+SNOOZE: Final = Entry(("snooze",), parse, Interrupt.ANSWER)

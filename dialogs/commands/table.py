@@ -1,7 +1,9 @@
 """Every chat command, registered once under the words that start it.
 
-Outside a dialog a message is its verb's command (or no text, or the fallback); in a
-dialog, only the whole messages a command lists `in_a_dialog` interrupt it (help, cancel).
+Outside a dialog a message is its verb's command (or no text, or the fallback). In a
+dialog waiting for an answer, a command interrupts it as its entry says (`Interrupt`):
+`list`, `help`, `why`... answer and the question is asked again; `watch`, `remove` and
+`bought` take the dialog's place; `cancel` ends it. Anything else is the dialog's answer.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from typing import Final, Mapping
 
 from dialogs.commands.bought import BOUGHT
 from dialogs.commands.cancel import CANCEL
-from dialogs.commands.command import Command, Entry
+from dialogs.commands.command import Command, Entry, Interrupt
 from dialogs.commands.greeting import GREETING
 from dialogs.commands.help import HELP
 from dialogs.commands.history import HISTORY
+from dialogs.commands.interruption import AskAgain, Replace
 from dialogs.commands.list_watches import LIST
 from dialogs.commands.no_text import NoText
 from dialogs.commands.pause import PAUSE
@@ -69,9 +72,29 @@ def command_in(text: str | None) -> Command:
 
 
 def interruption_in(text: str | None) -> Command | None:
-    """The command a message in an open dialog is; None: the dialog reads it."""
-    entry = IN_A_DIALOG.get(clean_text(text).casefold())
-    return None if entry is None else entry.parse("")
+    """What a message said while a dialog waits for an answer does; None: the dialog
+    reads it. A command with a wrong value gets its correction and the question again."""
+    cleaned = clean_text(text)
+    entry = IN_A_DIALOG.get(cleaned.casefold())
+    if entry is not None:
+        return entry.parse("")
+    if len(cleaned) > MAX_PARSED_CHARS:
+        return None
+    verb, _, rest = cleaned.partition(" ")
+    entry = BY_VERB.get(verb.casefold())
+    if entry is None or entry.interrupts is Interrupt.NO:
+        return None
+    try:
+        command = entry.parse(rest)
+    except CommandError as error:
+        return AskAgain(Correction(str(error)))
+    if command is None:
+        return None
+    if entry.interrupts is Interrupt.ANSWER:
+        return AskAgain(command)
+    if entry.interrupts is Interrupt.REPLACE:
+        return Replace(command)
+    return command
 
 
 def parse_command(text: str | None) -> Command:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry, Turn
+from dialogs.commands.command import Entry, Interrupt, Turn
 from dialogs.commands.words import CommandError, shorten
-from domain.zones import canonical_zone
+from domain.zones import canonical_zone, is_not_a_place
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,12 @@ class TimezoneCommand:
 def parse(rest: str) -> TimezoneCommand:
     if not rest:
         return TimezoneCommand("")
+    if is_not_a_place(rest):
+        raise CommandError(
+            f'"{shorten(rest)}" is in the time zone database but is no place\'s time (it is'
+            " a computer's setting or a placeholder). Say your zone by its place, like"
+            ' "timezone Europe/Berlin" or "timezone America/New_York".'
+        )
     zone = canonical_zone(rest)
     if zone is None:
         raise CommandError(
@@ -33,4 +39,4 @@ def parse(rest: str) -> TimezoneCommand:
     return TimezoneCommand(zone)
 
 
-TIMEZONE: Final = Entry(("timezone", "tz"), parse)
+TIMEZONE: Final = Entry(("timezone", "tz"), parse, Interrupt.ANSWER)

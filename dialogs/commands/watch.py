@@ -1,6 +1,7 @@
 """`watch [product | link] [20% | below 300]`: at once when the words name one product (or
 the link a page with one price) and a drop; otherwise the watch dialog asks for what is
-missing."""
+missing, or whether to change the watch of that product the person has already (one per
+product)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from dataclasses import dataclass
 from typing import Final
 
 from dialogs import texts
-from dialogs.commands.command import Entry, Turn
+from dialogs.commands.command import Entry, Interrupt, Turn
 from dialogs.commands.drops import BELOW_WORDS, Drop, parse_percent, parse_price
 from dialogs.commands.words import CommandError
 from dialogs.page_looks import as_url, is_link, look_values, out_of_stock, product_of
 from dialogs.watch_dialog import WatchDialog, create_watch, make_rule, watch_options
+from domain.watches import same_watch
 from feed.client import FeedError
 
 
@@ -33,7 +35,8 @@ class WatchCommand:
             except FeedError:
                 await turn.say(texts.FEED_DOWN)
                 return
-            if price is not None:
+            mine = await watchlist.of(turn.conversation, turn.owner)
+            if price is not None and same_watch(mine, matches[0].id, protection=False) is None:
                 rule = make_rule(price, self.drop)
                 await turn.say(await create_watch(turn.context, watchlist, matches[0], rule))
                 return
@@ -74,4 +77,4 @@ def parse(rest: str) -> WatchCommand:
     return WatchCommand(" ".join(tokens), None)
 
 
-WATCH: Final = Entry(("watch",), parse)
+WATCH: Final = Entry(("watch",), parse, Interrupt.REPLACE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.commands.command import Entry, Turn
+from dialogs.commands.command import Entry, Interrupt, Turn
 from dialogs.commands.words import number_or_name
 
 
@@ -25,4 +25,4 @@ def parse(rest: str) -> WhyCommand:
     return WhyCommand(*number_or_name(rest))
 
 
-WHY: Final = Entry(("why",), parse)
+WHY: Final = Entry(("why",), parse, Interrupt.ANSWER)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dialogs import texts
+
 
 class CommandError(ValueError):
     """The message was understood but a value in it is wrong; the text says how to fix it."""
@@ -22,7 +24,7 @@ def number_or_name(rest: str) -> tuple[int | None, str]:
     if argument.isdecimal() and argument.isascii():
         return int(argument), ""
     if argument.startswith("-") and argument[1:].isdecimal() or argument in {"0", "-0"}:
-        raise CommandError('Watch numbers start at 1: say "list" to see them.')
+        raise CommandError(texts.NUMBERS_START_AT_1)
     return None, rest.strip()
 
 

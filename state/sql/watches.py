@@ -270,7 +270,7 @@ class Watches:
         watch_id: int | None,
         change: WatchChange,
         owner: str | None = None,
-    ) -> list[Watch]:
+    ) -> list[Change]:
         async with self._db.transaction() as tx:
             await self._user_writes(tx)
             rows = await tx.fetch(
@@ -278,7 +278,7 @@ class Watches:
             )
             changes = [change(self._watch(row)) for row in rows]
             await self._write(tx, changes)
-        return [_written(c) for c in changes]
+        return [replace(c, after=_written(c)) for c in changes]
 
     async def snoozed_due(self, now: datetime) -> list[Watch]:
         return [

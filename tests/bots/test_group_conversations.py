@@ -54,12 +54,8 @@ async def test_a_member_cannot_see_or_change_another_members_watches(world: Worl
     assert await ben.say("pause headphones") == [NOT_WATCHING]
     assert await ben.say("snooze 1 2h") == [NOT_WATCHING]
     assert await ben.say("resume all") == [NOT_WATCHING]
-    assert await ben.say("remove headphones") == [
-        "You're not watching anything, so there's nothing to remove."
-    ]
-    assert await ben.say("remove 1") == [
-        "You're not watching anything, so there's nothing to remove."
-    ]
+    assert await ben.say("remove headphones") == [NOT_WATCHING]
+    assert await ben.say("remove 1") == [NOT_WATCHING]
 
     [listed] = await ana.say("list")
     assert HEADPHONES in listed and "paused" not in listed and "snoozed" not in listed
@@ -253,3 +249,31 @@ async def test_corrupt_member_settings_start_over_cleanly(world: World, stored: 
     await world.store.bot_state.write(key, pickle.dumps(document), None)
 
     assert await ana.say("quiet") == [texts.STARTED_OVER, quiet_texts.NO_QUIET_HOURS]
+
+
+async def test_one_watch_per_product_is_per_member(world: World) -> None:
+    ana, ben = await members(world)
+    await anas_headphones(world, ana)
+    assert (await ben.say("watch headphones 30%"))[-1].startswith("Done!"), "Ben's own"
+    [asked] = await ana.say("watch headphones 30%")
+    assert asked.startswith(f"You're already watching {HEADPHONES}: I'll tell you when it is")
+    assert await ana.say("yes") == [
+        f"Changed! {HEADPHONES} is $199.99 now; I'll tell you when it is $139.99 or less"
+        " (a 30% drop)."
+    ]
+    await ana.say("bought skillet at 36")
+    [bens] = await ben.say("bought skillet at 35")
+    assert "It replaces" not in bens, "Ana's protection is not Ben's"
+    [renewed] = await ana.say("bought skillet at 35.50")
+    assert "It replaces the one you had ($36.00 paid" in renewed
+    assert len(await world.watchlist.of(f"msteams/{GROUP}")) == 4
+
+
+async def test_a_members_command_interrupts_the_groups_question_and_asks_it_again(
+    world: World,
+) -> None:
+    ana, ben = await members(world)
+    await anas_headphones(world, ana)
+    [asked] = await ben.say("watch")
+    [listing, again] = await ana.say("list")
+    assert HEADPHONES in listing and again == asked

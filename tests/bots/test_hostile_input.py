@@ -25,6 +25,8 @@ from watchers.watchlist import WatchLimitReached, Watchlist
 
 SQL_NAME = "'); DROP TABLE watches; --"
 MARKUP_NAME = "<script>alert(1)</script>"
+MARKUP_SHOWN = "\\<script\\>alert(1)\\</script\\>"
+"""As Markdown text shows it: escaped, so the channel prints it rather than reads it."""
 TABLES = {"conversations", "watches", "products", "alerts", "bot_state"}
 LIMIT_MESSAGE = (
     "You already have 50 watches, the most I keep for one person (watches in your other"
@@ -74,11 +76,11 @@ async def test_products_named_like_sql_and_markup_are_watched_listed_and_removed
     await chat.say("watch")
     await chat.say(MARKUP_NAME)  # picked by its button
     await chat.say("below 15")
-    assert (await chat.say("yes"))[0].startswith(f"Done! {MARKUP_NAME} is $20.00 now")
+    assert (await chat.say("yes"))[0].startswith(f"Done! {MARKUP_SHOWN} is $20.00 now")
     assert await chat.say("list") == [
         "Your watches:\n\n"
         f"1. **{SQL_NAME}** – now $10.00, alert at $8.00 or less\n"
-        f"2. **{MARKUP_NAME}** – now $20.00, alert at $15.00 or less"
+        f"2. **{MARKUP_SHOWN}** – now $20.00, alert at $15.00 or less"
     ]
     assert tables(world.store) >= TABLES
 
@@ -88,7 +90,7 @@ async def test_products_named_like_sql_and_markup_are_watched_listed_and_removed
     [alert] = chat.replies()
     assert f"**{SQL_NAME}** is now $7.00" in alert
 
-    assert await chat.say(f"remove {MARKUP_NAME}") == [f"OK, I've stopped watching {MARKUP_NAME}."]
+    assert await chat.say(f"remove {MARKUP_NAME}") == [f"OK, I've stopped watching {MARKUP_SHOWN}."]
     assert await chat.say("remove 1") == [f"OK, I've stopped watching {SQL_NAME}."]
     assert await chat.say("list") == [
         'You\'re not watching anything yet. Try "watch headphones 20%".'
@@ -114,17 +116,20 @@ async def test_a_conversation_id_that_looks_like_code_is_only_data(
 # Watches per user
 
 
-async def fill(chat: Chat, count: int) -> None:
-    for percent in range(1, count + 1):
-        [reply] = await chat.say(f"watch headphones {percent}%")
-        assert reply.startswith("Done!"), reply
+async def fill(world: World, conversation: str, user: str, count: int) -> None:
+    """`count` watches for the user in the conversation, made past the chat's one watch
+    per product: the limit counts what the store holds."""
+    [headphones] = [p for p in default_catalog() if p.id == "p-100"]
+    rule = percent_rule(Decimal("199.99"), Decimal(20))
+    for _ in range(count):
+        await world.watchlist.add(f"test/{conversation}", user, headphones, rule)
 
 
 async def test_the_watch_limit_counts_a_users_watches_across_conversations(world: World) -> None:
     first = await greeted(world.chat("convo-1", "alice"))
     second = await greeted(world.chat("convo-2", "alice"))
-    await fill(first, 30)
-    await fill(second, 20)
+    await fill(world, "convo-1", "alice", 30)
+    await fill(world, "convo-2", "alice", 20)
 
     third = await greeted(world.chat("convo-3", "alice"))
     assert await third.say("watch espresso machine 20%") == [LIMIT_MESSAGE]
@@ -156,9 +161,9 @@ async def test_the_running_app_takes_the_limit_from_max_watches_per_user(tmp_pat
 
 
 async def test_the_store_counts_watches_by_user(world: World) -> None:
-    await fill(await greeted(world.chat("convo-1", "alice")), 2)
-    await fill(await greeted(world.chat("convo-2", "alice")), 1)
-    await fill(await greeted(world.chat("convo-2", "bob")), 1)
+    await fill(world, "convo-1", "alice", 2)
+    await fill(world, "convo-2", "alice", 1)
+    await fill(world, "convo-2", "bob", 1)
 
     assert await world.store.watches.count_of_user("alice") == 3
     assert await world.store.watches.count_of_user("bob") == 1

@@ -91,9 +91,35 @@ async def test_the_chat_apps_local_timezone_is_remembered(world: World) -> None:
     chat = world.chat()
     await chat.say("hello", local_timezone="Asia/Tokyo")
     assert await chat.say("timezone") == [
-        'Your time zone is Asia/Tokyo (from your chat app). Say "timezone Europe/Berlin"'
-        " to change it."
+        'Your time zone is Asia/Tokyo (from your chat app). To change it, say "timezone" and'
+        ' the zone\'s name, like "timezone Europe/Berlin".'
     ]
+
+
+async def test_the_zone_you_have_is_never_the_example_to_change_it() -> None:
+    said = quiet_texts.zone_now("Europe/Berlin", chosen=True)
+    assert said.count("Europe/Berlin") == 1 and '"timezone America/New_York"' in said
+
+
+@pytest.mark.parametrize(
+    "name", ["localtime", "Factory", "FACTORY", "posixrules", "posix/Asia/Tokyo"]
+)
+async def test_zone_names_that_are_no_place_are_refused_with_the_reason(
+    world: World, name: str
+) -> None:
+    chat = world.chat()
+    await chat.say("hello")
+    [reply] = await chat.say(f"timezone {name}")
+    assert "is no place's time" in reply and '"timezone Europe/Berlin"' in reply
+    assert "I don't know your time zone" in (await chat.say("timezone"))[0]
+    await chat.say("hello", local_timezone=name)
+    assert "I don't know your time zone" in (await chat.say("timezone"))[0], "nor from the app"
+
+
+def test_one_alert_that_waited_is_not_counted_as_one() -> None:
+    assert (
+        quiet_texts.quiet_off(1) == "Quiet hours are off. The alert that was waiting is on the way."
+    )
 
 
 @pytest.mark.parametrize("hostile", ["", "Not/AZone", "../x", "\x00", "A" * 10_000, 42])

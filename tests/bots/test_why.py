@@ -67,9 +67,9 @@ async def test_why_tells_quiet_hours_in_the_users_zone(world: World) -> None:
 @pytest.mark.parametrize(
     "text, answer",
     [
-        ("why 5", 'You have 2 watches. Say "list" to see their numbers.'),
-        ("why kettle", 'You\'re not watching anything called "kettle". Say "list".'),
-        ("why", 'Say which watch, like "why 1" or "why headphones".'),
+        ("why 5", 'You have 2 watches: say a number from 1 to 2 (say "list" to see them).'),
+        ("why kettle", 'None of your watches matches "kettle". Say "list" to see them.'),
+        ("why", 'Say which watch, like "why headphones" or "why 2".'),
         ("why 0", 'Watch numbers start at 1: say "list" to see them.'),
     ],
 )

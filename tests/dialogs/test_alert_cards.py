@@ -94,12 +94,15 @@ def test_the_buttons_send_back_exactly_the_agreed_payloads() -> None:
         # A percent rule: the same percent off the new price.
         (percent_rule(D("199.99"), D(20)), "199.99", "149.99", "119.99"),
         (percent_rule(D("100.00"), D("12.5")), "100.00", "87.00", "76.13"),
-        # A target: the new price minus the drop in money shown.
-        (below_rule(D("350.00"), D(300)), "310.00", "280.00", "250.00"),
-        (below_rule(D("350.00"), D(300)), "310.00", "299.99", "289.98"),
+        # A target: as far under the new price as it was under the price when made
+        # (300 is 14.29% under 350).
+        (below_rule(D("350.00"), D(300)), "310.00", "280.00", "239.99"),
+        (below_rule(D("350.00"), D(300)), "310.00", "299.99", "257.12"),
+        # Never under half the new price.
+        (percent_rule(D("100.00"), D(70)), "100.00", "30.00", "15.00"),
     ],
 )
-def test_lower_my_target_is_the_new_price_minus_the_same_drop(
+def test_lower_my_target_keeps_the_gap_the_user_chose(
     rule: Rule, old: str, new: str, target: str
 ) -> None:
     card = alert_card(alert(old, new), AlertFacts(rule=rule), times=TIMES)
@@ -109,10 +112,14 @@ def test_lower_my_target_is_the_new_price_minus_the_same_drop(
 
 
 def test_no_lower_target_that_is_not_a_positive_lower_price() -> None:
-    halved = alert_card(
-        alert("310.00", "150.00"), AlertFacts(rule=below_rule(D(350), D(300))), times=TIMES
+    above = alert_card(
+        alert("310.00", "150.00"), AlertFacts(rule=below_rule(D(350), D(400))), times=TIMES
     )
-    assert set(buttons(halved)) == {"Stop watching", "Snooze 1 day"}, "300 - 150 - 160 < 0"
+    assert set(buttons(above)) == {"Stop watching", "Snooze 1 day"}, "no gap was chosen"
+    cent = alert_card(
+        alert("0.03", "0.01"), AlertFacts(rule=percent_rule(D("0.03"), D(20))), times=TIMES
+    )
+    assert set(buttons(cent)) == {"Stop watching", "Snooze 1 day"}, "not under one cent"
     rose = alert_card(
         alert("280.00", "290.00"), AlertFacts(rule=below_rule(D(350), D(300))), times=TIMES
     )

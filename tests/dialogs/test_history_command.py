@@ -19,13 +19,20 @@ from dialogs.commands.words import CommandError
         ("history headphones 1 day", HistoryCommand("headphones", 1)),
         ("history", HistoryCommand("")),
         ("history p-100", HistoryCommand("p-100")),
+        ("history coffee beans 2 weeks", HistoryCommand("coffee beans", 14)),
+        ("history headphones 14d", HistoryCommand("headphones", 14)),
+        ("history headphones 1w", HistoryCommand("headphones", 7)),
+        ("history headphones a week", HistoryCommand("headphones", 7)),
     ],
 )
 def test_history_names_a_product_and_maybe_a_period(text: str, expected: HistoryCommand) -> None:
     assert parse_command(text) == expected
 
 
-@pytest.mark.parametrize("text", ["history tv 0d", "history tv 366d", "history tv 999999 days"])
+@pytest.mark.parametrize(
+    "text",
+    ["history tv 0d", "history tv 366d", "history tv 999999 days", "history tv 2 hours"],
+)
 def test_a_period_out_of_range_says_what_fits(text: str) -> None:
     with pytest.raises(CommandError, match="from 1 to 365 days"):
         parse_command(text)

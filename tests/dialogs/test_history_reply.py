@@ -46,6 +46,10 @@ async def test_history_answers_with_the_chart_and_min_average_max(world: World) 
     assert image["url"].startswith("https://bot.example/api/charts/")
     [facts] = [item for item in card["body"] if item["type"] == "FactSet"]
     assert {"title": "Average", "value": "$185.00"} in facts["facts"]
+    assert activity.summary == (
+        "Noise-cancelling headphones, since Nov 25: now $190.00,"
+        " lowest $150.00, average $185.00, highest $200.00."
+    ), "the line a channel with cards shows: plain words, whole"
 
 
 NOT_YOURS = (
@@ -125,10 +129,10 @@ async def test_history_says_what_it_needs_when_it_cannot_answer(world: World) ->
         'Which product? Say "history headphones" (or "history headphones 30d").'
     ]
     assert await chat.say("history flux capacitor") == [
-        'I don\'t know a product called "flux capacitor". Say "watch" to see what I can watch.'
+        'I couldn\'t find "flux capacitor". Say "watch" to see the products I know.'
     ]
     assert (await chat.say("history headphones 900d"))[0].startswith(
-        "I can show from 1 to 365 days"
+        "I can show history from 1 to 365 days"
     )
 
 

@@ -7,7 +7,7 @@ import pytest
 from dialogs import texts
 from tests.support.chat import Chat, World
 
-NOTHING_TO_REMOVE = "You're not watching anything, so there's nothing to remove."
+NOTHING_TO_REMOVE = texts.NO_WATCHES
 
 
 async def chat_watching(world: World, *commands: str) -> Chat:
@@ -57,7 +57,7 @@ async def test_a_number_outside_the_list_says_which_numbers_exist(
 ) -> None:
     chat = await chat_watching(world, "watch headphones 20%", "watch espresso 20%")
     assert await chat.say(f"remove {number}") == [
-        'You have 2 watches; say a number from 1 to 2 (say "list" to see them).'
+        'You have 2 watches: say a number from 1 to 2 (say "list" to see them).'
     ]
     assert await watched_names(chat) == ["Noise-cancelling headphones", "Espresso machine"]
 
@@ -111,7 +111,7 @@ async def test_typing_the_product_name_of_a_choice_removes_that_watch(world: Wor
 async def test_an_answer_matching_no_choice_asks_again(world: World) -> None:
     chat = await three_watches(world)
     await chat.say("remove coffee")
-    assert await chat.say("zzz") == ['Pick one of these, or say "cancel" to keep them all.']
+    assert await chat.say("zzz") == [f"Which watch should I remove? {texts.OR_CANCEL}"]
     assert len(buttons(chat)) == 2
     assert await chat.say("2. Burr coffee grinder ($119.20)") == [
         "OK, I've stopped watching Burr coffee grinder."
@@ -122,7 +122,7 @@ async def test_an_answer_matching_no_choice_asks_again(world: World) -> None:
 async def test_an_answer_naming_no_watch_removes_nothing(world: World, answer: str) -> None:
     chat = await three_watches(world)
     await chat.say("remove coffee")
-    assert await chat.say(answer) == ['Pick one of these, or say "cancel" to keep them all.']
+    assert await chat.say(answer) == [f"Which watch should I remove? {texts.OR_CANCEL}"]
     assert await chat.say("cancel") == ["OK, cancelled."]
     assert len(await watched_names(chat)) == 3
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from dialogs import texts
+from domain.rules import percent_rule
 from mockfeed import default_catalog
 from tests.support.chat import Chat, World
 
@@ -73,7 +74,9 @@ async def test_part_of_a_name_in_any_case_finds_the_product(world: World, typed:
 async def test_an_ambiguous_word_offers_just_the_matching_products(world: World) -> None:
     chat = await greeted_chat(world)
     await chat.say("watch")
-    assert await chat.say("coffee") == ["That matches more than one product. Which one?"]
+    assert await chat.say("coffee") == [
+        f'Several products match "coffee". Which one? {texts.OR_CANCEL}'
+    ]
     assert buttons(chat) == ["Burr coffee grinder", "Single-origin coffee beans"]
     [prompt] = await chat.say("Single-origin coffee beans")
     assert prompt.startswith("Single-origin coffee beans is $18.50 now.")
@@ -85,7 +88,7 @@ async def test_an_unknown_product_is_asked_again_and_a_valid_name_then_works(
     chat = await greeted_chat(world)
     await chat.say("watch")
     assert await chat.say("zzz") == [
-        'I couldn\'t find "zzz". Pick one of these, or type part of its name.'
+        f'I couldn\'t find "zzz". Pick one of these, or type part of its name. {texts.OR_CANCEL}'
     ]
     assert buttons(chat) == PRODUCT_NAMES
     [prompt] = await chat.say("keyboard")
@@ -136,11 +139,14 @@ async def test_each_way_of_saying_a_drop_is_restated_as_a_concrete_price(
         ("0%", "A drop must be between 1% and 95% (you said 0%)."),
         ("100%", "A drop must be between 1% and 95% (you said 100%)."),
         ("150%", "A drop must be between 1% and 95% (you said 150%)."),
-        ("1e309%", "A drop must be between 1% and 95% (you said 1e309%)."),
+        ("1e309%", '"1e309%" is not a percentage I can read: try "20%".'),
+        ("1E+5", '"1E+5" is not a percentage I can read: try "20%".'),
         ("NaN%", 'is not a percentage I can read: try "20%".'),
         ("20%%", '"20%%" is not a percentage I can read: try "20%".'),
         ("below -3", "A target price must be more than 0."),
-        ("below 1e400", "A target price must be at most 1,000,000."),
+        ("below 1e400", '"1e400" is not a price I can read: try "below 300".'),
+        ("below 1E+5", '"1E+5" is not a price I can read: try "below 300".'),
+        ("below 2,000,000", "A target price must be at most 1,000,000."),
         ("abc", '"abc" is not a percentage I can read: try "20%".'),
         ("twenty percent please", 'Tell me a drop like "20%", or a price like "below 300".'),
     ],
@@ -151,7 +157,7 @@ async def test_a_bad_drop_gets_a_specific_correction_and_the_dialog_stays_open(
     chat = await at_drop_step(world)
     [reply] = await chat.say(answer)
     assert correction in reply
-    assert reply.endswith("How big a drop should I wait for?")
+    assert reply.endswith(f"How big a drop should I wait for? {texts.OR_CANCEL}")
     [confirm] = await chat.say("30%")
     assert confirm == (
         "Noise-cancelling headphones is $199.99 now; I'll tell you when it is $139.99 or less"
@@ -163,7 +169,7 @@ async def test_several_bad_drops_in_a_row_never_end_the_dialog(world: World) -> 
     chat = await at_drop_step(world)
     for answer in ["0%", "abc", "below -3", "100%"]:
         [reply] = await chat.say(answer)
-        assert reply.endswith("How big a drop should I wait for?")
+        assert reply.endswith(f"How big a drop should I wait for? {texts.OR_CANCEL}")
     assert (await chat.say("default"))[0].endswith("(a 20% drop). Shall I?")
     assert await chat.say("yes") == [f"Done! {HEADPHONES_AT_20}"]
 
@@ -195,7 +201,7 @@ async def test_a_target_that_rounds_to_zero_cents_is_refused(world: World, targe
     [reply] = await chat.say(target)
     assert "$0.00" not in reply
     assert reply.startswith("A target price must be")
-    assert reply.endswith("How big a drop should I wait for?")
+    assert reply.endswith(f"How big a drop should I wait for? {texts.OR_CANCEL}")
 
 
 async def test_a_one_shot_target_that_rounds_to_zero_cents_is_refused(world: World) -> None:
@@ -418,15 +424,18 @@ LIMIT_MESSAGE = (
 )
 
 
-async def fill_up(chat: Chat) -> None:
-    for percent in range(1, 51):
-        [reply] = await chat.say(f"watch headphones {percent}%")
-        assert reply.startswith("Done!"), reply
+async def fill_up(world: World) -> None:
+    """50 watches in the chat's conversation, made past the chat's one watch per product:
+    the limit counts what the store holds."""
+    [headphones] = [p for p in default_catalog() if p.id == "p-100"]
+    rule = percent_rule(Decimal("199.99"), Decimal(20))
+    for _ in range(50):
+        await world.watchlist.add("test/convo-1", "user-1", headphones, rule)
 
 
 async def test_the_51st_one_shot_watch_gets_the_limit_message(world: World) -> None:
     chat = await greeted_chat(world)
-    await fill_up(chat)
+    await fill_up(world)
     assert await chat.say("watch espresso machine 20%") == [LIMIT_MESSAGE]
     [listing] = await chat.say("list")
     assert "\n50. **Noise-cancelling headphones**" in listing
@@ -435,7 +444,7 @@ async def test_the_51st_one_shot_watch_gets_the_limit_message(world: World) -> N
 
 async def test_the_51st_watch_through_the_dialog_gets_the_limit_message(world: World) -> None:
     chat = await greeted_chat(world)
-    await fill_up(chat)
+    await fill_up(world)
     await chat.say("watch")
     await chat.say("espresso")
     await chat.say("20%")

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from domain import watch_changes
 from domain.alerts import AlertKind
-from domain.rules import RuleKind, RuleState, below_rule, percent_rule
+from domain.rules import RuleKind, RuleState, below_rule, percent_rule, protect_rule
+from domain.sleep import Sleep
 from domain.watch_events import EventKind
 from domain.watches import Watch
 
@@ -108,3 +109,80 @@ def test_a_below_watch_says_the_price_it_fell_from() -> None:
     )
     [alert] = watch_changes.priced(watch, Decimal(155), 0, NOW).alerts
     assert alert.old_price == Decimal(175)
+
+
+# Sleep states composed by rule: one of awake, paused, snoozed; each change says what it did.
+
+LATER = NOW + timedelta(hours=2)
+
+
+def test_a_snooze_replaces_a_pause_and_says_it_did() -> None:
+    paused = watch_changes.pause(NOW)(WATCH).after
+    change = watch_changes.snooze(LATER, NOW)(paused)
+    assert not change.after.paused_by_user and change.after.snoozed_until == LATER
+    told = change.sleep(NOW)
+    assert (told.before, told.after, told.changed) == (Sleep.PAUSED, Sleep.SNOOZED, True)
+
+
+def test_a_pause_replaces_a_snooze_and_keeps_no_hidden_end() -> None:
+    snoozed = watch_changes.snooze(LATER, NOW)(WATCH).after
+    change = watch_changes.pause(NOW)(snoozed)
+    assert change.after.paused_by_user and change.after.snoozed_until is None
+    told = change.sleep(NOW)
+    assert (told.before, told.after, told.snoozed_until_before) == (
+        Sleep.SNOOZED,
+        Sleep.PAUSED,
+        LATER,
+    )
+
+
+def test_pausing_a_paused_watch_writes_nothing_and_says_nothing_changed() -> None:
+    paused = watch_changes.pause(NOW)(WATCH).after
+    change = watch_changes.pause(NOW)(paused)
+    assert not change.writes and not change.sleep(NOW).changed
+
+
+def test_resuming_an_awake_watch_says_nothing_changed() -> None:
+    told = watch_changes.resume(NOW)(WATCH).sleep(NOW)
+    assert (told.before, told.after, told.changed) == (Sleep.AWAKE, Sleep.AWAKE, False)
+
+
+def test_resuming_an_unavailable_watch_says_it_is_unavailable() -> None:
+    unavailable = replace(watch_changes.pause(NOW)(WATCH).after, paused=True)
+    told = watch_changes.resume(NOW)(unavailable).sleep(NOW)
+    assert told.changed and told.unavailable and told.after is Sleep.AWAKE
+
+
+def test_a_snooze_over_a_pause_keeps_the_alert_owed_from_the_pause() -> None:
+    paused = watch_changes.pause(NOW)(WATCH).after
+    fired = watch_changes.priced(paused, Decimal(150), 0, NOW).after
+    snoozed = watch_changes.snooze(LATER, NOW)(fired).after
+    woken = watch_changes.snooze_ran_out(LATER)(snoozed)
+    [alert] = woken.alerts
+    assert alert.dedupe_key == "watch-3-crossing-1"
+
+
+def test_a_second_protection_renews_the_first_and_counts_its_crossings_on() -> None:
+    protected = replace(
+        WATCH,
+        rule=protect_rule(Decimal(36)),
+        state=RuleState(armed=False, last_price=Decimal(30), crossings=2),
+        expires_at=NOW + timedelta(days=30),
+    )
+    change = watch_changes.reprotect(Decimal("35.50"), Decimal(30), LATER, NOW)(protected)
+    assert change.after.rule == protect_rule(Decimal("35.50"))
+    assert change.after.expires_at == LATER
+    assert change.after.state.crossings == 3, "a new crossing, never a key used before"
+    assert kinds(change) == [EventKind.TARGET_CHANGED]
+
+
+def test_a_new_rule_replaces_the_old_one_armed_by_the_last_price() -> None:
+    rule = below_rule(Decimal("199.99"), Decimal(150))
+    change = watch_changes.rerule(rule, NOW)(WATCH)
+    assert change.after.rule == rule and change.after.state.armed
+    [event] = change.events
+    assert (event.kind, event.trigger_price, event.detail) == (
+        EventKind.TARGET_CHANGED,
+        Decimal("150.00"),
+        "159.99",
+    )

@@ -53,7 +53,7 @@ async def test_a_member_changes_only_their_own_watches_and_the_ownerless(store: 
 
     paused = await store.watches.change(GROUP, None, pause, owner="29:ben")
 
-    assert [watch.id for watch in paused] == [ben.id, nobodys.id]
+    assert [change.after.id for change in paused] == [ben.id, nobodys.id]
     assert await store.watches.change(GROUP, ana.id, pause, owner="29:ben") == []
     by_id = await store.watches.by_ids([ana.id, ben.id, nobodys.id])
     assert not by_id[ana.id].paused_by_user

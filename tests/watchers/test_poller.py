@@ -24,7 +24,8 @@ async def test_a_watch_made_between_polls_is_evaluated_even_if_the_price_looks_u
     await world.poller.tick()  # the poller has seen headphones at $199.99
 
     world.set_price("p-100", "80.00")  # between polls, headphones dip...
-    assert "already at or below $90.00" in (await chat.say("watch headphones below 90"))[0]
+    other = world.chat("convo-2", "user-2")  # one watch per product per person
+    assert "already at or below $90.00" in (await other.say("watch headphones below 90"))[-1]
     world.set_price("p-100", "199.99")  # ...and come back before the next poll
     await world.poller.tick()  # same price as the poller last saw: the new watch re-arms anyway
 
@@ -60,7 +61,8 @@ async def test_a_watch_made_just_before_a_restart_gets_its_first_look_after_it(
     await chat.say("watch headphones 5%")
     await world.poller.tick()
     world.set_price("p-100", "80.00")
-    assert "already at or below $90.00" in (await chat.say("watch headphones below 90"))[0]
+    other = world.chat("convo-2", "user-2")  # one watch per product per person
+    assert "already at or below $90.00" in (await other.say("watch headphones below 90"))[-1]
     world.set_price("p-100", "199.99")  # back to what the last poll saw, before a restart
 
     after_restart = restarted(world)
@@ -77,7 +79,8 @@ async def test_a_new_watch_whose_product_the_feed_left_out_gets_its_first_look_l
     await chat.say("watch headphones 50%")
     await world.poller.tick()  # remembered at $199.99
     world.set_price("p-100", "250.00")
-    await chat.say("watch headphones below 200")  # armed: $250 is above $200
+    other = world.chat("convo-2", "user-2")  # one watch per product per person
+    assert (await other.say("watch headphones below 200"))[-1].startswith("Done!")  # armed
     world.feed.omitted = {"p-100"}
     assert (await world.poller.tick()).alerts == 0, "no price, no look"
 

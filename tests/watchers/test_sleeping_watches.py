@@ -138,7 +138,8 @@ async def test_store_calls_touch_only_their_own_conversations_watches(world: Wor
     assert await world.watchlist.resume("test/convo-2", mine.id) == []
     target = theirs.rule.trigger_price
     assert await world.watchlist.set_target("test/convo-2", mine.id, target) is None
-    assert [w.id for w in await world.watchlist.pause("test/convo-2", None)] == [theirs.id]
+    paused = await world.watchlist.pause("test/convo-2", None)
+    assert [change.after.id for change in paused] == [theirs.id]
     [unchanged] = await world.watchlist.of(KEY)
     assert unchanged == mine
 

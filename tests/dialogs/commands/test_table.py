@@ -12,14 +12,28 @@ import pytest
 
 import dialogs.commands
 from dialogs import texts
+from dialogs.commands.bought import BoughtCommand
 from dialogs.commands.cancel import Cancel
 from dialogs.commands.command import Entry
+from dialogs.commands.drops import Drop
 from dialogs.commands.help import Help
+from dialogs.commands.history import HistoryCommand
+from dialogs.commands.interruption import AskAgain, Replace
+from dialogs.commands.list_watches import ListWatches
+from dialogs.commands.pause import PauseCommand
+from dialogs.commands.quiet import QuietCommand
+from dialogs.commands.remove import RemoveCommand
 from dialogs.commands.table import BY_VERB, COMMANDS, command_in, interruption_in, parse_command
+from dialogs.commands.timezone import TimezoneCommand
 from dialogs.commands.unknown import Correction, Unknown
+from dialogs.commands.watch import WatchCommand
+from dialogs.commands.watch_ref import WatchRef
+from dialogs.commands.why import WhyCommand
 from tests.support.chat import World
 
+D = Decimal
 HELP = texts.help_text(Decimal(20))
+SNOOZE_EXAMPLE = 'Say which watch and for how long, like "snooze headphones 2h" or "snooze all 1d".'
 # Every bold phrase of help is something to say, but "all" in "(or **all**)", which is
 # what pause and resume take.
 SAID_IN_HELP = [phrase for phrase in re.findall(r"\*\*(.+?)\*\*", HELP) if phrase != "all"]
@@ -79,16 +93,28 @@ def test_a_wrong_value_gets_its_correction() -> None:
         ("cancel", Cancel()),
         (" Stop ", Cancel()),
         ("quit", Cancel()),
-        ("HELP", Help()),
-        ("?", Help()),
+        ("HELP", AskAgain(Help())),
+        ("?", AskAgain(Help())),
+        ("list", AskAgain(ListWatches())),
+        ("why 2", AskAgain(WhyCommand(2, ""))),
+        ("pause all", AskAgain(PauseCommand(WatchRef(all=True)))),
+        ("timezone", AskAgain(TimezoneCommand(""))),
+        ("quiet", AskAgain(QuietCommand(None))),
+        ("history", AskAgain(HistoryCommand(""))),
+        ("watch headphones below 500", Replace(WatchCommand("headphones", Drop(below=D(500))))),
+        ("remove 2", Replace(RemoveCommand(2, ""))),
+        ("bought skillet at 35.50", Replace(BoughtCommand("skillet", D("35.50"), 30))),
+        ("snooze all", AskAgain(Correction(SNOOZE_EXAMPLE))),
         ("hi", None),
-        ("list", None),
+        ("list all", None),
         ("cancel it", None),
         ("20%", None),
+        ("yes", None),
+        ("Noise-cancelling headphones", None),
         (None, None),
     ],
 )
-def test_only_help_and_cancel_interrupt_a_dialog(text: str | None, command: object) -> None:
+def test_commands_interrupt_a_dialog_as_their_entry_says(text: str | None, command: object) -> None:
     assert interruption_in(text) == command
 
 

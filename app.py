@@ -400,8 +400,10 @@ def create_app(
 
 
 def _chart_url_of(charts: ChartService) -> ChartUrl:
-    async def chart_url(product_id: str, currency: str, zone: str | None) -> str | None:
-        return await charts.url_for(product_id, currency=currency, zone=zone)
+    async def chart_url(
+        product_id: str, currency: str, zone: str | None, not_before: datetime | None
+    ) -> str | None:
+        return await charts.url_for(product_id, currency=currency, zone=zone, not_before=not_before)
 
     return chart_url
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Final, Mapping, Sequence
+from typing import Any, Awaitable, Callable, Final, Mapping, Sequence
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, InputHints
@@ -33,16 +33,21 @@ ENVELOPE_BYTES: Final = 4_000
 bot and user accounts, the service URL (a few hundred bytes on Teams)."""
 
 
+TimesOf = Callable[[str], Awaitable[LocalTimes]]
+"""How the alerts' owner (a user id; "" in a 1:1) reads times (`QuietSettings.local_times_of`)."""
+
+
 def alert_sender(
-    context: TurnContext, clock: Clock, facts: AlertFactsSource, times: LocalTimes
+    context: TurnContext, clock: Clock, facts: AlertFactsSource, times_of: TimesOf
 ) -> SendAlerts:
-    """A `SendAlerts` for this turn, its times as the conversation reads them: any
+    """A `SendAlerts` for this turn, its times as the alerts' owner reads them: any
     failure is caught and classified, never raised, so the outbox records it and the
     alert is never lost. In a group conversation the alerts of one send are one
     member's (`outbox.in_turn`), and the message names them."""
 
-    async def send(alerts: Sequence[Alert]) -> SendFailure | None:
+    async def send(alerts: Sequence[Alert], owner: str) -> SendFailure | None:
         try:
+            times = await times_of(owner)
             known = await _facts(alerts, facts, times)
             activity = _activity(alerts, known, times)
             if shows_cards(context.activity.channel_id) and activity.attachments:

@@ -25,6 +25,7 @@ from dialogs.keys import conversation_key
 from dialogs.remove_dialog import RemoveDialog
 from dialogs.watch_dialog import WatchDialog
 from domain.clock import Clock
+from domain.local_times import LocalTimes
 from feed.catalog import Catalog
 from outbox.in_turn import AlertsInTurn, ProactiveBatch
 from shops.pages import ShopPages
@@ -202,11 +203,14 @@ class PriceWatchBot(ActivityHandler):
         a proactive turn's batch, or on a user's turn what waited."""
         context = dialog_context.context
         quiet_until, members_quiet = await self._quiet.audience(context, self._clock())
-        times = await self._quiet.local_times(context, self._clock())
+
+        async def times_of(owner: str) -> LocalTimes:
+            return await self._quiet.local_times_of(context, self._clock(), owner)
+
         await self._alerts.run(
             conversation_key(context.activity),
             dialog_waiting=dialog_context.active_dialog is not None,
-            send=alert_sender(context, self._clock, self._alert_facts, times),
+            send=alert_sender(context, self._clock, self._alert_facts, times_of),
             batch=batch,
             quiet_until=quiet_until,
             members_quiet=members_quiet,

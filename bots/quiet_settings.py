@@ -94,6 +94,17 @@ class QuietSettings:
         name, _ = await self.zone(context)
         return LocalTimes(name, now)
 
+    async def local_times_of(self, context: TurnContext, now: datetime, member: str) -> LocalTimes:
+        """How an alert's owner reads times: in a group, `member`'s own zone (the
+        conversation's for one not known or who set none), as a proactive turn has no
+        sender of its own; in a 1:1, the conversation's."""
+        if not is_group(context.activity):
+            return await self.local_times(context, now)
+        own = (await self._members_of(context)).get(member, {}) if member else {}
+        stored = own.get(TIME_ZONE) or await self._shared_zone.get(context, lambda: None)
+        name, _ = _zone(stored)
+        return LocalTimes(name, now)
+
     async def quiet_until(self, context: TurnContext, now: datetime) -> datetime | None:
         """The UTC end of the sender's quiet hours if `now` is inside them."""
         return _until(await self.hours(context), await self.zone(context), now)

@@ -38,7 +38,8 @@ def alert_card(
     the rule nor the 90-day low (a message that must stay small)."""
     currency = alert.currency
     name = texts.shown_name(alert.product_name)
-    body: list[Card] = [_text(name, weight="Bolder", size="Medium")]
+    # A card's TextBlock renders Markdown too: the name is escaped as in a message.
+    body: list[Card] = [_text(texts.md(name), weight="Bolder", size="Medium")]
     rule = facts.rule
     if alert.kind not in PRICE_KINDS or alert.old_price is None or alert.new_price is None:
         body.append(_text(_news(alert), spacing="Small"))

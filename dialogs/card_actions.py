@@ -26,6 +26,7 @@ from dialogs.keys import conversation_key, owner_scope
 from domain.clock import Clock
 from domain.local_times import LocalTimes
 from domain.owners import belongs_to
+from domain.price_drops import lowest_target
 from domain.rules import CENT, to_cents
 from watchers.watchlist import Watchlist
 
@@ -115,6 +116,11 @@ class CardActions:
         if watch.rule.trigger_price <= action.target:
             trigger = texts.money(watch.rule.trigger_price, watch.currency)
             return f"Your target for {texts.md(name)} is already {trigger}."
+        last = watch.state.last_price
+        if last is not None and action.target < lowest_target(last):
+            # The card never offers this (domain.price_drops.lowered_target): a button
+            # edited by hand, or a price that has since more than doubled.
+            return texts.target_too_low(name, lowest_target(last), watch.currency)
         lowered = await self._watchlist.set_target(key, watch.id, action.target, owner)
         if lowered is None:
             return _gone("lower")

@@ -88,7 +88,7 @@ class HistoryReplies:
         if found.watched_since is None:
             return (
                 f"I keep the price history of the products you watch, from when you start"
-                f' watching them. Say "watch {found.name}" and ask me again in a while.'
+                f' watching them. Say "watch {texts.md(found.name)}" and ask me again in a while.'
             )
         days = command.days or DEFAULT_DAYS
         periods = self._charts.periods
@@ -96,7 +96,7 @@ class HistoryReplies:
         summary = None if period is None else summary_of(period.history)
         if summary is None:
             return (
-                f"I have no price for {found.name} yet: I note one at each price check,"
+                f"I have no price for {texts.md(found.name)} yet: I note one at each price check,"
                 " so ask me again in a few minutes."
             )
         try:
@@ -193,7 +193,7 @@ def _answer(
     body: list[dict[str, Any]] = [
         {
             "type": "TextBlock",
-            "text": product.name,
+            "text": texts.md(product.name),
             "weight": "Bolder",
             "size": "Medium",
             "wrap": True,

@@ -73,6 +73,14 @@ def not_your_alert(owner_name: str | None) -> str:
     )
 
 
+def target_too_low(name: str, lowest: Decimal, currency: str) -> str:
+    """A "Lower my target" button asking for less than half the price now."""
+    return (
+        f"I won't lower the target for {md(name)} under {money(lowest, currency)}, half its"
+        f' price now. To choose another, say "watch {md(name)} below" and the price.'
+    )
+
+
 def not_your_watch(owner_name: str | None) -> str:
     """A group member's answer to a question about another member's watch."""
     return (

@@ -57,6 +57,12 @@ def chosen_gap(rule: Rule) -> Decimal | None:
     return gap.quantize(HUNDREDTH, context=MONEY)
 
 
+def lowest_target(price: Decimal) -> Decimal:
+    """The lowest target "Lower my target" sets under `price`: half of it, in cents up."""
+    with localcontext(MONEY):
+        return (price / 2).quantize(CENT, rounding=ROUND_CEILING)
+
+
 def lowered_target(rule: Rule, drop: PriceDrop) -> Decimal | None:
     """ "Lower my target": the same relative gap the user chose (`chosen_gap`) under the
     new price, and never under half the new price. None unless that is a price under
@@ -66,8 +72,7 @@ def lowered_target(rule: Rule, drop: PriceDrop) -> Decimal | None:
         return None
     with localcontext(MONEY):
         target = to_cents(drop.new * (1 - gap / HUNDRED))
-        half = (drop.new / 2).quantize(CENT, rounding=ROUND_CEILING)
-    target = max(target, half)
+    target = max(target, lowest_target(drop.new))
     if target < CENT or target >= min(drop.new, rule.trigger_price):
         return None
     return target

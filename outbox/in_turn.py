@@ -18,8 +18,9 @@ from domain.watches import Watch
 from outbox.leases import Leases
 from outbox.outcomes import Outcomes
 
-SendAlerts = Callable[[Sequence[Alert]], Awaitable[SendFailure | None]]
-"""Sends the alerts as one message in the turn; returns why it failed, or None."""
+SendAlerts = Callable[[Sequence[Alert], str], Awaitable[SendFailure | None]]
+"""Sends the alerts as one message in the turn, all of one owner (their user id in a
+group conversation; "" in a 1:1 or when not known); returns why it failed, or None."""
 WatchesNow = Callable[[Sequence[int]], Awaitable[dict[int, Watch]]]
 """The watches that still exist, by id, as they are now (`WatchStore.by_ids`)."""
 
@@ -124,8 +125,8 @@ class AlertsInTurn:
             await self._outcomes.asleep(asleep, until, why)
         for (_, why), stale in _grouped(by_fate[Fate.STALE]).items():
             await self._outcomes.dropped(stale, why)
-        for _, ready in _by_owner(by_fate[Fate.SEND], owners):
-            failure = await send(_alerts(ready))
+        for owner, ready in _by_owner(by_fate[Fate.SEND], owners):
+            failure = await send(_alerts(ready), owner)
             if failure is None:
                 await self._outcomes.sent(_alerts(ready), ready[0][1].why)
             else:

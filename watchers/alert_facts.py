@@ -2,7 +2,8 @@
 
 The rule and whose watch it is come from the conversation's watches (one query); the
 lowest price lately and the chart from collaborators app.py passes in (price history,
-chart service).
+chart service), both from no earlier than the conversation started watching the product:
+what the bot kept before tells nobody whether someone else watched it.
 Facts are extras: when one cannot be had, the card goes without it, never the alert.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
-from typing import Awaitable, Callable, Mapping, Sequence
+from typing import Awaitable, Callable, Iterable, Mapping, Sequence
 
 from domain.alert_facts import LOW_WINDOW_DAYS, AlertFacts, LowestPrice
 from domain.alerts import Alert
@@ -27,9 +28,10 @@ WatchesOf = Callable[[str], Awaitable[Sequence[Watch]]]
 """A conversation's watches (`Watchlist.of`)."""
 LowsSince = Callable[[Sequence[str], datetime], Awaitable[Mapping[str, PricePoint]]]
 """Each product's lowest price since a moment (`store.history.lows_since`)."""
-ChartUrl = Callable[[str, str, str | None], Awaitable[str | None]]
-"""A public URL of a product's current history chart, given the product, its currency
-and the zone its axis reads in (None: unknown, UTC) (`ChartService.url_for`)."""
+ChartUrl = Callable[[str, str, str | None, datetime | None], Awaitable[str | None]]
+"""A public URL of a product's current history chart, given the product, its currency,
+the zone its axis reads in (None: unknown, UTC) and the moment it starts at the earliest
+(`ChartService.url_for`)."""
 AlertFactsSource = Callable[[Sequence[Alert], str | None], Awaitable[Mapping[int, AlertFacts]]]
 """The facts of a message's alerts, by alert id, for a reader in that zone."""
 
@@ -53,11 +55,10 @@ class AlertFactsProvider:
         if not alerts:
             return {}
         currencies = {alert.product_id: alert.currency for alert in alerts}
-        product_ids = list(currencies)
-        watches, lows, charts = await asyncio.gather(
-            self._watches(alerts[0].conversation_key),
-            self._lows(product_ids),
-            self._charts(currencies, zone),
+        watches = await self._watches(alerts[0].conversation_key)
+        since = _watched_since(watches.values(), currencies)
+        lows, charts = await asyncio.gather(
+            self._lows(since), self._charts(currencies, zone, since)
         )
         facts: dict[int, AlertFacts] = {}
         for alert in alerts:
@@ -78,22 +79,37 @@ class AlertFactsProvider:
             logger.exception("alert facts: no watches for %s; no rules shown", conversation_key)
             return {}
 
-    async def _lows(self, product_ids: list[str]) -> dict[str, LowestPrice]:
-        since = self._clock() - timedelta(days=LOW_WINDOW_DAYS)
+    async def _lows(self, watched_since: Mapping[str, datetime | None]) -> dict[str, LowestPrice]:
+        """The lowest price of each product in the window, from its watch's start."""
+        window = self._clock() - timedelta(days=LOW_WINDOW_DAYS)
+        by_since: dict[datetime, list[str]] = {}
+        for product_id, started in watched_since.items():
+            by_since.setdefault(max(window, started or window), []).append(product_id)
         try:
-            points = await self._lows_since(product_ids, since)
+            found = await asyncio.gather(
+                *(self._lows_since(ids, since) for since, ids in by_since.items())
+            )
         except Exception:
             logger.exception("alert facts: no price history; cards go without the low")
             return {}
         return {
             product_id: LowestPrice(point.price, point.at)
+            for points in found
             for product_id, point in points.items()
             if point.price is not None and is_price(point.price)
         }
 
-    async def _charts(self, currencies: dict[str, str], zone: str | None) -> dict[str, str]:
+    async def _charts(
+        self,
+        currencies: dict[str, str],
+        zone: str | None,
+        watched_since: Mapping[str, datetime | None],
+    ) -> dict[str, str]:
         urls = await asyncio.gather(
-            *(self._chart_url(pid, currency, zone) for pid, currency in currencies.items()),
+            *(
+                self._chart_url(pid, currency, zone, watched_since.get(pid))
+                for pid, currency in currencies.items()
+            ),
             return_exceptions=True,
         )
         charts: dict[str, str] = {}
@@ -103,3 +119,17 @@ class AlertFactsProvider:
             elif url:
                 charts[product_id] = url
         return charts
+
+
+def _watched_since(
+    watches: Iterable[Watch], product_ids: Iterable[str]
+) -> dict[str, datetime | None]:
+    """When the conversation started watching each product (None: no watch of it now)."""
+    since: dict[str, datetime | None] = dict.fromkeys(product_ids)
+    for watch in watches:
+        if watch.product_id in since:
+            known = since[watch.product_id]
+            since[watch.product_id] = (
+                watch.created_at if known is None else min(known, watch.created_at)
+            )
+    return since

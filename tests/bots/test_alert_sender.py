@@ -101,7 +101,9 @@ async def lows_since(product_ids: Sequence[str], since: datetime) -> Mapping[str
     return {product_id: PricePoint(LOW_AT, Decimal("139.99")) for product_id in product_ids}
 
 
-async def chart_url(product_id: str, currency: str, zone: str | None) -> str:
+async def chart_url(
+    product_id: str, currency: str, zone: str | None, not_before: datetime | None
+) -> str:
     return f"https://charts.example/{product_id}.png"
 
 
@@ -161,7 +163,9 @@ async def test_alerts_from_one_poll_are_one_carousel(world: World) -> None:
     assert sorted(titles) == ["Espresso machine", "Noise-cancelling headphones"]
 
 
-async def failing_chart(product_id: str, currency: str, zone: str | None) -> str:
+async def failing_chart(
+    product_id: str, currency: str, zone: str | None, not_before: datetime | None
+) -> str:
     raise RuntimeError("chart service down")
 
 

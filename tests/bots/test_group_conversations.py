@@ -4,6 +4,7 @@ own, and an alert names whose it is. In a 1:1 nothing of this shows."""
 
 from __future__ import annotations
 
+import json
 import pickle
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from bots.quiet_settings import MEMBERS, QUIET_HOURS, TIME_ZONE
 from dialogs import quiet_texts, texts
 from domain.alerts import AlertStatus
+from domain.local_times import LocalTimes
 from domain.watches import NewWatch
 from tests.support.chat import Chat, World
 
@@ -180,6 +182,28 @@ async def test_each_members_alerts_come_as_a_message_of_their_own(world: World) 
         "For <at>Ana Lima</at>",
         "For <at>Ben Ode</at>",
     ]
+
+
+async def test_an_alert_reads_in_its_owners_time_zone(world: World) -> None:
+    """A proactive turn has no sender of its own: the times on Ana's card are in her
+    zone, whoever spoke last."""
+    ana, ben = await members(world)
+    await ana.say("timezone Asia/Tokyo")
+    await ben.say("timezone Europe/Berlin")
+    await ana.say("bought skillet at 36")
+    [watch] = await world.watchlist.of(f"msteams/{GROUP}")
+    assert watch.expires_at is not None
+    await ben.say("list")  # the conversation's reference now names Ben
+    world.set_price(watch.product_id, "30.00")
+    await world.poller.tick()
+    await world.deliverer(ben).tick()
+    [alert] = ben.last_activities(1)
+    card = json.dumps(alert.attachments[0].content, ensure_ascii=False)
+    now = world.clock()
+    tokyo = LocalTimes("Asia/Tokyo", now).at(watch.expires_at)
+    berlin = LocalTimes("Europe/Berlin", now).at(watch.expires_at)
+    assert tokyo != berlin
+    assert tokyo in card and berlin not in card, card
 
 
 async def test_a_one_to_one_alert_names_no_one(world: World) -> None:

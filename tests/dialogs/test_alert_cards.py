@@ -76,6 +76,12 @@ def test_a_drop_card_has_every_figure_the_issue_names() -> None:
     }
 
 
+def test_a_name_with_markdown_in_it_shows_as_written() -> None:
+    """A card's TextBlock renders Markdown: "**Pro** [case](https://x)" is no link."""
+    card = alert_card(alert(product_name="**Pro** [case](https://x)"), times=TIMES)
+    assert card["body"][0]["text"] == r"\*\*Pro\*\* \[case\](https://x)"
+
+
 def test_the_buttons_send_back_exactly_the_agreed_payloads() -> None:
     card = alert_card(alert(), FULL, times=TIMES)
     assert buttons(card) == {

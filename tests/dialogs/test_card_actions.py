@@ -3,6 +3,7 @@ and hostile payloads (TestAdapter)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -73,6 +74,24 @@ async def test_lower_under_a_price_already_below_says_when_it_will_alert(world: 
     lower = {"pricewatch": "lower", "watch_id": watch_id, "target": "120"}
     [reply] = await click(chat, lower)
     assert reply.startswith(f"OK, I'll tell you when {HEADPHONES} is $120.00 or less. It is at")
+
+
+async def test_a_lower_target_under_half_the_price_is_refused_and_changes_nothing(
+    world: World,
+) -> None:
+    """The card never offers it; a payload edited by hand asks for $0.01, which would
+    silently end the watch's alerts."""
+    chat, watch_id = await watching(world)
+    await world.poller.tick()  # the watch sees $199.99
+    lower = {"pricewatch": "lower", "watch_id": watch_id, "target": "0.01"}
+    assert await click(chat, lower) == [
+        f"I won't lower the target for {HEADPHONES} under $100.00, half its price now."
+        f' To choose another, say "watch {HEADPHONES} below" and the price.'
+    ]
+    [watch] = await world.watchlist.of("test/convo-1")
+    assert watch.rule.trigger_price == Decimal("159.99")
+    edge = {"pricewatch": "lower", "watch_id": watch_id, "target": "100.00"}
+    assert await click(chat, edge) == [f"OK, I'll tell you when {HEADPHONES} is $100.00 or less."]
 
 
 async def test_a_button_mid_dialog_is_done_and_the_dialog_asks_again(world: World) -> None:

@@ -13,6 +13,8 @@ async def no_lows(product_ids: Sequence[str], since: datetime) -> Mapping[str, P
     return {}
 
 
-async def no_chart(product_id: str, currency: str, zone: str | None) -> str | None:
+async def no_chart(
+    product_id: str, currency: str, zone: str | None, not_before: datetime | None
+) -> str | None:
     """A chart service with no chart to show."""
     return None

@@ -18,21 +18,31 @@ NOW = datetime(2026, 12, 2, tzinfo=timezone.utc)
 RULE = percent_rule(Decimal("199.99"), Decimal(20))
 
 
-def watch(watch_id: int) -> Watch:
+def watch(watch_id: int, created_at: datetime = NOW - timedelta(days=200)) -> Watch:
     return Watch(
-        watch_id, "conv", "user", "p-100", "Headphones", "USD", RULE, initial_state(RULE), NOW
+        watch_id,
+        "conv",
+        "user",
+        "p-100",
+        "Headphones",
+        "USD",
+        RULE,
+        initial_state(RULE),
+        created_at,
     )
 
 
 class Calls:
-    def __init__(self) -> None:
+    def __init__(self, watched: Watch = watch(7)) -> None:
+        self.watched = watched
         self.watches: list[str] = []
         self.lows: list[tuple[list[str], datetime]] = []
         self.charts: list[str] = []
+        self.chart_starts: list[datetime | None] = []
 
     async def watches_of(self, conversation_key: str) -> list[Watch]:
         self.watches.append(conversation_key)
-        return [watch(7)]
+        return [self.watched]
 
     async def lows_since(
         self, product_ids: Sequence[str], since: datetime
@@ -41,8 +51,11 @@ class Calls:
         low = PricePoint(NOW - timedelta(days=3), Decimal("139.99"))
         return {"p-100": low, "p-200": PricePoint(NOW, None)}
 
-    async def chart_url(self, product_id: str, currency: str, zone: str | None) -> str | None:
+    async def chart_url(
+        self, product_id: str, currency: str, zone: str | None, not_before: datetime | None
+    ) -> str | None:
         self.charts.append(product_id)
+        self.chart_starts.append(not_before)
         assert zone == "Asia/Tokyo"
         return f"https://charts.example/{product_id}.png" if product_id == "p-100" else None
 
@@ -58,6 +71,7 @@ async def test_one_look_each_for_a_whole_message() -> None:
     found = await provider(alerts, "Asia/Tokyo")
     assert calls.watches == ["conv"]
     assert calls.lows == [(["p-100", "p-200"], NOW - timedelta(days=90))]
+    assert calls.chart_starts == [NOW - timedelta(days=200), None]
     assert sorted(calls.charts) == ["p-100", "p-200"]
     low = LowestPrice(Decimal("139.99"), NOW - timedelta(days=3))
     assert (
@@ -66,6 +80,16 @@ async def test_one_look_each_for_a_whole_message() -> None:
         == AlertFacts(RULE, low, "https://charts.example/p-100.png", owner_id="user")
     )
     assert found[3] == AlertFacts(), "watch 8 is gone; p-200 has no price and no chart"
+
+
+async def test_the_low_and_the_chart_start_no_earlier_than_the_watch() -> None:
+    """What the bot kept before this conversation watched the product would tell it
+    that someone else did."""
+    calls = Calls(watch(7, created_at=NOW - timedelta(days=10)))
+    provider = AlertFactsProvider(calls.watches_of, lambda: NOW, calls.lows_since, calls.chart_url)
+    await provider([alert(id=1, watch_id=7)], "Asia/Tokyo")
+    assert calls.lows == [(["p-100"], NOW - timedelta(days=10))]
+    assert calls.chart_starts == [NOW - timedelta(days=10)]
 
 
 async def test_without_history_or_a_chart_yet_the_rule_is_still_known() -> None:

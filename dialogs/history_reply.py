@@ -30,7 +30,7 @@ from dialogs.commands.history import HistoryCommand
 from dialogs.remove_dialog import watches_named
 from dialogs.texts import FEED_DOWN, money
 from domain.clock import Clock
-from domain.history import HistorySummary, summary_of
+from domain.history import HistorySummary, shown_since, summary_of
 from domain.local_times import LocalTimes
 from feed.catalog import Catalog
 from feed.client import FeedError
@@ -130,7 +130,7 @@ class HistoryReplies:
         watched: dict[str, _Named] = {}
         for watch in watches_named(await self._watchlist.of(conversation_key, owner), query):
             known = watched.get(watch.product_id)
-            since = watch.created_at
+            since = shown_since(watch.created_at)
             if known is not None and known.watched_since is not None:
                 since = min(since, known.watched_since)
             watched[watch.product_id] = _Named(
@@ -154,7 +154,7 @@ class HistoryReplies:
             for w in await self._watchlist.of(conversation_key, owner)
             if w.product_id == product.id
         ]
-        since = min((watch.created_at for watch in mine), default=None)
+        since = min((shown_since(watch.created_at) for watch in mine), default=None)
         return _Named(product.id, product.name, product.currency, since)
 
 

@@ -35,6 +35,13 @@ class HistorySummary:
     current: Decimal | None
 
 
+def shown_since(watched_since: datetime) -> datetime:
+    """Where a person's history and charts of a product start: the hour they started
+    watching it (what was kept before would tell them someone else watched it), whole
+    hours so that everyone who started in the same hour shares one chart."""
+    return watched_since.replace(minute=0, second=0, microsecond=0)
+
+
 def spans(
     points: Sequence[PricePoint], start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime, Decimal | None]]:

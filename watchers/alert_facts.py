@@ -17,7 +17,7 @@ from typing import Awaitable, Callable, Iterable, Mapping, Sequence
 from domain.alert_facts import LOW_WINDOW_DAYS, AlertFacts, LowestPrice
 from domain.alerts import Alert
 from domain.clock import Clock
-from domain.history import PricePoint
+from domain.history import PricePoint, shown_since
 from domain.rules import is_price
 from domain.watches import Watch
 
@@ -124,12 +124,12 @@ class AlertFactsProvider:
 def _watched_since(
     watches: Iterable[Watch], product_ids: Iterable[str]
 ) -> dict[str, datetime | None]:
-    """When the conversation started watching each product (None: no watch of it now)."""
+    """Where each product's history starts for the conversation (`shown_since` its first
+    watch of it; None: no watch of it now)."""
     since: dict[str, datetime | None] = dict.fromkeys(product_ids)
     for watch in watches:
         if watch.product_id in since:
+            start = shown_since(watch.created_at)
             known = since[watch.product_id]
-            since[watch.product_id] = (
-                watch.created_at if known is None else min(known, watch.created_at)
-            )
+            since[watch.product_id] = start if known is None else min(known, start)
     return since

@@ -157,7 +157,9 @@ MOVE_EVENTS: Final = Query(
     "INSERT INTO watch_events (watch_id, at, kind, price, trigger_price) "
     f"SELECT watches.id, m.seen_at, {MOVE_EVENT_KIND}, m.new_price, watches.trigger_price "
     f"FROM watches, {MOVE_ROWS} WHERE {FOLLOWS} AND {MOVE_EVENT_KIND} IS NOT NULL "
-    "ORDER BY watches.id"
+    # Nothing conflicts (an event's only key is its new id): said so that SQLite runs
+    # it as INSERT OR IGNORE, which needs no statement journal (state/sqlite/sql.py).
+    "ORDER BY watches.id ON CONFLICT DO NOTHING"
 )
 MOVE_STATES: Final = Query(
     f"UPDATE watches SET last_price = m.price, armed = {armed_after_sql('m.cents_up')}, "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from domain.history import PricePoint, lowest, summarize
+from domain.history import PricePoint, lowest, shown_since, summarize
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
 
@@ -55,3 +55,10 @@ def test_the_low_is_the_first_time_the_lowest_price_was_seen_in_the_period() -> 
     assert lowest(points, day(90), NOW) == point(90, "80"), "held from before: at the start"
     assert lowest(points, day(45), NOW) == point(40, "80")
     assert lowest([point(10, None)], day(90), NOW) is None
+
+
+def test_a_persons_history_starts_at_the_hour_they_started_watching() -> None:
+    """Whole hours, so that people who started in the same hour share one chart."""
+    started = datetime(2026, 12, 2, 14, 37, 12, 5, tzinfo=timezone.utc)
+    assert shown_since(started) == datetime(2026, 12, 2, 14, tzinfo=timezone.utc)
+    assert shown_since(shown_since(started)) == shown_since(started)

@@ -118,7 +118,10 @@ def _percent(environ: Mapping[str, str], name: str, default: Decimal) -> Decimal
     return value
 
 
-def _rate(environ: Mapping[str, str], name: str, default: float) -> float:
+def _number(
+    environ: Mapping[str, str], name: str, default: float, minimum: float, what: str
+) -> float:
+    """A finite number of at least `minimum`; `what` says what it must be when it is not."""
     raw = environ.get(name, "").strip()
     if not raw:
         return default
@@ -126,9 +129,13 @@ def _rate(environ: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         value = float("nan")
-    if not 0 <= value < float("inf"):
-        raise SettingsError(f"{name} must be a number, 0 (no limit) or more, got {raw!r}")
+    if not minimum <= value < float("inf"):
+        raise SettingsError(f"{name} must be {what}, got {raw!r}")
     return value
+
+
+def _rate(environ: Mapping[str, str], name: str, default: float) -> float:
+    return _number(environ, name, default, 0, "a number, 0 (no limit) or more")
 
 
 def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
@@ -322,16 +329,7 @@ def _user_agent(environ: Mapping[str, str]) -> str:
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: float, minimum: float) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = float("nan")
-    if not minimum <= value < float("inf"):
-        raise SettingsError(f"{name} must be a number of seconds, {minimum:g} or more, got {raw!r}")
-    return value
+    return _number(environ, name, default, minimum, f"a number of seconds, {minimum:g} or more")
 
 
 @dataclass(frozen=True)

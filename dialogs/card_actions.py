@@ -117,10 +117,11 @@ class CardActions:
             trigger = texts.money(watch.rule.trigger_price, watch.currency)
             return f"Your target for {texts.md(name)} is already {trigger}."
         last = watch.state.last_price
-        if last is not None and action.target < lowest_target(last):
+        floor = None if last is None else lowest_target(last)
+        if floor is not None and action.target < floor:
             # The card never offers this (domain.price_drops.lowered_target): a button
             # edited by hand, or a price that has since more than doubled.
-            return texts.target_too_low(name, lowest_target(last), watch.currency)
+            return texts.target_too_low(name, floor, watch.currency)
         lowered = await self._watchlist.set_target(key, watch.id, action.target, owner)
         if lowered is None:
             return _gone("lower")

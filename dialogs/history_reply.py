@@ -30,7 +30,7 @@ from dialogs.commands.history import HistoryCommand
 from dialogs.remove_dialog import watches_named
 from dialogs.texts import FEED_DOWN, money
 from domain.clock import Clock
-from domain.history import HistorySummary, shown_since, summary_of
+from domain.history import HistorySummary, history_start, summary_of
 from domain.local_times import LocalTimes
 from feed.catalog import Catalog
 from feed.client import FeedError
@@ -127,15 +127,16 @@ class HistoryReplies:
         return True
 
     async def _find(self, conversation_key: str, query: str, owner: str | None) -> _Named | str:
-        watched: dict[str, _Named] = {}
-        for watch in watches_named(await self._watchlist.of(conversation_key, owner), query):
-            known = watched.get(watch.product_id)
-            since = shown_since(watch.created_at)
-            if known is not None and known.watched_since is not None:
-                since = min(since, known.watched_since)
-            watched[watch.product_id] = _Named(
-                watch.product_id, watch.product_name, watch.currency, since
+        named = watches_named(await self._watchlist.of(conversation_key, owner), query)
+        watched = {
+            watch.product_id: _Named(
+                watch.product_id,
+                watch.product_name,
+                watch.currency,
+                history_start(named, watch.product_id),
             )
+            for watch in named
+        }
         if len(watched) == 1:
             return next(iter(watched.values()))
         if len(watched) > 1:
@@ -149,12 +150,7 @@ class HistoryReplies:
         if len(products) > 1:
             return _which(query, [_Named(p.id, p.name, p.currency) for p in products])
         product = products[0]
-        mine = [
-            w
-            for w in await self._watchlist.of(conversation_key, owner)
-            if w.product_id == product.id
-        ]
-        since = min((shown_since(watch.created_at) for watch in mine), default=None)
+        since = history_start(await self._watchlist.of(conversation_key, owner), product.id)
         return _Named(product.id, product.name, product.currency, since)
 
 

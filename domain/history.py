@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Final, Sequence
+from typing import Final, Iterable, Sequence
+
+from domain.watches import Watch
 
 CENT: Final = Decimal("0.01")
 
@@ -40,6 +42,15 @@ def shown_since(watched_since: datetime) -> datetime:
     watching it (what was kept before would tell them someone else watched it), whole
     hours so that everyone who started in the same hour shares one chart."""
     return watched_since.replace(minute=0, second=0, microsecond=0)
+
+
+def history_start(watches: Iterable[Watch], product_id: str) -> datetime | None:
+    """Where the history of `product_id` starts for the owner of `watches`: `shown_since`
+    their first watch of it; None when they watch it not."""
+    return min(
+        (shown_since(watch.created_at) for watch in watches if watch.product_id == product_id),
+        default=None,
+    )
 
 
 def spans(

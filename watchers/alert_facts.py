@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
-from typing import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Awaitable, Callable, Mapping, Sequence
 
 from domain.alert_facts import LOW_WINDOW_DAYS, AlertFacts, LowestPrice
 from domain.alerts import Alert
 from domain.clock import Clock
-from domain.history import PricePoint, shown_since
+from domain.history import PricePoint, history_start
 from domain.rules import is_price
 from domain.watches import Watch
 
@@ -56,7 +56,7 @@ class AlertFactsProvider:
             return {}
         currencies = {alert.product_id: alert.currency for alert in alerts}
         watches = await self._watches(alerts[0].conversation_key)
-        since = _watched_since(watches.values(), currencies)
+        since = {pid: history_start(watches.values(), pid) for pid in currencies}
         lows, charts = await asyncio.gather(
             self._lows(since), self._charts(currencies, zone, since)
         )
@@ -119,17 +119,3 @@ class AlertFactsProvider:
             elif url:
                 charts[product_id] = url
         return charts
-
-
-def _watched_since(
-    watches: Iterable[Watch], product_ids: Iterable[str]
-) -> dict[str, datetime | None]:
-    """Where each product's history starts for the conversation (`shown_since` its first
-    watch of it; None: no watch of it now)."""
-    since: dict[str, datetime | None] = dict.fromkeys(product_ids)
-    for watch in watches:
-        if watch.product_id in since:
-            start = shown_since(watch.created_at)
-            known = since[watch.product_id]
-            since[watch.product_id] = start if known is None else min(known, start)
-    return since

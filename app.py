@@ -300,7 +300,6 @@ def create_app(
             default_drop=settings.drop_threshold_percent,
             turn_wait_seconds=send_timeout_seconds,
             alert_facts=AlertFactsProvider(
-                watchlist.of,
                 clock,
                 lows_since or store.history.lows_since,
                 chart_url or _chart_url_of(charts),

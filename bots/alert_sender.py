@@ -20,6 +20,7 @@ from domain.alert_facts import AlertFacts
 from domain.alerts import Alert, SendFailure
 from domain.clock import Clock
 from domain.local_times import LocalTimes
+from domain.watches import Watch
 from outbox.in_turn import SendAlerts
 from watchers.alert_facts import AlertFactsSource
 
@@ -45,10 +46,12 @@ def alert_sender(
     alert is never lost. In a group conversation the alerts of one send are one
     member's (`outbox.in_turn`), and the message names them."""
 
-    async def send(alerts: Sequence[Alert], owner: str) -> SendFailure | None:
+    async def send(
+        alerts: Sequence[Alert], owner: str, watches: Mapping[int, Watch]
+    ) -> SendFailure | None:
         try:
             times = await times_of(owner)
-            known = await _facts(alerts, facts, times)
+            known = await _facts(alerts, watches, facts, times)
             activity = _activity(alerts, known, times)
             if shows_cards(context.activity.channel_id) and activity.attachments:
                 activity.text = activity.summary  # the card says the rest
@@ -65,11 +68,14 @@ def alert_sender(
 
 
 async def _facts(
-    alerts: Sequence[Alert], facts: AlertFactsSource, times: LocalTimes
+    alerts: Sequence[Alert],
+    watches: Mapping[int, Watch],
+    facts: AlertFactsSource,
+    times: LocalTimes,
 ) -> Mapping[int, AlertFacts] | None:
     """The alerts' facts; None when they cannot be had (the message goes as text)."""
     try:
-        return await facts(alerts, times.zone)
+        return await facts(alerts, watches, times.zone)
     except Exception:
         logger.exception("no facts for %d alerts; sending text", len(alerts))
         return None

@@ -1,9 +1,14 @@
-"""Serializing outgoing activities without msrest's per-send round trip.
+"""Serializing outgoing activities by our own walk, to the JSON msrest would give.
 
 msrest's `Serializer.body()` first rebuilds the model it is given through a brand-new
-Deserializer, then validates it, then serializes it: about half the CPU of a send. The
-SDK always hands it a ready Activity that our own code built, so we serialize that
-model directly. Anything that is not a model (a plain dict) still takes msrest's path.
+Deserializer, then validates it, then serializes it, every value through a chain of
+lookups and keyword arguments: about a sixth of an alert's CPU. The SDK always hands it
+a ready Activity that our own code built, so we walk that model ourselves: each class's
+fields read once from its `_attribute_map`, and the exact JSON types (the values our
+code puts in) copied as they are. A value of any other type (an enum, a datetime, a
+subclass) goes through msrest's own `serialize_data`, so the output is msrest's
+whatever the activity holds; `tests/connector/test_direct_serializer.py` holds the two
+equal. Anything that is not a model (a plain dict) still takes msrest's whole path.
 
 An attachment's content (an Adaptive Card) is typed `object`, which msrest walks value
 by value (~0.4 ms for one alert card); content that is plain JSON already goes as it is.
@@ -12,21 +17,61 @@ by value (~0.4 ms for one alert card); content that is plain JSON already goes a
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Any
 
 from msrest.serialization import Model, Serializer
 
+_Field = tuple[str, str, str]
+"""(attribute, JSON key, msrest type name)"""
+
 
 class DirectSerializer(Serializer):
     def body(self, data: Any, data_type: str, **kwargs: Any) -> Any:
-        if isinstance(data, Model):
-            return self._serialize(data, data_type, **kwargs)
+        if isinstance(data, Model) and not kwargs:
+            return self.model(data)
         return super().body(data, data_type, **kwargs)
+
+    def model(self, data: Model) -> dict[str, Any]:
+        """A model's JSON: its fields that are set, by their JSON keys."""
+        serialized: dict[str, Any] = {}
+        for attribute, key, kind in _fields(type(data)):
+            value = getattr(data, attribute)
+            if value is not None:
+                serialized[key] = self._value(value, kind)
+        return serialized
+
+    def _value(self, value: Any, kind: str) -> Any:
+        value_type = type(value)
+        if not isinstance(kind, str):  # a few Teams models name a class here
+            return self.serialize_data(value, kind)
+        if value_type is str and kind == "str":
+            return value
+        if value_type is bool and kind == "bool":
+            return value
+        if value_type is int and kind in ("int", "long"):
+            return value
+        if kind == "object" and _is_plain_json(value):
+            return value
+        if value_type is list and kind[0] == "[":
+            item_kind = kind[1:-1]
+            return [None if item is None else self._value(item, item_kind) for item in value]
+        if isinstance(value, Model) and kind in self.dependencies:
+            return self.model(value)  # its own class's fields, as msrest does for a subclass
+        return self.serialize_data(value, kind)
 
     def serialize_object(self, attr: Any, **kwargs: Any) -> Any:
         if _is_plain_json(attr):
             return attr
         return super().serialize_object(attr, **kwargs)
+
+
+@cache
+def _fields(model_type: type[Model]) -> tuple[_Field, ...]:
+    return tuple(
+        (attribute, description["key"], description["type"])
+        for attribute, description in model_type._attribute_map.items()
+    )
 
 
 def _is_plain_json(value: Any) -> bool:

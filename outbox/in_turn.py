@@ -18,9 +18,10 @@ from domain.watches import Watch
 from outbox.leases import Leases
 from outbox.outcomes import Outcomes
 
-SendAlerts = Callable[[Sequence[Alert], str], Awaitable[SendFailure | None]]
+SendAlerts = Callable[[Sequence[Alert], str, Mapping[int, Watch]], Awaitable[SendFailure | None]]
 """Sends the alerts as one message in the turn, all of one owner (their user id in a
-group conversation; "" in a 1:1 or when not known); returns why it failed, or None."""
+group conversation; "" in a 1:1 or when not known), given their watches as the turn read
+them, by id; returns why it failed, or None."""
 WatchesNow = Callable[[Sequence[int]], Awaitable[dict[int, Watch]]]
 """The watches that still exist, by id, as they are now (`WatchStore.by_ids`)."""
 
@@ -126,7 +127,7 @@ class AlertsInTurn:
         for (_, why), stale in _grouped(by_fate[Fate.STALE]).items():
             await self._outcomes.dropped(stale, why)
         for owner, ready in _by_owner(by_fate[Fate.SEND], owners):
-            failure = await send(_alerts(ready), owner)
+            failure = await send(_alerts(ready), owner, watches)
             if failure is None:
                 await self._outcomes.sent(_alerts(ready), ready[0][1].why)
             else:

@@ -1,9 +1,9 @@
 """The facts an alert message shows, gathered once per message for all its alerts.
 
-The rule and whose watch it is come from the conversation's watches (one query); the
+The rule and whose watch it is come from the alerts' watches, as the turn read them; the
 lowest price lately and the chart from collaborators app.py passes in (price history,
-chart service), both from no earlier than the conversation started watching the product:
-what the bot kept before tells nobody whether someone else watched it.
+chart service), both from no earlier than the owner started watching the product: what
+the bot kept before tells nobody whether someone else watched it.
 Facts are extras: when one cannot be had, the card goes without it, never the alert.
 """
 
@@ -24,39 +24,35 @@ from domain.watches import Watch
 logger = logging.getLogger(__name__)
 
 
-WatchesOf = Callable[[str], Awaitable[Sequence[Watch]]]
-"""A conversation's watches (`Watchlist.of`)."""
 LowsSince = Callable[[Sequence[str], datetime], Awaitable[Mapping[str, PricePoint]]]
 """Each product's lowest price since a moment (`store.history.lows_since`)."""
 ChartUrl = Callable[[str, str, str | None, datetime | None], Awaitable[str | None]]
 """A public URL of a product's current history chart, given the product, its currency,
 the zone its axis reads in (None: unknown, UTC) and the moment it starts at the earliest
 (`ChartService.url_for`)."""
-AlertFactsSource = Callable[[Sequence[Alert], str | None], Awaitable[Mapping[int, AlertFacts]]]
-"""The facts of a message's alerts, by alert id, for a reader in that zone."""
+AlertFactsSource = Callable[
+    [Sequence[Alert], Mapping[int, Watch], str | None], Awaitable[Mapping[int, AlertFacts]]
+]
+"""The facts of a message's alerts, by alert id, given their watches by id, for a reader
+in that zone."""
 
 
 class AlertFactsProvider:
-    def __init__(
-        self,
-        watches_of: WatchesOf,
-        clock: Clock,
-        lows_since: LowsSince,
-        chart_url: ChartUrl,
-    ) -> None:
-        self._watches_of = watches_of
+    def __init__(self, clock: Clock, lows_since: LowsSince, chart_url: ChartUrl) -> None:
         self._clock = clock
         self._lows_since = lows_since
         self._chart_url = chart_url
 
-    async def __call__(self, alerts: Sequence[Alert], zone: str | None) -> dict[int, AlertFacts]:
-        """Facts by alert id; alerts of one message share a conversation (and `zone`,
-        the zone its reader's chart axis reads in)."""
+    async def __call__(
+        self, alerts: Sequence[Alert], watches: Mapping[int, Watch], zone: str | None
+    ) -> dict[int, AlertFacts]:
+        """Facts by alert id; alerts of one message share an owner (and `zone`, the zone
+        their reader's chart axis reads in); `watches` has those of them that still exist."""
         if not alerts:
             return {}
         currencies = {alert.product_id: alert.currency for alert in alerts}
-        watches = await self._watches(alerts[0].conversation_key)
-        since = {pid: history_start(watches.values(), pid) for pid in currencies}
+        theirs = [watches[alert.watch_id] for alert in alerts if alert.watch_id in watches]
+        since = {pid: history_start(theirs, pid) for pid in currencies}
         lows, charts = await asyncio.gather(
             self._lows(since), self._charts(currencies, zone, since)
         )
@@ -71,13 +67,6 @@ class AlertFactsProvider:
                 owner_name=None if watch is None else watch.owner_name,
             )
         return facts
-
-    async def _watches(self, conversation_key: str) -> dict[int, Watch]:
-        try:
-            return {watch.id: watch for watch in await self._watches_of(conversation_key)}
-        except Exception:
-            logger.exception("alert facts: no watches for %s; no rules shown", conversation_key)
-            return {}
 
     async def _lows(self, watched_since: Mapping[str, datetime | None]) -> dict[str, LowestPrice]:
         """The lowest price of each product in the window, from its watch's start."""

@@ -151,9 +151,7 @@ class World:
             clock=self.clock,
             default_drop=self.default_drop,
             turn_wait_seconds=self.turn_wait_seconds,
-            alert_facts=AlertFactsProvider(
-                self.watchlist.of, self.clock, self.lows_since, self.chart_url
-            ),
+            alert_facts=AlertFactsProvider(self.clock, self.lows_since, self.chart_url),
             history=HistoryReplies(self.watchlist, catalog, self.charts, self.clock),
             outbox=store.outbox,
             price_history=store.history,

@@ -33,16 +33,10 @@ def watch(watch_id: int, created_at: datetime = NOW - timedelta(days=200)) -> Wa
 
 
 class Calls:
-    def __init__(self, watched: Watch = watch(7)) -> None:
-        self.watched = watched
-        self.watches: list[str] = []
+    def __init__(self) -> None:
         self.lows: list[tuple[list[str], datetime]] = []
         self.charts: list[str] = []
         self.chart_starts: list[datetime | None] = []
-
-    async def watches_of(self, conversation_key: str) -> list[Watch]:
-        self.watches.append(conversation_key)
-        return [self.watched]
 
     async def lows_since(
         self, product_ids: Sequence[str], since: datetime
@@ -62,14 +56,13 @@ class Calls:
 
 async def test_one_look_each_for_a_whole_message() -> None:
     calls = Calls()
-    provider = AlertFactsProvider(calls.watches_of, lambda: NOW, calls.lows_since, calls.chart_url)
+    provider = AlertFactsProvider(lambda: NOW, calls.lows_since, calls.chart_url)
     alerts = [
         alert(id=1, watch_id=7),
         alert(id=2, watch_id=7, dedupe_key="other"),
         alert(id=3, watch_id=8, product_id="p-200"),
     ]
-    found = await provider(alerts, "Asia/Tokyo")
-    assert calls.watches == ["conv"]
+    found = await provider(alerts, {7: watch(7)}, "Asia/Tokyo")
     assert calls.lows == [(["p-100", "p-200"], NOW - timedelta(days=90))]
     assert calls.chart_starts == [NOW - timedelta(days=200), None]
     assert sorted(calls.charts) == ["p-100", "p-200"]
@@ -85,17 +78,17 @@ async def test_one_look_each_for_a_whole_message() -> None:
 async def test_the_low_and_the_chart_start_no_earlier_than_the_watch() -> None:
     """What the bot kept before this conversation watched the product would tell it
     that someone else did."""
-    calls = Calls(watch(7, created_at=NOW - timedelta(days=10)))
-    provider = AlertFactsProvider(calls.watches_of, lambda: NOW, calls.lows_since, calls.chart_url)
-    await provider([alert(id=1, watch_id=7)], "Asia/Tokyo")
+    calls = Calls()
+    provider = AlertFactsProvider(lambda: NOW, calls.lows_since, calls.chart_url)
+    watched = {7: watch(7, created_at=NOW - timedelta(days=10))}
+    await provider([alert(id=1, watch_id=7)], watched, "Asia/Tokyo")
     assert calls.lows == [(["p-100"], NOW - timedelta(days=10))]
     assert calls.chart_starts == [NOW - timedelta(days=10)]
 
 
 async def test_without_history_or_a_chart_yet_the_rule_is_still_known() -> None:
-    calls = Calls()
-    provider = AlertFactsProvider(calls.watches_of, lambda: NOW, no_lows, no_chart)
-    found = await provider([alert(id=1, watch_id=7)], None)
+    provider = AlertFactsProvider(lambda: NOW, no_lows, no_chart)
+    found = await provider([alert(id=1, watch_id=7)], {7: watch(7)}, None)
     assert found == {1: AlertFacts(rule=RULE, owner_id="user")}
 
 
@@ -103,5 +96,5 @@ async def test_failing_collaborators_leave_their_facts_unknown() -> None:
     async def broken(*args: object) -> None:
         raise RuntimeError("down")
 
-    provider = AlertFactsProvider(broken, lambda: NOW, broken, broken)  # type: ignore[arg-type]
-    assert await provider([alert(id=1)], None) == {1: AlertFacts()}
+    provider = AlertFactsProvider(lambda: NOW, broken, broken)  # type: ignore[arg-type]
+    assert await provider([alert(id=1)], {}, None) == {1: AlertFacts()}

@@ -1,0 +1,134 @@
+"""Our serializer sends what msrest would have sent, for any activity the bot can build."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import botbuilder.schema as schema
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    CardAction,
+    ChannelAccount,
+    ConversationAccount,
+    Entity,
+    InputHints,
+    Mention,
+    RoleTypes,
+    SuggestedActions,
+)
+from hypothesis import given
+from hypothesis import strategies as st
+from msrest.serialization import Model, Serializer
+
+from connector.direct_serializer import DirectSerializer
+
+DEPENDENCIES = {name: kind for name, kind in vars(schema).items() if isinstance(kind, type)}
+DIRECT = DirectSerializer(DEPENDENCIES)
+MSREST = Serializer(DEPENDENCIES)
+
+texts = st.text(max_size=20)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
+    max_leaves=12,
+)
+accounts = st.builds(
+    ChannelAccount,
+    id=st.none() | texts,
+    name=st.none() | texts,
+    aad_object_id=st.none() | texts,
+    role=st.none() | st.sampled_from(list(RoleTypes)) | texts,
+)
+conversations = st.builds(
+    ConversationAccount,
+    id=st.none() | texts,
+    is_group=st.none() | st.booleans(),
+    conversation_type=st.none() | texts,
+    tenant_id=st.none() | texts,
+)
+mentions = st.builds(Mention, mentioned=accounts, text=texts, type=st.just("mention"))
+entities = mentions | st.builds(Entity, type=st.none() | texts)
+attachments = st.builds(
+    Attachment,
+    content_type=texts,
+    content=json_values,
+    name=st.none() | texts,
+)
+actions = st.builds(CardAction, type=texts, title=texts, value=json_values)
+times = st.none() | st.datetimes(timezones=st.just(timezone.utc))
+activities = st.builds(
+    Activity,
+    type=st.sampled_from(list(ActivityTypes)) | texts,
+    id=st.none() | texts,
+    timestamp=times,
+    local_timestamp=times,
+    service_url=st.none() | texts,
+    channel_id=st.none() | texts,
+    from_property=st.none() | accounts,
+    conversation=st.none() | conversations,
+    recipient=st.none() | accounts,
+    text=st.none() | texts,
+    summary=st.none() | texts,
+    input_hint=st.none() | st.sampled_from(list(InputHints)),
+    attachment_layout=st.none() | st.sampled_from(["list", "carousel"]),
+    attachments=st.none() | st.lists(attachments, max_size=3),
+    entities=st.none() | st.lists(entities, max_size=3),
+    channel_data=st.none() | json_values,
+    reply_to_id=st.none() | texts,
+    suggested_actions=st.none()
+    | st.builds(SuggestedActions, actions=st.lists(actions, max_size=2)),
+    value=st.none() | json_values,
+)
+
+
+@given(activities)
+def test_any_activity_is_sent_as_msrest_would_send_it(activity: Activity) -> None:
+    assert DIRECT.body(activity, "Activity") == MSREST.body(activity, "Activity")
+
+
+def test_an_alert_with_a_card_and_a_mention_keeps_every_field() -> None:
+    card: dict[str, Any] = {"type": "AdaptiveCard", "version": "1.5", "body": [{"text": "Drop"}]}
+    owner = ChannelAccount(id="29:anas", name="Anas")
+    activity = Activity(
+        type=ActivityTypes.message,
+        text="<at>Anas</at>: Price drop",
+        summary="Price drop",
+        input_hint=InputHints.accepting_input,
+        attachments=[
+            Attachment(content_type="application/vnd.microsoft.card.adaptive", content=card)
+        ],
+        entities=[Mention(mentioned=owner, text="<at>Anas</at>", type="mention")],
+        timestamp=datetime(2026, 12, 6, 18, 0, tzinfo=timezone.utc),
+    )
+    assert DIRECT.body(activity, "Activity") == {
+        "type": "message",
+        "text": "<at>Anas</at>: Price drop",
+        "summary": "Price drop",
+        "inputHint": "acceptingInput",
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "content": card}
+        ],
+        "entities": [
+            {
+                "mentioned": {"id": "29:anas", "name": "Anas"},
+                "text": "<at>Anas</at>",
+                "type": "mention",
+            }
+        ],
+        "timestamp": "2026-12-06T18:00:00.000Z",
+    }
+
+
+def test_a_value_outside_json_still_takes_msrests_path() -> None:
+    class Shade(Model):
+        _attribute_map = {"tone": {"key": "tone", "type": "object"}}
+
+        def __init__(self, tone: object) -> None:
+            super().__init__()
+            self.tone = tone
+
+    activity = Activity(type="message", value={"shade": Shade({1, 2})}, channel_data=(1, "a"))
+    assert DIRECT.body(activity, "Activity") == MSREST.body(activity, "Activity")

@@ -221,9 +221,12 @@ class Poller:
             self._evaluated_up_to_watch = memory.evaluated_up_to_watch
             self._recalled = True
         now = self._clock()
-        woken = await self._apply(await self._watches.snoozed_due(now), snooze_ran_out(now))
+        snoozed, recheck = await asyncio.gather(
+            self._watches.snoozed_due(now),
+            self._watches.products_to_recheck(self._evaluated_up_to_watch),
+        )
+        woken = await self._apply(snoozed, snooze_ran_out(now))
         woken += await self._tell_silent_pages(now)
-        recheck = await self._watches.products_to_recheck(self._evaluated_up_to_watch)
         watched = await self._watched_products(recheck)
         if not watched:
             return PollReport(0, 0, 0)
@@ -326,8 +329,11 @@ class Poller:
             }
             now = self._clock()
             moves = plain_moves(chunk, self._last_prices, now)
-            watches = await self._watches.for_products(list(chunk), moves)
-            health = await self._watches.product_health(list(chunk))
+            # Two reads at once: on PostgreSQL each has its own connection.
+            watches, health = await asyncio.gather(
+                self._watches.for_products(list(chunk), moves),
+                self._watches.product_health(list(chunk)),
+            )
             changes = plan_poll(watches, chunk, health, now, moves)
             recorded = await self._watches.record_poll(changes, self._lease)
             created += recorded.alerts

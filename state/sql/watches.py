@@ -325,8 +325,10 @@ class Watches:
         }
 
     async def products_to_recheck(self, after_watch_id: int) -> Recheck:
-        rows = await self._db.fetch(RECHECK, after=after_watch_id)
+        # The newest id first: a watch made between the two reads is then rechecked
+        # now or the next time, never counted as looked at without a look.
         newest = await self._db.fetchval(NEWEST)
+        rows = await self._db.fetch(RECHECK, after=after_watch_id)
         return Recheck(frozenset(row[0] for row in rows), int(newest))
 
     async def poll_memory(self) -> PollMemory:

@@ -13,6 +13,8 @@ from PIL import Image, ImageDraw
 
 COLOR_SIZE: Final = 192
 OUTLINE_SIZE: Final = 32
+SYMBOL_SIZE: Final = 112
+"""The mark's square in the middle of the colour icon, clear of the corners Teams rounds."""
 ACCENT_COLOR: Final = "#0F7B6C"
 """The colour icon's background, and the manifest's accentColor."""
 
@@ -47,12 +49,10 @@ def _png(image: Image.Image) -> bytes:
 
 
 def color_icon() -> bytes:
-    """192x192, opaque: the mark in white on ACCENT_COLOR, 112 px in the middle, clear of
-    the corners Teams rounds off."""
+    """192x192, opaque: the mark in white on ACCENT_COLOR, SYMBOL_SIZE square in the middle."""
     image = Image.new("RGB", (COLOR_SIZE, COLOR_SIZE), ACCENT_COLOR)
-    symbol = 112
-    offset = (COLOR_SIZE - symbol) // 2
-    image.paste((255, 255, 255), (offset, offset), _mark(symbol))
+    offset = (COLOR_SIZE - SYMBOL_SIZE) // 2
+    image.paste((255, 255, 255), (offset, offset), _mark(SYMBOL_SIZE))
     return _png(image)
 
 

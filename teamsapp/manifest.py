@@ -17,7 +17,10 @@ from teamsapp.icons import ACCENT_COLOR
 
 SCHEMA_VERSION: Final = "1.30"
 """The newest app manifest schema @microsoft/app-manifest 1.1.2 ships (validator/)."""
-SCHEMA_URL: Final = f"https://developer.microsoft.com/json-schemas/teams/v{SCHEMA_VERSION}/MicrosoftTeams.schema.json"
+SCHEMA_URL: Final = (
+    "https://developer.microsoft.com/json-schemas/teams"
+    f"/v{SCHEMA_VERSION}/MicrosoftTeams.schema.json"
+)
 APP_VERSION: Final = "1.0.0"
 PLACEHOLDER_APP_ID: Final = "00000000-0000-0000-0000-000000000000"
 PLACEHOLDER_WEBSITE: Final = "https://example.com/"
@@ -25,9 +28,9 @@ SCOPES: Final = ("personal", "groupChat", "team")
 COLOR_ICON: Final = "color.png"
 OUTLINE_ICON: Final = "outline.png"
 
-# The command menu's bounds: the schema allowed these up to v1.21 (v1.30 allows 12
-# commands, 128-character titles, 4000-character descriptions); Teams documents these
-# for the bot command menu, so the menu keeps within them whatever the schema version.
+# The command menu's bounds: the schemas up to v1.20 (10 commands, 32-character titles,
+# 128-character descriptions). v1.21 allows 128 and 4000, v1.24 on 12 commands; the menu
+# keeps within the old bounds, which Teams' bot command menu documents, for every client.
 MAX_COMMANDS: Final = 10
 MAX_TITLE_CHARS: Final = 32
 MAX_DESCRIPTION_CHARS: Final = 128

@@ -29,6 +29,9 @@ REGISTERED = {
     "MicrosoftAppPassword": "a-client-secret-in-a-manifest-test",
     "PUBLIC_URL": "https://PriceWatch.example.net",
 }
+D20 = Decimal(20)
+MENU = texts.command_menu(D20)
+HELP_LINES = texts.help_text(D20).splitlines()
 
 
 def built(environ: dict[str, str]) -> dict:
@@ -83,11 +86,6 @@ def test_the_bot_answers_in_personal_group_chat_and_team_with_a_menu_in_each() -
     ]
     menu = [{"title": title, "description": does} for title, does in texts.command_menu(D20)]
     assert all(command_list["commands"] == menu for command_list in bot["commandLists"])
-
-
-D20 = Decimal(20)
-MENU = texts.command_menu(D20)
-HELP_LINES = texts.help_text(D20).splitlines()
 
 
 def test_the_menu_is_help_s_lines_and_fits_teams_bounds() -> None:

@@ -30,7 +30,7 @@ OUTLINE_ICON: Final = "outline.png"
 
 # The command menu's bounds: the schemas up to v1.20 (10 commands, 32-character titles,
 # 128-character descriptions). v1.21 allows 128 and 4000, v1.24 on 12 commands; the menu
-# keeps within the old bounds, which Teams' bot command menu documents, for every client.
+# keeps within the old bounds (Teams' page on command menus still says up to 10 commands).
 MAX_COMMANDS: Final = 10
 MAX_TITLE_CHARS: Final = 32
 MAX_DESCRIPTION_CHARS: Final = 128

@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test clean webchat e2e bench fleet
+.PHONY: run test clean webchat e2e bench fleet teams-package
 
 # The virtualenv is (re)built whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -34,6 +34,10 @@ fleet: $(STAMP)
 # Web Chat in headless Chromium through the user journeys; installs what is missing.
 e2e: $(STAMP)
 	bash e2e/run.sh
+
+# artifacts/teams/pricewatch.zip for Teams, from the bot's settings, checked by Microsoft's validator.
+teams-package: $(STAMP)
+	$(PY) -m teamsapp
 
 # Benchmarks (not part of `make test`): writes BENCHMARKS.md and prints the table.
 bench: $(STAMP)

@@ -9,6 +9,7 @@ that could not be read) is said by one constant or function here, and only here
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, Mapping, Sequence
 
@@ -29,40 +30,94 @@ GREETING: Final = (
 )
 
 
+@dataclass(frozen=True)
+class HelpLine:
+    """A line of `help`: what you can say (Markdown, each example in bold) and what it does."""
+
+    says: str
+    does: str
+    in_menu: bool = False
+    """Its first example is also in the command menu Teams shows (teamsapp/ builds it):
+    at most 10 lines, examples of at most 32 characters, `does` of at most 128."""
+
+    @property
+    def example(self) -> str:
+        """The first example, as said: what the command menu puts in the message box."""
+        return self.says.split("**")[1]
+
+
+def help_lines(default_drop: Decimal) -> tuple[HelpLine, ...]:
+    """What the bot understands; `default_drop` is the drop the watch dialog offers."""
+    return (
+        HelpLine("**watch**", "pick a product and a drop step by step", in_menu=True),
+        HelpLine(
+            "**watch headphones**",
+            f'I ask how big a drop to wait for ({default_drop:g}% if you say "default")',
+        ),
+        HelpLine("**watch headphones 20%**", "watch a product for a 20% drop", in_menu=True),
+        HelpLine("**watch espresso machine below 300**", "tell me when it costs 300 or less"),
+        HelpLine(
+            "**watch https://shop.example/item/123 20%**",
+            "watch a shop's product page (I read the price it publishes)",
+        ),
+        HelpLine("**list**", "your watches, with current and trigger prices", in_menu=True),
+        HelpLine("**remove 2** or **remove headphones**", "stop watching one", in_menu=True),
+        HelpLine(
+            "**history headphones** (or **history headphones 30d**)",
+            "its price chart, with the lowest, average and highest price",
+            in_menu=True,
+        ),
+        HelpLine(
+            "**why headphones**",
+            "what I saw and decided lately, and why you did or didn't get an alert",
+            in_menu=True,
+        ),
+        HelpLine(
+            "**pause headphones** / **resume headphones** (or **all**)",
+            "no alerts until you resume",
+            in_menu=True,
+        ),
+        HelpLine(
+            "**snooze headphones 2h** or **snooze all 1d**",
+            "no alerts for a while",
+            in_menu=True,
+        ),
+        HelpLine(
+            "**bought headphones at 179 within 14 days**",
+            "price protection: tell me if it gets cheaper than what you paid (30 days unless"
+            " you say)",
+        ),
+        HelpLine(
+            "**quiet 22:00-07:00** / **quiet off**",
+            "alerts that come in at night wait and arrive together in the morning",
+            in_menu=True,
+        ),
+        HelpLine(
+            "**timezone Europe/Berlin**",
+            "the time zone of your quiet hours and of every time I tell you",
+        ),
+        HelpLine("**cancel**", "leave whatever we're in the middle of", in_menu=True),
+    )
+
+
 def help_text(default_drop: Decimal) -> str:
     """What the bot understands; `default_drop` is the drop the watch dialog offers."""
     return "\n".join(
         [
             "Here's what I understand:",
             "",
-            "- **watch** – pick a product and a drop step by step",
-            "- **watch headphones** – I ask how big a drop to wait for"
-            f' ({default_drop:g}% if you say "default")',
-            "- **watch headphones 20%** – watch a product for a 20% drop",
-            "- **watch espresso machine below 300** – tell me when it costs 300 or less",
-            "- **watch https://shop.example/item/123 20%** – watch a shop's product page (I"
-            " read the price it publishes)",
-            "- **list** – your watches, with current and trigger prices",
-            "- **remove 2** or **remove headphones** – stop watching one",
-            "- **history headphones** (or **history headphones 30d**) – its price chart, with"
-            " the lowest, average and highest price",
-            "- **why headphones** – what I saw and decided lately, and why you did or didn't"
-            " get an alert",
-            "- **pause headphones** / **resume headphones** (or **all**) – no alerts until"
-            " you resume",
-            "- **snooze headphones 2h** or **snooze all 1d** – no alerts for a while",
-            "- **bought headphones at 179 within 14 days** – price protection: tell me if it"
-            " gets cheaper than what you paid (30 days unless you say)",
-            "- **quiet 22:00-07:00** / **quiet off** – alerts that come in at night wait and"
-            " arrive together in the morning",
-            "- **timezone Europe/Berlin** – the time zone of your quiet hours and of every time"
-            " I tell you",
-            "- **cancel** – leave whatever we're in the middle of",
+            *(f"- {line.says} – {line.does}" for line in help_lines(default_drop)),
             "",
             "I check prices regularly and message you once each time a price drops to your"
             " trigger; I'll tell you again only after it has gone back up and dropped again.",
         ]
     )
+
+
+def command_menu(default_drop: Decimal) -> tuple[tuple[str, str], ...]:
+    """The command menu Teams shows (teamsapp/): (the example it puts in the message box,
+    what it does), taken from help's lines so the two say the same."""
+    return tuple((line.example, line.does) for line in help_lines(default_drop) if line.in_menu)
 
 
 def not_your_alert(owner_name: str | None) -> str:

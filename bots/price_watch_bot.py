@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import List
 
 from botbuilder.core import ActivityHandler, ConversationState, TurnContext
-from botbuilder.dialogs import DialogContext, DialogInstance, DialogSet, DialogState
+from botbuilder.dialogs import DialogInstance, DialogSet, DialogState
 from botbuilder.schema import ActivityTypes, ChannelAccount
 
 from bots.alert_sender import alert_sender
@@ -186,7 +186,7 @@ class PriceWatchBot(ActivityHandler):
             await interruption.handle(turn)
         else:
             await dialog_context.continue_dialog()
-        await self._send_alerts(dialog_context)
+        await self._send_alerts(turn_context, dialog_context.active_dialog is not None)
 
     async def on_event_activity(self, turn_context: TurnContext) -> None:
         if turn_context.activity.name != CONTINUE_CONVERSATION:
@@ -194,14 +194,20 @@ class PriceWatchBot(ActivityHandler):
         batch = turn_context.turn_state.get(PROACTIVE_BATCH)
         if batch is None:
             return
-        await self._send_alerts(await self._dialogs.create_context(turn_context), batch)
+        await self._send_alerts(turn_context, await self._dialog_waiting(turn_context), batch)
+
+    async def _dialog_waiting(self, turn_context: TurnContext) -> bool:
+        """Whether a question waits for the user's answer, read from the stored dialog
+        stack: the same answer as a DialogContext's `active_dialog`, without building one
+        (its memory scopes and path resolvers) on every proactive turn."""
+        state: DialogState | None = await self._dialog_state.get(turn_context)
+        return state is not None and bool(state.dialog_stack)
 
     async def _send_alerts(
-        self, dialog_context: DialogContext, batch: ProactiveBatch | None = None
+        self, context: TurnContext, dialog_waiting: bool, batch: ProactiveBatch | None = None
     ) -> None:
         """What the turn sends of the conversation's alerts (outbox/in_turn.py decides):
         a proactive turn's batch, or on a user's turn what waited."""
-        context = dialog_context.context
         quiet_until, members_quiet = await self._quiet.audience(context, self._clock())
 
         async def times_of(owner: str) -> LocalTimes:
@@ -209,7 +215,7 @@ class PriceWatchBot(ActivityHandler):
 
         await self._alerts.run(
             conversation_key(context.activity),
-            dialog_waiting=dialog_context.active_dialog is not None,
+            dialog_waiting=dialog_waiting,
             send=alert_sender(context, self._clock, self._alert_facts, times_of),
             batch=batch,
             quiet_until=quiet_until,

@@ -12,6 +12,7 @@ from typing import Any, Final
 from botbuilder.core import Bot, BotAdapter, TurnContext
 from botbuilder.schema import Activity, ConversationReference
 
+from connector.direct_serializer import model_from_json
 from connector.send_failures import classify
 from domain.alerts import SendFailure
 from domain.clock import Clock
@@ -44,7 +45,7 @@ class BotProactiveTurns:
 
         try:
             await self._adapter.continue_conversation(
-                ConversationReference().deserialize(reference), turn, self._app_id
+                model_from_json(ConversationReference, reference), turn, self._app_id
             )
         except Exception as error:  # the adapter may raise before the turn runs
             key = batch.alerts[0].conversation_key

@@ -1,4 +1,5 @@
-"""Serializing outgoing activities by our own walk, to the JSON msrest would give.
+"""Serializing outgoing activities (and reading the few models that come back) by our
+own walk, to what msrest would give.
 
 msrest's `Serializer.body()` first rebuilds the model it is given through a brand-new
 Deserializer, then validates it, then serializes it, every value through a chain of
@@ -12,16 +13,21 @@ equal. Anything that is not a model (a plain dict) still takes msrest's whole pa
 
 An attachment's content (an Adaptive Card) is typed `object`, which msrest walks value
 by value (~0.4 ms for one alert card); content that is plain JSON already goes as it is.
+
+The way back is the same walk: a stored conversation reference and the channel's answer
+to a send (a ResourceResponse) become models without msrest's key extractors; JSON with
+a key the model does not name, or of any other shape, takes msrest's path.
 """
 
 from __future__ import annotations
 
 import math
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
-from msrest.serialization import Model, Serializer
+from msrest.serialization import Deserializer, Model, Serializer
 
+M = TypeVar("M", bound=Model)
 _Field = tuple[str, str, str]
 """(attribute, JSON key, msrest type name)"""
 
@@ -66,6 +72,63 @@ class DirectSerializer(Serializer):
         return super().serialize_object(attr, **kwargs)
 
 
+class DirectDeserializer(Deserializer):
+    def _deserialize(self, target_obj: Any, data: Any) -> Any:
+        model_type = self.dependencies.get(target_obj) if isinstance(target_obj, str) else None
+        if model_type is not None and type(data) is dict and _is_simple(model_type):
+            built = self._model(model_type, data)
+            if built is not None:
+                return built
+        return super()._deserialize(target_obj, data)
+
+    def _model(self, model_type: type[Model], data: dict[str, Any]) -> Model | None:
+        """The model from JSON whose keys are all its own; None for any other JSON."""
+        if not data.keys() <= _keys(model_type):
+            return None
+        values: dict[str, Any] = {}
+        for attribute, key, kind in _fields(model_type):
+            value = data.get(key)
+            if value is not None:
+                values[attribute] = self._value(value, kind)
+        return model_type(**values)
+
+    def _value(self, value: Any, kind: Any) -> Any:
+        value_type = type(value)
+        if (value_type is str and kind == "str") or (value_type is bool and kind == "bool"):
+            return value
+        if isinstance(kind, str) and kind in self.dependencies:
+            return self._deserialize(kind, value)
+        return self.deserialize_data(value, kind)
+
+
+def model_from_json(model_type: type[M], data: dict[str, Any]) -> M:
+    """A model from the JSON msrest (or `DirectSerializer`) made of it."""
+    model: M = _reader(model_type)._deserialize(model_type.__name__, data)
+    return model
+
+
+@cache
+def _reader(model_type: type[Model]) -> DirectDeserializer:
+    """A deserializer that knows `model_type` and the models of its module."""
+    module = __import__(model_type.__module__, fromlist=["_"])
+    models = {name: kind for name, kind in vars(module).items() if isinstance(kind, type)}
+    return DirectDeserializer({**models, model_type.__name__: model_type})
+
+
+@cache
+def _is_simple(model_type: type[Model]) -> bool:
+    """No subtypes to tell apart, nothing read-only or constant: built from its fields."""
+    return not getattr(model_type, "_subtype_map", None) and not any(
+        rule.get("readonly") or rule.get("constant")
+        for rule in getattr(model_type, "_validation", {}).values()
+    )
+
+
+@cache
+def _keys(model_type: type[Model]) -> frozenset[str]:
+    return frozenset(key for _, key, _ in _fields(model_type))
+
+
 @cache
 def _fields(model_type: type[Model]) -> tuple[_Field, ...]:
     return tuple(
@@ -88,8 +151,9 @@ def _is_plain_json(value: Any) -> bool:
 
 
 def use_direct_serializer(client: Any) -> None:
-    """Give a ConnectorClient and its operation groups the direct serializer."""
-    serializer = DirectSerializer(dict(client._serialize.dependencies))
-    client._serialize = serializer
-    client.conversations._serialize = serializer
-    client.attachments._serialize = serializer
+    """Give a ConnectorClient and its operation groups the direct serializer and
+    deserializer."""
+    dependencies = dict(client._serialize.dependencies)
+    serializer, deserializer = DirectSerializer(dependencies), DirectDeserializer(dependencies)
+    for part in (client, client.conversations, client.attachments):
+        part._serialize, part._deserialize = serializer, deserializer

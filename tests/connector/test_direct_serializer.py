@@ -1,4 +1,5 @@
-"""Our serializer sends what msrest would have sent, for any activity the bot can build."""
+"""Our serializer sends what msrest would have sent, for any activity the bot can build,
+and reads back what msrest would have read."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import botbuilder.schema as schema
+import pytest
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
@@ -13,21 +15,25 @@ from botbuilder.schema import (
     CardAction,
     ChannelAccount,
     ConversationAccount,
+    ConversationReference,
     Entity,
     InputHints,
     Mention,
+    ResourceResponse,
     RoleTypes,
     SuggestedActions,
 )
 from hypothesis import given
 from hypothesis import strategies as st
-from msrest.serialization import Model, Serializer
+from msrest.serialization import Deserializer, Model, Serializer
 
-from connector.direct_serializer import DirectSerializer
+from connector.direct_serializer import DirectDeserializer, DirectSerializer, model_from_json
 
 DEPENDENCIES = {name: kind for name, kind in vars(schema).items() if isinstance(kind, type)}
 DIRECT = DirectSerializer(DEPENDENCIES)
 MSREST = Serializer(DEPENDENCIES)
+READ_DIRECT = DirectDeserializer(DEPENDENCIES)
+READ_MSREST = Deserializer(DEPENDENCIES)
 
 texts = st.text(max_size=20)
 json_values = st.recursive(
@@ -132,3 +138,49 @@ def test_a_value_outside_json_still_takes_msrests_path() -> None:
 
     activity = Activity(type="message", value={"shade": Shade({1, 2})}, channel_data=(1, "a"))
     assert DIRECT.body(activity, "Activity") == MSREST.body(activity, "Activity")
+
+
+@given(activities)
+def test_any_activity_is_read_back_as_msrest_would_read_it(activity: Activity) -> None:
+    sent = MSREST.body(activity, "Activity")
+    assert READ_DIRECT._deserialize("Activity", sent) == READ_MSREST._deserialize("Activity", sent)
+
+
+references = st.builds(
+    ConversationReference,
+    activity_id=st.none() | texts,
+    user=st.none() | accounts,
+    bot=st.none() | accounts,
+    conversation=st.none() | conversations,
+    channel_id=st.none() | texts,
+    locale=st.none() | texts,
+    service_url=st.none() | texts,
+)
+
+
+@given(references)
+def test_a_stored_reference_is_the_reference_msrest_would_read(
+    reference: ConversationReference,
+) -> None:
+    stored = reference.serialize()
+    assert model_from_json(ConversationReference, stored) == ConversationReference.deserialize(
+        stored
+    )
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"conversation": {"id": "a"}, "serviceUrl": "https://x", "extra": {"kept": True}},
+        {"Conversation": {"ID": "a"}, "serviceurl": "https://x"},
+    ],
+)
+def test_json_the_walk_does_not_know_takes_msrests_path(stored: dict[str, Any]) -> None:
+    assert model_from_json(ConversationReference, stored) == ConversationReference.deserialize(
+        stored
+    )
+
+
+def test_the_channels_answer_to_a_send_gives_the_activity_id() -> None:
+    answer = READ_DIRECT._deserialize("ResourceResponse", {"id": "1:abc"})
+    assert answer == ResourceResponse(id="1:abc")

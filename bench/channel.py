@@ -5,7 +5,10 @@
 POST /v3/conversations/{id}/activities[/{replyTo}] answers 200 after the latency.
 GET /stats -> {"posts": n, "matched": n, "cards": n, "last_match_at": unix time, "conversations": n,
               "in_flight": n}; ?arrivals=1 adds each conversation's first match time,
-              ?texts=1 each conversation's matching texts
+              ?texts=1 each conversation's matching posts, each as everything a person
+              reads in it: its text and every text of its cards
+
+A post matches when `--match` is in anything a person reads in it, text or card.
 GET /stats?arrivals=1 adds "arrivals": {conversation id: unix time of its first match}
 """
 
@@ -20,6 +23,16 @@ from typing import Any
 from aiohttp import web
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+
+
+def _card_texts(element: Any) -> list[str]:
+    """Every text an Adaptive Card shows, wherever it sits (body, containers, facts)."""
+    if isinstance(element, dict):
+        own = [element["text"]] if isinstance(element.get("text"), str) else []
+        return own + [text for value in element.values() for text in _card_texts(value)]
+    if isinstance(element, list):
+        return [text for item in element for text in _card_texts(item)]
+    return []
 
 
 def _has_image(card: dict[str, Any]) -> bool:
@@ -58,12 +71,13 @@ class Channel:
         ]
         self.cards += len(cards)
         self.charts += sum(_has_image(card) for card in cards)
-        if self.match in text:
+        seen = "\n".join([text, *_card_texts(cards)])
+        if self.match in seen:
             conversation = request.match_info["conversation"]
             self.matched += 1
             self.last_match_at = time.time()
             self.first_match_at.setdefault(conversation, self.last_match_at)
-            self.texts.setdefault(conversation, []).append(text)
+            self.texts.setdefault(conversation, []).append(seen)
         return web.json_response({"id": f"a-{next(self._ids)}"})
 
     async def stats(self, request: web.Request) -> web.Response:

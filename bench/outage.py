@@ -190,17 +190,19 @@ PRODUCTS = ("Noise-cancelling headphones", "E-reader")
 
 
 async def _mentions(http: ClientSession, channel_url: str) -> tuple[int, int]:
-    """Alerts at the channel: distinct (conversation, product) pairs, and all mentions
-    (several alerts can share one message)."""
+    """Alerts at the channel, counted in what a person reads (a message's text and its
+    cards; several alerts can share one message): distinct (conversation, product)
+    pairs, and all of them. An alert message that names none of the products is a
+    miscount, never silently passed."""
     async with http.get(f"{channel_url}/stats", params={"texts": "1"}) as response:
-        texts: dict[str, list[str]] = (await response.json())["texts"]
-    pairs = [
-        (conversation, product)
-        for conversation, said in texts.items()
-        for text in said
-        for product in PRODUCTS
-        if product in text
-    ]
+        posts: dict[str, list[str]] = (await response.json())["texts"]
+    pairs = []
+    for conversation, seen in posts.items():
+        for post in seen:
+            named = [product for product in PRODUCTS if product in post]
+            if not named:
+                raise RuntimeError(f"an alert to {conversation} names no product: {post!r}")
+            pairs += [(conversation, product) for product in named]
     return len(set(pairs)), len(pairs)
 
 

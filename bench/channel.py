@@ -10,6 +10,7 @@ GET /stats -> {"posts": n, "matched": n, "cards": n, "last_match_at": unix time,
 
 A post matches when `--match` is in anything a person reads in it, text or card.
 GET /stats?arrivals=1 adds "arrivals": {conversation id: unix time of its first match}
+GET /stats?sample=1 adds "sample": the first matching activity, as it was posted
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Channel:
         self.first_match_at: dict[str, float] = {}
         self.texts: dict[str, list[str]] = {}
         self.in_flight = 0
+        self.sample: dict[str, Any] | None = None
         self._ids = itertools.count()
 
     async def receive(self, request: web.Request) -> web.Response:
@@ -75,6 +77,8 @@ class Channel:
         if self.match in seen:
             conversation = request.match_info["conversation"]
             self.matched += 1
+            if self.sample is None:
+                self.sample = activity
             self.last_match_at = time.time()
             self.first_match_at.setdefault(conversation, self.last_match_at)
             self.texts.setdefault(conversation, []).append(seen)
@@ -94,6 +98,8 @@ class Channel:
             stats["arrivals"] = self.first_match_at
         if request.query.get("texts"):
             stats["texts"] = self.texts
+        if request.query.get("sample"):
+            stats["sample"] = self.sample
         return web.json_response(stats)
 
     async def reset(self, request: web.Request) -> web.Response:

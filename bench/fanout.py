@@ -28,6 +28,8 @@ class FanOutResult:
     """Adaptive Cards the channel received (one per alert for our app)."""
     charts: int = 0
     """Of those, the cards with a price chart."""
+    sample: dict[str, Any] | None = None
+    """The first alert as the channel received it."""
 
 
 def conversation_id(n: int) -> str:
@@ -67,9 +69,11 @@ async def open_conversations(
 
 
 async def channel_stats(
-    http: ClientSession, channel_url: str, arrivals: bool = False
+    http: ClientSession, channel_url: str, arrivals: bool = False, sample: bool = False
 ) -> dict[str, Any]:
     params = {"arrivals": "1"} if arrivals else {}
+    if sample:
+        params["sample"] = "1"
     async with http.get(f"{channel_url}/stats", params=params) as response:
         stats: dict[str, Any] = await response.json()
     return stats
@@ -166,6 +170,7 @@ async def _fan_out(
         await trigger(http, bot_url)
         stats = await wait_for_matches(http, run.channel_url, conversations)
         cpu = run.bot.cpu_seconds() - cpu_before
+        sample = (await channel_stats(http, run.channel_url, sample=True))["sample"]
     return FanOutResult(
         conversations,
         stats["last_match_at"] - started,
@@ -173,6 +178,7 @@ async def _fan_out(
         stats["conversations"],
         stats["cards"],
         stats["charts"],
+        sample,
     )
 
 

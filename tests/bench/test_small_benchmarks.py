@@ -18,6 +18,7 @@ from bench import (
     page_schedule,
     pg_drivers,
     poll_scale,
+    raw_post,
     sql_layer,
 )
 
@@ -29,6 +30,9 @@ async def test_fan_out_delivers_every_alert_and_beats_the_seed_loop(tmp_path: Pa
     assert ours.cards == 20, "every alert a card"
     assert 0 < ours.cpu_ms_per_alert < 100 and 0 < ours.seconds < 30
     assert seed.seconds > 20 * fanout.CHANNEL_LATENCY_MS / 1000, "the seed loop is sequential"
+    assert ours.sample is not None and ours.sample["attachments"], "an alert as it was sent"
+    raw = await raw_post.run(ours.sample, 20, tmp_path)
+    assert raw.delivered == 20 and 0 < raw.cpu_ms_per_send < ours.cpu_ms_per_alert
 
 
 async def test_head_of_line_delivers_every_alert_on_both_channels(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from functools import cache
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from msrest.serialization import Deserializer, Model, Serializer
 
@@ -70,6 +71,13 @@ class DirectSerializer(Serializer):
         if _is_plain_json(attr):
             return attr
         return super().serialize_object(attr, **kwargs)
+
+    def url(self, name: str, data: Any, data_type: str, **kwargs: Any) -> Any:
+        """A path part (the conversation id of every send): msrest's walk tries the
+        string for an enum's `.value` twice, an exception each time, before quoting it."""
+        if data_type == "str" and type(data) is str and not kwargs:
+            return quote(data, safe="")
+        return super().url(name, data, data_type, **kwargs)
 
 
 class DirectDeserializer(Deserializer):

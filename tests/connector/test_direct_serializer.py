@@ -184,3 +184,10 @@ def test_json_the_walk_does_not_know_takes_msrests_path(stored: dict[str, Any]) 
 def test_the_channels_answer_to_a_send_gives_the_activity_id() -> None:
     answer = READ_DIRECT._deserialize("ResourceResponse", {"id": "1:abc"})
     assert answer == ResourceResponse(id="1:abc")
+
+
+@given(texts)
+def test_a_conversation_id_in_the_path_is_quoted_as_msrest_quotes_it(conversation: str) -> None:
+    assert DIRECT.url("conversationId", conversation, "str") == MSREST.url(
+        "conversationId", conversation, "str"
+    )

@@ -12,7 +12,7 @@ from domain.rules import initial_state, percent_rule
 from domain.watches import Watch
 from tests.dialogs.test_alert_cards import alert
 from tests.support.facts import no_chart, no_lows
-from watchers.alert_facts import AlertFactsProvider
+from watchers.alert_facts import RECENT_SECONDS, AlertFactsProvider
 
 NOW = datetime(2026, 12, 2, tzinfo=timezone.utc)
 RULE = percent_rule(Decimal("199.99"), Decimal(20))
@@ -98,3 +98,45 @@ async def test_failing_collaborators_leave_their_facts_unknown() -> None:
 
     provider = AlertFactsProvider(lambda: NOW, broken, broken)  # type: ignore[arg-type]
     assert await provider([alert(id=1)], {}, None) == {1: AlertFacts()}
+
+
+async def test_a_drops_product_facts_are_looked_up_once_for_all_its_alerts() -> None:
+    """A fan-out: every recipient of one drop reads the same low and chart."""
+    calls = Calls()
+    provider = AlertFactsProvider(lambda: NOW, calls.lows_since, calls.chart_url)
+    first = await provider([alert(id=1, watch_id=7)], {7: watch(7)}, "Asia/Tokyo")
+    second = await provider([alert(id=2, watch_id=9)], {9: watch(9)}, "Asia/Tokyo")
+    assert len(calls.lows) == len(calls.charts) == 1
+    assert first[1].chart_url == second[2].chart_url == "https://charts.example/p-100.png"
+    assert first[1].low == second[2].low is not None
+
+
+async def test_a_new_drop_a_later_reader_or_an_older_look_is_looked_up_again() -> None:
+    calls = Calls()
+    now = [NOW]
+    provider = AlertFactsProvider(lambda: now[0], calls.lows_since, calls.chart_url)
+    await provider([alert(id=1, watch_id=7)], {7: watch(7)}, "Asia/Tokyo")
+    later_drop = alert(id=2, watch_id=7, seen_at=NOW + timedelta(seconds=30))
+    await provider([later_drop], {7: watch(7)}, "Asia/Tokyo")
+    assert len(calls.charts) == 2, "another drop of the product: its own look"
+    newer_watch = {7: watch(7, created_at=NOW - timedelta(days=10))}
+    await provider([alert(id=3, watch_id=7)], newer_watch, "Asia/Tokyo")
+    assert len(calls.charts) == 3, "another start of the history"
+    now[0] = NOW + timedelta(seconds=RECENT_SECONDS + 1)
+    await provider([alert(id=4, watch_id=7)], {7: watch(7)}, "Asia/Tokyo")
+    assert len(calls.charts) == 4, "kept a minute at most"
+
+
+async def test_a_failed_look_is_not_kept() -> None:
+    calls = Calls()
+    failures = [RuntimeError("history down")]
+
+    async def flaky(product_ids: Sequence[str], since: datetime) -> Mapping[str, PricePoint]:
+        if failures:
+            raise failures.pop()
+        return await calls.lows_since(product_ids, since)
+
+    provider = AlertFactsProvider(lambda: NOW, flaky, calls.chart_url)
+    first = await provider([alert(id=1, watch_id=7)], {7: watch(7)}, "Asia/Tokyo")
+    second = await provider([alert(id=2, watch_id=8)], {8: watch(8)}, "Asia/Tokyo")
+    assert first[1].low is None and second[2].low is not None

@@ -41,7 +41,8 @@ def parse_price(value: object) -> Decimal | None:
     # bool is a subclass of int, so it has to be turned away by name.
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise ValueError(f"not a number: {short(value)}")
-    price = Decimal(str(value))
+    # The feed's JSON is parsed to Decimal already: used as it is, not rebuilt from text.
+    price = value if isinstance(value, Decimal) else Decimal(value)
     if not price.is_finite() or price <= 0:
         raise ValueError(f"not a positive finite number: {short(value)}")
     if price >= PRICE_CEILING or price.as_tuple().exponent < -MAX_PRICE_PLACES:

@@ -1,4 +1,5 @@
-"""Sending a turn's alerts as one message, and saying why a send failed."""
+"""Sending a turn's alerts as one message, and saying why a send failed; the same message
+made again, to replace it in place once a card of it was answered."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from dialogs.card_channels import shows_cards
 from dialogs.keys import is_group
 from dialogs.mentions import name_owner
 from domain.alert_facts import AlertFacts
-from domain.alerts import Alert, SendFailure
+from domain.alerts import Alert, Delivered, SendFailure
 from domain.clock import Clock
 from domain.local_times import LocalTimes
 from outbox.in_turn import SendAlerts
@@ -45,23 +46,33 @@ def alert_sender(
     alert is never lost. In a group conversation the alerts of one send are one
     member's (`outbox.in_turn`), and the message names them."""
 
-    async def send(alerts: Sequence[Alert], owner: str) -> SendFailure | None:
+    async def send(alerts: Sequence[Alert], owner: str) -> SendFailure | Delivered:
         try:
-            times = await times_of(owner)
-            known = await _facts(alerts, facts, times)
-            activity = _activity(alerts, known, times)
-            if shows_cards(context.activity.channel_id) and activity.attachments:
-                activity.text = activity.summary  # the card says the rest
-            if any(alert.quiet_until is not None for alert in alerts):
-                activity.text = f"{quiet_texts.QUIET_DIGEST_HEADING}\n\n{activity.text}"
-            if is_group(context.activity):
-                _name_owner(activity, context.activity.channel_id, alerts, known)
-            await context.send_activity(activity)
+            activity = await alert_message_activity(context, alerts, facts, await times_of(owner))
+            sent = await context.send_activity(activity)
         except Exception as error:
             return classify(error, clock())
-        return None
+        return Delivered(sent.id if sent is not None and sent.id else None)
 
     return send
+
+
+async def alert_message_activity(
+    context: TurnContext, alerts: Sequence[Alert], facts: AlertFactsSource, times: LocalTimes
+) -> Activity:
+    """The message of these alerts (one owner's), for this turn's channel, its times as
+    `times` reads them: the cards with the one-line summary as their text (which Teams
+    shows in its notification) where the channel shows cards, the whole text elsewhere;
+    a digest heading after quiet hours; in a group, whose alerts they are."""
+    known = await _facts(alerts, facts, times)
+    activity = _activity(alerts, known, times)
+    if shows_cards(context.activity.channel_id) and activity.attachments:
+        activity.text = activity.summary  # the card says the rest
+    if any(alert.quiet_until is not None for alert in alerts):
+        activity.text = f"{quiet_texts.QUIET_DIGEST_HEADING}\n\n{activity.text}"
+    if is_group(context.activity):
+        _name_owner(activity, context.activity.channel_id, alerts, known)
+    return activity
 
 
 async def _facts(

@@ -57,13 +57,22 @@ def alert_sender(
     return send
 
 
+Owner = tuple[str, str | None]
+"""A watch owner's user id and display name (None: not known)."""
+
+
 async def alert_message_activity(
-    context: TurnContext, alerts: Sequence[Alert], facts: AlertFactsSource, times: LocalTimes
+    context: TurnContext,
+    alerts: Sequence[Alert],
+    facts: AlertFactsSource,
+    times: LocalTimes,
+    owner: Owner | None = None,
 ) -> Activity:
     """The message of these alerts (one owner's), for this turn's channel, its times as
     `times` reads them: the cards with the one-line summary as their text (which Teams
     shows in its notification) where the channel shows cards, the whole text elsewhere;
-    a digest heading after quiet hours; in a group, whose alerts they are."""
+    a digest heading after quiet hours; in a group, whose alerts they are (`owner` when
+    their watch is gone)."""
     known = await _facts(alerts, facts, times)
     activity = _activity(alerts, known, times)
     if shows_cards(context.activity.channel_id) and activity.attachments:
@@ -71,7 +80,7 @@ async def alert_message_activity(
     if any(alert.quiet_until is not None for alert in alerts):
         activity.text = f"{quiet_texts.QUIET_DIGEST_HEADING}\n\n{activity.text}"
     if is_group(context.activity):
-        _name_owner(activity, context.activity.channel_id, alerts, known)
+        _name_owner(activity, context.activity.channel_id, alerts, known, owner)
     return activity
 
 
@@ -91,11 +100,16 @@ def _name_owner(
     channel_id: str | None,
     alerts: Sequence[Alert],
     facts: Mapping[int, AlertFacts] | None,
+    gone: Owner | None,
 ) -> None:
-    """A group's alert says whose it is, when the watch's owner and name are known."""
-    owner = None if facts is None else facts.get(alerts[0].id)
-    if owner is not None and owner.owner_id and owner.owner_name:
-        name_owner(activity, channel_id, owner.owner_id, owner.owner_name)
+    """A group's alert says whose it is, when the watch's owner and name are known (from
+    its watch, or `gone`: the owner of a watch stopped since)."""
+    known = None if facts is None else facts.get(alerts[0].id)
+    owner_id, name = (known.owner_id, known.owner_name) if known else ("", None)
+    if not owner_id and gone is not None:
+        owner_id, name = gone
+    if owner_id and name:
+        name_owner(activity, channel_id, owner_id, name)
 
 
 def _activity(

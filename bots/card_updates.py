@@ -37,12 +37,11 @@ class CardUpdates:
         """Record what the pressed card's button did and, where the channel can, replace
         the card's message with it; True when the channel took the update (nothing else
         need be said), False when the caller should reply."""
-        if pressed.done is None or pressed.alert_id is None or pressed.watch_id is None:
+        watch = pressed.watch
+        if pressed.done is None or pressed.alert_id is None or watch is None:
             return False
         key = conversation_key(context.activity)
-        if not await self._outbox.mark_card_done(
-            key, pressed.alert_id, pressed.watch_id, pressed.done
-        ):
+        if not await self._outbox.mark_card_done(key, pressed.alert_id, watch.id, pressed.done):
             return False  # pruned, or the card's data names an alert of another watch
         if not updates_cards(context.activity.channel_id):
             return False
@@ -52,7 +51,8 @@ class CardUpdates:
             logger.info("alert %s: its message has no id to update; replying", pressed.alert_id)
             return False
         try:
-            activity = await alert_message_activity(context, alerts, self._facts, times)
+            owner = (watch.user_id, watch.owner_name)
+            activity = await alert_message_activity(context, alerts, self._facts, times, owner)
             activity.id = activity_id
             await context.update_activity(activity)
         except Exception as error:

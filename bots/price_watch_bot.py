@@ -25,7 +25,7 @@ from dialogs.card_actions import CardActions, is_card_action
 from dialogs.commands.command import Services, Turn
 from dialogs.commands.table import command_in, interruption_in
 from dialogs.history_reply import HistoryReplies
-from dialogs.keys import conversation_key, tenant_id
+from dialogs.keys import conversation_key, tenant_id, user_id
 from dialogs.mentions import without_bot_mention
 from dialogs.remove_dialog import RemoveDialog
 from dialogs.watch_dialog import WatchDialog
@@ -156,7 +156,8 @@ class PriceWatchBot(ActivityHandler):
             None  # alerts answer nothing; an unchanged reference isn't rewritten
         )
         if reference.conversation is not None and not reference.conversation.tenant_id:
-            # Teams names the tenant in channelData too: it keys the alerts' pacing.
+            # Teams' tenant, from channelData (botbuilder drops its conversation.tenantId):
+            # it keys the alerts' pacing (BotProactiveTurns.channel_of).
             reference.conversation.tenant_id = tenant_id(activity) or None
         await self._references.save(
             conversation_key(activity), reference.serialize(), self._clock()
@@ -186,7 +187,10 @@ class PriceWatchBot(ActivityHandler):
         turn = Turn(dialog_context, self._services, greeted_now=first_message)
         text, value = turn_context.activity.text, turn_context.activity.value
         if is_card_action(value):  # a card's button, wherever the user is
-            times = await self._quiet.local_times(turn_context, self._clock())
+            # The presser's own zone in a group: only the alert's owner's press does anything.
+            times = await self._quiet.local_times_of(
+                turn_context, self._clock(), user_id(turn_context.activity)
+            )
             pressed = await self._card_actions.handle(turn_context, value, times)
             if not await self._card_updates.replace(turn_context, pressed, times):
                 await turn_context.send_activity(pressed.reply)

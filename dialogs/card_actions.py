@@ -70,7 +70,9 @@ class Pressed:
     reply: str
     done: str | None = None
     alert_id: int | None = None
-    watch_id: int | None = None
+    watch: Watch | None = None
+    """The watch as the press found it (its owner names a group's card, even once the
+    watch is stopped)."""
 
 
 def is_card_action(value: object) -> bool:
@@ -134,8 +136,8 @@ class CardActions:
         if action.action == "stop":
             if not await self._watchlist.remove(key, watch, owner):
                 return Pressed(_gone("stop"))
-            return self._done(
-                action, texts.stopped_watching(watch.product_name), texts.CARD_STOPPED
+            return _done(
+                action, watch, texts.stopped_watching(watch.product_name), texts.CARD_STOPPED
             )
         if action.action == "snooze":
             return await self._snooze(key, owner, watch, action, times)
@@ -156,7 +158,7 @@ class CardActions:
         if not pressed.writes:
             return Pressed(_not_again(pressed.before, action, times))
         told = texts.sleep_reply("snooze", [pressed.sleep(times.now)], times)
-        return self._done(action, told, texts.card_snoozed(until, times))
+        return _done(action, watch, told, texts.card_snoozed(until, times))
 
     async def _lower(
         self, key: str, owner: str | None, watch: Watch, action: CardAction
@@ -178,15 +180,13 @@ class CardActions:
         if not pressed.writes:
             return Pressed(_not_again(pressed.before, action, None))
         lowered = pressed.after
-        return self._done(
-            action,
-            texts.target_lowered(name, lowered),
-            texts.card_lowered(lowered.rule.trigger_price, lowered.currency),
+        return _done(
+            action, watch, texts.target_lowered(name, lowered), texts.card_lowered(lowered)
         )
 
-    @staticmethod
-    def _done(action: CardAction, reply: str, done: str) -> Pressed:
-        return Pressed(reply, done, action.alert_id, action.watch_id)
+
+def _done(action: CardAction, watch: Watch, reply: str, done: str) -> Pressed:
+    return Pressed(reply, done, action.alert_id, watch)
 
 
 def _not_again(watch: Watch, action: CardAction, times: LocalTimes | None) -> str:

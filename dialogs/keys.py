@@ -25,8 +25,9 @@ def user_name(activity: Activity) -> str:
 
 
 def tenant_id(activity: Activity) -> str:
-    """The Teams tenant the conversation is in: `conversation.tenantId`, or the
-    `channelData.tenant.id` Teams also sends; "" elsewhere."""
+    """The Teams tenant the conversation is in: `channelData.tenant.id`, which Teams
+    sends with every activity (its `conversation.tenantId` too, but botbuilder 4.17 reads
+    that field as `tenantID` and so drops it); "" elsewhere."""
     if activity.conversation and activity.conversation.tenant_id:
         return _text(activity.conversation.tenant_id)
     data = activity.channel_data

@@ -88,9 +88,12 @@ def card_snoozed(until: datetime, times: LocalTimes) -> str:
     return f"Snoozed until {times.at(until)}."
 
 
-def card_lowered(trigger: Decimal, currency: str) -> str:
+def card_lowered(watch: Watch) -> str:
     """What a card whose Lower my target was pressed says instead of its buttons."""
-    return f"Target lowered to {money(trigger, currency)}."
+    said = f"Target lowered to {money(watch.rule.trigger_price, watch.currency)}."
+    if not watch.state.armed:
+        said += " The price is at or below it now: I'll tell you when it drops there again."
+    return said
 
 
 def already_snoozed(name: str, until: datetime, times: LocalTimes) -> str:

@@ -46,9 +46,7 @@ class Outcomes:
         self._retry = retry
         self._metrics = metrics
 
-    async def sent(
-        self, alerts: Sequence[Alert], why: str, activity_id: str | None = None
-    ) -> None:
+    async def sent(self, alerts: Sequence[Alert], why: str, activity_id: str | None = None) -> None:
         """Sent as one message, which the channel gave `activity_id` (kept with the
         alerts: a pressed card of theirs is replaced in place by that id)."""
         now = self._clock()

@@ -112,17 +112,29 @@ TENANT_PER_SECOND: Final = 30.0
 """Alert messages a second per channel and tenant, on channels without limits of their own."""
 
 
-def conversation_pacer(rate: float | None) -> Pacer:
+def conversation_pacer(
+    rate: float | None,
+    *,
+    monotonic: Callable[[], float] = time.monotonic,
+    sleep: Sleep = asyncio.sleep,
+) -> Pacer:
     """Per conversation: `rate` (CONVERSATION_MAX_PER_SECOND) on every channel when it is
     set; otherwise Teams' own limits on Teams and CONVERSATION_PER_SECOND elsewhere."""
     if rate is not None:
-        return Pacer(rate)
-    return Pacer(CONVERSATION_PER_SECOND, channels={TEAMS: TEAMS_PER_CONVERSATION})
+        return Pacer(rate, monotonic=monotonic, sleep=sleep)
+    teams = {TEAMS: TEAMS_PER_CONVERSATION}
+    return Pacer(CONVERSATION_PER_SECOND, channels=teams, monotonic=monotonic, sleep=sleep)
 
 
-def tenant_pacer(rate: float | None) -> Pacer:
+def tenant_pacer(
+    rate: float | None,
+    *,
+    monotonic: Callable[[], float] = time.monotonic,
+    sleep: Sleep = asyncio.sleep,
+) -> Pacer:
     """Per channel and tenant: `rate` (DELIVERY_MAX_PER_SECOND) on every channel when it is
     set; otherwise Teams' own limit on Teams and TENANT_PER_SECOND elsewhere."""
     if rate is not None:
-        return Pacer(rate)
-    return Pacer(TENANT_PER_SECOND, channels={TEAMS: TEAMS_PER_TENANT})
+        return Pacer(rate, monotonic=monotonic, sleep=sleep)
+    teams = {TEAMS: TEAMS_PER_TENANT}
+    return Pacer(TENANT_PER_SECOND, channels=teams, monotonic=monotonic, sleep=sleep)

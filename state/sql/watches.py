@@ -464,9 +464,7 @@ def _by_its_user(change: Change) -> Change:
     """A user's change that writes makes the watch's cards made before out of date."""
     if not change.writes:
         return change
-    return replace(
-        change, after=replace(change.after, user_version=change.before.user_version + 1)
-    )
+    return replace(change, after=replace(change.after, user_version=change.before.user_version + 1))
 
 
 def _written(change: Change) -> Watch:

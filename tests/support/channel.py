@@ -282,9 +282,7 @@ class StandInChannel:
         if activity.get("channelId") in CANNOT_UPDATE_CHANNELS:
             return NOT_SUPPORTED
         if activity.get("id") != activity_id:
-            return Fault(
-                400, code="BadArgument", message="The activity id does not match the URL"
-            )
+            return Fault(400, code="BadArgument", message="The activity id does not match the URL")
         if not any(post.id == activity_id for post in self.delivered(conversation)):
             return Fault(404, code="ActivityNotFound", message="Unknown activity")
         return Fault()

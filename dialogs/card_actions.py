@@ -141,16 +141,19 @@ class CardActions:
             )
         if action.action == "snooze":
             return await self._snooze(key, owner, watch, action, times)
-        return await self._lower(key, owner, watch, action)
+        return await self._lower(key, owner, watch, action, times)
 
     async def _snooze(
         self, key: str, owner: str | None, watch: Watch, action: CardAction, times: LocalTimes
     ) -> Pressed:
         until = times.now + SNOOZE_FOR
         snoozed = watch.snoozed_until
-        if action.version is None and snoozed is not None:
-            if snoozed >= until - ALREADY_SNOOZED_SLACK:  # an older card: no version to go by
-                return Pressed(texts.already_snoozed(watch.product_name, snoozed, times))
+        if (  # a card from before cards named versions: the same click twice
+            action.version is None
+            and snoozed is not None
+            and snoozed >= until - ALREADY_SNOOZED_SLACK
+        ):
+            return Pressed(texts.already_snoozed(watch.product_name, snoozed, times))
         change = watch_changes.snooze(until, self._clock())
         pressed = await self._watchlist.press(key, watch.id, change, action.version, owner)
         if pressed is None:
@@ -161,7 +164,7 @@ class CardActions:
         return _done(action, watch, told, texts.card_snoozed(until, times))
 
     async def _lower(
-        self, key: str, owner: str | None, watch: Watch, action: CardAction
+        self, key: str, owner: str | None, watch: Watch, action: CardAction, times: LocalTimes
     ) -> Pressed:
         assert action.target is not None
         name = watch.product_name
@@ -178,7 +181,7 @@ class CardActions:
         if pressed is None:
             return Pressed(_gone("lower"))
         if not pressed.writes:
-            return Pressed(_not_again(pressed.before, action, None))
+            return Pressed(_not_again(pressed.before, action, times))
         lowered = pressed.after
         return _done(
             action, watch, texts.target_lowered(name, lowered), texts.card_lowered(lowered)
@@ -189,11 +192,11 @@ def _done(action: CardAction, watch: Watch, reply: str, done: str) -> Pressed:
     return Pressed(reply, done, action.alert_id, watch)
 
 
-def _not_again(watch: Watch, action: CardAction, times: LocalTimes | None) -> str:
+def _not_again(watch: Watch, action: CardAction, times: LocalTimes) -> str:
     """The reply to a press of a card whose watch changed since it was made: what is
     already so, when the watch shows the button's effect; else that the card is out of
     date."""
-    if action.action == "snooze" and times is not None:
+    if action.action == "snooze":
         snoozed = watch.snoozed_until
         if snoozed is not None and snoozed > times.now:
             return texts.already_snoozed(watch.product_name, snoozed, times)

@@ -45,7 +45,7 @@ from mockfeed import Market, add_feed_routes, default_catalog
 from outbox.in_turn import AlertsInTurn
 from outbox.leases import Leases, LeaseTerms
 from outbox.outcomes import Outcomes
-from outbox.pacing import Pacer
+from outbox.pacing import conversation_pacer, tenant_pacer
 from outbox.retry import RetryPolicy
 from settings import Settings, SettingsError, is_loopback, url_host
 from shops.fetcher import FetchTerms, PoliteFetcher
@@ -318,8 +318,8 @@ def create_app(
             BotProactiveTurns(adapter, bot, settings.app_id, clock),
             outcomes,
             Pacing(
-                per_conversation=Pacer(settings.conversation_max_per_second),
-                per_channel=Pacer(settings.delivery_max_per_second),
+                per_conversation=conversation_pacer(settings.conversation_max_per_second),
+                per_channel=tenant_pacer(settings.delivery_max_per_second),
             ),
             concurrency=settings.delivery_concurrency,
         )

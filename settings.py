@@ -134,8 +134,11 @@ def _number(
     return value
 
 
-def _rate(environ: Mapping[str, str], name: str, default: float) -> float:
-    return _number(environ, name, default, 0, "a number, 0 (no limit) or more")
+def _rate(environ: Mapping[str, str], name: str) -> float | None:
+    """A rate the operator chose, or None (unset): each channel's own default."""
+    if not environ.get(name, "").strip():
+        return None
+    return _number(environ, name, 0, 0, "a number, 0 (no limit) or more")
 
 
 def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
@@ -356,9 +359,12 @@ class Settings:
     max_watches_per_user: int = 50
     mock_feed_drift: bool = True
     delivery_concurrency: int = 32
-    conversation_max_per_second: float = 1.0
-    delivery_max_per_second: float = 30.0
-    """Per channel and tenant; 0 means no limit."""
+    conversation_max_per_second: float | None = None
+    """Alert messages a second to one conversation, on every channel; 0 means no limit;
+    None: each channel's default (Teams' own limits on Teams, 1 elsewhere)."""
+    delivery_max_per_second: float | None = None
+    """Per channel and tenant, on every channel; 0 means no limit; None: each channel's
+    default (about 50 on Teams, 30 elsewhere)."""
     alert_retention_days: int = 30
     """Sent and given-up alerts, with their attempts, are kept this long."""
     price_history_days: int = 365
@@ -412,8 +418,8 @@ class Settings:
             max_watches_per_user=_int(environ, "MAX_WATCHES_PER_USER", 50, minimum=1),
             mock_feed_drift=_flag(environ, "MOCK_FEED_DRIFT", True),
             delivery_concurrency=_int(environ, "DELIVERY_CONCURRENCY", 32, minimum=1),
-            conversation_max_per_second=_rate(environ, "CONVERSATION_MAX_PER_SECOND", 1.0),
-            delivery_max_per_second=_rate(environ, "DELIVERY_MAX_PER_SECOND", 30.0),
+            conversation_max_per_second=_rate(environ, "CONVERSATION_MAX_PER_SECOND"),
+            delivery_max_per_second=_rate(environ, "DELIVERY_MAX_PER_SECOND"),
             alert_retention_days=_int(environ, "ALERT_RETENTION_DAYS", 30, minimum=1),
             price_history_days=_int(environ, "PRICE_HISTORY_DAYS", 365, minimum=1),
             public_url=_public_url(environ),

@@ -1,4 +1,5 @@
-"""Sending a turn's alerts as one message, and saying why a send failed."""
+"""Sending a turn's alerts as one message, and saying why a send failed; the same message
+made again, to replace it in place once a card of it was answered."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from dialogs.card_channels import shows_cards
 from dialogs.keys import is_group
 from dialogs.mentions import name_owner
 from domain.alert_facts import AlertFacts
-from domain.alerts import Alert, SendFailure
+from domain.alerts import Alert, Delivered, SendFailure
 from domain.clock import Clock
 from domain.local_times import LocalTimes
 from domain.watches import Watch
@@ -48,23 +49,44 @@ def alert_sender(
 
     async def send(
         alerts: Sequence[Alert], owner: str, watches: Mapping[int, Watch]
-    ) -> SendFailure | None:
+    ) -> SendFailure | Delivered:
         try:
             times = await times_of(owner)
-            known = await _facts(alerts, watches, facts, times)
-            activity = _activity(alerts, known, times)
-            if shows_cards(context.activity.channel_id) and activity.attachments:
-                activity.text = activity.summary  # the card says the rest
-            if any(alert.quiet_until is not None for alert in alerts):
-                activity.text = f"{quiet_texts.QUIET_DIGEST_HEADING}\n\n{activity.text}"
-            if is_group(context.activity):
-                _name_owner(activity, context.activity.channel_id, alerts, known)
-            await context.send_activity(activity)
+            activity = await alert_message_activity(context, alerts, watches, facts, times)
+            sent = await context.send_activity(activity)
         except Exception as error:
             return classify(error, clock())
-        return None
+        return Delivered(sent.id if sent is not None and sent.id else None)
 
     return send
+
+
+Owner = tuple[str, str | None]
+"""A watch owner's user id and display name (None: not known)."""
+
+
+async def alert_message_activity(
+    context: TurnContext,
+    alerts: Sequence[Alert],
+    watches: Mapping[int, Watch],
+    facts: AlertFactsSource,
+    times: LocalTimes,
+    owner: Owner | None = None,
+) -> Activity:
+    """The message of these alerts (one owner's), for this turn's channel, its times as
+    `times` reads them: the cards with the one-line summary as their text (which Teams
+    shows in its notification) where the channel shows cards, the whole text elsewhere;
+    a digest heading after quiet hours; in a group, whose alerts they are (`owner` when
+    their watch is gone); `watches` are theirs that still exist, by id."""
+    known = await _facts(alerts, watches, facts, times)
+    activity = _activity(alerts, known, times)
+    if shows_cards(context.activity.channel_id) and activity.attachments:
+        activity.text = activity.summary  # the card says the rest
+    if any(alert.quiet_until is not None for alert in alerts):
+        activity.text = f"{quiet_texts.QUIET_DIGEST_HEADING}\n\n{activity.text}"
+    if is_group(context.activity):
+        _name_owner(activity, context.activity.channel_id, alerts, known, owner)
+    return activity
 
 
 async def _facts(
@@ -86,11 +108,16 @@ def _name_owner(
     channel_id: str | None,
     alerts: Sequence[Alert],
     facts: Mapping[int, AlertFacts] | None,
+    gone: Owner | None,
 ) -> None:
-    """A group's alert says whose it is, when the watch's owner and name are known."""
-    owner = None if facts is None else facts.get(alerts[0].id)
-    if owner is not None and owner.owner_id and owner.owner_name:
-        name_owner(activity, channel_id, owner.owner_id, owner.owner_name)
+    """A group's alert says whose it is, when the watch's owner and name are known (from
+    its watch, or `gone`: the owner of a watch stopped since)."""
+    known = None if facts is None else facts.get(alerts[0].id)
+    owner_id, name = (known.owner_id, known.owner_name) if known else ("", None)
+    if not owner_id and gone is not None:
+        owner_id, name = gone
+    if owner_id and name:
+        name_owner(activity, channel_id, owner_id, name)
 
 
 def _activity(

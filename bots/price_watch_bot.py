@@ -1,5 +1,8 @@
 """The ActivityHandler: one turn at a time per conversation, its state, and the routing of
-messages (card buttons, open dialogs, the command table) and of the proactive alert turn."""
+messages (card buttons, open dialogs, the command table) and of the proactive alert turn.
+
+A message's text is read without the bot's own @mention (Teams puts it in every message
+of a group chat or channel), once, here at the edge of the turn."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from botbuilder.schema import ActivityTypes, ChannelAccount
 
 from bots.alert_sender import alert_sender
 from bots.bot_storage import CorruptStateError
+from bots.card_updates import CardUpdates, tell_page
 from bots.proactive import PROACTIVE_BATCH
 from bots.quiet_settings import QuietSettings, quiet_state_is_usable
 from bots.why import WhyTeller
@@ -21,7 +25,8 @@ from dialogs.card_actions import CardActions, is_card_action
 from dialogs.commands.command import Services, Turn
 from dialogs.commands.table import command_in, interruption_in
 from dialogs.history_reply import HistoryReplies
-from dialogs.keys import conversation_key
+from dialogs.keys import conversation_key, tenant_id, user_id
+from dialogs.mentions import without_bot_mention
 from dialogs.remove_dialog import RemoveDialog
 from dialogs.watch_dialog import WatchDialog
 from domain.clock import Clock
@@ -79,6 +84,8 @@ class PriceWatchBot(ActivityHandler):
         self._clock = clock
         self._alert_facts = alert_facts
         self._card_actions = CardActions(watchlist, clock)
+        self._card_updates = CardUpdates(outbox, alert_facts, watchlist.of)
+        self._watchlist = watchlist
         self._dialog_state = conversation_state.create_property(DIALOG_STATE)
         self._greeted = conversation_state.create_property(GREETED)
         self._started_over = conversation_state.create_property(STARTED_OVER)
@@ -148,6 +155,10 @@ class PriceWatchBot(ActivityHandler):
         reference.activity_id = (
             None  # alerts answer nothing; an unchanged reference isn't rewritten
         )
+        if reference.conversation is not None and not reference.conversation.tenant_id:
+            # Teams' tenant, from channelData (botbuilder drops its conversation.tenantId):
+            # it keys the alerts' pacing (BotProactiveTurns.channel_of).
+            reference.conversation.tenant_id = tenant_id(activity) or None
         await self._references.save(
             conversation_key(activity), reference.serialize(), self._clock()
         )
@@ -164,6 +175,7 @@ class PriceWatchBot(ActivityHandler):
         await self._greeted.set(turn_context, True)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
+        turn_context.activity.text = without_bot_mention(turn_context.activity)
         if await self._started_over.get(turn_context, lambda: False):
             await turn_context.send_activity(texts.STARTED_OVER)
             await self._started_over.delete(turn_context)
@@ -175,9 +187,13 @@ class PriceWatchBot(ActivityHandler):
         turn = Turn(dialog_context, self._services, greeted_now=first_message)
         text, value = turn_context.activity.text, turn_context.activity.value
         if is_card_action(value):  # a card's button, wherever the user is
-            times = await self._quiet.local_times(turn_context, self._clock())
-            reply = await self._card_actions.handle(turn_context, value, times)
-            await turn_context.send_activity(reply)
+            # The presser's own zone in a group: only the alert's owner's press does anything.
+            times = await self._quiet.local_times_of(
+                turn_context, self._clock(), user_id(turn_context.activity)
+            )
+            pressed = await self._card_actions.handle(turn_context, value, times)
+            if not await self._card_updates.replace(turn_context, pressed, times):
+                await turn_context.send_activity(pressed.reply)
             if dialog_context.active_dialog is not None:
                 await dialog_context.reprompt_dialog()
         elif dialog_context.active_dialog is None:
@@ -186,6 +202,9 @@ class PriceWatchBot(ActivityHandler):
             await interruption.handle(turn)
         else:
             await dialog_context.continue_dialog()
+        await tell_page(
+            turn_context, self._watchlist.changed(conversation_key(turn_context.activity))
+        )
         await self._send_alerts(turn_context, dialog_context.active_dialog is not None)
 
     async def on_event_activity(self, turn_context: TurnContext) -> None:

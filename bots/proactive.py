@@ -31,11 +31,15 @@ class BotProactiveTurns:
         self._app_id = app_id
         self._clock = clock
 
-    def channel_of(self, reference: dict[str, Any]) -> str:
+    @staticmethod
+    def channel_of(reference: dict[str, Any]) -> str:
         """Rate limits apply per channel and tenant. Read from the stored JSON: msrest's
-        deserialization costs more than the rest of the delivery's own bookkeeping."""
+        deserialization costs more than the rest of the delivery's own bookkeeping.
+        botbuilder writes a conversation's tenant as `tenantID` (and reads Teams'
+        `tenantId` as nothing: the bot stores the one `channelData.tenant` names)."""
         conversation = reference.get("conversation") or {}
-        return f"{reference.get('channelId') or ''}/{conversation.get('tenantId') or ''}"
+        tenant = conversation.get("tenantID") or conversation.get("tenantId") or ""
+        return f"{reference.get('channelId') or ''}/{tenant}"
 
     async def run(self, reference: dict[str, Any], batch: ProactiveBatch) -> SendFailure | None:
         async def turn(context: TurnContext) -> None:

@@ -2,8 +2,12 @@
 
 Version 1.5 with Action.Submit (Teams renders up to 1.5; Web Chat knows no
 Action.Execute). A button's `data` comes back as a message whose `value` is that dict:
-`{"pricewatch": "stop" | "snooze" | "lower", "watch_id": N, "target": "119.99"}`
-(`target` only for "lower"); the bot's card action handling reads exactly these.
+`{"pricewatch": "stop" | "snooze" | "lower", "watch_id": N, "version": V, "alert_id": A,
+"target": "119.99"}` (`version`: the watch's `user_version` when the card was made;
+`target` only for "lower"); the bot's card action handling reads exactly these.
+
+A card whose button did something (`Alert.card_done`) says so instead of its buttons:
+the card that replaces it in place (`update_activity`) where the channel can.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ def alert_card(
     rule = facts.rule
     if alert.kind not in PRICE_KINDS or alert.old_price is None or alert.new_price is None:
         body.append(_text(_news(alert), spacing="Small"))
-        return _card(body, _actions(alert, facts, lower=False))
+        return _answered(alert, body) or _card(body, _actions(alert, facts, lower=False))
     old, new = texts.money(alert.old_price, currency), texts.money(alert.new_price, currency)
     body.append(
         _text(f"{old} → {new}", size="Large", weight="Bolder", color="Good", spacing="None")
@@ -68,7 +72,15 @@ def alert_card(
                 "size": "Stretch",
             }
         )
-    return _card(body, _actions(alert, facts, lower=True))
+    return _answered(alert, body) or _card(body, _actions(alert, facts, lower=True))
+
+
+def _answered(alert: Alert, body: list[Card]) -> Card | None:
+    """The card of an alert whose button did something: what it did, no buttons."""
+    if alert.card_done is None:
+        return None
+    done = _text(f"✓ {alert.card_done}", weight="Bolder", color="Accent", spacing="Medium")
+    return _card([*body, done], [])
 
 
 def compact_card(alerts: Sequence[Alert], name_chars: int) -> Card:
@@ -98,7 +110,8 @@ def _actions(alert: Alert, facts: AlertFacts, lower: bool) -> list[Card]:
     rule = facts.rule
     if rule is None:
         return []
-    actions = [_submit("Stop watching", {"pricewatch": "stop", "watch_id": alert.watch_id})]
+    ids = {"watch_id": alert.watch_id, "version": facts.watch_version, "alert_id": alert.id}
+    actions = [_submit("Stop watching", {"pricewatch": "stop", **ids})]
     if (
         not lower
         or alert.kind is AlertKind.PROTECT
@@ -107,13 +120,13 @@ def _actions(alert: Alert, facts: AlertFacts, lower: bool) -> list[Card]:
         or alert.new_price is None
     ):
         return actions
-    actions.append(_submit("Snooze 1 day", {"pricewatch": "snooze", "watch_id": alert.watch_id}))
+    actions.append(_submit("Snooze 1 day", {"pricewatch": "snooze", **ids}))
     target = lowered_target(rule, price_drop(alert.old_price, alert.new_price))
     if target is not None:
         actions.append(
             _submit(
                 f"Lower my target to {texts.money(target, alert.currency)}",
-                {"pricewatch": "lower", "watch_id": alert.watch_id, "target": str(target)},
+                {"pricewatch": "lower", **ids, "target": str(target)},
             )
         )
     return actions

@@ -1,5 +1,6 @@
-"""Stable keys for a conversation and its user, taken from an activity; whether the
-conversation is a group (a Teams group chat or channel: `conversation.isGroup`)."""
+"""Stable keys for a conversation, its user and its Teams tenant, taken from an activity;
+whether the conversation is a group (a Teams group chat or channel:
+`conversation.isGroup`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,18 @@ def user_id(activity: Activity) -> str:
 
 def user_name(activity: Activity) -> str:
     return _text(activity.from_property.name if activity.from_property else "")
+
+
+def tenant_id(activity: Activity) -> str:
+    """The Teams tenant the conversation is in: `channelData.tenant.id`, which Teams
+    sends with every activity (its `conversation.tenantId` too, but botbuilder 4.17 reads
+    that field as `tenantID` and so drops it); "" elsewhere."""
+    if activity.conversation and activity.conversation.tenant_id:
+        return _text(activity.conversation.tenant_id)
+    data = activity.channel_data
+    tenant = data.get("tenant") if isinstance(data, dict) else None
+    found = tenant.get("id") if isinstance(tenant, dict) else None
+    return found if isinstance(found, str) else ""
 
 
 def is_group(activity: Activity) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Final, Mapping, Sequence
 
@@ -126,6 +127,48 @@ def not_your_alert(owner_name: str | None) -> str:
         f"Sorry, this alert belongs to {_member(owner_name)}, so I've left it as it is."
         ' Say "list" to see your own watches.'
     )
+
+
+CARD_OUT_OF_DATE: Final = (
+    "That card is out of date: you've changed this watch since, so I've left it as it is."
+    ' Say "list" to see your watches as they are now.'
+)
+"""A card's button pressed after its watch's owner changed the watch (`user_version`)."""
+CARD_STOPPED: Final = "Stopped watching."
+"""What a card whose Stop watching was pressed says instead of its buttons."""
+
+
+def card_snoozed(until: datetime, times: LocalTimes) -> str:
+    """What a card whose Snooze was pressed says instead of its buttons."""
+    return f"Snoozed until {times.at(until)}."
+
+
+def card_lowered(watch: Watch) -> str:
+    """What a card whose Lower my target was pressed says instead of its buttons."""
+    said = f"Target lowered to {money(watch.rule.trigger_price, watch.currency)}."
+    if not watch.state.armed:
+        said += " The price is at or below it now: I'll tell you when it drops there again."
+    return said
+
+
+def already_snoozed(name: str, until: datetime, times: LocalTimes) -> str:
+    return f"{md(name)} is already snoozed until {times.at(until)}."
+
+
+def target_already(name: str, trigger: Decimal, currency: str) -> str:
+    return f"Your target for {md(name)} is already {money(trigger, currency)}."
+
+
+def target_lowered(name: str, watch: Watch) -> str:
+    """The reply to Lower my target: the new trigger, and when it is reached already."""
+    trigger = money(watch.rule.trigger_price, watch.currency)
+    reply = f"OK, I'll tell you when {md(name)} is {trigger} or less."
+    if not watch.state.armed:
+        reply += (
+            " It is at or below that now, so I'll tell you the next time it drops there"
+            " after going back up."
+        )
+    return reply
 
 
 def target_too_low(name: str, lowest: Decimal, currency: str) -> str:

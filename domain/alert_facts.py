@@ -30,6 +30,8 @@ class AlertFacts:
     """The user id of the member whose watch it is ("" when not known, or the watch gone)."""
     owner_name: str | None = None
     """Their display name, when known: a group's alert names its owner."""
+    watch_version: int = 0
+    """The watch's `user_version` now: its card's buttons carry it."""
 
 
 UNKNOWN = AlertFacts()

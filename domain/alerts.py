@@ -95,6 +95,19 @@ class Alert:
     """A price protection alert's window end."""
     quiet_until: datetime | None = None
     """Set once the alert was held for the user's quiet hours: when that hold ended."""
+    activity_id: str | None = None
+    """The id the channel gave the message the alert went in (shared by every alert of
+    that message); None before it is sent, or when the channel gave none."""
+    card_done: str | None = None
+    """What a button of its card did, in words ("Snoozed until tomorrow 09:00."), once
+    one did: the card is shown with that and no buttons."""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A message the channel took, and the id it gave it (None when it gave none)."""
+
+    activity_id: str | None = None
 
 
 @dataclass(frozen=True)

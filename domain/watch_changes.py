@@ -133,6 +133,21 @@ def resume(now: datetime) -> WatchChange:
     return change
 
 
+def as_card_showed(version: int | None, change: WatchChange) -> WatchChange:
+    """`change`, asked for by a card's button: made only while the watch is as the card
+    showed it (its owner changed nothing since: `user_version` is still `version`), and
+    otherwise nothing. Worked out by the store from the row it locked, so of two presses
+    of one card, on any instances, one changes the watch. A card made before versions
+    were kept (`version` None) changes the watch as it is."""
+
+    def change_if_current(watch: Watch) -> Change:
+        if version is not None and watch.user_version != version:
+            return Change(watch, watch)
+        return change(watch)
+
+    return change_if_current
+
+
 def snooze_ran_out(now: datetime) -> WatchChange:
     def change(watch: Watch) -> Change:
         if watch.snoozed_until is None or watch.snoozed_until > now:

@@ -52,6 +52,11 @@ class Watch:
     version: int = 0
     """Bumped by every write of the watch's state: a write made from an earlier read
     names the version it read and loses to any change made since (compare-and-set)."""
+    user_version: int = 0
+    """Bumped by every change its owner makes (`WatchStore.change`), never by a poll: an
+    alert card's buttons carry it, and a press on a card made before the owner's last
+    change is out of date (`domain.watch_changes.as_card_showed`). A price that moved
+    since the card was made leaves its buttons good."""
 
 
 def same_watch(watches: Sequence[Watch], product_id: str, *, protection: bool) -> Watch | None:

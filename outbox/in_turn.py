@@ -12,16 +12,19 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Mapping, Sequence
 
 from domain.alert_fate import Fate, Situation, Verdict, fate
-from domain.alerts import Alert, SendFailure
+from domain.alerts import Alert, Delivered, SendFailure
 from domain.clock import Clock
 from domain.watches import Watch
 from outbox.leases import Leases
 from outbox.outcomes import Outcomes
 
-SendAlerts = Callable[[Sequence[Alert], str, Mapping[int, Watch]], Awaitable[SendFailure | None]]
+SendAlerts = Callable[
+    [Sequence[Alert], str, Mapping[int, Watch]], Awaitable[SendFailure | Delivered]
+]
 """Sends the alerts as one message in the turn, all of one owner (their user id in a
 group conversation; "" in a 1:1 or when not known), given their watches as the turn read
-them, by id; returns why it failed, or None."""
+them, by id; returns why it failed, or that it went (with the id the channel gave the
+message)."""
 WatchesNow = Callable[[Sequence[int]], Awaitable[dict[int, Watch]]]
 """The watches that still exist, by id, as they are now (`WatchStore.by_ids`)."""
 
@@ -127,11 +130,11 @@ class AlertsInTurn:
         for (_, why), stale in _grouped(by_fate[Fate.STALE]).items():
             await self._outcomes.dropped(stale, why)
         for owner, ready in _by_owner(by_fate[Fate.SEND], owners):
-            failure = await send(_alerts(ready), owner, watches)
-            if failure is None:
-                await self._outcomes.sent(_alerts(ready), ready[0][1].why)
+            outcome = await send(_alerts(ready), owner, watches)
+            if isinstance(outcome, Delivered):
+                await self._outcomes.sent(_alerts(ready), ready[0][1].why, outcome.activity_id)
             else:
-                await self._outcomes.failed(_alerts(ready), failure)
+                await self._outcomes.failed(_alerts(ready), outcome)
         return [alert for verdicts in by_fate.values() for alert, _ in verdicts]
 
 

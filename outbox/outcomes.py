@@ -46,9 +46,11 @@ class Outcomes:
         self._retry = retry
         self._metrics = metrics
 
-    async def sent(self, alerts: Sequence[Alert], why: str) -> None:
+    async def sent(self, alerts: Sequence[Alert], why: str, activity_id: str | None = None) -> None:
+        """Sent as one message, which the channel gave `activity_id` (kept with the
+        alerts: a pressed card of theirs is replaced in place by that id)."""
         now = self._clock()
-        await self._outbox.mark_sent([alert.id for alert in alerts], now)
+        await self._outbox.mark_sent([alert.id for alert in alerts], now, activity_id)
         for alert in alerts:
             self._metrics.delivery_attempts.labels("sent").inc()
             self._metrics.delivery_latency.observe(max(0.0, (now - alert.seen_at).total_seconds()))

@@ -82,7 +82,8 @@ class WatchStore(Protocol):
         watches; with an `owner`, only those that belong to them, `domain.owners`) under
         the rows' locks, worked out from the watch as it is now, with the alerts and
         events it makes; returns the changes, each `after` as stored. Every write of a
-        watch's state is this or `record_poll`."""
+        watch's state is this or `record_poll`; each change of this that writes bumps the
+        watch's `user_version`."""
 
     async def by_ids(self, watch_ids: Sequence[int]) -> dict[int, Watch]:
         """The watches that still exist, by id."""
@@ -136,7 +137,21 @@ class OutboxStore(Protocol):
 
     async def release_claims(self, alert_ids: Sequence[int]) -> None: ...
 
-    async def mark_sent(self, alert_ids: Sequence[int], now: datetime) -> None: ...
+    async def mark_sent(
+        self, alert_ids: Sequence[int], now: datetime, activity_id: str | None = None
+    ) -> None:
+        """Sent, as one message the channel gave `activity_id` (None: it gave none)."""
+
+    async def card_message(self, conversation_key: str, alert_id: int) -> list[Alert]:
+        """The alerts sent in the same message as this one of the conversation (it
+        among them), in the order they were sent; none when the alert is gone or its
+        message has no activity id."""
+
+    async def mark_card_done(
+        self, conversation_key: str, alert_id: int, watch_id: int, done: str
+    ) -> bool:
+        """What a button of the alert's card did (`Alert.card_done`); only an alert of that
+        conversation and watch (a card's data is the client's word): False for any other."""
 
     async def mark_held(
         self,

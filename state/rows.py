@@ -47,6 +47,7 @@ MUTABLE_WATCH_COLUMNS = {
     "snoozed_until": "moment",
     "sleep_crossings": "int",
     "expires_at": "moment",
+    "user_version": "int",
 }
 """What a change of a watch may write, in the order `mutable_values` gives them."""
 
@@ -77,6 +78,7 @@ def mutable_values(watch: Watch, snoozed_until: Any, expires_at: Any) -> tuple[A
         snoozed_until,
         watch.sleep_crossings,
         expires_at,
+        watch.user_version,
     )
 
 
@@ -173,6 +175,7 @@ def watch_from(
         sleep_crossings=row["sleep_crossings"],
         owner_name=row["owner_name"],
         version=row["version"],
+        user_version=row["user_version"],
     )
 
 
@@ -203,4 +206,6 @@ def alert_from(
         last_failure=None if failure is None else FailureKind(failure),
         protected_until=protected_until,
         quiet_until=quiet_until,
+        activity_id=row["activity_id"],
+        card_done=row["card_done"],
     )

@@ -101,6 +101,7 @@ class AlertFactsProvider:
                 chart_url=product.chart_url,
                 owner_id="" if watch is None else watch.user_id,
                 owner_name=None if watch is None else watch.owner_name,
+                watch_version=0 if watch is None else watch.user_version,
             )
         return facts
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Final, Sequence
 
 from domain import watch_changes
 from domain.clock import Clock
 from domain.owners import belongs_to, owned_by
 from domain.products import Product
 from domain.rules import Rule, RuleState, initial_state, is_price, protect_rule, protected_state
-from domain.watch_changes import Change
+from domain.watch_changes import Change, WatchChange
 from domain.watches import NewWatch, Watch, same_watch
 from feed.client import FeedError, PriceFeed
 from state.interfaces import WatchStore
@@ -44,6 +44,7 @@ class Watchlist:
         self._feed = feed
         self._clock = clock
         self._max_watches = max_watches
+        self._changed: dict[str, dict[int, int | None]] = {}
 
     async def current_price(self, product_id: str) -> Decimal | None:
         """The feed's price now, None when it has none; raises FeedError."""
@@ -102,15 +103,32 @@ class Watchlist:
         removed = await self._watches.remove(conversation_key, watch.id, owner)
         if removed:
             logger.info("watch %s removed from %s", watch.id, conversation_key)
+            self._changed.setdefault(conversation_key, {})[watch.id] = None
         return removed
+
+    def changed(self, conversation_key: str) -> dict[int, int | None]:
+        """The conversation's watches its users changed (or removed: None) through this
+        watchlist since the last call, with their `user_version` now; the cards of their
+        alerts made before are out of date. The bot asks at the end of each turn (one turn
+        at a time per conversation), so what it holds is one turn's."""
+        return self._changed.pop(conversation_key, {})
+
+    def _note(self, conversation_key: str, changes: Sequence[Change]) -> list[Change]:
+        written = {c.after.id: c.after.user_version for c in changes if c.writes}
+        if written:
+            self._changed.setdefault(conversation_key, {}).update(written)
+        return list(changes)
 
     async def pause(
         self, conversation_key: str, watch_id: int | None, owner: str | None = None
     ) -> list[Change]:
         """Put a watch (None: every watch of the owner's) to sleep until resumed. It keeps
         tracking prices and alerts once on waking if it fired meanwhile (`domain.sleep`)."""
-        changes = await self._watches.change(
-            conversation_key, watch_id, watch_changes.pause(self._clock()), owner
+        changes = self._note(
+            conversation_key,
+            await self._watches.change(
+                conversation_key, watch_id, watch_changes.pause(self._clock()), owner
+            ),
         )
         logger.info("paused %d watch(es) in %s", len(changes), conversation_key)
         return changes
@@ -118,8 +136,11 @@ class Watchlist:
     async def resume(
         self, conversation_key: str, watch_id: int | None, owner: str | None = None
     ) -> list[Change]:
-        changes = await self._watches.change(
-            conversation_key, watch_id, watch_changes.resume(self._clock()), owner
+        changes = self._note(
+            conversation_key,
+            await self._watches.change(
+                conversation_key, watch_id, watch_changes.resume(self._clock()), owner
+            ),
         )
         logger.info("resumed %d watch(es) in %s", len(changes), conversation_key)
         return changes
@@ -131,19 +152,53 @@ class Watchlist:
         until: datetime,
         owner: str | None = None,
     ) -> list[Change]:
-        changes = await self._watches.change(
-            conversation_key, watch_id, watch_changes.snooze(until, self._clock()), owner
+        changes = self._note(
+            conversation_key,
+            await self._watches.change(
+                conversation_key, watch_id, watch_changes.snooze(until, self._clock()), owner
+            ),
         )
         logger.info("snoozed %d watch(es) in %s until %s", len(changes), conversation_key, until)
         return changes
+
+    async def press(
+        self,
+        conversation_key: str,
+        watch_id: int,
+        change: WatchChange,
+        card_version: int | None,
+        owner: str | None = None,
+    ) -> Change | None:
+        """A card's button: `change`, made only while the watch is as the card showed it
+        (`domain.watch_changes.as_card_showed`). The change (writing nothing when the card
+        was out of date); None when the conversation has no such watch (of the owner's)."""
+        changed = self._note(
+            conversation_key,
+            await self._watches.change(
+                conversation_key,
+                watch_id,
+                watch_changes.as_card_showed(card_version, change),
+                owner,
+            ),
+        )
+        if not changed:
+            return None
+        if changed[0].writes:
+            logger.info("watch %s changed by a card in %s", watch_id, conversation_key)
+        else:
+            logger.info("watch %s: a press of an out-of-date card, nothing changed", watch_id)
+        return changed[0]
 
     async def set_target(
         self, conversation_key: str, watch_id: int, target: Decimal, owner: str | None = None
     ) -> Watch | None:
         """Fire at `target` from now on (`domain.watch_changes.retarget`). None when the
         conversation has no such watch (of the owner's)."""
-        changed = await self._watches.change(
-            conversation_key, watch_id, watch_changes.retarget(target, self._clock()), owner
+        changed = self._note(
+            conversation_key,
+            await self._watches.change(
+                conversation_key, watch_id, watch_changes.retarget(target, self._clock()), owner
+            ),
         )
         return changed[0].after if changed else None
 
@@ -153,8 +208,11 @@ class Watchlist:
         """The watch fires under `rule` from now on (`domain.watch_changes.rerule`): what a
         second `watch` of the same product does when the user says yes. None when the
         conversation has no such watch (of the owner's)."""
-        changed = await self._watches.change(
-            conversation_key, watch_id, watch_changes.rerule(rule, self._clock()), owner
+        changed = self._note(
+            conversation_key,
+            await self._watches.change(
+                conversation_key, watch_id, watch_changes.rerule(rule, self._clock()), owner
+            ),
         )
         return changed[0].after if changed else None
 
@@ -176,11 +234,14 @@ class Watchlist:
         expires_at = self._clock() + timedelta(days=days)
         existing = same_watch(await self.of(conversation_key, owner), product.id, protection=True)
         if existing is not None:
-            changed = await self._watches.change(
+            changed = self._note(
                 conversation_key,
-                existing.id,
-                watch_changes.reprotect(paid, current, expires_at, self._clock()),
-                owner,
+                await self._watches.change(
+                    conversation_key,
+                    existing.id,
+                    watch_changes.reprotect(paid, current, expires_at, self._clock()),
+                    owner,
+                ),
             )
             if changed:
                 return changed[0]

@@ -217,6 +217,17 @@ SCHEMA_V7: Final = """
     CREATE INDEX shop_pages_due ON shop_pages (next_fetch_at);
     """
 
+SCHEMA_V8: Final = """
+    -- Cards that change in place. A watch's user_version counts its owner's changes (a
+    -- poll never bumps it): an alert card's buttons carry it, and a press on a card made
+    -- before the owner's last change is out of date. An alert keeps the id the channel
+    -- gave the message it went in (all the alerts of one message share it), so a pressed
+    -- card can be replaced (update_activity), and what its button did (card_done).
+    ALTER TABLE watches ADD COLUMN user_version INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE alerts ADD COLUMN activity_id TEXT;
+    ALTER TABLE alerts ADD COLUMN card_done TEXT;
+    """
+
 MIGRATIONS: Final[tuple[str, ...]] = (
     SCHEMA_V1,
     SCHEMA_V2,
@@ -225,5 +236,6 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     SCHEMA_V5,
     SCHEMA_V6,
     SCHEMA_V7,
+    SCHEMA_V8,
 )
 """Schema versions in order; `schema_version` says how many have been applied."""

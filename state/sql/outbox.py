@@ -46,7 +46,17 @@ RELEASE: Final = Query(
 )
 MARK_SENT: Final = Query(
     f"UPDATE alerts SET status = {SENT}, sent_at = :now, last_attempt_at = :now, "
-    "attempts = attempts + 1, claimed_until = NULL, last_error = NULL WHERE id IN :ids"
+    "attempts = attempts + 1, claimed_until = NULL, last_error = NULL, "
+    "activity_id = :activity_id WHERE id IN :ids"
+)
+CARD_MESSAGE: Final = Query(
+    # By conversation too: an activity id is the channel's, unique in its conversation.
+    "SELECT * FROM alerts WHERE conversation_key = :key AND activity_id = "
+    "(SELECT activity_id FROM alerts WHERE id = :id AND conversation_key = :key) ORDER BY id"
+)
+CARD_DONE: Final = Query(
+    "UPDATE alerts SET card_done = :done "
+    "WHERE id = :id AND conversation_key = :key AND watch_id = :watch_id"
 )
 HOLD_FOR_DIALOG: Final = Query(
     f"UPDATE alerts SET status = {HELD}, held_at = COALESCE(held_at, :now), "
@@ -130,9 +140,25 @@ class Outbox:
         if alert_ids:
             await self._db.execute(RELEASE, ids=alert_ids)
 
-    async def mark_sent(self, alert_ids: Sequence[int], now: datetime) -> None:
+    async def mark_sent(
+        self, alert_ids: Sequence[int], now: datetime, activity_id: str | None = None
+    ) -> None:
         if alert_ids:
-            await self._db.execute(MARK_SENT, ids=alert_ids, now=self._moment(now))
+            await self._db.execute(
+                MARK_SENT, ids=alert_ids, now=self._moment(now), activity_id=activity_id
+            )
+
+    async def card_message(self, conversation_key: str, alert_id: int) -> list[Alert]:
+        rows = await self._db.fetch(CARD_MESSAGE, key=conversation_key, id=alert_id)
+        return [self._alert(row) for row in rows]
+
+    async def mark_card_done(
+        self, conversation_key: str, alert_id: int, watch_id: int, done: str
+    ) -> bool:
+        changed = await self._db.execute(
+            CARD_DONE, key=conversation_key, id=alert_id, watch_id=watch_id, done=done
+        )
+        return changed > 0
 
     async def mark_held(
         self,

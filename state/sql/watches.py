@@ -278,7 +278,7 @@ class Watches:
             rows = await tx.fetch(
                 SCOPE_LOCKED, key=conversation_key, watch_id=watch_id, owner=owner
             )
-            changes = [change(self._watch(row)) for row in rows]
+            changes = [_by_its_user(change(self._watch(row))) for row in rows]
             await self._write(tx, changes)
         return [replace(c, after=_written(c)) for c in changes]
 
@@ -460,6 +460,13 @@ class Watches:
             self._at_or_none(row["snoozed_until"]),
             self._at_or_none(row["expires_at"]),
         )
+
+
+def _by_its_user(change: Change) -> Change:
+    """A user's change that writes makes the watch's cards made before out of date."""
+    if not change.writes:
+        return change
+    return replace(change, after=replace(change.after, user_version=change.before.user_version + 1))
 
 
 def _written(change: Change) -> Watch:

@@ -283,6 +283,18 @@ SCHEMA_V11 = """
     """
 
 
+SCHEMA_V12 = """
+    -- Cards that change in place. A watch's user_version counts its owner's changes (a
+    -- poll never bumps it): an alert card's buttons carry it, and a press on a card made
+    -- before the owner's last change is out of date. An alert keeps the id the channel
+    -- gave the message it went in (all the alerts of one message share it), so a pressed
+    -- card can be replaced (update_activity), and what its button did (card_done).
+    ALTER TABLE watches ADD COLUMN user_version INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE alerts ADD COLUMN activity_id TEXT;
+    ALTER TABLE alerts ADD COLUMN card_done TEXT;
+    """
+
+
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
     _schema_v2,
@@ -295,5 +307,6 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V9,
     SCHEMA_V10,
     SCHEMA_V11,
+    SCHEMA_V12,
 )
 """Schema versions in order, as SQL or as a step run in a transaction."""

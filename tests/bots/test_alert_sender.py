@@ -145,7 +145,13 @@ async def test_an_alert_arrives_as_a_card_with_its_text_fallback(world: World) -
         "https://charts.example/p-100.png",
     ]
     [watch] = await world.store.watches.for_products(["p-100"])
-    assert card["actions"][0]["data"] == {"pricewatch": "stop", "watch_id": watch.id}
+    [sent] = await world.store.outbox.of_watch(watch.id, 1)
+    assert card["actions"][0]["data"] == {
+        "pricewatch": "stop",
+        "watch_id": watch.id,
+        "version": watch.user_version,
+        "alert_id": sent.id,
+    }
     assert max(sizes(activity)) < MAX_ACTIVITY_BYTES
 
 

@@ -53,7 +53,10 @@ def buttons(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {action["title"]: action["data"] for action in card.get("actions", [])}
 
 
-FULL = AlertFacts(percent_rule(D("199.99"), D(20)), LOW, CHART)
+FULL = AlertFacts(percent_rule(D("199.99"), D(20)), LOW, CHART, watch_version=3)
+CARD = {"watch_id": 7, "version": 3, "alert_id": 1}
+"""What every button of alert 1's card names: its watch as the card shows it (the watch's
+`user_version` when the card was made) and the alert."""
 
 
 def test_a_drop_card_has_every_figure_the_issue_names() -> None:
@@ -85,9 +88,9 @@ def test_a_name_with_markdown_in_it_shows_as_written() -> None:
 def test_the_buttons_send_back_exactly_the_agreed_payloads() -> None:
     card = alert_card(alert(), FULL, times=TIMES)
     assert buttons(card) == {
-        "Stop watching": {"pricewatch": "stop", "watch_id": 7},
-        "Snooze 1 day": {"pricewatch": "snooze", "watch_id": 7},
-        "Lower my target to $119.99": {"pricewatch": "lower", "watch_id": 7, "target": "119.99"},
+        "Stop watching": {"pricewatch": "stop", **CARD},
+        "Snooze 1 day": {"pricewatch": "snooze", **CARD},
+        "Lower my target to $119.99": {"pricewatch": "lower", **CARD, "target": "119.99"},
     }
     assert {action["type"] for action in card["actions"]} == {"Action.Submit"}
     assert "Action.Execute" not in json.dumps(card), "Web Chat 4.18 cannot render it"
@@ -175,7 +178,7 @@ def test_news_about_a_watch_gets_a_small_card_with_stop_watching(
 ) -> None:
     card = alert_card(alert(None, new, kind=kind), FULL, times=TIMES)
     assert texts_of(card) == ["Noise-cancelling headphones", says]
-    assert buttons(card) == {"Stop watching": {"pricewatch": "stop", "watch_id": 7}}
+    assert buttons(card) == {"Stop watching": {"pricewatch": "stop", **CARD}}
     assert not any(block["type"] == "Image" for block in card["body"])
 
 
@@ -185,7 +188,9 @@ def test_price_protection_says_what_may_be_claimed_back() -> None:
         alert("179.00", "169.99", kind=AlertKind.PROTECT), AlertFacts(rule=paid), times=TIMES
     )
     assert "You paid $179.00: you may be able to claim $9.01 back" in texts_of(card)
-    assert buttons(card) == {"Stop watching": {"pricewatch": "stop", "watch_id": 7}}
+    assert buttons(card) == {
+        "Stop watching": {"pricewatch": "stop", "watch_id": 7, "version": 0, "alert_id": 1}
+    }
 
 
 def test_the_protection_window_and_the_low_read_in_the_users_zone() -> None:
@@ -216,6 +221,17 @@ def test_prices_with_float_leftovers_agree_with_their_difference() -> None:
     card = alert_card(alert("19.990000000000002", "9.995000000000001"), FULL, times=TIMES)
     assert "$19.99 → $10.00" in texts_of(card)
     assert "Down 50.0% ($9.99) from $19.99" in texts_of(card), "19.99 - 10.00 as shown"
+
+
+def test_an_answered_card_says_what_was_done_and_has_no_buttons() -> None:
+    card = alert_card(alert(card_done="Snoozed until tomorrow 09:00."), FULL, times=TIMES)
+    assert texts_of(card)[:2] == ["Noise-cancelling headphones", "$199.99 → $149.99"]
+    assert texts_of(card)[-1] == "✓ Snoozed until tomorrow 09:00."
+    assert "actions" not in card
+
+    gone = alert(None, None, kind=AlertKind.UNAVAILABLE, card_done="Stopped watching.")
+    news = alert_card(gone, FULL, times=TIMES)
+    assert texts_of(news)[-1] == "✓ Stopped watching." and "actions" not in news
 
 
 def test_the_compact_card_names_every_alert_with_its_price_and_drop() -> None:

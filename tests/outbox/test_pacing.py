@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Callable
 
 import pytest
 
-from outbox.pacing import Pacer
+from outbox.pacing import Pacer, conversation_pacer, tenant_pacer
 from tests.support.chat import Chat, World
 from watchers.delivery import Pacing
 
@@ -27,6 +28,10 @@ class VirtualTime:
 
     def pacer(self, per_second: float) -> Pacer:
         return Pacer(per_second, monotonic=self.monotonic, sleep=self.sleep)
+
+    def clocked(self, make: Callable[..., Pacer], rate: float | None) -> Pacer:
+        """A pacer made as app.py makes it, on this virtual time."""
+        return make(rate, monotonic=self.monotonic, sleep=self.sleep)
 
 
 async def turn_times(time: VirtualTime, pacer: Pacer, keys: list[str]) -> list[float]:
@@ -72,6 +77,49 @@ async def test_thirty_per_second_spreads_a_burst_of_sixty_over_two_seconds() -> 
     time = VirtualTime()
     starts = await turn_times(time, time.pacer(30), ["emulator/"] * 60)
     assert starts == pytest.approx([n / 30 for n in range(60)])
+
+
+# --- each channel's own limits: Teams documents its own ---
+
+
+async def test_a_teams_conversation_takes_seven_at_once_then_seven_a_second() -> None:
+    time = VirtualTime()
+    pacer = time.clocked(conversation_pacer, None)
+    starts = await turn_times(time, pacer, ["msteams/19:chat@thread.v2"] * 20)
+    assert starts == [0] * 7 + [1] * 7 + [2] * 6
+
+
+async def test_a_teams_conversation_gets_at_most_sixty_in_thirty_seconds() -> None:
+    time = VirtualTime()
+    pacer = time.clocked(conversation_pacer, None)
+    starts = await turn_times(time, pacer, ["msteams/a:1personal"] * 61)
+    assert starts[59] == 8, "60 go within 8 s at 7 a second"
+    assert starts[60] == 30, "the 61st waits until the first left the 30 s window"
+
+
+async def test_other_channels_keep_one_a_second_per_conversation() -> None:
+    time = VirtualTime()
+    pacer = time.clocked(conversation_pacer, None)
+    assert await turn_times(time, pacer, ["emulator/conv-1"] * 3) == [0, 1, 2]
+
+
+async def test_a_teams_tenant_takes_about_fifty_a_second_and_others_thirty() -> None:
+    time = VirtualTime()
+    pacer = time.clocked(tenant_pacer, None)
+    teams = await turn_times(time, pacer, ["msteams/tenant-1"] * 100)
+    assert teams[-1] == pytest.approx(99 / 50)
+    assert await turn_times(time, pacer, ["msteams/tenant-2"]) == [0], "tenants apart"
+    others = await turn_times(time, pacer, ["webchat/"] * 31)
+    assert others[-1] == pytest.approx(1.0)
+
+
+async def test_a_rate_the_operator_chose_holds_on_every_channel() -> None:
+    """CONVERSATION_MAX_PER_SECOND and DELIVERY_MAX_PER_SECOND, when set, as before."""
+    time = VirtualTime()
+    unlimited = time.clocked(conversation_pacer, 0)
+    assert await turn_times(time, unlimited, ["msteams/19:chat"] * 20) == [0] * 20
+    two = time.clocked(tenant_pacer, 2)
+    assert await turn_times(time, two, ["msteams/tenant-1"] * 3) == [0, 0.5, 1.0]
 
 
 # --- the deliverer waits its turn instead of dropping or retrying ---

@@ -253,6 +253,33 @@ async def test_a_polls_bulk_moves_and_a_users_pause_all_never_deadlock(store: St
             price -= 1
 
 
+async def test_a_card_pressed_on_two_instances_at_once_changes_the_watch_once(
+    store: Store,
+) -> None:
+    """A double click that reaches two instances (each took its press past the turn
+    lock's wait): the store decides, on the row it locks, that only one is the card's."""
+    clock = FakeClock()
+    watch = await store.watches.add(new_watch(CONVERSATION, "p-1", clock()))
+    tomorrow = clock() + timedelta(days=1)
+    snooze = watch_changes.as_card_showed(
+        watch.user_version, watch_changes.snooze(tomorrow, clock())
+    )
+    async with second_instance(store) as other:
+        presses = await asyncio.gather(
+            *(
+                instance.watches.change(CONVERSATION, watch.id, snooze)
+                for instance in (store, other, store, other)
+            )
+        )
+
+    applied = [change for [change] in presses if change.writes]
+    assert len(applied) == 1, "one press changed the watch; the others found it changed"
+    [now] = (await store.watches.by_ids([watch.id])).values()
+    assert now.user_version == watch.user_version + 1 and now.snoozed_until == tomorrow
+    events = await store.events.of_watch(watch.id, 10)
+    assert sum(event.kind.value == "snoozed" for event in events) == 1
+
+
 def plain_move(product_id: str, previous: Decimal, price: Decimal, now: datetime) -> PriceMove:
     cents = plain_move_cents(previous, price)
     assert cents is not None

@@ -1,8 +1,17 @@
 """A stand-in Bot Framework channel: records what the bot posts to /v3/conversations/...
 
 It answers like the real connector service: 200 with a resource id, or a scripted
-fault per conversation (any status with headers such as Retry-After, a delay, or a gate
-that holds the answer until the test opens it).
+fault per conversation (any status with headers such as Retry-After, an error code such
+as Teams' BotNotInConversationRoster, a delay, or a gate that holds the answer until the
+test opens it).
+
+It also takes `update_activity`'s PUT /v3/conversations/{id}/activities/{activityId} as
+the real services do: Teams and the Emulator replace an activity they delivered (the
+payload's id must be the URL's; an id never delivered in that conversation is 404);
+Direct Line (so Web Chat) answers that it does not support the operation. Every PUT is
+recorded in `updates`, and `shown()` says what the conversation shows now. Teams'
+payloads (personal, group chat and channel conversations, mentions, installationUpdate,
+members removed) are built by tests/support/teams.py.
 """
 
 from __future__ import annotations
@@ -11,7 +20,7 @@ import asyncio
 import itertools
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -41,6 +50,31 @@ class Fault:
     delay_seconds: float = 0.0
     gate: Gate | None = None
     """The answer waits until this gate opens (after any delay)."""
+    code: str = "Fault"
+    """The error body's `error.code`, as the connector names what went wrong."""
+    message: str = ""
+    """The error body's `error.message`; empty: "stand-in fault <status>"."""
+
+    def body(self) -> dict[str, Any]:
+        message = self.message or f"stand-in fault {self.status}"
+        return {"error": {"code": self.code, "message": message}}
+
+
+BOT_NOT_IN_ROSTER: Final = Fault(
+    403,
+    code="BotNotInConversationRoster",
+    message="The bot is not part of the conversation roster.",
+)
+"""What Teams answers a send to a conversation the bot was removed from (the app
+uninstalled, the bot taken out of the team or chat)."""
+CANNOT_UPDATE_CHANNELS: Final = frozenset({"webchat", "directline"})
+"""Channels whose service answers every `update_activity` with NOT_SUPPORTED: Direct
+Line has no update (Web Chat's issue 2426 has waited since 2019)."""
+NOT_SUPPORTED: Final = Fault(
+    400, code="BadArgument", message="This channel does not support this operation"
+)
+"""Direct Line's answer to an update. The message is the service's; the status and code
+are our stand-in's choice: the bot must treat any failed update alike."""
 
 
 @dataclass
@@ -52,16 +86,49 @@ class Posted:
     arrived_at: float = 0.0
     """When the request reached the channel (the event loop's clock)."""
 
+    id: str | None = None
+    """The activity id the channel gave it (None when refused)."""
+
     @property
     def text(self) -> str:
         return self.activity.get("text") or ""
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        """The Adaptive Cards it carries."""
+        return [
+            attachment["content"]
+            for attachment in self.activity.get("attachments") or []
+            if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
+
+
+@dataclass
+class Updated:
+    """One `update_activity` PUT, as the channel answered it."""
+
+    conversation_id: str
+    activity_id: str
+    """The id in the URL."""
+    activity: dict[str, Any]
+    status: int
+
+    @property
+    def text(self) -> str:
+        return self.activity.get("text") or ""
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        return Posted(self.conversation_id, None, self.activity, self.status).cards
 
 
 @dataclass
 class StandInChannel:
     latency_seconds: float = 0.0
     posted: list[Posted] = field(default_factory=list)
-    """Every request, including the ones answered with a fault."""
+    """Every send (POST), including the ones answered with a fault."""
+    updates: list[Updated] = field(default_factory=list)
+    """Every update (PUT), including the ones refused."""
     authorizations: list[str] = field(default_factory=list)
     in_flight: int = 0
     peak_in_flight: int = 0
@@ -80,6 +147,7 @@ class StandInChannel:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation}/activities", self._receive)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._receive)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._update)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self.url
@@ -118,6 +186,26 @@ class StandInChannel:
     def texts(self, conversation_id: str | None = None) -> list[str]:
         return [post.text for post in self.delivered(conversation_id)]
 
+    def replaced(self, conversation_id: str | None = None) -> list[Updated]:
+        """Updates the channel accepted (200), oldest first."""
+        return [
+            update
+            for update in self.updates
+            if update.status == 200
+            and (conversation_id is None or update.conversation_id == conversation_id)
+        ]
+
+    def shown(self, conversation_id: str, activity_id: str) -> dict[str, Any]:
+        """The activity as the conversation shows it now: its last accepted update, or
+        as it was sent."""
+        for update in reversed(self.replaced(conversation_id)):
+            if update.activity_id == activity_id:
+                return update.activity
+        for post in self.delivered(conversation_id):
+            if post.id == activity_id:
+                return post.activity
+        raise KeyError(f"no activity {activity_id!r} in {conversation_id!r}")
+
     async def accepted(self, conversation_id: str, containing: str) -> Posted:
         """The first activity accepted for this conversation with `containing` in its
         text, once there is one."""
@@ -154,6 +242,7 @@ class StandInChannel:
         finally:
             self.in_flight -= 1
         self.authorizations.append(request.headers.get("Authorization", ""))
+        activity_id = f"activity-{next(self._ids)}" if fault.status == 200 else None
         self.posted.append(
             Posted(
                 conversation,
@@ -161,17 +250,42 @@ class StandInChannel:
                 activity,
                 fault.status,
                 arrived_at,
+                activity_id,
             )
         )
         async with self._answered:
             self._answered.notify_all()
         if fault.status != 200:
-            return web.json_response(
-                {"error": {"code": "Fault", "message": f"stand-in fault {fault.status}"}},
-                status=fault.status,
-                headers=fault.headers,
-            )
-        return web.json_response({"id": f"activity-{next(self._ids)}"})
+            return web.json_response(fault.body(), status=fault.status, headers=fault.headers)
+        return web.json_response({"id": activity_id})
+
+    async def _update(self, request: web.Request) -> web.Response:
+        """`update_activity`: the scripted faults of the conversation first, then the
+        real services' rules."""
+        conversation = request.match_info["conversation"]
+        activity_id = request.match_info["activity"]
+        fault = self._next_fault(conversation)
+        activity = await request.json()
+        if fault.status == 200:
+            fault = self._update_refusal(conversation, activity_id, activity)
+        self.updates.append(Updated(conversation, activity_id, activity, fault.status))
+        async with self._answered:
+            self._answered.notify_all()
+        if fault.status != 200:
+            return web.json_response(fault.body(), status=fault.status, headers=fault.headers)
+        return web.json_response({"id": activity_id})
+
+    def _update_refusal(self, conversation: str, activity_id: str, activity: Any) -> Fault:
+        """Why the service refuses this update (Fault() when it takes it)."""
+        if not isinstance(activity, dict):
+            return Fault(400, code="BadArgument", message="The activity is missing")
+        if activity.get("channelId") in CANNOT_UPDATE_CHANNELS:
+            return NOT_SUPPORTED
+        if activity.get("id") != activity_id:
+            return Fault(400, code="BadArgument", message="The activity id does not match the URL")
+        if not any(post.id == activity_id for post in self.delivered(conversation)):
+            return Fault(404, code="ActivityNotFound", message="Unknown activity")
+        return Fault()
 
     def _next_fault(self, conversation: str) -> Fault:
         if self._scripts[conversation]:

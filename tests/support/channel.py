@@ -41,6 +41,9 @@ class Fault:
     delay_seconds: float = 0.0
     gate: Gate | None = None
     """The answer waits until this gate opens (after any delay)."""
+    code: str = "Fault"
+    """The error code of a fault's body (`{"error": {"code": ...}}`), as the connector
+    service says why (Teams: "BotNotInConversationRoster")."""
 
 
 @dataclass
@@ -167,7 +170,7 @@ class StandInChannel:
             self._answered.notify_all()
         if fault.status != 200:
             return web.json_response(
-                {"error": {"code": "Fault", "message": f"stand-in fault {fault.status}"}},
+                {"error": {"code": fault.code, "message": f"stand-in fault {fault.status}"}},
                 status=fault.status,
                 headers=fault.headers,
             )

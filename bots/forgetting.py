@@ -3,10 +3,10 @@
 What goes, found by their user id on their channel (`dialogs.keys.channel_of`): their
 watches in every conversation with their alerts, attempts and events, and the
 conversation references naming them (`PersonalDataStore.forget`); their settings in
-this conversation (`QuietSettings.forget`) and in every other one whose state document
-holds their id (`BotStateStore.keys_holding`): a group's MEMBERS entry, or a 1:1's whole
-document. Another conversation's document is edited under that conversation's turn lock
-and its e_tag, so a turn running there never loses its own write.
+this conversation (`QuietSettings.forget`; a 1:1's whole state) and in every other one
+whose state document holds their id (`BotStateStore.keys_holding`): a group's MEMBERS
+entry, or a 1:1's whole document. Another conversation's document is edited under that
+conversation's turn lock and its e_tag, so a turn running there never loses its write.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from botbuilder.core import ConversationState, Storage, TurnContext
 
 from bots.bot_storage import CorruptStateError
 from bots.quiet_settings import QuietSettings, forget_member, has_settings
-from dialogs.keys import channel_of, user_id
+from dialogs.keys import channel_of, is_group, user_id
 from domain.personal_data import PersonalData
 from state.interfaces import BotStateStore, PersonalDataStore, TurnLocks
 
@@ -59,6 +59,10 @@ class Forgetting:
         channel, person = channel_of(context.activity), user_id(context.activity)
         rows = await self._personal.forget(channel, person)
         settings = await self._quiet.forget(context)  # saved with this turn's state
+        if not is_group(context.activity):
+            # A 1:1's whole state is theirs: the next message starts afresh, greeted anew.
+            # Deleted, not cleared: an empty state is read again from storage this turn.
+            await self._state.delete(context)
         own = self._state.get_storage_key(context)
         prefix = own[: own.index(CONVERSATIONS) + len(CONVERSATIONS)]
         private = {prefix + key.removeprefix(f"{channel}/") for key in rows.private_conversations}

@@ -592,14 +592,13 @@ def stopped_because(departure: Departure) -> str:
 
 def forget_question(held: PersonalData) -> str:
     """`forget me` asks first, saying what goes."""
-    watches = (
-        "your watches"
-        if not held.watches
-        else f"your {watch_count(held.watches)} with {alert_count(held.alerts)}"
-    )
+    watches = ""
+    if held.watches:
+        alerts = f" with their {alert_count(held.alerts)}" if held.alerts else ""
+        watches = f"your {watch_count(held.watches)}{alerts}, "
     return (
         "Shall I forget you? I'd delete everything I hold about you, in every chat with me:"
-        f" {watches}, your settings (quiet hours, time zone) and the records that let me"
+        f" {watches}your settings (quiet hours, time zone) and the records that let me"
         ' message you. This can\'t be undone. Say "yes" to delete it all, or "no".'
     )
 

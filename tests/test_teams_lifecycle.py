@@ -208,9 +208,7 @@ async def test_the_bot_removed_from_a_team_channel_stops_every_members_watches(
     for person in (ANA, BEN):
         await say(app, channel, team_channel, "watch headphones 20%", person, "channel")
     before = len(channel.posted)
-    await post(
-        app, members_removed(channel.url, team_channel, [BOT_ACCOUNT], ANA, where="channel")
-    )
+    await post(app, members_removed(channel.url, team_channel, [BOT_ACCOUNT], ANA, where="channel"))
     await post(app, installation_update(channel.url, team_channel, "remove", ANA, "channel"))
 
     assert await drop(app) == 0

@@ -186,7 +186,8 @@ class PriceWatchBot(ActivityHandler):
         others = _others(members_added, turn_context)
         if not others:
             return
-        stopped = await self._departures.stopped(conversation_key(turn_context.activity))
+        key = conversation_key(turn_context.activity)
+        stopped = await self._departures.stopped(key, bot_left=False)
         returning = {
             member.id: mine
             for member in others
@@ -222,7 +223,7 @@ class PriceWatchBot(ActivityHandler):
         if turn_context.activity.action != INSTALLED:
             return
         activity = turn_context.activity
-        stopped = await self._departures.stopped(conversation_key(activity))
+        stopped = await self._departures.stopped(conversation_key(activity), bot_left=True)
         if not stopped:
             await self._greet(turn_context)
             return

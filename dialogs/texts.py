@@ -563,12 +563,13 @@ def welcome_back(
     for watch in stopped:
         owner = _member(watch.owner_name)
         owners[owner] = owners.get(owner, 0) + 1
-    whose = ", ".join(f"{md(owner)} {n}" for owner, n in owners.items())
+    whose = ", ".join(f"{md(owner)}: {n}" for owner, n in owners.items())
+    them = "it" if len(stopped) == 1 else "them"
     return (
         f"Hi again! I'm PriceWatch. When I left this chat I stopped"
-        f" {watch_count(len(stopped))} and kept them ({whose})."
-        ' Each of you can say "resume all" to start yours again, or "list" to see them;'
-        f" otherwise I'll delete them{kept}."
+        f" {watch_count(len(stopped))} and kept {them} ({whose})."
+        f' Each of you can say "resume all" to start yours again, or "list" to see them;'
+        f" otherwise I'll delete {them}{kept}."
     )
 
 

@@ -219,5 +219,5 @@ async def test_the_bot_removed_from_a_team_channel_stops_every_members_watches(
 
     await post(app, installation_update(channel.url, team_channel, "add", ANA, "channel"))
     offer = channel.texts(team_channel)[-1]
-    assert "I stopped 2 watches and kept them (Ana Lima 1, Ben Ode 1)" in offer
+    assert "I stopped 2 watches and kept them (Ana Lima: 1, Ben Ode: 1)" in offer
     assert 'Each of you can say "resume all"' in offer

@@ -47,7 +47,9 @@ class Departures:
         there again (a reinstall). Returns the stopped watches."""
         stopped = await self._stop(conversation_key, departure, None)
         await self._references.mark_unreachable(conversation_key, self._clock())
-        logger.warning("the bot left %s (%s): nothing more goes there", conversation_key, departure)
+        logger.warning(
+            "the bot left %s (%s): nothing more goes there", conversation_key, departure.value
+        )
         return stopped
 
     async def roster_refused(self, conversation_key: str) -> None:
@@ -59,14 +61,14 @@ class Departures:
         given up; the others' go on. Returns the member's stopped watches."""
         return await self._stop(conversation_key, Departure.MEMBER_LEFT, member)
 
-    async def stopped(self, conversation_key: str, member: str | None = None) -> list[Watch]:
-        """The conversation's watches stopped by a departure (of `member`'s, when given):
-        what a reinstall, or the member's return, offers to resume."""
+    async def stopped(self, conversation_key: str, *, bot_left: bool) -> list[Watch]:
+        """The conversation's watches stopped because the bot left (`bot_left`), or
+        because their owners did: what a reinstall, or a member's return, offers back."""
         watches = await self._watchlist.of(conversation_key)
         return [
             watch
             for watch in watches
-            if watch.left_at is not None and (member is None or watch.user_id == member)
+            if watch.left_why is not None and watch.left_why.bot_left == bot_left
         ]
 
     def deleted_after(self, watches: list[Watch]) -> datetime | None:

@@ -151,3 +151,18 @@ async def test_retention_deletes_stopped_watches_after_alert_retention_days(
     [kept] = await world.watchlist.of(f"msteams/{GROUP}")
     assert kept.user_id == "29:ana"
     assert await ben.say("list") == [texts.NO_WATCHES]
+
+
+async def test_a_reinstall_offers_what_the_uninstall_stopped_not_what_leavers_left(
+    world: World,
+) -> None:
+    ana, _ = await group_of_two(world)
+    await ana.send(
+        Activity(type="conversationUpdate", members_removed=[ChannelAccount(id="29:ben")])
+    )
+    await ana.send(UNINSTALL)
+    [offer] = await ana.send(INSTALL)
+    assert "I stopped 1 watch and kept it (Ana Lima: 1)" in offer
+    assert "Ben Ode" not in offer
+    [bens] = [w for w in await world.watchlist.of(f"msteams/{GROUP}") if w.user_id == "29:ben"]
+    assert bens.left_why is Departure.MEMBER_LEFT, "who left first stays the reason"

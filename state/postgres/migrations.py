@@ -226,7 +226,7 @@ SCHEMA_V8: Final = """
     CREATE INDEX watches_left ON watches (left_at) WHERE left_at IS NOT NULL;
     -- SQLite's instr(haystack, needle) for bytes, so "forget me" finds the state
     -- documents that hold a person's id with one query on both (state/sql/bot_state.py).
-    CREATE FUNCTION instr(haystack BYTEA, needle BYTEA) RETURNS INTEGER
+    CREATE OR REPLACE FUNCTION instr(haystack BYTEA, needle BYTEA) RETURNS INTEGER
         LANGUAGE sql IMMUTABLE STRICT AS 'SELECT position(needle IN haystack)';
     """
 

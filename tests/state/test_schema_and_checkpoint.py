@@ -172,6 +172,7 @@ async def test_upgrading_a_version_1_file_fills_trigger_cents_and_canonical_last
             **V6_DEFAULTS,
             **V8_DEFAULTS,
             **V10_DEFAULTS,
+            **V12_DEFAULTS,
         }
         for watch in V1_WATCHES
     ]
@@ -189,6 +190,8 @@ V8_DEFAULTS = {"version": 0}
 """What version 8 gives an old watch: its first version."""
 V10_DEFAULTS = {"owner_name": None}
 """What version 10 gives an old watch: its owner's name is not known."""
+V12_DEFAULTS = {"left_at": None, "left_why": None}
+"""What version 12 gives an old watch: no one has left."""
 
 
 async def test_every_watch_reads_back_the_same_after_the_upgrade(upgraded: SqliteStore) -> None:

@@ -56,6 +56,7 @@ from state.private_files import write_private_file
 from state.sqlite import SqliteStore
 from watchers.alert_facts import AlertFactsProvider, ChartUrl, LowsSince
 from watchers.delivery import Deliverer, DeliveryReport, Pacing
+from watchers.departures import Departures
 from watchers.job_guard import guarded
 from watchers.poll_lead import PollLead
 from watchers.poller import Poller, PollReport
@@ -284,6 +285,14 @@ def create_app(
             events=store.events,
         )
         leases = Leases(store.outbox, clock, lease_terms)
+        departures = Departures(
+            watchlist,
+            store.outbox,
+            outcomes,
+            store.references,
+            clock,
+            settings.alert_retention_days,
+        )
         bot = PriceWatchBot(
             conversation_state=PickleHashedConversationState(
                 bot_state_storage or StoreStorage(store.bot_state)
@@ -294,7 +303,12 @@ def create_app(
             catalog=catalog,
             watchlist=watchlist,
             alerts=AlertsInTurn(
-                leases, outcomes, clock, settings.alert_hold_seconds, store.watches.by_ids
+                leases,
+                outcomes,
+                clock,
+                settings.alert_hold_seconds,
+                store.watches.by_ids,
+                gone=departures.roster_refused,
             ),
             clock=clock,
             default_drop=settings.drop_threshold_percent,
@@ -309,6 +323,8 @@ def create_app(
             outbox=store.outbox,
             price_history=store.history,
             events=store.events,
+            departures=departures,
+            personal=store.personal,
         )
         deliverer = Deliverer(
             store.outbox,

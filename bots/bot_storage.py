@@ -71,7 +71,7 @@ class StoreStorage(Storage):
                 setattr(change, ETAG, str(etag))
 
     async def delete(self, keys: List[str]) -> None:
-        await self._bot_state.delete(keys)
+        await self._bot_state.delete(list(keys))  # BotState.delete passes a set
 
 
 def _expected_etag(change: Any) -> int | None:

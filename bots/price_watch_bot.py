@@ -1,5 +1,6 @@
 """The ActivityHandler: one turn at a time per conversation, its state, and the routing of
-messages (card buttons, open dialogs, the command table) and of the proactive alert turn.
+messages (card buttons, open dialogs, the command table), of the proactive alert turn, and
+of who comes and goes (Teams' installationUpdate, members added and removed).
 
 A message's text is read without the bot's own @mention (Teams puts it in every message
 of a group chat or channel), once, here at the edge of the turn."""
@@ -15,8 +16,9 @@ from botbuilder.dialogs import DialogInstance, DialogSet, DialogState
 from botbuilder.schema import ActivityTypes, ChannelAccount
 
 from bots.alert_sender import alert_sender
-from bots.bot_storage import CorruptStateError
+from bots.bot_storage import CorruptStateError, StoreStorage
 from bots.card_updates import CardUpdates, tell_page
+from bots.forgetting import Forgetting
 from bots.proactive import PROACTIVE_BATCH
 from bots.quiet_settings import QuietSettings, quiet_state_is_usable
 from bots.why import WhyTeller
@@ -24,12 +26,14 @@ from dialogs import texts
 from dialogs.card_actions import CardActions, is_card_action
 from dialogs.commands.command import Services, Turn
 from dialogs.commands.table import command_in, interruption_in
+from dialogs.forget_dialog import ForgetDialog
 from dialogs.history_reply import HistoryReplies
-from dialogs.keys import conversation_key, tenant_id, user_id
+from dialogs.keys import conversation_key, is_group, tenant_id, user_id
 from dialogs.mentions import without_bot_mention
 from dialogs.remove_dialog import RemoveDialog
 from dialogs.watch_dialog import WatchDialog
 from domain.clock import Clock
+from domain.departures import Departure
 from domain.local_times import LocalTimes
 from feed.catalog import Catalog
 from outbox.in_turn import AlertsInTurn, ProactiveBatch
@@ -37,12 +41,14 @@ from shops.pages import ShopPages
 from state.interfaces import (
     BotStateStore,
     OutboxStore,
+    PersonalDataStore,
     PriceHistoryStore,
     ReferenceStore,
     TurnLocks,
     WatchEventStore,
 )
 from watchers.alert_facts import AlertFactsSource
+from watchers.departures import Departures
 from watchers.watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -52,6 +58,10 @@ CONTINUE_CONVERSATION = "ContinueConversation"
 DIALOG_STATE = "DialogState"
 GREETED = "Greeted"
 STARTED_OVER = "StartedOver"
+# installationUpdate actions: an upgrade ("add-upgrade", "remove-upgrade") neither brings
+# the bot nor takes it away.
+INSTALLED = "add"
+UNINSTALLED = "remove"
 
 
 class PriceWatchBot(ActivityHandler):
@@ -74,6 +84,8 @@ class PriceWatchBot(ActivityHandler):
         price_history: PriceHistoryStore,
         events: WatchEventStore,
         pages: ShopPages,
+        departures: Departures,
+        personal: PersonalDataStore,
     ) -> None:
         self._conversation_state = conversation_state
         self._references = references
@@ -83,6 +95,7 @@ class PriceWatchBot(ActivityHandler):
         self._alerts = alerts
         self._clock = clock
         self._alert_facts = alert_facts
+        self._departures = departures
         self._card_actions = CardActions(watchlist, clock)
         self._card_updates = CardUpdates(outbox, alert_facts, watchlist.of)
         self._watchlist = watchlist
@@ -100,8 +113,21 @@ class PriceWatchBot(ActivityHandler):
             history=history,
             pages=pages,
         )
+        forgetting = Forgetting(
+            personal,
+            bot_state,
+            StoreStorage(bot_state),
+            conversation_state,
+            self._quiet,
+            locks,
+            turn_wait_seconds,
+        )
         self._dialogs = DialogSet(self._dialog_state)
-        dialogs = [WatchDialog(catalog, watchlist, default_drop, pages), RemoveDialog(watchlist)]
+        dialogs = [
+            WatchDialog(catalog, watchlist, default_drop, pages),
+            RemoveDialog(watchlist),
+            ForgetDialog(forgetting),
+        ]
         for dialog in dialogs:
             self._dialogs.add(dialog)
         self._dialog_ids = frozenset(dialog.id for dialog in dialogs)
@@ -166,9 +192,66 @@ class PriceWatchBot(ActivityHandler):
     async def on_members_added_activity(
         self, members_added: List[ChannelAccount], turn_context: TurnContext
     ) -> None:
-        bot = turn_context.activity.recipient
-        if any(bot is None or member.id != bot.id for member in members_added):
+        """Greet whoever joined; a member back where the bot kept the watches it stopped
+        when they left is offered to resume them."""
+        others = _others(members_added, turn_context)
+        if not others:
+            return
+        key = conversation_key(turn_context.activity)
+        stopped = await self._departures.stopped(key, bot_left=False)
+        returning = {
+            member.id: mine
+            for member in others
+            if (mine := [watch for watch in stopped if watch.user_id == member.id])
+        }
+        if not returning:
             await self._greet(turn_context)
+            return
+        times = await self._quiet.local_times(turn_context, self._clock())
+        for mine in returning.values():
+            kept = self._departures.deleted_after(mine)
+            await turn_context.send_activity(
+                texts.welcome_back_member(mine[0].owner_name, mine, kept, times)
+            )
+        await self._greeted.set(turn_context, True)
+
+    async def on_members_removed_activity(
+        self, members_removed: List[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        """The bot removed: as an uninstall. A member gone: their watches here stop."""
+        key = conversation_key(turn_context.activity)
+        others = _others(members_removed, turn_context)
+        if len(others) < len(members_removed):
+            await self._departures.bot_left(key, Departure.BOT_REMOVED)
+            return
+        for member in others:
+            if member.id:
+                await self._departures.member_left(key, member.id)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """Installed (again): the greeting, offering to resume what was stopped when the
+        bot was removed."""
+        if turn_context.activity.action != INSTALLED:
+            return
+        activity = turn_context.activity
+        stopped = await self._departures.stopped(conversation_key(activity), bot_left=True)
+        if not stopped:
+            await self._greet(turn_context)
+            return
+        times = await self._quiet.local_times(turn_context, self._clock())
+        kept = self._departures.deleted_after(stopped)
+        await turn_context.send_activity(
+            texts.welcome_back(stopped, kept, times, group=is_group(activity))
+        )
+        await self._greeted.set(turn_context, True)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        """Uninstalled: the conversation's watches stop, and nothing more is sent there
+        (not even a goodbye: the channel would refuse it)."""
+        if turn_context.activity.action != UNINSTALLED:
+            return
+        key = conversation_key(turn_context.activity)
+        await self._departures.bot_left(key, Departure.BOT_REMOVED)
 
     async def _greet(self, turn_context: TurnContext) -> None:
         await turn_context.send_activity(texts.GREETING)
@@ -264,6 +347,12 @@ def _is_usable(document: dict[str, object] | None, dialog_ids: frozenset[str]) -
             for instance in stack
         )
     )
+
+
+def _others(members: List[ChannelAccount], turn_context: TurnContext) -> List[ChannelAccount]:
+    """The members that are not the bot (all of them when the bot's own id is not known)."""
+    bot = turn_context.activity.recipient
+    return [member for member in members if bot is None or member.id != bot.id]
 
 
 def _is_proactive(turn_context: TurnContext) -> bool:

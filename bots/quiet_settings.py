@@ -154,12 +154,37 @@ class QuietSettings:
         await self._alerts.quiet_hours_changed(key)  # what waited waits for the new end
         return quiet_texts.quiet_set(command.hours, zone)
 
+    async def forget(self, context: TurnContext) -> bool:
+        """`forget me`: the sender's quiet hours and zone in this conversation go (in a
+        group, their entry under MEMBERS); whether they had any."""
+        had = (
+            await self._hours.get(context) is not None or await self._zone.get(context) is not None
+        )
+        await self._hours.delete(context)
+        await self._zone.delete(context)
+        return had
+
     async def timezone(self, context: TurnContext, command: TimezoneCommand) -> str:
         if not command.zone:
             return quiet_texts.zone_now(*await self.zone(context))
         await self._zone.set(context, {"name": command.zone, "chosen": True})
         await self._alerts.quiet_hours_changed(conversation_key(context.activity))
         return quiet_texts.zone_set(command.zone, await self.hours(context))
+
+
+def forget_member(document: dict[str, Any], member: str) -> bool:
+    """`forget me` in another conversation's state document: the member's own settings
+    there go (a group's MEMBERS entry); whether there were any."""
+    members = document.get(MEMBERS)
+    if not isinstance(members, dict) or member not in members:
+        return False
+    document[MEMBERS] = {key: own for key, own in members.items() if key != member}
+    return True
+
+
+def has_settings(document: Mapping[str, Any]) -> bool:
+    """Whether a 1:1 conversation's state document holds quiet hours or a zone."""
+    return document.get(QUIET_HOURS) is not None or document.get(TIME_ZONE) is not None
 
 
 def _hours(stored: str | None) -> QuietHours | None:

@@ -4,6 +4,7 @@ sending there (`domain.alerts.SendFailure`)."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Final, Mapping
@@ -24,6 +25,9 @@ MAX_RETRY_AFTER_SECONDS: Final = 3600.0
 DEFAULT_RETRY_AFTER_SECONDS: Final = 1.0
 TRANSIENT_STATUSES: Final = frozenset({408, 412, 500, 502, 503, 504})
 UNREACHABLE_STATUSES: Final = frozenset({401, 403, 404})
+NOT_IN_ROSTER: Final = "BotNotInConversationRoster"
+"""Teams' error code, with 403, for a send to a conversation the bot is no longer in
+(uninstalled, removed from the team or chat): no retry can succeed."""
 
 
 def classify(error: BaseException, now: datetime) -> SendFailure:
@@ -32,6 +36,8 @@ def classify(error: BaseException, now: datetime) -> SendFailure:
     if status is None:
         return SendFailure(FailureKind.TRANSIENT, f"{name} (no HTTP response)")
     description = f"HTTP {status} ({name})"
+    if status == 403 and _error_code(error) == NOT_IN_ROSTER:
+        return SendFailure(FailureKind.GONE, f"{description}: {NOT_IN_ROSTER}", status)
     if status == 429:
         wait = retry_after_seconds(headers.get("Retry-After"), now)
         return SendFailure(FailureKind.RATE_LIMITED, description, status, wait)
@@ -73,3 +79,20 @@ def _status_and_headers(error: BaseException) -> tuple[int | None, Mapping[str, 
     status = getattr(response, "status_code", None) or getattr(response, "status", None)
     headers = getattr(response, "headers", None) or {}
     return (status if isinstance(status, int) else None), headers
+
+
+def _error_code(error: BaseException) -> str | None:
+    """The channel's error code: from the SDK's deserialized `ErrorResponse`, or read from
+    the answer's JSON body (`{"error": {"code": ...}}`) when it is another error."""
+    model = getattr(getattr(error, "error", None), "error", None)
+    code = getattr(model, "code", None)
+    if isinstance(code, str):
+        return code
+    body = getattr(getattr(error, "response", None), "body", None)
+    try:
+        answer = json.loads(body()) if callable(body) else None
+    except (TypeError, ValueError):
+        return None
+    found = answer.get("error") if isinstance(answer, dict) else None
+    code = found.get("code") if isinstance(found, dict) else None
+    return code if isinstance(code, str) else None

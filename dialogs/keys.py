@@ -11,6 +11,11 @@ def _text(value: object) -> str:
     return str(getattr(value, "value", value) or "")
 
 
+def channel_of(activity: Activity) -> str:
+    """The channel's id: a user's id means them on this channel only."""
+    return _text(activity.channel_id)
+
+
 def conversation_key(activity: Activity) -> str:
     conversation_id = activity.conversation.id if activity.conversation else ""
     return f"{_text(activity.channel_id)}/{conversation_id}"

@@ -16,7 +16,9 @@ from typing import Final, Mapping, Sequence
 
 from domain.alert_facts import LOW_WINDOW_DAYS, UNKNOWN, AlertFacts, LowestPrice
 from domain.alerts import Alert, AlertKind
+from domain.departures import DEPARTURE_WHY, Departure
 from domain.local_times import LocalTimes
+from domain.personal_data import PersonalData
 from domain.price_drops import PriceDrop, price_drop, protection_claim
 from domain.rules import Rule, RuleKind, to_cents
 from domain.sleep import Sleep
@@ -96,6 +98,10 @@ def help_lines(default_drop: Decimal) -> tuple[HelpLine, ...]:
         HelpLine(
             "**timezone Europe/Berlin**",
             "the time zone of your quiet hours and of every time I tell you",
+        ),
+        HelpLine(
+            "**forget me**",
+            "delete everything I hold about you, in every chat with me (I ask first)",
         ),
         HelpLine("**cancel**", "leave whatever we're in the middle of", in_menu=True),
     )
@@ -325,7 +331,12 @@ def watch_state(watch: Watch, times: LocalTimes) -> str:
             states.append(f"price protection ended {times.at(watch.expires_at)} (you paid {paid})")
         else:
             states.append(f"price protection until {times.at(watch.expires_at)} (you paid {paid})")
-    if watch.paused_by_user:
+    if watch.left_at is not None and watch.left_why is not None:
+        states.append(
+            f"stopped {times.at(watch.left_at)} because {DEPARTURE_WHY[watch.left_why]}"
+            f' (say "resume {md(watch.product_name)}" to start it again)'
+        )
+    elif watch.paused_by_user:
         states.append("paused by you")
     elif watch.snoozed_until is not None and watch.snoozed_until > now:
         states.append(f"snoozed until {times.at(watch.snoozed_until)}")
@@ -549,6 +560,11 @@ _ALL_SAID: Final = {
     ): "OK, I've resumed all {n} of your watches and I'll alert you as usual.",
     (
         "resume",
+        Sleep.LEFT,
+        Sleep.AWAKE,
+    ): "OK, I've resumed all {n} of your watches and I'll alert you as usual.",
+    (
+        "resume",
         Sleep.AWAKE,
         Sleep.AWAKE,
     ): "None of your {n} watches was paused or snoozed: I'm alerting you as usual.",
@@ -615,4 +631,106 @@ def already_watching(watch: Watch) -> str:
     return (
         f"You're already watching {md(watch.product_name)}: I'll tell you when it is"
         f" {trigger} or less ({how})."
+    )
+
+
+def _names(watches: Sequence[Watch]) -> str:
+    """ "headphones", "headphones and monitor", "headphones, monitor and kettle"."""
+    names = [md(watch.product_name) for watch in watches]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _kept_until(deleted_after: datetime | None, times: LocalTimes) -> str:
+    return "" if deleted_after is None else f" after {times.at(deleted_after)}"
+
+
+def welcome_back(
+    stopped: Sequence[Watch], deleted_after: datetime | None, times: LocalTimes, group: bool
+) -> str:
+    """A reinstall's greeting when the bot kept watches it stopped on leaving: it offers to
+    resume them (`resume all`); in a group each member's are their own."""
+    kept = _kept_until(deleted_after, times)
+    if not group:
+        them = "it" if len(stopped) == 1 else "them"
+        return (
+            f"Hi again! I'm PriceWatch. When I left this chat I stopped your"
+            f" {watch_count(len(stopped))} ({_names(stopped)}) and kept {them}."
+            f' Say "resume all" to start {them} again, or "list" to see {them};'
+            f" otherwise I'll delete {them}{kept}."
+        )
+    owners: dict[str, int] = {}
+    for watch in stopped:
+        owner = _member(watch.owner_name)
+        owners[owner] = owners.get(owner, 0) + 1
+    whose = ", ".join(f"{md(owner)}: {n}" for owner, n in owners.items())
+    them = "it" if len(stopped) == 1 else "them"
+    return (
+        f"Hi again! I'm PriceWatch. When I left this chat I stopped"
+        f" {watch_count(len(stopped))} and kept {them} ({whose})."
+        f' Each of you can say "resume all" to start yours again, or "list" to see them;'
+        f" otherwise I'll delete {them}{kept}."
+    )
+
+
+def welcome_back_member(
+    name: str | None, stopped: Sequence[Watch], deleted_after: datetime | None, times: LocalTimes
+) -> str:
+    """A member back in a group where the bot kept the watches it stopped when they left."""
+    them = "it" if len(stopped) == 1 else "them"
+    return (
+        f"Welcome back, {md(_member(name))}! When you left this chat I stopped your"
+        f" {watch_count(len(stopped))} ({_names(stopped)}) and kept {them}."
+        f' Say "resume all" to start {them} again; otherwise I\'ll delete {them}'
+        f"{_kept_until(deleted_after, times)}."
+    )
+
+
+def stopped_because(departure: Departure) -> str:
+    """What `why` says happened when a watch stopped."""
+    return f"stopped: {DEPARTURE_WHY[departure]}"
+
+
+def forget_question(held: PersonalData) -> str:
+    """`forget me` asks first, saying what goes."""
+    watches = ""
+    if held.watches:
+        alerts = f" with their {alert_count(held.alerts)}" if held.alerts else ""
+        watches = f"your {watch_count(held.watches)}{alerts}, "
+    return (
+        "Shall I forget you? I'd delete everything I hold about you, in every chat with me:"
+        f" {watches}your settings (quiet hours, time zone) and the records that let me"
+        ' message you. This can\'t be undone. Say "yes" to delete it all, or "no".'
+    )
+
+
+FORGET_RETRY: Final = (
+    f'Please say "yes" to delete everything I hold about you, or "no". {OR_CANCEL}'
+)
+FORGET_NOT_YOURS: Final = (
+    'That question is for whoever said "forget me": only they can answer it, and it'
+    " deletes their data, not yours."
+)
+FORGET_KEPT: Final = "OK, I've deleted nothing: your watches and settings stay as they are."
+
+
+def alert_count(count: int) -> str:
+    return f"{count} alert" + ("" if count == 1 else "s")
+
+
+def forgotten(deleted: PersonalData) -> str:
+    """What `forget me` deleted: "I deleted 3 watches, 5 alerts and your settings"."""
+    if deleted.nothing:
+        return (
+            "Done. I held no watches, alerts or settings of yours, and now I hold nothing"
+            " about you. If you write to me again, I'll start afresh."
+        )
+    parts = [
+        *([watch_count(deleted.watches)] if deleted.watches else []),
+        *([alert_count(deleted.alerts)] if deleted.alerts else []),
+        *(["your settings"] if deleted.settings else []),
+    ]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return (
+        f"Done: I deleted {listed}, and now I hold nothing about you."
+        " If you write to me again, I'll start afresh."
     )

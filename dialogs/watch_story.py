@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Final, Sequence
 
-from dialogs.texts import md, money
+from dialogs.texts import md, money, stopped_because
 from domain.alert_fate import Fate, Situation, fate
 from domain.alerts import Alert, AlertKind, AlertStatus, Attempt
+from domain.departures import DEPARTURE_WHY, Departure
 from domain.history import PricePoint
 from domain.local_times import LocalTimes
 from domain.rules import RuleKind
@@ -177,7 +178,13 @@ class _Teller:
         kind = event.kind
         if kind in (EventKind.CREATED, EventKind.TARGET_CHANGED):
             return self._line(event.at, _EVENT, self._rule_event(event))
-        if kind in (EventKind.PAUSED, EventKind.SNOOZED, EventKind.RESUMED, EventKind.WOKE):
+        if kind in (
+            EventKind.PAUSED,
+            EventKind.SNOOZED,
+            EventKind.RESUMED,
+            EventKind.WOKE,
+            EventKind.LEFT,
+        ):
             return self._line(event.at, _EVENT, self._sleep_event(event))
         if kind in (EventKind.HELD, EventKind.SENT, EventKind.FAILED, EventKind.DROPPED):
             return self._line(event.at, _DELIVERY, self._delivery_event(event))
@@ -204,6 +211,11 @@ class _Teller:
             return "you resumed it"
         if event.kind is EventKind.WOKE:
             return "its snooze ended"
+        if event.kind is EventKind.LEFT:
+            try:
+                return stopped_because(Departure(event.detail))
+            except ValueError:
+                return "stopped"
         until = None if event.detail is None else moment_of(event.detail)
         return "you snoozed it" + ("" if until is None else f" until {self._times.at(until)}")
 
@@ -263,6 +275,8 @@ class _Teller:
                 why = "while you had paused it"
             elif earlier.kind is EventKind.SNOOZED:
                 why = "while it was snoozed"
+            elif earlier.kind is EventKind.LEFT:
+                why = "while it was stopped"
         return why
 
     def _alert(self, story: AlertStory, told: set[int]) -> list[Line]:
@@ -407,7 +421,13 @@ def _trigger_now(watch: Watch, now: datetime, times: LocalTimes) -> list[str]:
     low = not watch.state.armed and not watch.paused
     owes = is_sleeping(watch) and owes_wake_alert(watch, now) and not watch.paused
     snoozed = watch.snoozed_until
-    if watch.paused_by_user:
+    if watch.left_why is not None:
+        asleep = (
+            f"Right now it is stopped because {DEPARTURE_WHY[watch.left_why]}: it tracks the"
+            " price but says nothing until you resume it."
+        )
+        then = "when you resume it"
+    elif watch.paused_by_user:
         asleep = (
             "Right now you have paused it: it tracks the price but says nothing until you"
             " resume it."

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from domain.alerts import Alert, AlertKind, AlertStatus
+from domain.departures import DEPARTURE_WHY
 from domain.sleep import is_asleep
 from domain.watches import Watch
 
@@ -25,8 +26,8 @@ class Fate(str, Enum):
     ASLEEP = "asleep"
     """The watch is paused or snoozed: held until it wakes (then due at once)."""
     STALE = "stale"
-    """The alert no longer stands: its watch is gone, or its trigger was lowered below
-    the alert's price since."""
+    """The alert no longer stands: its watch is gone, stopped because its owner or the
+    bot left the conversation, or its trigger was lowered below the alert's price since."""
     UNREACHABLE = "unreachable"
     """The channel refused the conversation: waits until the user writes again."""
     SENT = "sent"
@@ -87,6 +88,8 @@ def _why_stale(alert: Alert, watch: Watch | None) -> str:
     """Why the alert no longer says something true, or "" when it still does."""
     if watch is None:
         return "the watch was removed"
+    if watch.left_why is not None:  # never sent to a conversation its owner or bot left
+        return DEPARTURE_WHY[watch.left_why]
     crossing = alert.kind in (AlertKind.DROP, AlertKind.PROTECT)
     if crossing and alert.new_price is not None and alert.new_price > watch.rule.trigger_price:
         return "the trigger was lowered below that price"

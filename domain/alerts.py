@@ -37,6 +37,9 @@ class FailureKind(str, Enum):
     TRANSIENT = "transient"
     UNREACHABLE = "unreachable"
     PERMANENT = "permanent"
+    GONE = "gone"
+    """The bot is no longer in the conversation (Teams' 403 BotNotInConversationRoster):
+    given up at once, and the conversation's watches stop (`domain.departures`)."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""When a watch is asleep (paused by its user, snoozed, or past its protection window)
-and what it owes its user on waking. Pure functions.
+"""When a watch is asleep (paused by its user, snoozed, stopped because its owner or the
+bot left the conversation, or past its protection window) and what it owes its user on
+waking. Pure functions.
 
 An asleep watch keeps evaluating prices exactly as an awake one (last price, armed,
 crossings), but creates no alert. On waking, if it fired while asleep (its crossings
@@ -19,18 +20,24 @@ from domain.watches import Watch
 
 
 class Sleep(str, Enum):
-    """What a user made of a watch's alerts: one of three, never two at once.
+    """What became of a watch's alerts: one of four, never two at once.
 
     A pause and a snooze replace each other: `pause` on a snoozed watch ends the snooze
     (paused until resumed), `snooze` on a paused watch ends the pause (alerts come back
-    when the snooze runs out). `list`, `why` and the replies all read this."""
+    when the snooze runs out). A watch whose owner or bot left the conversation is
+    stopped, whatever it was before; `pause`, `snooze` or `resume` by its owner make it
+    theirs again. `list`, `why` and the replies all read this."""
 
     AWAKE = "awake"
     PAUSED = "paused"
     SNOOZED = "snoozed"
+    LEFT = "left"
+    """Stopped: its owner or the bot left the conversation (`domain.departures`)."""
 
 
 def sleep_of(watch: Watch, now: datetime) -> Sleep:
+    if watch.left_at is not None:
+        return Sleep.LEFT
     if watch.paused_by_user:
         return Sleep.PAUSED
     if watch.snoozed_until is not None and watch.snoozed_until > now:
@@ -39,9 +46,10 @@ def sleep_of(watch: Watch, now: datetime) -> Sleep:
 
 
 def is_asleep(watch: Watch, now: datetime) -> bool:
-    """No alerts now."""
+    """No alerts now. Its SQL twin is `state.rule_sql.asleep_sql`."""
     return (
-        watch.paused_by_user
+        watch.left_at is not None
+        or watch.paused_by_user
         or (watch.snoozed_until is not None and watch.snoozed_until > now)
         or (watch.expires_at is not None and watch.expires_at <= now)
     )
@@ -51,7 +59,7 @@ def is_sleeping(watch: Watch) -> bool:
     """Put to sleep and not yet woken (a snooze that ran out but has not been noticed
     yet counts): falling asleep again keeps its `sleep_crossings`, so an alert it owes
     from before is not lost."""
-    return watch.paused_by_user or watch.snoozed_until is not None
+    return watch.left_at is not None or watch.paused_by_user or watch.snoozed_until is not None
 
 
 def owes_wake_alert(watch: Watch, now: datetime) -> bool:

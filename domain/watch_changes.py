@@ -16,6 +16,7 @@ from typing import Callable
 
 from domain.alert_birth import Available, Crossing, ShopSilent, Unavailable, Woke, born
 from domain.alerts import NewAlert
+from domain.departures import Departure
 from domain.price_drops import chosen_gap
 from domain.rules import Rule, evaluate, protect_rule, protected_state, retargeted
 from domain.sleep import Sleep, is_sleeping, sleep_of
@@ -91,8 +92,8 @@ def _sleep_crossings(watch: Watch) -> int:
 
 
 def pause(now: datetime) -> WatchChange:
-    """Asleep until resumed; a snooze it had ends (`domain.sleep.Sleep`). A paused watch
-    stays as it is."""
+    """Asleep until resumed; a snooze it had ends, and a stop its owner's leaving made
+    (`domain.sleep.Sleep`). A paused watch stays as it is."""
 
     def change(watch: Watch) -> Change:
         if sleep_of(watch, now) is Sleep.PAUSED:
@@ -101,6 +102,8 @@ def pause(now: datetime) -> WatchChange:
             watch,
             paused_by_user=True,
             snoozed_until=None,
+            left_at=None,
+            left_why=None,
             sleep_crossings=_sleep_crossings(watch),
         )
         return Change(watch, after, events=[_event(watch, EventKind.PAUSED, now)])
@@ -109,13 +112,15 @@ def pause(now: datetime) -> WatchChange:
 
 
 def snooze(until: datetime, now: datetime) -> WatchChange:
-    """Asleep until `until`, instead of any pause or earlier snooze."""
+    """Asleep until `until`, instead of any pause, stop or earlier snooze."""
 
     def change(watch: Watch) -> Change:
         after = replace(
             watch,
             paused_by_user=False,
             snoozed_until=until,
+            left_at=None,
+            left_why=None,
             sleep_crossings=_sleep_crossings(watch),
         )
         detail = until.isoformat()
@@ -152,15 +157,32 @@ def snooze_ran_out(now: datetime) -> WatchChange:
     def change(watch: Watch) -> Change:
         if watch.snoozed_until is None or watch.snoozed_until > now:
             return Change(watch, watch)
-        if watch.paused_by_user:  # still paused: only the snooze ends
+        if watch.paused_by_user or watch.left_at is not None:  # only the snooze ends
             return Change(watch, replace(watch, snoozed_until=None))
         return _wake(watch, EventKind.WOKE, now)
 
     return change
 
 
+def left(departure: Departure, now: datetime) -> WatchChange:
+    """Its owner or the bot left the conversation: stopped, saying nothing (its waiting
+    alerts are given up: `domain.alert_fate`), until resumed or deleted. A stopped watch
+    stays as it is."""
+
+    def change(watch: Watch) -> Change:
+        if watch.left_at is not None:
+            return Change(watch, watch)
+        after = replace(
+            watch, left_at=now, left_why=departure, sleep_crossings=_sleep_crossings(watch)
+        )
+        event = _event(watch, EventKind.LEFT, now, detail=departure.value)
+        return Change(watch, after, events=[event])
+
+    return change
+
+
 def _wake(watch: Watch, kind: EventKind, now: datetime) -> Change:
-    after = replace(watch, paused_by_user=False, snoozed_until=None)
+    after = replace(watch, paused_by_user=False, snoozed_until=None, left_at=None, left_why=None)
     if not is_sleeping(watch):
         return Change(watch, after)
     alert = born(after, Woke(), now)

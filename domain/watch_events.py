@@ -28,6 +28,9 @@ class EventKind(str, Enum):
     RESUMED = "resumed"
     WOKE = "woke"
     """A snooze ran out."""
+    LEFT = "left"
+    """Its owner or the bot left the conversation: the watch stopped (`detail`: the
+    `domain.departures.Departure`)."""
     ARMED = "armed"
     """The price went back above the trigger: the next crossing alerts again."""
     FIRED = "fired"

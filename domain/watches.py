@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
+from domain.departures import Departure
 from domain.rules import Rule, RuleState
 
 
@@ -49,6 +50,12 @@ class Watch:
     while asleep (`domain.sleep.owes_wake_alert`)."""
     owner_name: str | None = None
     """The display name of the member who made it (`user_id`); None when unknown."""
+    left_at: datetime | None = None
+    """When it stopped because its owner or the bot left the conversation
+    (`domain.departures`); None while they are there. The retention job deletes it
+    ALERT_RETENTION_DAYS after."""
+    left_why: Departure | None = None
+    """Who left, when `left_at` is set."""
     version: int = 0
     """Bumped by every write of the watch's state: a write made from an earlier read
     names the version it read and loses to any change made since (compare-and-set)."""

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Mapping, Sequence
 
 from domain.alert_fate import Fate, Situation, Verdict, fate
-from domain.alerts import Alert, Delivered, SendFailure
+from domain.alerts import Alert, Delivered, FailureKind, SendFailure
 from domain.clock import Clock
 from domain.watches import Watch
 from outbox.leases import Leases
@@ -27,6 +27,9 @@ them, by id; returns why it failed, or that it went (with the id the channel gav
 message)."""
 WatchesNow = Callable[[Sequence[int]], Awaitable[dict[int, Watch]]]
 """The watches that still exist, by id, as they are now (`WatchStore.by_ids`)."""
+Gone = Callable[[str], Awaitable[None]]
+"""The channel said the bot is no longer in this conversation: stop its watches and give
+up its waiting alerts (`watchers.departures.Departures.roster_refused`)."""
 
 
 @dataclass
@@ -51,12 +54,15 @@ class AlertsInTurn:
         clock: Clock,
         hold_seconds: float,
         watches: WatchesNow,
+        *,
+        gone: Gone,
     ) -> None:
         self._leases = leases
         self._outcomes = outcomes
         self._clock = clock
         self._hold = timedelta(seconds=hold_seconds)
         self._watches = watches
+        self._gone = gone
 
     async def run(
         self,
@@ -133,8 +139,13 @@ class AlertsInTurn:
             outcome = await send(_alerts(ready), owner, watches)
             if isinstance(outcome, Delivered):
                 await self._outcomes.sent(_alerts(ready), ready[0][1].why, outcome.activity_id)
-            else:
-                await self._outcomes.failed(_alerts(ready), outcome)
+                continue
+            await self._outcomes.failed(_alerts(ready), outcome)
+            if outcome.kind is FailureKind.GONE:
+                # One refused send is enough: the other owners' alerts are given up with
+                # the conversation's watches, never tried.
+                await self._gone(alerts[0].conversation_key)
+                break
         return [alert for verdicts in by_fate.values() for alert, _ in verdicts]
 
 

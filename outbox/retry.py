@@ -22,7 +22,7 @@ class RetryPolicy:
         self, failed_attempts: int, now: datetime, failure: SendFailure
     ) -> datetime | None:
         """After the n-th failed attempt: when to try again, or None to give up."""
-        if failure.kind is FailureKind.PERMANENT:
+        if failure.kind in (FailureKind.PERMANENT, FailureKind.GONE):
             return None
         if failure.kind is FailureKind.RATE_LIMITED:
             if failed_attempts >= self.max_rate_limited_attempts:

@@ -6,7 +6,7 @@ connection, the migrations and the checkpoints. The rest of the app sees only th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, AsyncContextManager, Protocol, Sequence
 
@@ -94,6 +94,10 @@ class WatchStore(Protocol):
 
     async def remove_expired(self, now: datetime) -> int:
         """Remove the price protection watches whose window has ended."""
+
+    async def remove_left(self, before: datetime) -> int:
+        """Remove the watches stopped before `before` because their owner or the bot left
+        the conversation (`domain.departures`), with any alert of theirs still open."""
 
     async def watched_product_ids(self) -> list[str]: ...
 
@@ -188,6 +192,9 @@ class OutboxStore(Protocol):
 
     async def of_watch(self, watch_id: int, limit: int) -> list[Alert]:
         """The watch's most recent alerts, whatever became of them, oldest first."""
+
+    async def open_of_watches(self, watch_ids: Sequence[int]) -> list[Alert]:
+        """The watches' alerts not sent or given up yet (pending or held, claimed or not)."""
 
     async def attempts(self, alert_id: int) -> list[Attempt]:
         """Every delivery attempt of one alert, oldest first."""
@@ -323,6 +330,34 @@ class BotStateStore(Protocol):
 
     async def delete(self, keys: Sequence[str]) -> None: ...
 
+    async def keys_holding(self, prefix: str, needle: bytes) -> list[str]:
+        """The keys starting with `prefix` of the documents whose bytes hold `needle` (a
+        person's id, as the documents' pickles hold it: UTF-8), for `forget me`."""
+
+
+@dataclass(frozen=True)
+class ForgottenRows:
+    """What `PersonalDataStore.forget` deleted."""
+
+    watches: int = 0
+    alerts: int = 0
+    private_conversations: list[str] = field(default_factory=list)
+    """The keys of the 1:1 conversations whose reference named them and is gone."""
+
+
+class PersonalDataStore(Protocol):
+    """Everything the tables hold about one person, found by their user id on one
+    channel (`state/sql/personal_data.py` says which rows), for `forget me`; bot state
+    documents are found with `BotStateStore.keys_holding`."""
+
+    async def count(self, channel_id: str, user_id: str) -> tuple[int, int]:
+        """Their watches, in every conversation of the channel, and those watches' alerts."""
+
+    async def forget(self, channel_id: str, user_id: str) -> ForgottenRows:
+        """Delete in one transaction their watches, those watches' alerts with their
+        attempts and events, and every conversation reference naming them: a 1:1's goes,
+        a group's loses its `user` (whoever spoke last)."""
+
 
 class TurnLocks(Protocol):
     """One turn at a time per conversation, inbound and proactive alike."""
@@ -381,6 +416,9 @@ class Store(Protocol):
 
     @property
     def pages(self) -> ShopPageStore: ...
+
+    @property
+    def personal(self) -> PersonalDataStore: ...
 
     @property
     def locks(self) -> TurnLocks: ...

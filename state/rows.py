@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from domain.alerts import Alert, AlertKind, AlertStatus, FailureKind, NewAlert
+from domain.departures import Departure
 from domain.rules import Rule, RuleKind, RuleState, comparable_cents
 from domain.watches import NewWatch, Watch
 from state.columns import dec, price_text_or_none, text
@@ -48,6 +49,8 @@ MUTABLE_WATCH_COLUMNS = {
     "sleep_crossings": "int",
     "expires_at": "moment",
     "user_version": "int",
+    "left_at": "moment",
+    "left_why": "text",
 }
 """What a change of a watch may write, in the order `mutable_values` gives them."""
 
@@ -69,7 +72,9 @@ ALERT_COLUMNS = {
 """A new alert's columns, in the order `alert_values` gives them."""
 
 
-def mutable_values(watch: Watch, snoozed_until: Any, expires_at: Any) -> tuple[Any, ...]:
+def mutable_values(
+    watch: Watch, snoozed_until: Any, expires_at: Any, left_at: Any
+) -> tuple[Any, ...]:
     """The values of MUTABLE_WATCH_COLUMNS; the moments as the backend writes them."""
     return (
         *rule_values(watch.rule, watch.state),
@@ -79,6 +84,8 @@ def mutable_values(watch: Watch, snoozed_until: Any, expires_at: Any) -> tuple[A
         watch.sleep_crossings,
         expires_at,
         watch.user_version,
+        left_at,
+        None if watch.left_why is None else watch.left_why.value,
     )
 
 
@@ -145,6 +152,7 @@ def watch_from(
     created_at: datetime,
     snoozed_until: datetime | None,
     expires_at: datetime | None,
+    left_at: datetime | None,
 ) -> Watch:
     """A watch from its row; the moments as the backend reads them."""
     return Watch(
@@ -174,6 +182,8 @@ def watch_from(
         snoozed_until=snoozed_until,
         sleep_crossings=row["sleep_crossings"],
         owner_name=row["owner_name"],
+        left_at=left_at,
+        left_why=None if row["left_why"] is None else Departure(row["left_why"]),
         version=row["version"],
         user_version=row["user_version"],
     )

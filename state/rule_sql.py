@@ -64,7 +64,7 @@ def crossed_from_after_sql(cents_up: str) -> str:
 def asleep_sql(now: str) -> str:
     """`domain.sleep.is_asleep`, given the SQL for the moment; never NULL."""
     return (
-        "(watches.paused_by_user = 1 "
+        "(watches.left_at IS NOT NULL OR watches.paused_by_user = 1 "
         f"OR (watches.snoozed_until IS NOT NULL AND watches.snoozed_until > {now}) "
         f"OR (watches.expires_at IS NOT NULL AND watches.expires_at <= {now}))"
     )

@@ -1,6 +1,8 @@
 """Retention: finished alerts and their attempts go after ALERT_RETENTION_DAYS, so the
 outbox's tables and indexes stop growing with every alert ever sent, and so do watch
-events (each watch keeps its EVENTS_KEPT_PER_WATCH most recent at most); price history
+events (each watch keeps its EVENTS_KEPT_PER_WATCH most recent at most) and watches
+stopped because their owner or the bot left the conversation (`domain.departures`),
+unless they were resumed meanwhile; price history
 after PRICE_HISTORY_DAYS (each product keeps its last point older than that: the price
 that held when the kept history begins); expired charts."""
 
@@ -54,6 +56,9 @@ class Retention:
         expired = await self._watches.remove_expired(now)
         if expired:
             logger.info("removed %d price protection watch(es) past their window", expired)
+        left = await self._watches.remove_left(now - self._keep)
+        if left:
+            logger.info("deleted %d watch(es) stopped %s ago when someone left", left, self._keep)
         pruned = await _in_batches(self._outbox.prune, now - self._keep)
         if pruned:
             logger.info("pruned %d finished alert(s) older than %s", pruned, self._keep)

@@ -13,6 +13,7 @@ from typing import Final, Sequence
 
 from domain import watch_changes
 from domain.clock import Clock
+from domain.departures import Departure
 from domain.owners import belongs_to, owned_by
 from domain.products import Product
 from domain.rules import Rule, RuleState, initial_state, is_price, protect_rule, protected_state
@@ -188,6 +189,30 @@ class Watchlist:
         else:
             logger.info("watch %s: a press of an out-of-date card, nothing changed", watch_id)
         return changed[0]
+
+    async def leave(
+        self, conversation_key: str, departure: Departure, member: str | None = None
+    ) -> list[Watch]:
+        """Stop the conversation's watches (`domain.watch_changes.left`): all of them when
+        the bot left, only those `member` made when a member left (not the ones nobody
+        is known to have made: they are the conversation's). Returns every watch in that
+        scope that is stopped now, stopped before included."""
+        stop = watch_changes.left(departure, self._clock())
+
+        def theirs(watch: Watch) -> Change:
+            if member is None or watch.user_id == member:
+                return stop(watch)
+            return Change(watch, watch)
+
+        changes = await self._watches.change(conversation_key, None, theirs, member)
+        stopped = [change.after for change in changes if change.after.left_at is not None]
+        logger.info(
+            "%d watch(es) in %s stopped: %s left",
+            sum(change.writes for change in changes),
+            conversation_key,
+            "the bot" if member is None else "a member",
+        )
+        return stopped
 
     async def set_target(
         self, conversation_key: str, watch_id: int, target: Decimal, owner: str | None = None

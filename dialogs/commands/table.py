@@ -2,8 +2,9 @@
 
 Outside a dialog a message is its verb's command (or no text, or the fallback). In a
 dialog waiting for an answer, a command interrupts it as its entry says (`Interrupt`):
-`list`, `help`, `why`... answer and the question is asked again; `watch`, `remove` and
-`bought` take the dialog's place; `cancel` ends it. Anything else is the dialog's answer.
+`list`, `help`, `why`... answer and the question is asked again; `watch`, `remove`,
+`bought` and `forget me` take the dialog's place; `cancel` ends it. Anything else is the
+dialog's answer.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Final, Mapping
 from dialogs.commands.bought import BOUGHT
 from dialogs.commands.cancel import CANCEL
 from dialogs.commands.command import Command, Entry, Interrupt
+from dialogs.commands.forget import FORGET
 from dialogs.commands.greeting import GREETING
 from dialogs.commands.help import HELP
 from dialogs.commands.history import HISTORY
@@ -47,6 +49,7 @@ COMMANDS: Final[tuple[Entry, ...]] = (
     BOUGHT,
     QUIET,
     TIMEZONE,
+    FORGET,
 )
 
 

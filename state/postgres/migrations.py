@@ -228,6 +228,19 @@ SCHEMA_V8: Final = """
     ALTER TABLE alerts ADD COLUMN card_done TEXT;
     """
 
+SCHEMA_V9: Final = """
+    -- A watch stopped because its owner or the bot left the conversation (uninstalled,
+    -- removed, not in the roster any more): when, and who left. Kept for the retention
+    -- job to delete after ALERT_RETENTION_DAYS, unless resumed.
+    ALTER TABLE watches ADD COLUMN left_at TIMESTAMPTZ;
+    ALTER TABLE watches ADD COLUMN left_why TEXT;
+    CREATE INDEX watches_left ON watches (left_at) WHERE left_at IS NOT NULL;
+    -- SQLite's instr(haystack, needle) for bytes, so "forget me" finds the state
+    -- documents that hold a person's id with one query on both (state/sql/bot_state.py).
+    CREATE OR REPLACE FUNCTION instr(haystack BYTEA, needle BYTEA) RETURNS INTEGER
+        LANGUAGE sql IMMUTABLE STRICT AS 'SELECT position(needle IN haystack)';
+    """
+
 MIGRATIONS: Final[tuple[str, ...]] = (
     SCHEMA_V1,
     SCHEMA_V2,
@@ -237,5 +250,6 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     SCHEMA_V6,
     SCHEMA_V7,
     SCHEMA_V8,
+    SCHEMA_V9,
 )
 """Schema versions in order; `schema_version` says how many have been applied."""

@@ -6,6 +6,7 @@ from state.sql.bot_state import BotState
 from state.sql.db import Db
 from state.sql.history import Charts, History
 from state.sql.outbox import Outbox
+from state.sql.personal_data import PersonalRows
 from state.sql.references import References
 from state.sql.shop_pages import ShopPages
 from state.sql.watch_events import WatchEvents
@@ -25,3 +26,4 @@ class Aggregates:
         self.charts = Charts(db)
         self.events = WatchEvents(db)
         self.pages = ShopPages(db)
+        self.personal = PersonalRows(db)

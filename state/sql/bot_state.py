@@ -17,6 +17,11 @@ WRITE: Final = Query(
     "WHERE CAST(:expected AS BIGINT) IS NULL OR bot_state.etag = :expected RETURNING etag"
 )
 DELETE: Final = Query("DELETE FROM bot_state WHERE key IN :keys")
+HOLDING: Final = Query(
+    # instr over bytes: SQLite's own, PostgreSQL's from its migrations (version 8).
+    "SELECT key FROM bot_state WHERE substr(key, 1, length(:prefix)) = :prefix "
+    "AND instr(value, :needle) > 0 ORDER BY key"
+)
 
 
 class BotState:
@@ -32,6 +37,9 @@ class BotState:
         if etag is None:
             raise EtagConflict(f"state {key!r} changed since it was read")
         return int(etag)
+
+    async def keys_holding(self, prefix: str, needle: bytes) -> list[str]:
+        return [row["key"] for row in await self._db.fetch(HOLDING, prefix=prefix, needle=needle)]
 
     async def delete(self, keys: Sequence[str]) -> None:
         if keys:

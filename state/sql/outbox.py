@@ -101,6 +101,9 @@ PRUNE: Final = Query(
 )
 PRUNE_ATTEMPTS: Final = Query("DELETE FROM alert_attempts WHERE alert_id IN :ids")
 GET: Final = Query("SELECT * FROM alerts WHERE id IN :ids ORDER BY id")
+OPEN_OF_WATCHES: Final = Query(
+    f"SELECT * FROM alerts WHERE watch_id IN :ids AND status IN {OPEN} ORDER BY id"
+)
 
 
 class Outbox:
@@ -215,6 +218,11 @@ class Outbox:
         if not alert_ids:
             return []
         return [self._alert(row) for row in await self._db.fetch(GET, ids=alert_ids)]
+
+    async def open_of_watches(self, watch_ids: Sequence[int]) -> list[Alert]:
+        if not watch_ids:
+            return []
+        return [self._alert(row) for row in await self._db.fetch(OPEN_OF_WATCHES, ids=watch_ids)]
 
     async def of_watch(self, watch_id: int, limit: int) -> list[Alert]:
         rows = await self._db.fetch(OF_WATCH, watch_id=watch_id, limit=limit)

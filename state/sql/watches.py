@@ -100,6 +100,14 @@ SNOOZED_DUE: Final = Query(
 REMOVE_EXPIRED: Final = Query(
     "DELETE FROM watches WHERE expires_at IS NOT NULL AND expires_at <= :now"
 )
+REMOVE_LEFT: Final = Query(
+    "DELETE FROM watches WHERE left_at IS NOT NULL AND left_at <= :before RETURNING id"
+)
+REMOVE_ALERTS_OF: Final = Query(
+    # Their finished alerts go with the retention job, by age, as other watches' do.
+    f"DELETE FROM alerts WHERE watch_id IN :ids AND status IN ('{AlertStatus.PENDING.value}', "
+    f"'{AlertStatus.HELD.value}')"
+)
 WATCHED_PRODUCTS: Final = Query("SELECT DISTINCT product_id FROM watches ORDER BY product_id")
 OF_PRODUCTS: Final = Query("SELECT * FROM watches WHERE product_id IN :ids")
 NOT_FOLLOWING: Final = Query(
@@ -292,6 +300,16 @@ class Watches:
             await self._user_writes(tx)
             return await tx.execute(REMOVE_EXPIRED, now=self._moment(now))
 
+    async def remove_left(self, before: datetime) -> int:
+        async with self._db.transaction() as tx:
+            await self._user_writes(tx)
+            removed = [
+                row["id"] for row in await tx.fetch(REMOVE_LEFT, before=self._moment(before))
+            ]
+            if removed:
+                await tx.execute(REMOVE_ALERTS_OF, ids=removed)
+            return len(removed)
+
     async def _user_writes(self, tx: Db) -> None:
         if self._locks_rows:
             await tx.execute(USER_WRITES)
@@ -431,7 +449,10 @@ class Watches:
                 (
                     c.after.id,
                     *mutable_values(
-                        c.after, moment(c.after.snoozed_until), moment(c.after.expires_at)
+                        c.after,
+                        moment(c.after.snoozed_until),
+                        moment(c.after.expires_at),
+                        moment(c.after.left_at),
                     ),
                 )
                 for c in changes
@@ -459,6 +480,7 @@ class Watches:
             self._at(row["created_at"]),
             self._at_or_none(row["snoozed_until"]),
             self._at_or_none(row["expires_at"]),
+            self._at_or_none(row["left_at"]),
         )
 
 

@@ -294,6 +294,15 @@ SCHEMA_V12 = """
     ALTER TABLE alerts ADD COLUMN card_done TEXT;
     """
 
+SCHEMA_V13 = """
+    -- A watch stopped because its owner or the bot left the conversation (uninstalled,
+    -- removed, not in the roster any more): when, and who left. Kept for the retention
+    -- job to delete after ALERT_RETENTION_DAYS, unless resumed.
+    ALTER TABLE watches ADD COLUMN left_at REAL;
+    ALTER TABLE watches ADD COLUMN left_why TEXT;
+    CREATE INDEX watches_left ON watches (left_at) WHERE left_at IS NOT NULL;
+    """
+
 
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
@@ -308,5 +317,6 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V10,
     SCHEMA_V11,
     SCHEMA_V12,
+    SCHEMA_V13,
 )
 """Schema versions in order, as SQL or as a step run in a transaction."""

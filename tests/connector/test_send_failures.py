@@ -154,3 +154,23 @@ def test_the_sdks_own_error_is_read_with_its_status_and_retry_after(
     assert failure.kind is kind and failure.status == status
     if kind is FailureKind.RATE_LIMITED:
         assert failure.retry_after_seconds == 7
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "kind"),
+    [
+        (403, "BotNotInConversationRoster", FailureKind.GONE),
+        (403, "ConversationBlockedByUser", FailureKind.UNREACHABLE),
+        (404, "BotNotInConversationRoster", FailureKind.UNREACHABLE),
+    ],
+)
+def test_a_403_saying_the_bot_is_not_in_the_roster_is_final(
+    status: int, code: str, kind: FailureKind
+) -> None:
+    body = b'{"error": {"code": "%s", "message": "no"}}' % code.encode()
+    failure = classify(sdk_error(status, {}, body), NOW)
+    assert failure.kind is kind
+    if kind is FailureKind.GONE:
+        assert (
+            failure.description == "HTTP 403 (ErrorResponseException): BotNotInConversationRoster"
+        )

@@ -10,6 +10,7 @@ import pytest
 
 from domain.alert_fate import Fate, Situation, fate
 from domain.alerts import Alert, AlertKind, AlertStatus
+from domain.departures import Departure
 from domain.rules import RuleState, below_rule
 from domain.watches import Watch
 
@@ -26,6 +27,7 @@ WATCH = Watch(
     state=RuleState(armed=False, last_price=Decimal(150), crossings=1),
     created_at=NOW - timedelta(days=1),
 )
+LEFT = replace(WATCH, left_at=NOW, left_why=Departure.BOT_REMOVED)
 ALERT = Alert(
     id=7,
     dedupe_key="watch-1-crossing-1",
@@ -73,6 +75,9 @@ ALERT = Alert(
             Fate.ASLEEP,
         ),
         (replace(ALERT, kind=AlertKind.UNAVAILABLE, new_price=None), WATCH, {}, Fate.SEND),
+        (ALERT, LEFT, {}, Fate.STALE),  # given up, not held: it never goes there
+        (replace(ALERT, kind=AlertKind.UNAVAILABLE, new_price=None), LEFT, {}, Fate.STALE),
+        (ALERT, replace(LEFT, paused_by_user=True), {"reachable": False}, Fate.STALE),
     ],
 )
 def test_an_alerts_fate(
@@ -90,3 +95,16 @@ def test_holds_say_until_when() -> None:
     snoozed = fate(ALERT, Situation(NOW, replace(WATCH, snoozed_until=NOW + HOLD)))
     assert snoozed.until == NOW + HOLD
     assert fate(ALERT, Situation(NOW, replace(WATCH, paused_by_user=True))).until is None
+
+
+@pytest.mark.parametrize(
+    ("departure", "why"),
+    [
+        (Departure.BOT_REMOVED, "I was removed from this chat"),
+        (Departure.NOT_IN_ROSTER, "the channel told me I'm no longer in this chat"),
+        (Departure.MEMBER_LEFT, "you left this chat"),
+    ],
+)
+def test_an_alert_of_a_watch_someone_left_says_who_left(departure: Departure, why: str) -> None:
+    verdict = fate(ALERT, Situation(NOW, replace(WATCH, left_at=NOW, left_why=departure)))
+    assert verdict.why == why

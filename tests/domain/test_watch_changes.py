@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from domain import watch_changes
 from domain.alerts import AlertKind
+from domain.departures import Departure
 from domain.rules import RuleKind, RuleState, below_rule, percent_rule, protect_rule
 from domain.sleep import Sleep
 from domain.watch_events import EventKind
@@ -186,3 +187,44 @@ def test_a_new_rule_replaces_the_old_one_armed_by_the_last_price() -> None:
         Decimal("150.00"),
         "159.99",
     )
+
+
+def test_leaving_stops_a_watch_once_and_keeps_what_it_owes() -> None:
+    paused = watch_changes.pause(NOW)(WATCH).after
+    fired = watch_changes.priced(paused, Decimal(150), 0, NOW).after
+    left = watch_changes.left(Departure.MEMBER_LEFT, NOW)(fired)
+    assert (left.after.left_at, left.after.left_why) == (NOW, Departure.MEMBER_LEFT)
+    [event] = left.events
+    assert (event.kind, event.detail) == (EventKind.LEFT, "member_left")
+    assert left.after.sleep_crossings == 0, "the crossing it slept through is still owed"
+    again = watch_changes.left(Departure.BOT_REMOVED, NOW + timedelta(days=1))(left.after)
+    assert not again.writes, "stopped already: when and why stay the first"
+
+
+def test_a_stopped_watch_fires_silently_and_a_resume_makes_it_theirs_again() -> None:
+    left = watch_changes.left(Departure.BOT_REMOVED, NOW)(WATCH).after
+    assert left.paused_by_user is False
+    fired = watch_changes.priced(left, Decimal(150), 0, NOW)
+    assert fired.alerts == [] and kinds(fired) == [EventKind.FIRED_ASLEEP]
+    resumed = watch_changes.resume(NOW)(fired.after)
+    assert resumed.after.left_at is None and resumed.after.left_why is None
+    [alert] = resumed.alerts
+    assert alert.dedupe_key == "watch-3-crossing-1"
+    assert resumed.sleep(NOW).before is Sleep.LEFT and resumed.sleep(NOW).after is Sleep.AWAKE
+
+
+def test_pausing_or_snoozing_a_stopped_watch_replaces_the_stop() -> None:
+    left = watch_changes.left(Departure.MEMBER_LEFT, NOW)(WATCH).after
+    paused = watch_changes.pause(NOW)(left)
+    assert paused.after.left_at is None and paused.sleep(NOW).after is Sleep.PAUSED
+    until = NOW + timedelta(hours=2)
+    snoozed = watch_changes.snooze(until, NOW)(left)
+    assert snoozed.after.left_at is None and snoozed.sleep(NOW).after is Sleep.SNOOZED
+
+
+def test_a_snooze_that_runs_out_on_a_stopped_watch_leaves_it_stopped() -> None:
+    snoozed = watch_changes.snooze(NOW + timedelta(hours=1), NOW)(WATCH).after
+    left = watch_changes.left(Departure.BOT_REMOVED, NOW)(snoozed).after
+    ran_out = watch_changes.snooze_ran_out(NOW + timedelta(hours=2))(left)
+    assert ran_out.after.snoozed_until is None and ran_out.after.left_at == NOW
+    assert ran_out.alerts == [] and ran_out.events == []

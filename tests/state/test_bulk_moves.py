@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from domain import watch_changes
 from domain.alerts import Alert
+from domain.departures import Departure
 from domain.polls import PollChanges
 from domain.rules import Rule, RuleKind, RuleState
 from domain.watch_changes import Change
@@ -87,9 +88,19 @@ def watch_states(draw: st.DrawFn, previous: Decimal) -> tuple[Decimal, RuleState
     return draw(triggers), state, draw(st.booleans()), draw(st.sampled_from(SLEEPS))
 
 
-SLEEPS = ("awake", "paused", "snoozed", "snooze-over", "expired", "protected", "protect-kind")
+SLEEPS = (
+    "awake",
+    "paused",
+    "snoozed",
+    "snooze-over",
+    "expired",
+    "protected",
+    "protect-kind",
+    "left",
+)
 """Paused by the user, snoozed past NOW, snoozed until NOW (awake again), a protection
-window over or still open, a price protection rule."""
+window over or still open, a price protection rule, stopped because the bot or its owner
+left the conversation."""
 
 
 @st.composite
@@ -135,6 +146,8 @@ async def add(
     elif sleep in ("snoozed", "snooze-over"):
         until = NOW + timedelta(seconds=1) if sleep == "snoozed" else NOW
         await store.watches.change(key, watch.id, watch_changes.snooze(until, NOW))
+    elif sleep == "left":
+        await store.watches.change(key, watch.id, watch_changes.left(Departure.BOT_REMOVED, NOW))
     [watch] = [w for w in await store.watches.of_conversation(key) if w.id == watch.id]
     return watch
 
@@ -149,7 +162,7 @@ def outcome(
             (a.dedupe_key, a.kind, a.watch_id, a.old_price, a.new_price, a.protected_until)
             for a in alerts
         ),
-        [(w.paused_by_user, w.snoozed_until, w.sleep_crossings) for w in watches],
+        [(w.paused_by_user, w.snoozed_until, w.sleep_crossings, w.left_at) for w in watches],
     )
 
 
@@ -172,7 +185,13 @@ async def poll_once(
     return outcome(watches, claimed, events)
 
 
-SET_UP = (EventKind.CREATED, EventKind.PAUSED, EventKind.SNOOZED, EventKind.UNAVAILABLE)
+SET_UP = (
+    EventKind.CREATED,
+    EventKind.PAUSED,
+    EventKind.SNOOZED,
+    EventKind.UNAVAILABLE,
+    EventKind.LEFT,
+)
 """Events the scenario's set-up records, not the poll."""
 
 
@@ -183,6 +202,13 @@ SET_UP = (EventKind.CREATED, EventKind.PAUSED, EventKind.SNOOZED, EventKind.UNAV
         Decimal("0.02"),
         Decimal("0.0100000000000000001"),
         [(Decimal("0.01"), RuleState(armed=True, last_price=Decimal("0.02")), False, "awake")],
+    )
+)
+@example(  # a watch stopped because the bot left fires asleep in bulk too
+    scenario=(
+        Decimal("200"),
+        Decimal("100"),
+        [(Decimal("150"), RuleState(armed=True, last_price=Decimal("200")), False, "left")],
     )
 )
 async def test_a_plain_move_in_bulk_changes_watches_as_the_rules_do(

@@ -173,6 +173,7 @@ async def test_upgrading_a_version_1_file_fills_trigger_cents_and_canonical_last
             **V8_DEFAULTS,
             **V10_DEFAULTS,
             **V12_DEFAULTS,
+            **V13_DEFAULTS,
         }
         for watch in V1_WATCHES
     ]
@@ -193,6 +194,8 @@ V10_DEFAULTS = {"owner_name": None}
 V12_DEFAULTS = {"user_version": 0}
 """What version 12 gives an old watch: no change of its owner's counted yet, so the
 buttons of a card made after the upgrade work."""
+V13_DEFAULTS = {"left_at": None, "left_why": None}
+"""What version 13 gives an old watch: no one has left."""
 
 
 async def test_every_watch_reads_back_the_same_after_the_upgrade(upgraded: SqliteStore) -> None:

@@ -40,6 +40,7 @@ from tests.support.shops import fetcher as shop_fetcher
 from tests.support.stores import make_store
 from watchers.alert_facts import AlertFactsProvider, ChartUrl, LowsSince
 from watchers.delivery import Deliverer, Pacing
+from watchers.departures import Departures
 from watchers.poller import Poller
 from watchers.prices import Prices
 from watchers.watchlist import Watchlist
@@ -134,6 +135,9 @@ class World:
             store.history, store.charts, self.clock, "https://bot.example", render=_tiny_png
         )
         catalog = Catalog(self.prices, self.clock)
+        self.departures = Departures(
+            self.watchlist, store.outbox, self.outcomes, store.references, self.clock, 30
+        )
         self.bot = PriceWatchBot(
             conversation_state=PickleHashedConversationState(StoreStorage(store.bot_state)),
             references=store.references,
@@ -147,6 +151,7 @@ class World:
                 self.clock,
                 self.hold_seconds,
                 self.store.watches.by_ids,
+                gone=self.departures.roster_refused,
             ),
             clock=self.clock,
             default_drop=self.default_drop,
@@ -157,6 +162,8 @@ class World:
             price_history=store.history,
             events=store.events,
             pages=self.pages,
+            departures=self.departures,
+            personal=store.personal,
         )
         self.poller = Poller(store.watches, self.prices, self.clock, self.metrics, pages=self.pages)
 

@@ -68,6 +68,7 @@ class PausingStore:
         self.charts = _Pausing(inner.charts, pause)
         self.events = _Pausing(inner.events, pause)
         self.pages = _Pausing(inner.pages, pause)
+        self.personal = _Pausing(inner.personal, pause)
         self.locks = inner.locks
         self.jobs = _Pausing(inner.jobs, pause)
         self._database = _Pausing(inner, pause)

@@ -16,6 +16,7 @@ from dialogs.commands.bought import BoughtCommand
 from dialogs.commands.cancel import Cancel
 from dialogs.commands.command import Entry
 from dialogs.commands.drops import Drop
+from dialogs.commands.forget import ForgetMe
 from dialogs.commands.help import Help
 from dialogs.commands.history import HistoryCommand
 from dialogs.commands.interruption import AskAgain, Replace
@@ -53,6 +54,7 @@ def test_help_names_the_commands_it_should() -> None:
         "bought",
         "quiet",
         "timezone",
+        "forget",
         "cancel",
     }
 
@@ -77,7 +79,16 @@ def test_verbs_are_single_lower_case_words() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["what is the price of headphones", "buy headphones", "help me", "list all", "quit"]
+    "text",
+    [
+        "what is the price of headphones",
+        "buy headphones",
+        "help me",
+        "list all",
+        "quit",
+        "forget headphones",
+        "forget",
+    ],
 )
 def test_text_that_is_no_command_gets_the_fallback(text: str) -> None:
     assert command_in(text) == Unknown(text)
@@ -104,6 +115,8 @@ def test_a_wrong_value_gets_its_correction() -> None:
         ("watch headphones below 500", Replace(WatchCommand("headphones", Drop(below=D(500))))),
         ("remove 2", Replace(RemoveCommand(2, ""))),
         ("bought skillet at 35.50", Replace(BoughtCommand("skillet", D("35.50"), 30))),
+        ("Forget ME", Replace(ForgetMe())),
+        ("forget it", None),
         ("snooze all", AskAgain(Correction(SNOOZE_EXAMPLE))),
         ("hi", None),
         ("list all", None),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gc
 import logging
 import os
 import random
@@ -18,7 +19,6 @@ from aiohttp import ClientSession, web
 from aiohttp.abc import AbstractResolver
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from botbuilder.core import Storage, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
 
 from api.access_log import RedactingAccessLogger
 from api.activity_decoding import ActivityDecoder
@@ -32,6 +32,7 @@ from bots.conversation_state import PickleHashedConversationState
 from bots.price_watch_bot import PriceWatchBot
 from bots.proactive import BotProactiveTurns
 from charts.service import ChartService
+from connector.adapter import AcyclicCloudAdapter
 from connector.pooled_auth import SEND_TIMEOUT_SECONDS, PooledBotFrameworkAuthentication
 from connector.send_failures import classify, is_send_failure
 from connector.signing_keys import BotFrameworkKeys, OpenIdMetadataUrls
@@ -235,7 +236,7 @@ def create_app(
         signing_keys=signing_keys,
         send_timeout_seconds=send_timeout_seconds,
     )
-    adapter = CloudAdapter(auth)
+    adapter = AcyclicCloudAdapter(auth)
     adapter.on_turn_error = on_turn_error
     decoder = ActivityDecoder()
 
@@ -472,6 +473,14 @@ def _schedule(engine: Engine, market: Market, settings: Settings) -> None:
         add("drift", market.drift, DRIFT_INTERVAL_SECONDS, DRIFT_INTERVAL_SECONDS)
 
 
+async def _freeze_what_started(app: web.Application) -> None:
+    """What the process holds once started (modules, the SDK, the store, the scheduler)
+    lives as long as it does: leave it out of the garbage collector's full passes, which
+    otherwise walk it all again every time turns' objects pile up (gc.freeze)."""
+    gc.collect()
+    gc.freeze()
+
+
 def main() -> None:
     settings = start_up(os.environ, sys.stdout, sys.stderr)
     logging.basicConfig(
@@ -485,9 +494,11 @@ def main() -> None:
             " to loopback and ALLOWED_SERVICE_URLS)",
             settings.host,
         )
+    app = create_app(settings)
+    app.on_startup.append(_freeze_what_started)
     try:
         web.run_app(
-            create_app(settings),
+            app,
             host=settings.host,
             port=settings.port,
             print=None,

@@ -29,9 +29,6 @@ class BufferedResponse(HTTPClientResponse):
         self, request: ClientRequest, status: int, headers: Any, reason: str | None, body: bytes
     ) -> None:
         super().__init__(request, None)
-        # msrest's HttpOperationError exposes `internal_response` as `.response`; with
-        # requests that is the requests.Response. Ours carries the same status and headers.
-        self.internal_response = self
         self.status_code = status
         self.headers = CIMultiDict(headers)
         self.reason = reason
@@ -39,6 +36,18 @@ class BufferedResponse(HTTPClientResponse):
 
     def body(self) -> bytes:
         return self._body
+
+    @property
+    def internal_response(self) -> "BufferedResponse":
+        """Itself: msrest's HttpOperationError exposes `internal_response` as `.response`
+        (with requests, the requests.Response), and ours carries the same status and
+        headers. A property, as an attribute naming itself would be a reference cycle
+        that only the garbage collector frees."""
+        return self
+
+    @internal_response.setter
+    def internal_response(self, _: Any) -> None:
+        """msrest's constructor sets it (to None here); it is always this response."""
 
 
 class AiohttpSender(AsyncHTTPSender):

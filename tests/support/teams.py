@@ -13,9 +13,12 @@ chat conversations with a bot", "Conversation events", "Update and delete messag
   reply chain; `channelData` names the `team` and the `channel`.
 - A card's Action.Submit comes back as a message with the button's data in `value`, no
   text, and `replyToId` set to the card's activity id.
-- `installationUpdate` (action `add` / `remove`) when the app is installed or removed;
-  `conversationUpdate` with `membersRemoved` (and `channelData.eventType`
-  `teamMemberRemoved`) when members leave, the bot itself included.
+- `installationUpdate` (action `add` / `remove`) when the app is installed or removed,
+  `add-upgrade` / `remove-upgrade` when it is upgraded; `conversationUpdate` with
+  `membersAdded` / `membersRemoved` when members join or leave, the bot itself included,
+  each member named by its id alone (and, in a team, `channelData.eventType`
+  `teamMemberAdded` / `teamMemberRemoved`). A channel's own events carry the channel's
+  id; a message in a reply chain carries it with `;messageid=...`.
 
 A `TeamsConversation` holds what every activity of one conversation repeats; its methods
 build one activity each, as plain JSON, ready for `RunningApp.post_activity`. Nothing
@@ -50,6 +53,10 @@ class Member:
         if self.aad_object_id:
             account["aadObjectId"] = self.aad_object_id
         return account
+
+    def as_listed(self) -> dict[str, Any]:
+        """How `membersAdded` / `membersRemoved` name the member: by id alone."""
+        return {"id": self.id}
 
 
 ANA: Final = Member("29:ana-lima", "Ana Lima", "aad-ana")
@@ -168,23 +175,26 @@ class TeamsConversation:
         `replyToId` the card's activity id. Teams adds no mention to it."""
         return self.activity("message", sender, value=value, replyToId=card_activity_id)
 
-    def installation_update(self, action: Literal["add", "remove"] = "add") -> dict[str, Any]:
-        """The app installed in (or removed from) this conversation."""
+    def installation_update(
+        self, action: Literal["add", "remove", "add-upgrade", "remove-upgrade"] = "add"
+    ) -> dict[str, Any]:
+        """The app installed in (or removed from, or upgraded in) this conversation."""
         return self.activity("installationUpdate", ANA, action=action)
 
     def members_added(self, *members: Member) -> dict[str, Any]:
-        return self.activity(
-            "conversationUpdate",
-            ANA,
-            membersAdded=[member.account() for member in members],
-            channelData=self.channel_data(eventType="teamMemberAdded"),
-        )
+        return self._members_changed("membersAdded", "teamMemberAdded", members)
 
     def members_removed(self, *members: Member) -> dict[str, Any]:
         """Members left; the bot's own account among them means the bot was removed."""
+        return self._members_changed("membersRemoved", "teamMemberRemoved", members)
+
+    def _members_changed(
+        self, field: str, event_type: str, members: tuple[Member, ...]
+    ) -> dict[str, Any]:
+        extra = {"eventType": event_type} if self.kind == "channel" else {}
         return self.activity(
             "conversationUpdate",
             ANA,
-            membersRemoved=[member.account() for member in members],
-            channelData=self.channel_data(eventType="teamMemberRemoved"),
+            channelData=self.channel_data(**extra),
+            **{field: [member.as_listed() for member in members]},
         )

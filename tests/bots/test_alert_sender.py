@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -9,7 +10,8 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Mapping, Sequence
 
 import pytest
-from botbuilder.schema import Activity
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
 from bots.alert_sender import MAX_ACTIVITY_BYTES, alert_activity, fits
 from dialogs.alert_message import alert_message
@@ -199,3 +201,31 @@ def test_a_watch_removed_before_the_send_gets_no_buttons() -> None:
     message = alert_message([alert()], {1: AlertFacts()}, fits, TIMES)
     [card] = message.cards
     assert "actions" not in card and "your alert" not in message.text
+
+
+def test_the_sdks_copy_of_an_alert_message_is_its_own_but_shares_the_cards() -> None:
+    """What the SDK fills in on its copy (the conversation, accounts, ids) never reaches
+    the message made; the cards, never changed once made, are not walked again."""
+    alerts = [alert(id=n, watch_id=n, dedupe_key=f"k-{n}") for n in (1, 2)]
+    made = alert_activity(
+        alert_message(alerts, facts(2, "https://charts.example/c.png"), fits, TIMES)
+    )
+    before = made.serialize()
+    sent = copy.deepcopy(made)
+    TurnContext.apply_conversation_reference(
+        sent,
+        ConversationReference(
+            channel_id="msteams",
+            service_url="https://smba.example",
+            conversation=ConversationAccount(id="19:g"),
+            bot=ChannelAccount(id="28:bot"),
+            user=ChannelAccount(id="29:ana"),
+            activity_id="1:abc",
+        ),
+    )
+    sent.id = "x"
+    assert sent.attachments is not None and made.attachments is not None
+    sent.attachments[0].name = "changed"
+    assert made.serialize() == before, "the message made is untouched"
+    assert sent.attachments[0].content is made.attachments[0].content
+    assert sent.serialize()["conversation"] == {"id": "19:g"}

@@ -54,7 +54,9 @@ class Outcomes:
         for alert in alerts:
             self._metrics.delivery_attempts.labels("sent").inc()
             self._metrics.delivery_latency.observe(max(0.0, (now - alert.seen_at).total_seconds()))
-            logger.info("alert %s sent to %s: %s", alert.id, alert.conversation_key, why)
+            # Each alert at DEBUG: a fan-out's thousand lines cost more than its store
+            # writes; the delivery says at INFO how many it started.
+            logger.debug("alert %s sent to %s: %s", alert.id, alert.conversation_key, why)
 
     async def held(
         self, alerts: Sequence[Alert], hold_seconds: float, until: datetime | None = None

@@ -133,6 +133,9 @@ class Deliverer:
         except BaseException:
             await asyncio.shield(self._leases.release(alerts))
             raise
+        logger.info(
+            "delivering %d alert(s) to %d conversation(s)", len(alerts), len(by_conversation)
+        )
         started = []
         for key, batch in by_conversation.items():
             task = asyncio.create_task(self._deliver(batch, references.get(key)))

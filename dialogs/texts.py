@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Final, Mapping, Sequence
 
 from domain.alert_facts import LOW_WINDOW_DAYS, UNKNOWN, AlertFacts, LowestPrice
@@ -281,8 +282,10 @@ def stopped_watching(name: str) -> str:
     return f"OK, I've stopped watching {md(name)}."
 
 
+@lru_cache(maxsize=4096)
 def money(amount: Decimal, currency: str) -> str:
-    """An amount in whole cents, rounded as triggers are (half up)."""
+    """An amount in whole cents, rounded as triggers are (half up). Kept for a while:
+    every recipient of one drop is told the same few amounts."""
     amount = to_cents(amount)
     symbol = _SYMBOLS.get(currency.upper())
     if symbol is None:
@@ -373,6 +376,7 @@ def shown_name(name: str, limit: int = NAME_CHARS) -> str:
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
+@lru_cache(maxsize=1024)
 def drop_words(drop: PriceDrop, currency: str) -> str:
     """ "down 25.0% ($50.00) from $199.99"; empty when the price did not go down."""
     if drop.amount <= 0:

@@ -117,10 +117,13 @@ NOT_FOLLOWING: Final = Query(
 )
 PRODUCT_HEALTH: Final = Query("SELECT * FROM products WHERE id IN :ids")
 RECHECK: Final = Query(
-    "SELECT product_id FROM watches WHERE id > :after UNION "
-    "SELECT product_id FROM watches WHERE unconfirmed_price IS NOT NULL"
+    # The newest watch id and the products to look at again, in one statement, so one
+    # snapshot: a watch made meanwhile is in both or in neither (a row even when no
+    # product is due: `product_id` NULL).
+    "SELECT n.newest, r.product_id FROM (SELECT COALESCE(MAX(id), 0) AS newest FROM watches) "
+    "AS n LEFT JOIN (SELECT product_id FROM watches WHERE id > :after UNION "
+    "SELECT product_id FROM watches WHERE unconfirmed_price IS NOT NULL) AS r ON true"
 )
-NEWEST: Final = Query("SELECT COALESCE(MAX(id), 0) FROM watches")
 EVALUATED: Final = Query(
     "SELECT id, evaluated_price FROM products WHERE evaluated_price IS NOT NULL"
 )
@@ -321,12 +324,8 @@ class Watches:
         self, product_ids: Sequence[str], moves: Sequence[PriceMove] = ()
     ) -> list[Watch]:
         moved = {move.product_id for move in moves}
-        rows = list(
-            await self._db.fetch(
-                OF_PRODUCTS,
-                ids=[product_id for product_id in product_ids if product_id not in moved],
-            )
-        )
+        unmoved = [product_id for product_id in product_ids if product_id not in moved]
+        rows = list(await self._db.fetch(OF_PRODUCTS, ids=unmoved)) if unmoved else []
         if moves:
             rows += await self._db.fetch(
                 NOT_FOLLOWING, [(move.product_id, price_text(move.previous)) for move in moves]
@@ -343,11 +342,9 @@ class Watches:
         }
 
     async def products_to_recheck(self, after_watch_id: int) -> Recheck:
-        # The newest id first: a watch made between the two reads is then rechecked
-        # now or the next time, never counted as looked at without a look.
-        newest = await self._db.fetchval(NEWEST)
         rows = await self._db.fetch(RECHECK, after=after_watch_id)
-        return Recheck(frozenset(row[0] for row in rows), int(newest))
+        due = frozenset(row["product_id"] for row in rows if row["product_id"] is not None)
+        return Recheck(due, int(rows[0]["newest"]))
 
     async def poll_memory(self) -> PollMemory:
         rows = await self._db.fetch(EVALUATED)

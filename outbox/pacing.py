@@ -120,10 +120,7 @@ def conversation_pacer(
 ) -> Pacer:
     """Per conversation: `rate` (CONVERSATION_MAX_PER_SECOND) on every channel when it is
     set; otherwise Teams' own limits on Teams and CONVERSATION_PER_SECOND elsewhere."""
-    if rate is not None:
-        return Pacer(rate, monotonic=monotonic, sleep=sleep)
-    teams = {TEAMS: TEAMS_PER_CONVERSATION}
-    return Pacer(CONVERSATION_PER_SECOND, channels=teams, monotonic=monotonic, sleep=sleep)
+    return _pacer(rate, CONVERSATION_PER_SECOND, TEAMS_PER_CONVERSATION, monotonic, sleep)
 
 
 def tenant_pacer(
@@ -134,7 +131,17 @@ def tenant_pacer(
 ) -> Pacer:
     """Per channel and tenant: `rate` (DELIVERY_MAX_PER_SECOND) on every channel when it is
     set; otherwise Teams' own limit on Teams and TENANT_PER_SECOND elsewhere."""
+    return _pacer(rate, TENANT_PER_SECOND, TEAMS_PER_TENANT, monotonic, sleep)
+
+
+def _pacer(
+    rate: float | None,
+    elsewhere: float,
+    on_teams: Limits,
+    monotonic: Callable[[], float],
+    sleep: Sleep,
+) -> Pacer:
+    """`rate` on every channel when set; else Teams' limits on Teams, `elsewhere` elsewhere."""
     if rate is not None:
         return Pacer(rate, monotonic=monotonic, sleep=sleep)
-    teams = {TEAMS: TEAMS_PER_TENANT}
-    return Pacer(TENANT_PER_SECOND, channels=teams, monotonic=monotonic, sleep=sleep)
+    return Pacer(elsewhere, channels={TEAMS: on_teams}, monotonic=monotonic, sleep=sleep)

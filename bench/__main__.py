@@ -256,6 +256,14 @@ def _sqlite_rows(
             paced.delay_seconds < 2 and paced.all_delivered,
         ),
         Row(
+            "Memory: RSS per 1000 queued alerts (the head-of-line fan-out, its alerts claimed"
+            " and waiting for the channel's pace)",
+            f"{paced.mb_per_1000_queued:.1f} MB ({paced.idle_rss_mb:.0f} MB before the drop ->"
+            f" {paced.queued_rss_mb:.0f} MB with {paced.queued} queued)",
+            "(measured)",
+            paced.queued > 0,
+        ),
+        Row(
             f"Poll, {poll.products:,} products / {poll.watches:,} watches, 1% drop",
             f"tick {poll.drop_tick_seconds * 1000:.0f} ms vs fetch alone"
             f" {poll.fetch_floor_seconds * 1000:.0f} ms: **{poll.drop_tick_over_floor:.2f}x**"
@@ -436,7 +444,10 @@ def report(rows: list[Row], command: str) -> str:
             "  turn reads and writes conversation state; same app, state on SQLite or in",
             "  botbuilder's MemoryStorage (`bench/memory_state_app.py`).",
             "- **Memory**: RSS of the app after two polls, with an empty database and with",
-            "  the watches (the first poll over a new database evaluates every one).",
+            "  the watches (the first poll over a new database evaluates every one). Per",
+            "  queued alert: the head-of-line run's app, its RSS once its conversations are",
+            "  made and polled, and again once a tenth of the paced alerts have arrived (the",
+            "  rest claimed and waiting for the pace), over the alerts not yet arrived.",
             "- **PostgreSQL rows**: the same app with `DATABASE_URL` on the machine's",
             "  PostgreSQL 15, each in a scratch database made and dropped for it",
             "  (`bench/databases.py`). The poll is the SQLite row's, over PostgresStore;",

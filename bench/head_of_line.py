@@ -4,6 +4,8 @@ N conversations on one channel watch the headphones; one conversation on another
 channel watches the espresso machine. The headphones drop, and their alerts go out at
 the channel's rate limit. Once that fan-out is under way the espresso machine drops
 too; the figure is the time from that second price change to its alert at the channel.
+The app's RSS is read before the drop and while the paced alerts wait: the memory a
+queued alert costs.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from bench.fanout import (
 )
 
 OTHER_CHANNEL = "webchat"
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,15 @@ class HeadOfLineResult:
     alerts: int
     delivered: int
     """Conversations that got their alert."""
+    idle_rss_mb: float = 0.0
+    """The app's RSS before the drop, its conversations made."""
+    queued_rss_mb: float = 0.0
+    """Its RSS once the fan-out was under way, `queued` alerts still to send."""
+    queued: int = 0
+
+    @property
+    def mb_per_1000_queued(self) -> float:
+        return (self.queued_rss_mb - self.idle_rss_mb) / max(self.queued, 1) * 1000
 
     @property
     def all_delivered(self) -> bool:
@@ -58,9 +70,12 @@ async def run(conversations: int, per_second: int, work_dir: Path) -> HeadOfLine
             http, bot_url, channel_url, other, "watch espresso machine 20%", OTHER_CHANNEL
         )
         await poll_now(http, bot_url)
+        idle_rss = running.bot.rss_bytes()
         fan_out_started = time.time()
         await set_price(http, bot_url, "p-100", 99.99)
-        await wait_for_matches(http, channel_url, max(1, conversations // 10))  # under way
+        under_way = await wait_for_matches(http, channel_url, max(1, conversations // 10))
+        queued_rss = running.bot.rss_bytes()
+        queued = conversations - under_way["matched"]
         other_started = time.time()
         await set_price(http, bot_url, "p-200", 299.00)
         await wait_for_matches(http, channel_url, conversations + 1)
@@ -76,4 +91,7 @@ async def run(conversations: int, per_second: int, work_dir: Path) -> HeadOfLine
         other_started - fan_out_started,
         stats["matched"],
         len(arrivals),
+        idle_rss / MB,
+        queued_rss / MB,
+        queued,
     )

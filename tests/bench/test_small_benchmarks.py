@@ -40,6 +40,8 @@ async def test_head_of_line_delivers_every_alert_on_both_channels(tmp_path: Path
     assert result.alerts == result.delivered == 41, "every alert, once"
     assert 0 < result.other_changed_after_seconds < result.fan_out_seconds < 60, "mid fan-out"
     assert 0 < result.delay_seconds < 60
+    assert 0 < result.queued < 40, "the RSS with alerts queued is read mid fan-out"
+    assert result.idle_rss_mb > 20 and result.queued_rss_mb > 20, "the app's own RSS"
 
 
 async def test_poll_at_scale_counts_alerts_exactly(tmp_path: Path) -> None:

@@ -154,7 +154,7 @@ class _Teller:
         return f"{where} {yours}" if price is None else f"{self._money(price)}, {where} {yours}"
 
     def _untold(self, point: PricePoint) -> bool:
-        """A price no event of the same moment tells already."""
+        """A price no event or crossing alert of the same moment tells already."""
         return not any(
             event.at == point.at
             and (
@@ -163,6 +163,11 @@ class _Teller:
                 else event.price == point.price
             )
             for event in self._events
+        ) and not any(
+            _crossing(story.alert)
+            and story.alert.seen_at == point.at
+            and story.alert.new_price == point.price
+            for story in self._alerts
         )
 
     def _price(self, point: PricePoint) -> Line:
@@ -235,11 +240,6 @@ class _Teller:
     def _decision(self, event: WatchEvent) -> str:
         """What the poll saw and decided: crossed, armed again, unavailable, back."""
         made = self._made[event]
-        made_words = (
-            "price protection alert made"
-            if made is not None and made.kind is AlertKind.PROTECT
-            else "alert made"
-        )
         if event.kind is EventKind.UNAVAILABLE:
             text = "unavailable: the watch waits for it to come back"
             return text + ("; alert made" if made is not None else "")
@@ -260,7 +260,7 @@ class _Teller:
             return f"{price}: the next drop alerts you again"
         if event.kind is EventKind.FIRED_ASLEEP:
             return f"{price} {self._asleep(event)}: no alert then"
-        return f"{price}: {made_words}"
+        return f"{price}: {_made_words(made)}"  # a FIRED event, as databases before v15 kept them
 
     def _asleep(self, event: WatchEvent) -> str:
         """Why a watch that reached its trigger made no alert, from the events before."""
@@ -284,7 +284,7 @@ class _Teller:
         alert = story.alert
         lines = []
         if alert.id not in told:
-            lines.append(self._line(alert.seen_at, _ALERT, _made(alert, self._watch.currency)))
+            lines.append(self._line(alert.seen_at, _ALERT, self._making(alert)))
         for attempt in story.attempts:
             if attempt.status is AlertStatus.SENT:
                 text = "alert sent"
@@ -294,6 +294,24 @@ class _Teller:
                 text = "delivery failed; retrying"
             lines.append(self._line(attempt.at, _DELIVERY, text))
         return lines
+
+    def _making(self, alert: Alert) -> str:
+        """The alert's making: a crossing's with the price and the trigger it was judged
+        against, as recorded with it; any other as what it says."""
+        if _crossing(alert) and alert.trigger_price is not None:
+            price = self._stood(alert.new_price, "at or below", alert.trigger_price)
+            return f"{price}: {_made_words(alert)}"
+        return _made(alert, self._watch.currency)
+
+
+def _made_words(alert: Alert | None) -> str:
+    protects = alert is not None and alert.kind is AlertKind.PROTECT
+    return "price protection alert made" if protects else "alert made"
+
+
+def _crossing(alert: Alert) -> bool:
+    """A drop or price protection alert: made by a crossing, or owed for one on waking."""
+    return alert.kind in (AlertKind.DROP, AlertKind.PROTECT)
 
 
 def _once(events: Sequence[WatchEvent]) -> list[WatchEvent]:

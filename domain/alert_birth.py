@@ -2,8 +2,8 @@
 
 The poll (a crossing, the product gone or back) and waking (resume, a snooze that ran
 out) describe what happened as a cause; `born` decides whether it makes an alert and
-builds it: the dedupe key, the kind, the baseline price and the sleep check. The store
-only inserts what it is given.
+builds it: the dedupe key, the kind, the baseline price, the trigger it was judged
+against and the sleep check. The store only inserts what it is given.
 """
 
 from __future__ import annotations
@@ -131,4 +131,5 @@ def _alert(
         seen_at=now,
         kind=crossing_kind(watch.rule.kind) if kind is None else kind,
         protected_until=watch.expires_at if crossing else None,
+        trigger_price=watch.rule.trigger_price if crossing else None,
     )

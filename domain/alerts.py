@@ -72,6 +72,9 @@ class NewAlert:
     kind: AlertKind = AlertKind.DROP
     protected_until: datetime | None = None
     """A price protection alert's window end."""
+    trigger_price: Decimal | None = None
+    """The trigger the crossing it alerts for was judged against (drop and price
+    protection alerts): the alert is the record of that crossing `why` tells."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,9 @@ class Alert:
     card_done: str | None = None
     """What a button of its card did, in words ("Snoozed until tomorrow 09:00."), once
     one did: the card is shown with that and no buttons."""
+    trigger_price: Decimal | None = None
+    """The trigger its crossing was judged against (`NewAlert.trigger_price`); None for
+    other kinds, and for alerts made before it was recorded."""
 
 
 @dataclass(frozen=True)

@@ -257,10 +257,9 @@ def priced(watch: Watch, price: Decimal, outage: int, now: datetime) -> Change:
     after = replace(after, state=outcome.state)
     if outcome.fired:
         alert = born(after, Crossing(price, watch.state), now)
-        events.append(
-            _event(watch, EventKind.FIRED if alert else EventKind.FIRED_ASLEEP, now, price)
-        )
-        made.append(alert)
+        if alert is None:
+            events.append(_event(watch, EventKind.FIRED_ASLEEP, now, price))
+        made.append(alert)  # the alert is the crossing's record, its trigger with it
     elif outcome.state.armed and not watch.state.armed:
         events.append(_event(watch, EventKind.ARMED, now, price))
     return Change(watch, after, [alert for alert in made if alert is not None], events)

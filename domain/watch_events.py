@@ -34,7 +34,9 @@ class EventKind(str, Enum):
     ARMED = "armed"
     """The price went back above the trigger: the next crossing alerts again."""
     FIRED = "fired"
-    """The price reached the trigger and an alert was made (`alert_id`)."""
+    """The price reached the trigger and an alert was made (`alert_id`). Recorded by
+    databases before SQLite v15 / PostgreSQL v11; since, the alert itself is the record
+    (`Alert.trigger_price`), one row fewer for each of a drop's thousand alerts."""
     FIRED_ASLEEP = "fired_asleep"
     """The price reached the trigger while the watch slept: no alert then."""
     UNAVAILABLE = "unavailable"

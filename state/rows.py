@@ -68,6 +68,7 @@ ALERT_COLUMNS = {
     "status": "text",
     "next_attempt_at": "moment",
     "protected_until": "moment",
+    "trigger_price": "text",
 }
 """A new alert's columns, in the order `alert_values` gives them."""
 
@@ -106,6 +107,7 @@ def alert_values(alert: NewAlert, seen_at: Any, protected_until: Any) -> tuple[A
         AlertStatus.PENDING.value,
         seen_at,
         protected_until,
+        text(alert.trigger_price),
     )
 
 
@@ -218,4 +220,5 @@ def alert_from(
         quiet_until=quiet_until,
         activity_id=row["activity_id"],
         card_done=row["card_done"],
+        trigger_price=dec(row["trigger_price"]),
     )

@@ -87,11 +87,12 @@ ALERT_BASELINE_SQL: Final = (
 
 
 def event_kind_sql(cents_up: str, now: str) -> str:
-    """The event `domain.watch_changes.priced` records for a plain move: fired (asleep
-    or not), armed again, or NULL for none."""
+    """The event `domain.watch_changes.priced` records for a plain move: fired while
+    asleep, armed again, or NULL for none (a crossing that makes an alert has the alert
+    as its record)."""
     return (
         f"(CASE WHEN {fires_sql(cents_up)} THEN (CASE WHEN {asleep_sql(now)} "
-        f"THEN '{EventKind.FIRED_ASLEEP.value}' ELSE '{EventKind.FIRED.value}' END) "
+        f"THEN '{EventKind.FIRED_ASLEEP.value}' END) "
         f"WHEN watches.armed = 0 AND {armed_after_sql(cents_up)} = 1 "
         f"THEN '{EventKind.ARMED.value}' END)"
     )

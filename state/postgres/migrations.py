@@ -249,6 +249,13 @@ SCHEMA_V10: Final = """
     DROP INDEX watch_events_by_time;
     """
 
+SCHEMA_V11: Final = """
+    -- The trigger an alert's crossing was judged against, kept with the alert: the alert
+    -- is the record of the crossing that `why` tells, so a drop no longer writes a
+    -- "fired" event beside each of its thousand alerts.
+    ALTER TABLE alerts ADD COLUMN trigger_price TEXT;
+    """
+
 MIGRATIONS: Final[tuple[str, ...]] = (
     SCHEMA_V1,
     SCHEMA_V2,
@@ -260,5 +267,6 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     SCHEMA_V8,
     SCHEMA_V9,
     SCHEMA_V10,
+    SCHEMA_V11,
 )
 """Schema versions in order; `schema_version` says how many have been applied."""

@@ -159,7 +159,8 @@ MOVE_ALERTS: Final = Query(
     f"INSERT INTO alerts ({', '.join(ALERT_COLUMNS)}) SELECT {CROSSING_KEY_SQL}, "
     f"{CROSSING_KIND_SQL}, watches.conversation_key, watches.id, watches.product_id, "
     f"watches.product_name, watches.currency, {ALERT_BASELINE_SQL}, m.new_price, m.seen_at, "
-    f"'{AlertStatus.PENDING.value}', m.seen_at, watches.expires_at FROM watches, {MOVE_ROWS} "
+    f"'{AlertStatus.PENDING.value}', m.seen_at, watches.expires_at, watches.trigger_price "
+    f"FROM watches, {MOVE_ROWS} "
     f"WHERE {FOLLOWS} AND {fires_sql('m.cents_up')} AND NOT {asleep_sql('m.seen_at')} "
     "ORDER BY watches.id ON CONFLICT (dedupe_key) DO NOTHING"
 )

@@ -311,6 +311,13 @@ SCHEMA_V14 = """
     DROP INDEX watch_events_by_time;
     """
 
+SCHEMA_V15 = """
+    -- The trigger an alert's crossing was judged against, kept with the alert: the alert
+    -- is the record of the crossing that `why` tells, so a drop no longer writes a
+    -- "fired" event beside each of its thousand alerts.
+    ALTER TABLE alerts ADD COLUMN trigger_price TEXT;
+    """
+
 
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
@@ -327,5 +334,6 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V12,
     SCHEMA_V13,
     SCHEMA_V14,
+    SCHEMA_V15,
 )
 """Schema versions in order, as SQL or as a step run in a transaction."""

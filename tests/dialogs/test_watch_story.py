@@ -397,3 +397,28 @@ def test_a_waiting_alert_says_what_becomes_of_it() -> None:
         "The alert for $149.99 won't be sent: the trigger was lowered below that price."
     )
     assert right_now(watch_story(WATCH, Recorded(alerts=[waiting]), IDLE, UTC)) == ""
+
+
+def test_a_crossing_is_told_from_its_alert_with_the_trigger_recorded_then() -> None:
+    """The alert is the crossing's record: its line says the price against the trigger
+    the crossing was judged by, once (not again as a price), and a later change of the
+    target leaves it as it was."""
+    made = alert(seen_at=utc(2, 9), trigger_price=Decimal("159.99"))
+    protect = alert(
+        id=8,
+        kind=AlertKind.PROTECT,
+        seen_at=utc(2, 11),
+        new_price=Decimal(150),
+        trigger_price=Decimal("155.00"),
+    )
+    lowered = event(
+        EventKind.TARGET_CHANGED, utc(2, 10), trigger_price=Decimal("155.00"), detail="159.99"
+    )
+    points = [PricePoint(utc(2, 9), Decimal("149.99")), PricePoint(utc(2, 11), Decimal(150))]
+    recorded = Recorded(points, [CREATED, lowered], [AlertStory(made, []), AlertStory(protect, [])])
+    assert told(watch_story(WATCH, recorded, IDLE, UTC)) == [
+        "- Dec 1, 13:00 you started watching it at $199.99, for $159.99 or less.",
+        "- yesterday 09:00 $149.99, at or below your $159.99 trigger: alert made.",
+        "- yesterday 10:00 you lowered your trigger from $159.99 to $155.00.",
+        "- yesterday 11:00 $150.00, at or below your $155.00 trigger: price protection alert made.",
+    ]

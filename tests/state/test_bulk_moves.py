@@ -232,8 +232,9 @@ async def test_a_plain_move_in_bulk_changes_watches_as_the_rules_do(
 
 
 async def test_a_plain_move_reaches_every_follower_without_loading_them(twins: Twins) -> None:
-    """The case the bulk path exists for: many armed watches, one drop, one alert each,
-    and one event each, none of them loaded."""
+    """The case the bulk path exists for: many armed watches, one drop, one alert each
+    carrying the trigger it was judged against (its record: no event beside it), none of
+    them loaded."""
     store = twins.bulk
     armed = RuleState(armed=True, last_price=Decimal("200.00"))
     followers = [await add(store, "p-popular", Decimal("150.00"), armed) for _ in range(50)]
@@ -255,9 +256,11 @@ async def test_a_plain_move_reaches_every_follower_without_loading_them(twins: T
         for watch in followers
     )
     assert all(after[w.id].version == w.version + 1 for w in followers), "a write, a version"
-    fired = [(await store.events.of_watch(w.id, 50))[-1] for w in followers]
-    assert {(e.kind, e.price, e.trigger_price) for e in fired} == {
-        (EventKind.FIRED, Decimal("149.99"), Decimal("150.00"))
-    }
+    made = [alert for w in followers for alert in await store.outbox.of_watch(w.id, 50)]
+    assert {(a.new_price, a.trigger_price) for a in made} == {
+        (Decimal("149.99"), Decimal("150.00"))
+    } and len(made) == len(followers)
+    events = [event for w in followers for event in await store.events.of_watch(w.id, 50)]
+    assert {event.kind for event in events} == {EventKind.CREATED}, "the alert is the record"
     again = await store.watches.record_poll(PollChanges(moves=moves))
     assert (again.alerts, again.conflicts) == (0, []), "a move is applied once"

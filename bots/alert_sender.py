@@ -4,7 +4,6 @@ made again, to replace it in place once a card of it was answered."""
 from __future__ import annotations
 
 import copy
-import json
 import logging
 from typing import Any, Awaitable, Callable, Final, Mapping, Sequence
 
@@ -13,9 +12,10 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, InputHints
 
 from connector.send_failures import classify
 from dialogs import quiet_texts, texts
-from dialogs.alert_cards import CONTENT_TYPE
+from dialogs.alert_cards import CONTENT_TYPE, json_chars
 from dialogs.alert_message import AlertMessage, alert_message
 from dialogs.card_channels import shows_cards
+from dialogs.drop_parts import PartOf, drop_part
 from dialogs.keys import is_group
 from dialogs.mentions import name_owner
 from domain.alert_facts import AlertFacts
@@ -41,19 +41,26 @@ TimesOf = Callable[[str], Awaitable[LocalTimes]]
 
 
 def alert_sender(
-    context: TurnContext, clock: Clock, facts: AlertFactsSource, times_of: TimesOf
+    context: TurnContext,
+    clock: Clock,
+    facts: AlertFactsSource,
+    times_of: TimesOf,
+    parts: PartOf = drop_part,
 ) -> SendAlerts:
     """A `SendAlerts` for this turn, its times as the alerts' owner reads them: any
     failure is caught and classified, never raised, so the outbox records it and the
     alert is never lost. In a group conversation the alerts of one send are one
-    member's (`outbox.in_turn`), and the message names them."""
+    member's (`outbox.in_turn`), and the message names them. `parts`: what the message
+    says of each alert's product, the same for every recipient of its drop."""
 
     async def send(
         alerts: Sequence[Alert], owner: str, watches: Mapping[int, Watch]
     ) -> SendFailure | Delivered:
         try:
             times = await times_of(owner)
-            activity = await alert_message_activity(context, alerts, watches, facts, times)
+            activity = await alert_message_activity(
+                context, alerts, watches, facts, times, parts=parts
+            )
             sent = await context.send_activity(activity)
         except Exception as error:
             return classify(error, clock())
@@ -73,6 +80,7 @@ async def alert_message_activity(
     facts: AlertFactsSource,
     times: LocalTimes,
     owner: Owner | None = None,
+    parts: PartOf = drop_part,
 ) -> Activity:
     """The message of these alerts (one owner's), for this turn's channel, its times as
     `times` reads them: the cards with the one-line summary as their text (which Teams
@@ -80,7 +88,7 @@ async def alert_message_activity(
     a digest heading after quiet hours; in a group, whose alerts they are (`owner` when
     their watch is gone); `watches` are theirs that still exist, by id."""
     known = await _facts(alerts, watches, facts, times)
-    activity = _activity(alerts, known, times)
+    activity = _activity(alerts, known, times, parts)
     if shows_cards(context.activity.channel_id) and activity.attachments:
         activity.text = activity.summary  # the card says the rest
     if any(alert.quiet_until is not None for alert in alerts):
@@ -122,13 +130,16 @@ def _name_owner(
 
 
 def _activity(
-    alerts: Sequence[Alert], facts: Mapping[int, AlertFacts] | None, times: LocalTimes
+    alerts: Sequence[Alert],
+    facts: Mapping[int, AlertFacts] | None,
+    times: LocalTimes,
+    parts: PartOf,
 ) -> Activity:
     """The cards with their fallback; the text alone if the cards cannot be made."""
     if facts is None:
         return MessageFactory.text(texts.alerts_message(alerts, times))
     try:
-        return alert_activity(alert_message(alerts, facts, fits, times))
+        return alert_activity(alert_message(alerts, facts, fits, times, parts))
     except Exception:
         logger.exception("could not make the cards for %d alerts; sending text", len(alerts))
         return MessageFactory.text(texts.alerts_message(alerts, times))
@@ -162,28 +173,37 @@ def alert_activity(message: AlertMessage) -> Activity:
 
 
 def fits(message: AlertMessage) -> bool:
-    return utf16_bytes(_payload(message)) + ENVELOPE_BYTES < MAX_ACTIVITY_BYTES
+    return message_bytes(message) + ENVELOPE_BYTES < MAX_ACTIVITY_BYTES
+
+
+def message_bytes(message: AlertMessage) -> int:
+    """The size of `alert_activity(message)` in UTF-16 (`utf16_bytes`). Cards measured as
+    they were made are not serialized again: a value's JSON is the same wherever it sits,
+    so each stands in as `0` (one character) and its own length is added."""
+    if message.card_chars is None:
+        return utf16_bytes(_payload(message, message.cards))
+    stand_ins = _payload(message, [0] * len(message.cards))
+    return utf16_bytes(stand_ins) + 2 * sum(chars - 1 for chars in message.card_chars)
 
 
 def utf16_bytes(payload: Any) -> int:
     """The JSON's size in UTF-16. As sent, the JSON is ASCII (other characters escaped),
     so this also bounds the size of the decoded text: an escape is longer than its
     character."""
-    return 2 * len(json.dumps(payload, separators=(",", ":")))
+    return 2 * json_chars(payload)
 
 
-def _payload(message: AlertMessage) -> dict[str, Any]:
-    """What `alert_activity(message).serialize()` gives, without msrest's walk over it."""
+def _payload(message: AlertMessage, cards: Sequence[object]) -> dict[str, Any]:
+    """What `alert_activity(message).serialize()` gives, without msrest's walk over it,
+    with `cards` as its cards."""
     payload: dict[str, Any] = {
         "type": "message",
         "text": message.text,
         "summary": message.summary,
         "inputHint": "acceptingInput",
     }
-    if message.cards:
-        payload["attachments"] = [
-            {"contentType": CONTENT_TYPE, "content": card} for card in message.cards
-        ]
-    if len(message.cards) > 1:
+    if cards:
+        payload["attachments"] = [{"contentType": CONTENT_TYPE, "content": card} for card in cards]
+    if len(cards) > 1:
         payload["attachmentLayout"] = "carousel"
     return payload

@@ -26,6 +26,7 @@ from dialogs import texts
 from dialogs.card_actions import CardActions, is_card_action
 from dialogs.commands.command import Services, Turn
 from dialogs.commands.table import command_in, interruption_in
+from dialogs.drop_parts import DropParts, PartOf
 from dialogs.forget_dialog import ForgetDialog
 from dialogs.history_reply import HistoryReplies
 from dialogs.keys import conversation_key, is_group, tenant_id, user_id
@@ -86,7 +87,10 @@ class PriceWatchBot(ActivityHandler):
         pages: ShopPages,
         departures: Departures,
         personal: PersonalDataStore,
+        drop_parts: PartOf | None = None,
     ) -> None:
+        """`drop_parts`: what alert messages say of a drop's product alike to all its
+        recipients, made once per drop (its own `DropParts` unless given)."""
         self._conversation_state = conversation_state
         self._references = references
         self._bot_state = bot_state
@@ -95,6 +99,7 @@ class PriceWatchBot(ActivityHandler):
         self._alerts = alerts
         self._clock = clock
         self._alert_facts = alert_facts
+        self._drop_parts = drop_parts or DropParts()
         self._departures = departures
         self._card_actions = CardActions(watchlist, clock)
         self._card_updates = CardUpdates(outbox, alert_facts, watchlist.of)
@@ -318,7 +323,7 @@ class PriceWatchBot(ActivityHandler):
         await self._alerts.run(
             conversation_key(context.activity),
             dialog_waiting=dialog_waiting,
-            send=alert_sender(context, self._clock, self._alert_facts, times_of),
+            send=alert_sender(context, self._clock, self._alert_facts, times_of, self._drop_parts),
             batch=batch,
             quiet_until=quiet_until,
             members_quiet=members_quiet,

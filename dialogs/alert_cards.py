@@ -8,17 +8,23 @@ Action.Execute). A button's `data` comes back as a message whose `value` is that
 
 A card whose button did something (`Alert.card_done`) says so instead of its buttons:
 the card that replaces it in place (`update_activity`) where the channel can.
+
+A card's blocks about the product (`ProductBlocks`) are the same for everyone one drop
+alerts: they are made of its `DropNews` alone, measured once, and shared by the cards
+of that drop, which never change a block once made (bots/alert_sender.py, CardMessage).
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any, Final, Sequence
 
 from dialogs import texts
-from domain.alert_facts import UNKNOWN, AlertFacts
+from domain.alert_facts import UNKNOWN, AlertFacts, DropNews, drop_news
 from domain.alerts import Alert, AlertKind
 from domain.local_times import LocalTimes
-from domain.price_drops import is_protection, lowered_target, price_drop
+from domain.price_drops import PriceDrop, is_protection, lowered_target, price_drop
 
 SCHEMA: Final = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION: Final = "1.5"
@@ -29,6 +35,66 @@ PRICE_KINDS: Final = (AlertKind.DROP, AlertKind.PROTECT)
 
 Card = dict[str, Any]
 
+_COMPACT_JSON: Final = json.JSONEncoder(separators=(",", ":"))
+"""`json.dumps(value, separators=...)` without making an encoder for every card."""
+
+
+@dataclass(frozen=True)
+class ProductBlocks:
+    """A card's blocks about its product, and the length of each one's JSON."""
+
+    head: tuple[Card, ...]
+    """The name; then the prices and the drop, or the news."""
+    low: Card | None
+    """The 90-day low, when known (a drop's card with `details`)."""
+    chart: Card | None
+    """The price chart, when there is a usable one (a drop's card with `chart`)."""
+    head_chars: int
+    low_chars: int
+    chart_chars: int
+    drop: PriceDrop | None
+    """The drop the card shows (its "Lower my target" goes under its new price); None
+    for other news."""
+
+
+def product_blocks(news: DropNews) -> ProductBlocks:
+    name = texts.shown_name(news.product_name)
+    # A card's TextBlock renders Markdown too: the name is escaped as in a message.
+    head: list[Card] = [_text(texts.md(name), weight="Bolder", size="Medium")]
+    low = chart = drop = None
+    if not _shows_prices(news):
+        head.append(_text(_news(news), spacing="Small"))
+    else:
+        assert news.old_price is not None and news.new_price is not None
+        currency = news.currency
+        old, new = texts.money(news.old_price, currency), texts.money(news.new_price, currency)
+        head.append(
+            _text(f"{old} → {new}", size="Large", weight="Bolder", color="Good", spacing="None")
+        )
+        drop = price_drop(news.old_price, news.new_price)
+        words = texts.drop_words(drop, currency)
+        if words:
+            head.append(_text(words[0].upper() + words[1:], spacing="None"))
+        if news.low is not None and news.days is not None:
+            low_words = texts.low_words(news.low, news.new_price, currency, news.days)
+            low = _text(low_words, spacing="None")
+        if news.chart_url and _is_usable_url(news.chart_url):
+            chart = {
+                "type": "Image",
+                "url": news.chart_url,
+                "altText": f"Price history of {texts.shown_name(news.product_name, 60)}",
+                "size": "Stretch",
+            }
+    return ProductBlocks(
+        tuple(head),
+        low,
+        chart,
+        sum(json_chars(block) for block in head),
+        0 if low is None else json_chars(low),
+        0 if chart is None else json_chars(chart),
+        drop,
+    )
+
 
 def alert_card(
     alert: Alert,
@@ -37,50 +103,82 @@ def alert_card(
     times: LocalTimes,
     chart: bool = True,
     details: bool = True,
+    product: ProductBlocks | None = None,
 ) -> Card:
     """One alert's card. Without `chart` it has no image; without `details`, neither
-    the rule nor the 90-day low (a message that must stay small)."""
-    currency = alert.currency
-    name = texts.shown_name(alert.product_name)
-    # A card's TextBlock renders Markdown too: the name is escaped as in a message.
-    body: list[Card] = [_text(texts.md(name), weight="Bolder", size="Medium")]
-    rule = facts.rule
-    if alert.kind not in PRICE_KINDS or alert.old_price is None or alert.new_price is None:
-        body.append(_text(_news(alert), spacing="Small"))
-        return _answered(alert, body) or _card(body, _actions(alert, facts, lower=False))
-    old, new = texts.money(alert.old_price, currency), texts.money(alert.new_price, currency)
-    body.append(
-        _text(f"{old} → {new}", size="Large", weight="Bolder", color="Good", spacing="None")
-    )
-    drop = price_drop(alert.old_price, alert.new_price)
-    words = texts.drop_words(drop, currency)
-    if words:
-        body.append(_text(words[0].upper() + words[1:], spacing="None"))
-    if alert.kind is AlertKind.PROTECT:
-        body.append(_text(texts.protection_words(alert, times), spacing="Small"))
-    elif details and rule is not None and (fired := texts.rule_words(rule, currency)):
-        body.append(_text(f"Your alert: {fired}", spacing="Small"))
-    if details and facts.low is not None:
-        low = texts.low_words(facts.low, alert.new_price, currency, times)
-        body.append(_text(low, spacing="None"))
-    if chart and facts.chart_url and _is_usable_url(facts.chart_url):
-        body.append(
-            {
-                "type": "Image",
-                "url": facts.chart_url,
-                "altText": f"Price history of {texts.shown_name(alert.product_name, 60)}",
-                "size": "Stretch",
-            }
-        )
-    return _answered(alert, body) or _card(body, _actions(alert, facts, lower=True))
+    the rule nor the 90-day low (a message that must stay small). `product`: its
+    product's blocks when made already (of its `drop_news`)."""
+    return _alert_card(alert, facts, times, chart, details, product)[0]
 
 
-def _answered(alert: Alert, body: list[Card]) -> Card | None:
-    """The card of an alert whose button did something: what it did, no buttons."""
-    if alert.card_done is None:
-        return None
-    done = _text(f"✓ {alert.card_done}", weight="Bolder", color="Accent", spacing="Medium")
-    return _card([*body, done], [])
+def measured_alert_card(
+    alert: Alert,
+    facts: AlertFacts,
+    *,
+    times: LocalTimes,
+    chart: bool,
+    details: bool,
+    product: ProductBlocks,
+) -> tuple[Card, int]:
+    """`alert_card`, and the length of its JSON (`json_chars`): the product's blocks
+    measured once (in `product`), only the reader's own measured here. A value's JSON
+    is the same wherever it sits, so the card's length is that of the card holding
+    only its own blocks, plus the product's and the commas between them."""
+    card, own, shared = _alert_card(alert, facts, times, chart, details, product)
+    alone = json_chars({**card, "body": own})
+    return card, alone + shared + _commas(len(card["body"])) - _commas(len(own))
+
+
+def _alert_card(
+    alert: Alert,
+    facts: AlertFacts,
+    times: LocalTimes,
+    chart: bool,
+    details: bool,
+    product: ProductBlocks | None,
+) -> tuple[Card, list[Card], int]:
+    """The card, the blocks of it that are the reader's own (their rule, their claim,
+    what their button did), and the JSON length of the product's blocks it shows."""
+    if product is None:
+        product = product_blocks(drop_news(alert, facts, times))
+    body = list(product.head)
+    shared = product.head_chars
+    own: list[Card] = []
+    if product.drop is not None:
+        rule = facts.rule
+        if alert.kind is AlertKind.PROTECT:
+            own.append(_text(texts.protection_words(alert, times), spacing="Small"))
+        elif details and rule is not None and (fired := texts.rule_words(rule, alert.currency)):
+            own.append(_text(f"Your alert: {fired}", spacing="Small"))
+        body += own
+        if details and product.low is not None:
+            body.append(product.low)
+            shared += product.low_chars
+        if chart and product.chart is not None:
+            body.append(product.chart)
+            shared += product.chart_chars
+    if alert.card_done is not None:  # what the button did, instead of the buttons
+        done = _text(f"✓ {alert.card_done}", weight="Bolder", color="Accent", spacing="Medium")
+        body.append(done)
+        own.append(done)
+        return _card(body, []), own, shared
+    return _card(body, _actions(alert, facts, product.drop)), own, shared
+
+
+def _shows_prices(news: DropNews) -> bool:
+    """Alerts about a lower price, both prices known: their card shows the prices and
+    the drop."""
+    return news.kind in PRICE_KINDS and news.old_price is not None and news.new_price is not None
+
+
+def json_chars(value: object) -> int:
+    """The length of a card's JSON (or a message's holding cards) as sent: compact, and
+    every character beyond ASCII escaped."""
+    return len(_COMPACT_JSON.encode(value))
+
+
+def _commas(items: int) -> int:
+    return max(items - 1, 0)
 
 
 def compact_card(alerts: Sequence[Alert], name_chars: int) -> Card:
@@ -90,38 +188,32 @@ def compact_card(alerts: Sequence[Alert], name_chars: int) -> Card:
     return _card(body, [])
 
 
-def _news(alert: Alert) -> str:
-    if alert.kind is AlertKind.UNAVAILABLE:
+def _news(news: DropNews) -> str:
+    if news.kind is AlertKind.UNAVAILABLE:
         return "Unavailable at the moment, so I've paused this watch."
-    if alert.kind is AlertKind.AVAILABLE and alert.new_price is not None:
-        price = texts.money(alert.new_price, alert.currency)
+    if news.kind is AlertKind.AVAILABLE and news.new_price is not None:
+        price = texts.money(news.new_price, news.currency)
         return f"Available again at {price}, and I'm watching it again."
-    if alert.kind is AlertKind.AVAILABLE:
+    if news.kind is AlertKind.AVAILABLE:
         return "Available again, and I'm watching it again."
-    if alert.kind is AlertKind.SHOP_SILENT:
+    if news.kind is AlertKind.SHOP_SILENT:
         return texts.SHOP_SILENT_NEWS[:1].upper() + texts.SHOP_SILENT_NEWS[1:]
-    price = "" if alert.new_price is None else texts.money(alert.new_price, alert.currency)
+    price = "" if news.new_price is None else texts.money(news.new_price, news.currency)
     return f"Now {price}." if price else "Its price changed."
 
 
-def _actions(alert: Alert, facts: AlertFacts, lower: bool) -> list[Card]:
-    """The buttons; none once the watch is gone. A drop under a price rule offers all
+def _actions(alert: Alert, facts: AlertFacts, drop: PriceDrop | None) -> list[Card]:
+    """The buttons; none once the watch is gone. A `drop` under a price rule offers all
     three; other news, and price protection, only Stop watching."""
     rule = facts.rule
     if rule is None:
         return []
     ids = {"watch_id": alert.watch_id, "version": facts.watch_version, "alert_id": alert.id}
     actions = [_submit("Stop watching", {"pricewatch": "stop", **ids})]
-    if (
-        not lower
-        or alert.kind is AlertKind.PROTECT
-        or is_protection(rule)
-        or alert.old_price is None
-        or alert.new_price is None
-    ):
+    if drop is None or alert.kind is AlertKind.PROTECT or is_protection(rule):
         return actions
     actions.append(_submit("Snooze 1 day", {"pricewatch": "snooze", **ids}))
-    target = lowered_target(rule, price_drop(alert.old_price, alert.new_price))
+    target = lowered_target(rule, drop)
     if target is not None:
         actions.append(
             _submit(

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Callable, Final, Iterator, Mapping, Sequence
 
 from dialogs import texts
-from dialogs.alert_cards import Card, alert_card, compact_card
-from domain.alert_facts import UNKNOWN, AlertFacts
+from dialogs.alert_cards import Card, compact_card, measured_alert_card
+from dialogs.drop_parts import PartOf, drop_part
+from domain.alert_facts import UNKNOWN, AlertFacts, drop_news
 from domain.alerts import Alert
 from domain.local_times import LocalTimes
 
@@ -26,7 +27,6 @@ MAX_CARDS: Final = 10
 """Teams shows at most 10 cards in a carousel: more alerts share one compact card."""
 CHARTS_WHEN_SHORT: Final = 3
 COMPACT_NAME_CHARS: Final = (60, 30, 16)
-SUMMARY_CHARS: Final = 120
 
 
 @dataclass(frozen=True)
@@ -37,17 +37,25 @@ class AlertMessage:
     cards: list[Card]
     form: str
     """Which of the forms above fitted (for the log and the tests)."""
+    card_chars: tuple[int, ...] | None = None
+    """The length of each card's JSON (`alert_cards.json_chars`), when measured as the
+    cards were made; None: not measured."""
 
 
 Fits = Callable[[AlertMessage], bool]
 
 
 def alert_message(
-    alerts: Sequence[Alert], facts: Mapping[int, AlertFacts], fits: Fits, times: LocalTimes
+    alerts: Sequence[Alert],
+    facts: Mapping[int, AlertFacts],
+    fits: Fits,
+    times: LocalTimes,
+    parts: PartOf = drop_part,
 ) -> AlertMessage:
-    """The richest form of the message that `fits`, its times as `times` reads them."""
+    """The richest form of the message that `fits`, its times as `times` reads them;
+    what it says of each alert's product from `parts` (dialogs/drop_parts.py)."""
     message = None
-    for message in _forms(alerts, facts, times):
+    for message in _forms(alerts, facts, times, parts):
         if fits(message):
             if message.form != "cards":
                 logger.info("an alert message of %d alerts sent as %s", len(alerts), message.form)
@@ -57,31 +65,32 @@ def alert_message(
 
 
 def _forms(
-    alerts: Sequence[Alert], facts: Mapping[int, AlertFacts], times: LocalTimes
+    alerts: Sequence[Alert], facts: Mapping[int, AlertFacts], times: LocalTimes, parts: PartOf
 ) -> Iterator[AlertMessage]:
-    text = texts.alerts_message(alerts, times, facts)
-    summary = _summary(alerts)
+    theirs = [facts.get(alert.id, UNKNOWN) for alert in alerts]
+    drops = [parts(drop_news(alert, fact, times)) for alert, fact in zip(alerts, theirs)]
+    text = texts.alerts_message(alerts, times, facts, [drop.words for drop in drops])
+    summary = texts.alerts_heading(alerts) if len(alerts) > 1 else drops[0].summary
 
-    def cards(charts: int, details: bool) -> list[Card]:
-        return [
-            alert_card(
-                alert,
-                facts.get(alert.id, UNKNOWN),
-                times=times,
-                chart=n < charts,
-                details=details,
+    def cards(form: str, charts: int, details: bool) -> AlertMessage:
+        made = [
+            measured_alert_card(
+                alert, fact, times=times, chart=n < charts, details=details, product=drop.blocks
             )
-            for n, alert in enumerate(alerts)
+            for n, (alert, fact, drop) in enumerate(zip(alerts, theirs, drops))
         ]
+        return AlertMessage(
+            text, summary, [card for card, _ in made], form, tuple(chars for _, chars in made)
+        )
 
     if len(alerts) <= MAX_CARDS:
-        yield AlertMessage(text, summary, cards(len(alerts), True), "cards")
-        charted = sum(bool(facts.get(alert.id, UNKNOWN).chart_url) for alert in alerts)
+        yield cards("cards", len(alerts), True)
+        charted = sum(bool(fact.chart_url) for fact in theirs)
         if charted > CHARTS_WHEN_SHORT:
-            yield AlertMessage(text, summary, cards(CHARTS_WHEN_SHORT, True), "cards, few charts")
+            yield cards("cards, few charts", CHARTS_WHEN_SHORT, True)
         if charted:
-            yield AlertMessage(text, summary, cards(0, True), "cards, no charts")
-        yield AlertMessage(text, summary, cards(0, False), "plain cards")
+            yield cards("cards, no charts", 0, True)
+        yield cards("plain cards", 0, False)
     yield AlertMessage(text, summary, [compact_card(alerts, texts.NAME_CHARS)], "one card")
     for chars in COMPACT_NAME_CHARS:
         short = texts.compact_alerts_message(alerts, chars)
@@ -112,11 +121,3 @@ def _cut_to_fit(alerts: Sequence[Alert], last: AlertMessage, fits: Fits) -> Aler
             high = middle - 1
     logger.warning("an alert message of %d alerts names only %d of them", len(alerts), low)
     return shown(low)
-
-
-def _summary(alerts: Sequence[Alert]) -> str:
-    if len(alerts) > 1:
-        return texts.alerts_heading(alerts)
-    alert = alerts[0]
-    line = texts.compact_alert_line(alert, SUMMARY_CHARS).replace("**", "")
-    return f"{texts.alerts_heading(alerts)}: {line}"

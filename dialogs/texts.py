@@ -15,10 +15,17 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Final, Mapping, Sequence
 
-from domain.alert_facts import LOW_WINDOW_DAYS, UNKNOWN, AlertFacts, LowestPrice
+from domain.alert_facts import (
+    LOW_WINDOW_DAYS,
+    UNKNOWN,
+    AlertFacts,
+    DropNews,
+    LowestPrice,
+    drop_news,
+)
 from domain.alerts import Alert, AlertKind
 from domain.departures import DEPARTURE_WHY, Departure
-from domain.local_times import LocalTimes
+from domain.local_times import LocalDays, LocalTimes
 from domain.personal_data import PersonalData
 from domain.price_drops import PriceDrop, price_drop, protection_claim
 from domain.rules import Rule, RuleKind, to_cents
@@ -408,38 +415,62 @@ def protection_words(alert: Alert, times: LocalTimes) -> str:
     return f"You paid {paid}: you may be able to claim {claim} back{until}"
 
 
-def low_words(low: LowestPrice, new_price: Decimal, currency: str, times: LocalTimes) -> str:
+def low_words(low: LowestPrice, new_price: Decimal, currency: str, days: LocalDays) -> str:
     """ "Lowest in 90 days: $139.99 (Oct 3)", or "(now)" when the new price is the low."""
     if to_cents(low.price) >= to_cents(new_price):
         return f"Lowest in {LOW_WINDOW_DAYS} days: {money(new_price, currency)} (now)"
-    when = times.day(low.at)
+    when = days.day(low.at)
     return f"Lowest in {LOW_WINDOW_DAYS} days: {money(low.price, currency)} ({when})"
 
 
-def alert_line(
-    alert: Alert, times: LocalTimes, facts: AlertFacts = UNKNOWN, name_chars: int = NAME_CHARS
-) -> str:
-    name = f"**{md(shown_name(alert.product_name, name_chars))}**"
-    if alert.kind is AlertKind.UNAVAILABLE:
+@dataclass(frozen=True)
+class ProductWords:
+    """An alert's text as far as it is the same for everyone one drop alerts (made of its
+    `DropNews` alone): its line up to the reader's own words, and how a message of that
+    alert alone ends."""
+
+    line: str
+    """ "**Headphones** is now $149.99, down 25.0% ($50.00) from $199.99"."""
+    alone_end: str
+    """ '. Say "remove Headphones" to stop watching it.' after a drop; "." after other news."""
+
+
+def product_words(news: DropNews) -> ProductWords:
+    name = md(shown_name(news.product_name))
+    alone_end = (
+        f'. Say "remove {name}" to stop watching it.' if news.kind is AlertKind.DROP else "."
+    )
+    return ProductWords(_product_line(f"**{name}**", news), alone_end)
+
+
+def _product_line(name: str, news: DropNews) -> str:
+    if news.kind is AlertKind.UNAVAILABLE:
         return f"{name} is unavailable at the moment, so I've paused that watch"
-    if alert.kind is AlertKind.AVAILABLE:
-        price = "" if alert.new_price is None else f" at {money(alert.new_price, alert.currency)}"
+    if news.kind is AlertKind.AVAILABLE:
+        price = "" if news.new_price is None else f" at {money(news.new_price, news.currency)}"
         return f"{name} is available again{price}, and I'm watching it again"
-    if alert.kind is AlertKind.SHOP_SILENT:
+    if news.kind is AlertKind.SHOP_SILENT:
         return f"{name}: {SHOP_SILENT_NEWS}"
-    assert alert.old_price is not None and alert.new_price is not None
-    line = f"{name} is now {money(alert.new_price, alert.currency)}"
+    assert news.old_price is not None and news.new_price is not None
+    line = f"{name} is now {money(news.new_price, news.currency)}"
+    if news.kind is AlertKind.PROTECT:
+        return line
+    drop = drop_words(price_drop(news.old_price, news.new_price), news.currency)
+    return f"{line}, {drop}" if drop else line
+
+
+def your_words(alert: Alert, times: LocalTimes, facts: AlertFacts = UNKNOWN) -> str:
+    """What an alert's line says of the reader's own watch, after its `ProductWords.line`:
+    the rule that fired, or what their price protection may claim."""
     if alert.kind is AlertKind.PROTECT:
-        return f"{line}. {protection_words(alert, times)}"
-    rule = facts.rule
-    drop = drop_words(price_drop(alert.old_price, alert.new_price), alert.currency)
-    if drop:
-        line += f", {drop}"
-    fired = None if rule is None else rule_words(rule, alert.currency)
-    return line if fired is None else f"{line} (your alert: {fired})"
+        return f". {protection_words(alert, times)}"
+    fired = None
+    if alert.kind is AlertKind.DROP and facts.rule is not None:
+        fired = rule_words(facts.rule, alert.currency)
+    return "" if fired is None else f" (your alert: {fired})"
 
 
-def compact_alert_line(alert: Alert, name_chars: int) -> str:
+def compact_alert_line(alert: Alert | DropNews, name_chars: int) -> str:
     """An alert in a few words, for a message that must stay small."""
     name = f"**{md(shown_name(alert.product_name, name_chars))}**"
     if alert.kind is AlertKind.UNAVAILABLE:
@@ -457,22 +488,26 @@ def compact_alert_line(alert: Alert, name_chars: int) -> str:
 
 
 def alerts_message(
-    alerts: Sequence[Alert], times: LocalTimes, facts: Mapping[int, AlertFacts] | None = None
+    alerts: Sequence[Alert],
+    times: LocalTimes,
+    facts: Mapping[int, AlertFacts] | None = None,
+    products: Sequence[ProductWords] | None = None,
 ) -> str:
     """One message for everything a conversation has waiting: the text of the alert
-    message, which channels without cards show alone."""
+    message, which channels without cards show alone. `products`: each alert's
+    `ProductWords` when made already (of its `DropNews`), in the alerts' order."""
     facts = facts or {}
+    if products is None:
+        products = [product_words(drop_news(alert, UNKNOWN, times)) for alert in alerts]
+    lines = [
+        product.line + your_words(alert, times, facts.get(alert.id, UNKNOWN))
+        for alert, product in zip(alerts, products)
+    ]
     if len(alerts) == 1:
-        alert = alerts[0]
-        line = alert_line(alert, times, facts.get(alert.id, UNKNOWN))
-        if alert.kind is not AlertKind.DROP:
-            return f"{_ICONS[alert.kind]} {line}."
-        return (
-            f"📉 Price drop: {line}."
-            f' Say "remove {md(shown_name(alert.product_name))}" to stop watching it.'
-        )
-    lines = [f"- {_ICONS[a.kind]} {alert_line(a, times, facts.get(a.id, UNKNOWN))}" for a in alerts]
-    return _several(alerts, lines)
+        kind = alerts[0].kind
+        opening = "📉 Price drop:" if kind is AlertKind.DROP else _ICONS[kind]
+        return f"{opening} {lines[0]}{products[0].alone_end}"
+    return _several(alerts, [f"- {_ICONS[a.kind]} {line}" for a, line in zip(alerts, lines)])
 
 
 def compact_alerts_message(alerts: Sequence[Alert], name_chars: int) -> str:
@@ -483,13 +518,19 @@ def compact_alerts_message(alerts: Sequence[Alert], name_chars: int) -> str:
     return _several(alerts, lines)
 
 
-def alerts_heading(alerts: Sequence[Alert]) -> str:
+def alerts_heading(alerts: Sequence[Alert | DropNews]) -> str:
     drops = sum(alert.kind in (AlertKind.DROP, AlertKind.PROTECT) for alert in alerts)
     if len(alerts) == 1:
         return "📉 Price drop" if drops else "📣 News about your watch"
     if drops == len(alerts):
         return f"📉 Price drops on {drops} of your watches"
     return "📣 News about your watches"
+
+
+def alert_summary(news: DropNews, name_chars: int) -> str:
+    """The summary of a message of this alert alone (Teams shows it in its notification)."""
+    line = compact_alert_line(news, name_chars).replace("**", "")
+    return f"{alerts_heading([news])}: {line}"
 
 
 def _several(alerts: Sequence[Alert], lines: list[str]) -> str:

@@ -1,5 +1,6 @@
 """What an alert's card says besides the alert itself: the rule that fired, the lowest
-price lately, and where its price chart is."""
+price lately, and where its price chart is; and what an alert message says of its
+product alike to everyone one drop alerts."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from domain.alerts import Alert, AlertKind
+from domain.local_times import LocalDays, LocalTimes
 from domain.rules import Rule
 
 
@@ -36,3 +39,35 @@ class AlertFacts:
 
 UNKNOWN = AlertFacts()
 LOW_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True)
+class DropNews:
+    """What an alert message shows of its product: the same for everyone one price drop
+    (or other news of one product) alerts, whoever they are and whatever their watch. The
+    parts of a message made of this alone are made once per drop (dialogs/drop_parts.py),
+    and this is their key: it holds everything they are made of."""
+
+    kind: AlertKind
+    product_name: str
+    currency: str
+    old_price: Decimal | None
+    new_price: Decimal | None
+    low: LowestPrice | None = None
+    chart_url: str | None = None
+    days: LocalDays | None = None
+    """How the reader reads the low's day; None when there is no low (no day is shown)."""
+
+
+def drop_news(alert: Alert, facts: AlertFacts, times: LocalTimes) -> DropNews:
+    """The alert's news of its product, as a reader with these `times` reads it."""
+    return DropNews(
+        alert.kind,
+        alert.product_name,
+        alert.currency,
+        alert.old_price,
+        alert.new_price,
+        facts.low,
+        facts.chart_url,
+        None if facts.low is None else times.days,
+    )

@@ -49,13 +49,30 @@ def local_time(at: datetime, now: datetime, zone: str | None) -> str:
 def local_day(at: datetime, now: datetime, zone: str | None) -> str:
     """The day of `at` in `zone`: "Dec 6", with the year when it is not `now`'s."""
     info = zone_info(zone)
-    local = at.astimezone(info)
+    return _day(at.astimezone(info), now.astimezone(info).year)
+
+
+def _day(local: datetime, year: int) -> str:
     day = f"{local:%b} {local.day}"
-    return day if local.year == now.astimezone(info).year else f"{day} {local.year}"
+    return day if local.year == year else f"{day} {local.year}"
 
 
 def _known(zone: str | None) -> bool:
     return bool(zone) and load_zone(zone or "") is not None
+
+
+@dataclass(frozen=True)
+class LocalDays:
+    """How one conversation reads a day: its zone, and the year it is there now (a day of
+    another year says its year). A day's text depends on nothing else, so this (unlike
+    `LocalTimes`, whose moment changes every turn) can key what is shown alike to every
+    reader in the zone."""
+
+    zone: str | None
+    year: int
+
+    def day(self, moment: datetime) -> str:
+        return _day(moment.astimezone(zone_info(self.zone)), self.year)
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,10 @@ class LocalTimes:
 
     def day(self, moment: datetime) -> str:
         return local_day(moment, self.now, self.zone)
+
+    @property
+    def days(self) -> LocalDays:
+        return LocalDays(self.zone, self.now.astimezone(zone_info(self.zone)).year)
 
     @property
     def label(self) -> str:

@@ -13,9 +13,10 @@ import pytest
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
-from bots.alert_sender import MAX_ACTIVITY_BYTES, alert_activity, fits
+from bots.alert_sender import MAX_ACTIVITY_BYTES, alert_activity, fits, message_bytes
 from dialogs.alert_message import alert_message
-from domain.alert_facts import AlertFacts, LowestPrice
+from dialogs.drop_parts import DropPart, DropParts, drop_part
+from domain.alert_facts import AlertFacts, DropNews, LowestPrice
 from domain.history import PricePoint
 from domain.local_times import LocalTimes
 from domain.rules import percent_rule
@@ -229,3 +230,106 @@ def test_the_sdks_copy_of_an_alert_message_is_its_own_but_shares_the_cards() -> 
     assert made.serialize() == before, "the message made is untouched"
     assert sent.attachments[0].content is made.attachments[0].content
     assert sent.serialize()["conversation"] == {"id": "19:g"}
+
+
+@pytest.mark.parametrize("count", [1, 3, 10, 50])
+@pytest.mark.parametrize("name", ["Headphones", "Kopfhörer 🎧 " * 30, "x" * 5000])
+def test_a_message_is_measured_as_the_channel_gets_it(count: int, name: str) -> None:
+    """The size `fits` reads, its cards measured from their parts as they were made,
+    is the size of the activity's JSON."""
+    alerts = [alert(id=n, watch_id=n, product_name=f"{n} {name}") for n in range(count)]
+    message = alert_message(alerts, facts(count, "https://charts.example/c.png"), fits, TIMES)
+    serialized = json.dumps(alert_activity(message).serialize(), separators=(",", ":"))
+    assert message_bytes(message) == 2 * len(serialized)
+
+
+class CountedParts:
+    """The bot's `DropParts`, counting the parts it makes."""
+
+    def __init__(self) -> None:
+        self.made: list[DropNews] = []
+        self.parts = DropParts(self._make)
+
+    def _make(self, news: DropNews) -> DropPart:
+        self.made.append(news)
+        return drop_part(news)
+
+    def __call__(self, news: DropNews) -> DropPart:
+        return self.parts(news)
+
+
+async def test_every_recipient_of_a_drop_gets_their_own_alert_from_one_product_part(
+    tmp_path: Path,
+) -> None:
+    """Four people watch the headphones, each their own way: in a 1:1 on Teams (a card
+    and its summary), in a 1:1 without cards (the whole text), and two members of a
+    Teams group, one reading times in Tokyo. Each alert says their rule and carries
+    their buttons; what it says of the product is made once for each zone's reading."""
+    counted = CountedParts()
+    world = await open_world(
+        tmp_path, lows_since=lows_since, chart_url=chart_url, drop_parts=counted
+    )
+    try:
+        ana = world.chat("ana-1on1", "29:ana", name="Ana", channel_id="msteams")
+        ben = world.chat("ben-1on1", "29:ben", name="Ben")
+        cy = world.chat("19:g", "29:cy", name="Cy", group=True, channel_id="msteams")
+        di = world.chat("19:g", "29:di", name="Di", group=True, channel_id="msteams")
+        for chat, says in (
+            (ana, "watch headphones 20%"),
+            (ben, "watch headphones below 180"),
+            (cy, "watch headphones 10%"),
+            (di, "watch headphones below 170"),
+        ):
+            await chat.say("hello")
+            await chat.say(says)
+        await di.say("timezone Asia/Tokyo")
+        watches = {
+            watch.user_id: watch for watch in await world.store.watches.for_products(["p-100"])
+        }
+        world.set_price("p-100", "149.99")
+        assert (await world.poller.tick()).alerts == 4
+        await world.deliverer(ana).tick()
+        await world.deliverer(ben).tick()
+        await world.deliverer(cy).tick()
+        sent = {
+            (activity.conversation.id, (activity.text or "").split(":")[0]): activity
+            for chat in (ana, ben, cy)
+            for activity in chat.adapter.activity_buffer
+            if "Price drop" in (activity.text or "")
+        }
+    finally:
+        await world.close()
+
+    assert len(counted.made) == 2, "one part for UTC's readers, one for Tokyo's"
+    theirs = {
+        "29:ana": (sent[("ana-1on1", "📉 Price drop")], "20% below $199.99"),
+        "29:ben": (sent[("ben-1on1", "📉 Price drop")], "below $180.00"),
+        "29:cy": (sent[("19:g", "For <at>Cy</at>")], "10% below $199.99"),
+        "29:di": (sent[("19:g", "For <at>Di</at>")], "below $170.00"),
+    }
+    for user, (activity, rule) in theirs.items():
+        [card] = cards_of(activity)
+        assert f"Your alert: {rule}" in [block.get("text") for block in card["body"]]
+        assert card["body"][:3] == [
+            {"type": "TextBlock", "text": HEADPHONES, "wrap": True, **NAME},
+            {"type": "TextBlock", "text": "$199.99 → $149.99", "wrap": True, **PRICES},
+            {"type": "TextBlock", "text": DROP, "wrap": True, "spacing": "None"},
+        ]
+        watch = watches[user]
+        assert {action["data"]["watch_id"] for action in card["actions"]} == {watch.id}
+        assert {action["data"]["version"] for action in card["actions"]} == {watch.user_version}
+    assert theirs["29:ana"][0].text == theirs["29:ana"][0].summary == SUMMARY
+    bens = theirs["29:ben"][0].text
+    assert bens.startswith(f"📉 Price drop: **{HEADPHONES}** is now $149.99")
+    assert bens.endswith(
+        f'(your alert: below $180.00). Say "remove {HEADPHONES}" to stop watching it.'
+    )
+    assert theirs["29:cy"][0].text == f"For <at>Cy</at>: {SUMMARY}"
+    assert theirs["29:di"][0].summary == f"For Di: {SUMMARY}"
+
+
+HEADPHONES = "Noise-cancelling headphones"
+DROP = "Down 25.0% ($50.00) from $199.99"
+SUMMARY = f"📉 Price drop: {HEADPHONES} $149.99, down 25.0%"
+NAME = {"weight": "Bolder", "size": "Medium"}
+PRICES = {"size": "Large", "weight": "Bolder", "color": "Good", "spacing": "None"}

@@ -22,6 +22,7 @@ from bots.conversation_state import PickleHashedConversationState
 from bots.price_watch_bot import PriceWatchBot
 from bots.proactive import BotProactiveTurns
 from charts.service import ChartService
+from dialogs.drop_parts import PartOf
 from dialogs.history_reply import HistoryReplies
 from feed.catalog import Catalog
 from metrics import Metrics
@@ -112,6 +113,8 @@ class World:
     """Price history for the alert cards' 90-day low; none by default."""
     chart_url: ChartUrl = no_chart
     """The alert cards' chart service; no charts by default."""
+    drop_parts: PartOf | None = None
+    """What alert messages say alike of a drop's product; the bot's own by default."""
 
     def __post_init__(self) -> None:
         self.metrics = Metrics()
@@ -164,6 +167,7 @@ class World:
             pages=self.pages,
             departures=self.departures,
             personal=store.personal,
+            drop_parts=self.drop_parts,
         )
         self.poller = Poller(store.watches, self.prices, self.clock, self.metrics, pages=self.pages)
 

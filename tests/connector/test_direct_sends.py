@@ -3,6 +3,7 @@ and come back (an id, or an error the outbox classifies) as the SDK gave them ba
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator, Final
 
@@ -381,3 +382,14 @@ async def test_what_the_direct_path_does_not_take_goes_through_the_sdk(
     assert answer.output == ResourceResponse(id=channel.posted[0].id)
     assert ("x-ms-tenant", "t-1") in channel.received[0].headers
     assert isinstance(conversations.get_conversation_members.__self__, ConversationsOperations)
+
+
+async def test_with_http_logging_on_a_send_is_logged_as_the_sdk_logs_it(
+    channel: StandInChannel, session: aiohttp.ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    paths = Paths(channel.url, APP_ID, session)
+    paths.direct.config.enable_http_logger = True
+    with caplog.at_level(logging.DEBUG, logger="msrest.http_logger"):
+        await paths.direct.conversations.send_to_conversation("c-1", alert())
+    assert f"Request URL: '{channel.url}/v3/conversations/c-1/activities'" in caplog.messages
+    assert channel.texts("c-1") == [alert().text]

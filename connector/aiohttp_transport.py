@@ -1,9 +1,15 @@
 """An msrest pipeline that sends over one shared aiohttp session instead of `requests`.
 
-The SDK's connector sends every activity with a blocking `requests` call in the event
+The SDK's connector sends every request with a blocking `requests` call in the event
 loop's default thread pool: a thread hop, a GIL fight and ~1 ms of CPU per send, and at
 most as many sends in flight as the pool has threads. This pipeline keeps the SDK's own
 serialization, user agent, logging and credentials, and only swaps the last hop.
+
+A turn's sends (send_to_conversation, reply_to_activity, update_activity) do not go
+through it: connector/direct_sends.py makes those requests itself, on the same session,
+with the same headers and the same `bearer_token`. The pipeline carries every other
+operation of the connector (creating a conversation, reading members, deleting an
+activity, attachments) and any send the direct path leaves to the SDK.
 """
 
 from __future__ import annotations
@@ -76,29 +82,35 @@ class AiohttpSender(AsyncHTTPSender):
 
 
 class BearerTokenPolicy(AsyncHTTPPolicy):
-    """Adds the app's token exactly when the SDK would: an app id that is not anonymous."""
+    """Sets `bearer_token`'s Authorization header, or takes any away."""
 
     def __init__(self, credentials: AppCredentials | None) -> None:
         super().__init__()
         self._credentials = credentials
 
     async def send(self, request: Request, **kwargs: Any) -> Response:
-        credentials = self._credentials
-        app_id = getattr(credentials, "microsoft_app_id", None)
-        if (
-            credentials is not None
-            and app_id
-            and app_id != AuthenticationConstants.ANONYMOUS_SKILL_APP_ID
-        ):
-            # MSAL answers from its cache; on a miss it calls the network, so never on the loop.
-            token = await asyncio.get_running_loop().run_in_executor(
-                None, credentials.get_access_token
-            )
-            request.http_request.headers["Authorization"] = f"Bearer {token}"
+        token = await bearer_token(self._credentials)
+        if token is not None:
+            request.http_request.headers["Authorization"] = token
         else:
             request.http_request.headers.pop("Authorization", None)
         assert self.next is not None
         return await self.next.send(request, **kwargs)
+
+
+async def bearer_token(credentials: AppCredentials | None) -> str | None:
+    """The Authorization header the SDK would send: the app's token exactly when it has
+    an app id that is not anonymous, else none."""
+    app_id = getattr(credentials, "microsoft_app_id", None)
+    if (
+        credentials is None
+        or not app_id
+        or app_id == AuthenticationConstants.ANONYMOUS_SKILL_APP_ID
+    ):
+        return None
+    # MSAL answers from its cache; on a miss it calls the network, so never on the loop.
+    token = await asyncio.get_running_loop().run_in_executor(None, credentials.get_access_token)
+    return f"Bearer {token}"
 
 
 def use_aiohttp(client: Any, session: SessionProvider, timeout_seconds: float) -> None:

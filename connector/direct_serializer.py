@@ -10,13 +10,15 @@ code puts in) copied as they are. A value of any other type (an enum, a datetime
 subclass) goes through msrest's own `serialize_data`, so the output is msrest's
 whatever the activity holds; `tests/connector/test_direct_serializer.py` holds the two
 equal. Anything that is not a model (a plain dict) still takes msrest's whole path.
+A turn's sends (connector/direct_sends.py) serialize with it as the SDK's operations do.
 
 An attachment's content (an Adaptive Card) is typed `object`, which msrest walks value
 by value (~0.4 ms for one alert card); content that is plain JSON already goes as it is.
 
-The way back is the same walk: a stored conversation reference and the channel's answer
-to a send (a ResourceResponse) become models without msrest's key extractors; JSON with
-a key the model does not name, or of any other shape, takes msrest's path.
+The way back is the same walk: a stored conversation reference and the answers msrest
+still reads (a ResourceResponse of any shape but `{"id": ...}`, the other operations'
+models) become models without msrest's key extractors; JSON with a key the model does
+not name, or of any other shape, takes msrest's path.
 """
 
 from __future__ import annotations
@@ -73,11 +75,18 @@ class DirectSerializer(Serializer):
         return super().serialize_object(attr, **kwargs)
 
     def url(self, name: str, data: Any, data_type: str, **kwargs: Any) -> Any:
-        """A path part (the conversation id of every send): msrest's walk tries the
-        string for an enum's `.value` twice, an exception each time, before quoting it."""
+        """A path part (a conversation id, in every operation msrest still sends):
+        msrest's walk tries the string for an enum's `.value` twice, an exception each
+        time, before quoting it."""
         if data_type == "str" and type(data) is str and not kwargs:
-            return quote(data, safe="")
+            return quoted(data)
         return super().url(name, data, data_type, **kwargs)
+
+
+def quoted(path_part: str) -> str:
+    """A string as msrest's `Serializer.url` puts it in a path: every character but ASCII
+    letters, digits and `_.-~` percent-encoded as UTF-8, `/` too."""
+    return quote(path_part, safe="")
 
 
 class DirectDeserializer(Deserializer):

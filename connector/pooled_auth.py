@@ -3,10 +3,11 @@
 The SDK builds a new ConnectorClient and a new user-token client for every turn, each
 with an msrest retry policy that costs milliseconds of CPU to construct. Clients are
 safe to share: credentials cache and refresh their own tokens. So we keep one connector
-per (app id, service URL, audience) and one user-token client per app id, and send
-through one aiohttp session (see aiohttp_transport). That also drops msrest's own
-retries, which sleep inside a worker thread and never retry 429: delivery retries with
-its own backoff and Retry-After handling.
+per (app id, service URL, audience) and one user-token client per app id, all sending
+through one aiohttp session: a turn's sends directly (direct_sends), every other
+operation through the SDK's msrest pipeline (aiohttp_transport). That also drops msrest's
+own retries, which sleep inside a worker thread and never retry 429: delivery retries
+with its own backoff and Retry-After handling.
 
 Incoming tokens are checked by connector/inbound_tokens.py with keys already in memory,
 never by the SDK, whose check fetches keys on the event loop (connector/signing_keys.py).
@@ -35,6 +36,7 @@ from botframework.connector.auth import (
 )
 
 from connector.aiohttp_transport import SessionProvider, use_aiohttp
+from connector.direct_sends import use_direct_sends
 from connector.direct_serializer import use_direct_serializer
 from connector.inbound_tokens import InboundTokens
 from connector.signing_keys import BotFrameworkKeys
@@ -85,6 +87,7 @@ class _PooledConnectorFactory(ConnectorFactory):
             client = await self._inner.create(service_url, audience)
             use_aiohttp(client, self._session, self._timeout_seconds)
             use_direct_serializer(client)
+            use_direct_sends(client, self._session, self._timeout_seconds)
             self._pool.put(key, client)
         return client
 

@@ -7,16 +7,14 @@ from pathlib import Path
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
-from botframework.connector.auth import MicrosoftAppCredentials, ServiceClientCredentialsFactory
 
 from connector.pooled_auth import PooledBotFrameworkAuthentication
 from connector.signing_keys import BotFrameworkKeys, OpenIdMetadataUrls
 from domain.clock import utc_now
 from tests.support.channel import StandInChannel
+from tests.support.credentials import APP_ID, StandInCredentialsFactory
 from tests.support.openid import StandInOpenId, urls
 from tests.support.running import activity, running_app
-
-APP_ID = "11111111-2222-3333-4444-555555555555"
 
 
 def unused_keys() -> BotFrameworkKeys:
@@ -27,34 +25,6 @@ def unused_keys() -> BotFrameworkKeys:
 class _Config:
     APP_ID = APP_ID
     APP_PASSWORD = "not-a-real-password"
-
-
-class _TokenCredentials(MicrosoftAppCredentials):
-    """Real credential class; the token comes from here instead of Azure AD."""
-
-    issued = 0
-
-    def get_access_token(self, force_refresh: bool = False) -> str:
-        type(self).issued += 1
-        return "stand-in-token"
-
-
-class _StandInCredentialsFactory(ServiceClientCredentialsFactory):
-    def __init__(self) -> None:
-        self.made = 0
-        """Credentials made: each new connector or user-token client makes its own."""
-
-    async def is_valid_app_id(self, app_id: str) -> bool:
-        return app_id == APP_ID
-
-    async def is_authentication_disabled(self) -> bool:
-        return False
-
-    async def create_credentials(
-        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
-    ) -> MicrosoftAppCredentials:
-        self.made += 1
-        return _TokenCredentials(app_id, "not-a-real-password", oauth_scope=oauth_scope)
 
 
 def reference(channel: StandInChannel, conversation_id: str) -> ConversationReference:
@@ -75,7 +45,7 @@ async def send(adapter: CloudAdapter, ref: ConversationReference, app_id: str) -
 
 
 async def test_sends_with_an_app_id_carry_its_bearer_token(channel: StandInChannel) -> None:
-    credentials = _StandInCredentialsFactory()
+    credentials = StandInCredentialsFactory()
     auth = PooledBotFrameworkAuthentication(
         _Config(), signing_keys=unused_keys(), credentials_factory=credentials
     )

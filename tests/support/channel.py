@@ -12,6 +12,10 @@ Direct Line (so Web Chat) answers that it does not support the operation. Every 
 recorded in `updates`, and `shown()` says what the conversation shows now. Teams'
 payloads (personal, group chat and channel conversations, mentions, installationUpdate,
 members removed) are built by tests/support/teams.py.
+
+Every request is also kept as it arrived (`received`: its raw path, headers in order,
+body bytes), for tests that hold two senders equal on the wire; and a fault can answer
+with an HTML page instead of JSON, as a gateway in front of the service does.
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ class Fault:
     """The error body's `error.code`, as the connector names what went wrong."""
     message: str = ""
     """The error body's `error.message`; empty: "stand-in fault <status>"."""
+    page: str | None = None
+    """An HTML page as the answer instead of the JSON error: a gateway's or proxy's."""
 
     def body(self) -> dict[str, Any]:
         message = self.message or f"stand-in fault {self.status}"
@@ -75,6 +81,23 @@ NOT_SUPPORTED: Final = Fault(
 )
 """Direct Line's answer to an update. The message is the service's; the status and code
 are our stand-in's choice: the bot must treat any failed update alike."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """A request as it reached the channel: its path as sent (percent-encoding kept),
+    every header in order, the body's bytes."""
+
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    @classmethod
+    async def of(cls, request: web.Request) -> Received:
+        return cls(
+            request.method, request.raw_path, tuple(request.headers.items()), await request.read()
+        )
 
 
 @dataclass
@@ -130,6 +153,8 @@ class StandInChannel:
     updates: list[Updated] = field(default_factory=list)
     """Every update (PUT), including the ones refused."""
     authorizations: list[str] = field(default_factory=list)
+    received: list[Received] = field(default_factory=list)
+    """Every request (POST and PUT), as it arrived."""
     in_flight: int = 0
     peak_in_flight: int = 0
     takes_abandoned_sends: bool = False
@@ -231,6 +256,7 @@ class StandInChannel:
         self.in_flight += 1
         self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
+            self.received.append(await Received.of(request))
             activity = await request.json()
             delay = self.latency_seconds + fault.delay_seconds
             if delay:
@@ -256,7 +282,7 @@ class StandInChannel:
         async with self._answered:
             self._answered.notify_all()
         if fault.status != 200:
-            return web.json_response(fault.body(), status=fault.status, headers=fault.headers)
+            return _refusal(fault)
         return web.json_response({"id": activity_id})
 
     async def _update(self, request: web.Request) -> web.Response:
@@ -265,6 +291,7 @@ class StandInChannel:
         conversation = request.match_info["conversation"]
         activity_id = request.match_info["activity"]
         fault = self._next_fault(conversation)
+        self.received.append(await Received.of(request))
         activity = await request.json()
         if fault.status == 200:
             fault = self._update_refusal(conversation, activity_id, activity)
@@ -272,7 +299,7 @@ class StandInChannel:
         async with self._answered:
             self._answered.notify_all()
         if fault.status != 200:
-            return web.json_response(fault.body(), status=fault.status, headers=fault.headers)
+            return _refusal(fault)
         return web.json_response({"id": activity_id})
 
     def _update_refusal(self, conversation: str, activity_id: str, activity: Any) -> Fault:
@@ -291,3 +318,11 @@ class StandInChannel:
         if self._scripts[conversation]:
             return self._scripts[conversation].popleft()
         return self._always.get(conversation, Fault())
+
+
+def _refusal(fault: Fault) -> web.Response:
+    if fault.page is not None:
+        return web.Response(
+            text=fault.page, content_type="text/html", status=fault.status, headers=fault.headers
+        )
+    return web.json_response(fault.body(), status=fault.status, headers=fault.headers)

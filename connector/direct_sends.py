@@ -10,32 +10,41 @@ out once per client by msrest's `format_url`) plus the ids quoted as msrest quot
 and the request carries the headers the SDK's pipeline sent, in its order: Accept,
 Content-Type, (a reply's x-ms-conversation-id), Content-Length, User-Agent, and the
 bearer token exactly when `aiohttp_transport.BearerTokenPolicy` adds it. The answer is
-read as the pipeline read it (`RawDeserializer`'s rule, so a body that is not what its
-Content-Type says fails as it did, whatever the status); a status other than 200, 201 or
-202 raises the SDK's `ErrorResponseException` over a `BufferedResponse`, as the
-pipeline's did, and timeouts and connection errors are aiohttp's, as they were.
+judged by its status first: one other than 200, 201 or 202 raises the SDK's
+`ErrorResponseException` over a `BufferedResponse`, whatever its body, so the outbox
+reads the status (a gateway's HTML 502 is worth a retry, a 429's Retry-After is kept);
+the pipeline read the body first, and a page that was not JSON failed with no status at
+all. A message the channel took is taken, even when its answer cannot be read (no id
+then): the pipeline raised on it, and the alert went again. An answer that is read is
+read by `RawDeserializer`'s rule, and timeouts and connection errors are aiohttp's, as
+they were.
 
 Everything else stays the SDK's: the other operations of `conversations`, and a send this
 path does not take (custom headers, `raw`, per-call options, HTTP logging switched on, an
 id that is not a string or that msrest's URL join would rewrite), go through the
 client's msrest pipeline. `tests/connector/test_direct_sends.py` holds the two paths
-equal on the wire and in what they return and raise.
+equal on the wire and in what they return and raise, but for the answers the pipeline
+misread (above).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any, Callable, Final
 
 import aiohttp
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.models import Activity, ErrorResponseException, ResourceResponse
+from msrest.exceptions import DeserializationError
 from msrest.pipeline.universal import RawDeserializer
 from msrest.serialization import Deserializer
 from msrest.universal_http import ClientRequest
 
 from connector.aiohttp_transport import BufferedResponse, SessionProvider, bearer_token
 from connector.direct_serializer import quoted
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED: Final = frozenset({200, 201, 202})
 """The statuses whose answer the SDK's operations read; any other raises."""
@@ -156,15 +165,18 @@ class DirectConversations:
         ) as answer:
             content = await answer.read()
             status, reason, answer_headers = answer.status, answer.reason, answer.headers
-        # Read before the status is looked at, as the pipeline's RawDeserializer did: a
-        # body that is not what its Content-Type says raises DeserializationError.
-        read = RawDeserializer.deserialize_from_http_generics(
-            content.decode("utf-8-sig"), answer_headers
-        )
         if status not in ACCEPTED:
             request = ClientRequest(method, url, headers, data=body)
             response = BufferedResponse(request, status, answer_headers, reason, content)
             raise ErrorResponseException(self._sdk._deserialize, response)
+        try:
+            read = RawDeserializer.deserialize_from_http_generics(
+                content.decode("utf-8-sig"), answer_headers
+            )
+        except (DeserializationError, UnicodeDecodeError):
+            # The channel took the message and said so; only its id is unreadable.
+            logger.warning("the channel took a message (HTTP %d) with an unreadable answer", status)
+            return None
         return resource_response(read, self._sdk._deserialize)
 
 

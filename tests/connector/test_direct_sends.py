@@ -22,10 +22,11 @@ from botbuilder.schema import (
 )
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.aio.operations_async import ConversationsOperations
+from botframework.connector.models import ErrorResponseException
 from hypothesis import given
 from hypothesis import strategies as st
 from msrest import Configuration, Serializer, ServiceClient
-from msrest.exceptions import HttpOperationError
+from msrest.exceptions import DeserializationError, HttpOperationError
 
 from connector.adapter import AcyclicCloudAdapter
 from connector.aiohttp_transport import use_aiohttp
@@ -162,12 +163,10 @@ async def test_an_update_reaches_the_channel_as_the_sdks_did(
 REFUSALS: Final = {
     "not-in-roster": BOT_NOT_IN_ROSTER,
     "429": Fault(429, {"Retry-After": "7"}, code="TooManyRequests"),
-    "429-html": Fault(429, {"Retry-After": "7"}, page="<html>slow down</html>"),
     "401": Fault(401, code="Unauthorized"),
     "404": Fault(404, code="ConversationNotFound"),
     "413": Fault(413, code="MessageSizeTooBig"),
     "500": Fault(500, code="InternalServerError"),
-    "502-html": Fault(502, page="<html><body>Bad gateway</body></html>"),
     "201-odd-answer": Fault(201, code="Created"),
     "203-not-an-answer": Fault(203, code="NonAuthoritative"),
 }
@@ -193,6 +192,43 @@ async def test_an_answer_other_than_an_id_is_what_the_sdk_made_of_it(
         assert classify(direct, NOW) == classify(sdk, NOW)
     else:
         assert direct == sdk
+
+
+MISREAD: Final = {
+    "429-html": (Fault(429, {"Retry-After": "7"}, page="<html>slow down</html>"), 429),
+    "502-html": (Fault(502, page="<html><body>Bad gateway</body></html>"), 502),
+    "401-html": (Fault(401, page="<html>Sign in</html>"), 401),
+}
+
+
+@pytest.mark.parametrize(("fault", "status"), MISREAD.values(), ids=MISREAD.keys())
+async def test_a_refusal_that_is_not_json_is_read_by_its_status(
+    channel: StandInChannel, session: aiohttp.ClientSession, fault: Fault, status: int
+) -> None:
+    """The SDK's pipeline parsed the body before it looked at the status, so a gateway's
+    page failed with no status at all (retried blind, a 429's wait lost); the direct
+    path raises the SDK's own error with the status and the page."""
+    paths = Paths(channel.url, APP_ID, session)
+    sdk, direct = [await outcome(client, channel, fault) for client in paths.both]
+    assert isinstance(sdk, DeserializationError), "the SDK's pipeline misreads it"
+    assert isinstance(direct, ErrorResponseException)
+    assert direct.response.status_code == status
+    assert direct.response.body() == (fault.page or "").encode()
+    assert classify(direct, NOW).status == status
+
+
+async def test_a_message_taken_with_an_answer_that_is_not_json_is_not_sent_again(
+    channel: StandInChannel, session: aiohttp.ClientSession
+) -> None:
+    """A 200 whose answer is a page: the channel has the message. The pipeline raised on
+    it (so the outbox sent the alert again); the direct path returns no id."""
+    paths = Paths(channel.url, APP_ID, session)
+    sdk, direct = [
+        await outcome(client, channel, Fault(200, page="<html>ok</html>")) for client in paths.both
+    ]
+    assert isinstance(sdk, DeserializationError)
+    assert direct is None
+    assert len(channel.delivered("c-1")) == 2, "both were taken"
 
 
 async def outcome(client: ConnectorClient, channel: StandInChannel | None, fault: Fault) -> Any:
@@ -230,7 +266,8 @@ OUTCOMES: Final = [
     (BOT_NOT_IN_ROSTER, FailureKind.GONE, 403, None),
     (Fault(429, {"Retry-After": "7"}), FailureKind.RATE_LIMITED, 429, 7.0),
     (Fault(503), FailureKind.TRANSIENT, 503, None),
-    (Fault(502, page="<html>Bad gateway</html>"), FailureKind.TRANSIENT, None, None),
+    (Fault(502, page="<html>Bad gateway</html>"), FailureKind.TRANSIENT, 502, None),
+    (Fault(429, {"Retry-After": "7"}, page="slow down"), FailureKind.RATE_LIMITED, 429, 7.0),
     (Fault(401), FailureKind.UNREACHABLE, 401, None),
     (Fault(404), FailureKind.UNREACHABLE, 404, None),
     (Fault(400, code="BadArgument"), FailureKind.PERMANENT, 400, None),
@@ -241,7 +278,7 @@ OUTCOMES: Final = [
 @pytest.mark.parametrize(
     ("fault", "kind", "status", "retry_after"),
     OUTCOMES,
-    ids=["not-in-roster", "429", "503", "502-html", "401", "404", "400", "timeout"],
+    ids=["not-in-roster", "429", "503", "502-html", "429-text", "401", "404", "400", "timeout"],
 )
 async def test_a_refused_send_in_a_proactive_turn_is_classified(
     channel: StandInChannel,
@@ -262,6 +299,15 @@ async def test_a_proactive_send_to_a_channel_that_is_not_there_is_worth_another_
     failure = await proactive_send(f"http://127.0.0.1:{free_port()}", "c-1")
     assert isinstance(failure, SendFailure) and failure.kind is FailureKind.TRANSIENT
     assert failure.description == "ClientConnectorError (no HTTP response)"
+
+
+async def test_a_proactive_send_taken_with_an_unreadable_answer_is_sent_not_failed(
+    channel: StandInChannel,
+) -> None:
+    channel.script("c-1", Fault(200, page="<html>ok</html>"))
+    outcome = await proactive_send(channel.url, "c-1")
+    assert not isinstance(outcome, SendFailure), "taken: not to be sent again"
+    assert len(channel.delivered("c-1")) == 1
 
 
 async def test_a_proactive_send_takes_the_direct_path_and_gets_the_channels_id(

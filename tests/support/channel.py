@@ -59,7 +59,8 @@ class Fault:
     message: str = ""
     """The error body's `error.message`; empty: "stand-in fault <status>"."""
     page: str | None = None
-    """An HTML page as the answer instead of the JSON error: a gateway's or proxy's."""
+    """An HTML page as the answer instead of the JSON error (or, with 200, instead of the
+    message's id, the message taken): a gateway's or proxy's."""
 
     def body(self) -> dict[str, Any]:
         message = self.message or f"stand-in fault {self.status}"
@@ -281,8 +282,8 @@ class StandInChannel:
         )
         async with self._answered:
             self._answered.notify_all()
-        if fault.status != 200:
-            return _refusal(fault)
+        if fault.status != 200 or fault.page is not None:
+            return _refusal(fault)  # a 200 with a page: taken, its answer a proxy's
         return web.json_response({"id": activity_id})
 
     async def _update(self, request: web.Request) -> web.Response:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Sequence
 
 from domain.rules import RuleKind
 
@@ -116,6 +117,15 @@ class Alert:
 class Delivered:
     """A message the channel took, and the id it gave it (None when it gave none)."""
 
+    activity_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """Alerts sent as one message, when, and the id the channel gave it (None: none)."""
+
+    alert_ids: Sequence[int]
+    at: datetime
     activity_id: str | None = None
 
 

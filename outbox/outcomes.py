@@ -11,7 +11,14 @@ import logging
 from datetime import datetime, timedelta
 from typing import Final, Sequence
 
-from domain.alerts import Alert, AlertStatus, FailedAttempt, FailureKind, SendFailure
+from domain.alerts import (
+    Alert,
+    AlertStatus,
+    FailedAttempt,
+    FailureKind,
+    SendFailure,
+    SentMessage,
+)
 from domain.clock import Clock
 from domain.watch_events import (
     HELD_FOR_A_DIALOG,
@@ -21,6 +28,7 @@ from domain.watch_events import (
 )
 from metrics import Metrics
 from outbox.retry import RetryPolicy
+from outbox.sent_marks import SentMarks
 from state.interfaces import OutboxStore, ReferenceStore, WatchEventStore
 
 logger = logging.getLogger(__name__)
@@ -40,6 +48,7 @@ class Outcomes:
         events: WatchEventStore,
     ) -> None:
         self._outbox = outbox
+        self._sent = SentMarks(outbox.mark_sent_messages)
         self._events = events
         self._references = references
         self._clock = clock
@@ -50,7 +59,7 @@ class Outcomes:
         """Sent as one message, which the channel gave `activity_id` (kept with the
         alerts: a pressed card of theirs is replaced in place by that id)."""
         now = self._clock()
-        await self._outbox.mark_sent([alert.id for alert in alerts], now, activity_id)
+        await self._sent.record(SentMessage([alert.id for alert in alerts], now, activity_id))
         for alert in alerts:
             self._metrics.delivery_attempts.labels("sent").inc()
             self._metrics.delivery_latency.observe(max(0.0, (now - alert.seen_at).total_seconds()))

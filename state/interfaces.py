@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, AsyncContextManager, Protocol, Sequence
 
-from domain.alerts import Alert, Attempt, FailedAttempt, SendFailure
+from domain.alerts import Alert, Attempt, FailedAttempt, SendFailure, SentMessage
 from domain.history import Downsampled, PricePoint
 from domain.pages import PageProduct, PageReading, StoredPage
 from domain.polls import PollChanges, PollMemory, PriceMove, Recheck, Recorded
@@ -145,6 +145,9 @@ class OutboxStore(Protocol):
         self, alert_ids: Sequence[int], now: datetime, activity_id: str | None = None
     ) -> None:
         """Sent, as one message the channel gave `activity_id` (None: it gave none)."""
+
+    async def mark_sent_messages(self, messages: Sequence[SentMessage]) -> None:
+        """`mark_sent` for several messages at once: one write, one commit."""
 
     async def card_message(self, conversation_key: str, alert_id: int) -> list[Alert]:
         """The alerts sent in the same message as this one of the conversation (it

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Final, Sequence
 
-from domain.alerts import Alert, AlertStatus, Attempt, FailedAttempt, SendFailure
+from domain.alerts import Alert, AlertStatus, Attempt, FailedAttempt, SendFailure, SentMessage
 from state.rows import alert_from
 from state.sql.db import Columns, Db
 from state.sql.query import Query
@@ -45,9 +45,10 @@ RELEASE: Final = Query(
     f"UPDATE alerts SET claimed_until = NULL WHERE id IN :ids AND status IN {OPEN}"
 )
 MARK_SENT: Final = Query(
-    f"UPDATE alerts SET status = {SENT}, sent_at = :now, last_attempt_at = :now, "
+    f"UPDATE alerts SET status = {SENT}, sent_at = s.at, last_attempt_at = s.at, "
     "attempts = attempts + 1, claimed_until = NULL, last_error = NULL, "
-    "activity_id = :activity_id WHERE id IN :ids"
+    "activity_id = s.activity_id FROM ROWS(id bigint, at moment, activity_id text) AS s "
+    "WHERE alerts.id = s.id"
 )
 CARD_MESSAGE: Final = Query(
     # By conversation too: an activity id is the channel's, unique in its conversation.
@@ -146,10 +147,16 @@ class Outbox:
     async def mark_sent(
         self, alert_ids: Sequence[int], now: datetime, activity_id: str | None = None
     ) -> None:
-        if alert_ids:
-            await self._db.execute(
-                MARK_SENT, ids=alert_ids, now=self._moment(now), activity_id=activity_id
-            )
+        await self.mark_sent_messages([SentMessage(alert_ids, now, activity_id)])
+
+    async def mark_sent_messages(self, messages: Sequence[SentMessage]) -> None:
+        rows = [
+            (alert_id, self._moment(message.at), message.activity_id)
+            for message in messages
+            for alert_id in message.alert_ids
+        ]
+        if rows:
+            await self._db.execute_many(MARK_SENT, rows)
 
     async def card_message(self, conversation_key: str, alert_id: int) -> list[Alert]:
         rows = await self._db.fetch(CARD_MESSAGE, key=conversation_key, id=alert_id)

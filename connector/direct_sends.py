@@ -120,27 +120,33 @@ class DirectConversations:
     async def reply_to_activity(
         self, conversation_id: str, activity_id: str, activity: Activity, **options: Any
     ) -> Any:
-        conversation = self._conversation(conversation_id, options)
-        reply_to = path_segment(activity_id)
-        if conversation is None or reply_to is None:
+        url = self._activity_url(conversation_id, activity_id, options)
+        if url is None:
             return await self._sdk.reply_to_activity(
                 conversation_id, activity_id, activity, **options
             )
-        url = f"{self._prefix}{conversation}/activities/{reply_to}"
         return await self._send("POST", url, activity, conversation_id)
 
     async def update_activity(
         self, conversation_id: str, activity_id: str, activity: Activity, **options: Any
     ) -> Any:
-        conversation = self._conversation(conversation_id, options)
-        updated = path_segment(activity_id)
-        if conversation is None or updated is None:
+        url = self._activity_url(conversation_id, activity_id, options)
+        if url is None:
             return await self._sdk.update_activity(
                 conversation_id, activity_id, activity, **options
             )
-        return await self._send(
-            "PUT", f"{self._prefix}{conversation}/activities/{updated}", activity
-        )
+        return await self._send("PUT", url, activity)
+
+    def _activity_url(
+        self, conversation_id: object, activity_id: object, options: dict[str, Any]
+    ) -> str | None:
+        """One activity's URL; None when the SDK sends it instead (`_conversation`,
+        `path_segment`)."""
+        conversation = self._conversation(conversation_id, options)
+        segment = path_segment(activity_id)
+        if conversation is None or segment is None:
+            return None
+        return f"{self._prefix}{conversation}/activities/{segment}"
 
     def _conversation(self, conversation_id: object, options: dict[str, Any]) -> str | None:
         """The conversation's path segment, when this send can take the direct path."""

@@ -9,7 +9,9 @@ A turn's sends (send_to_conversation, reply_to_activity, update_activity) do not
 through it: connector/direct_sends.py makes those requests itself, on the same session,
 with the same headers and the same `bearer_token`. The pipeline carries every other
 operation of the connector (creating a conversation, reading members, deleting an
-activity, attachments) and any send the direct path leaves to the SDK.
+activity, attachments) and any send the direct path leaves to the SDK. Its one change to
+what msrest reads: a refusal whose body is not what it says (a gateway's HTML page) keeps
+its status (`RefusalsByStatus`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Callable
 
 import aiohttp
 from botframework.connector.auth import AppCredentials, AuthenticationConstants
+from msrest.exceptions import DeserializationError
 from msrest.pipeline import AsyncPipeline, Request, Response
 from msrest.pipeline.async_abc import AsyncHTTPPolicy, AsyncHTTPSender
 from msrest.pipeline.universal import RawDeserializer
@@ -113,6 +116,23 @@ async def bearer_token(credentials: AppCredentials | None) -> str | None:
     return f"Bearer {token}"
 
 
+class RefusalsByStatus(RawDeserializer):
+    """msrest's reading of an answer's body, except for a refusal (not 2xx) whose body
+    cannot be read: msrest read it before the status and raised DeserializationError,
+    an error with no status, so a gateway's 502 page was retried blind and a 429's
+    Retry-After lost. Left unread, the operation raises the SDK's ErrorResponseException
+    with the status and the page, as the direct sends do. An unreadable 2xx still raises:
+    what the operation would make of nothing is not known for every operation."""
+
+    def on_response(self, request: Request, response: Response, **kwargs: Any) -> None:
+        try:
+            super().on_response(request, response, **kwargs)
+        except DeserializationError:
+            if 200 <= response.http_response.status_code < 300:
+                raise
+            response.context[self.CONTEXT_NAME] = None
+
+
 def use_aiohttp(client: Any, session: SessionProvider, timeout_seconds: float) -> None:
     """Rebuild a ConnectorClient's pipeline to send through `session`."""
     config = client.config
@@ -120,7 +140,7 @@ def use_aiohttp(client: Any, session: SessionProvider, timeout_seconds: float) -
         [
             config.user_agent_policy,
             BearerTokenPolicy(config.credentials),
-            RawDeserializer(),
+            RefusalsByStatus(),
             config.http_logger_policy,
         ],
         AiohttpSender(session, timeout_seconds),

@@ -22,9 +22,10 @@ they were.
 Everything else stays the SDK's: the other operations of `conversations`, and a send this
 path does not take (custom headers, `raw`, per-call options, HTTP logging switched on, an
 id that is not a string or that msrest's URL join would rewrite), go through the
-client's msrest pipeline. `tests/connector/test_direct_sends.py` holds the two paths
-equal on the wire and in what they return and raise, but for the answers the pipeline
-misread (above).
+client's msrest pipeline, which now reads a refusal by its status too
+(`aiohttp_transport.RefusalsByStatus`). `tests/connector/test_direct_sends.py` holds the
+two paths equal on the wire and in what they return and raise, but for a message taken
+with an unreadable answer, which the pipeline still takes for a failure.
 """
 
 from __future__ import annotations

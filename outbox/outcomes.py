@@ -48,7 +48,7 @@ class Outcomes:
         events: WatchEventStore,
     ) -> None:
         self._outbox = outbox
-        self._sent = SentMarks(outbox.mark_sent_messages)
+        self._sent = SentMarks(outbox.mark_sent)
         self._events = events
         self._references = references
         self._clock = clock

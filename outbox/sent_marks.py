@@ -15,7 +15,7 @@ from typing import Awaitable, Callable, Sequence
 from domain.alerts import SentMessage
 
 Write = Callable[[Sequence[SentMessage]], Awaitable[None]]
-"""`OutboxStore.mark_sent_messages`."""
+"""`OutboxStore.mark_sent`."""
 
 
 class SentMarks:

@@ -141,13 +141,9 @@ class OutboxStore(Protocol):
 
     async def release_claims(self, alert_ids: Sequence[int]) -> None: ...
 
-    async def mark_sent(
-        self, alert_ids: Sequence[int], now: datetime, activity_id: str | None = None
-    ) -> None:
-        """Sent, as one message the channel gave `activity_id` (None: it gave none)."""
-
-    async def mark_sent_messages(self, messages: Sequence[SentMessage]) -> None:
-        """`mark_sent` for several messages at once: one write, one commit."""
+    async def mark_sent(self, messages: Sequence[SentMessage]) -> None:
+        """Each message's alerts sent, as that message (the channel gave it its
+        `activity_id`); every message in one write, one commit."""
 
     async def card_message(self, conversation_key: str, alert_id: int) -> list[Alert]:
         """The alerts sent in the same message as this one of the conversation (it

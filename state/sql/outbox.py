@@ -144,12 +144,7 @@ class Outbox:
         if alert_ids:
             await self._db.execute(RELEASE, ids=alert_ids)
 
-    async def mark_sent(
-        self, alert_ids: Sequence[int], now: datetime, activity_id: str | None = None
-    ) -> None:
-        await self.mark_sent_messages([SentMessage(alert_ids, now, activity_id)])
-
-    async def mark_sent_messages(self, messages: Sequence[SentMessage]) -> None:
+    async def mark_sent(self, messages: Sequence[SentMessage]) -> None:
         rows = [
             (alert_id, self._moment(message.at), message.activity_id)
             for message in messages

@@ -29,7 +29,7 @@ class CountedWrites:
         self.writes.append(len(messages))
         if self._fail:
             raise ConnectionError("the database went away")
-        await self._store.outbox.mark_sent_messages(messages)
+        await self._store.outbox.mark_sent(messages)
 
 
 async def test_turns_finishing_together_share_one_write_and_each_is_recorded_as_it_returns(

@@ -10,7 +10,14 @@ from decimal import Decimal
 import pytest
 
 from domain import watch_changes
-from domain.alerts import AlertStatus, FailedAttempt, FailureKind, NewAlert, SendFailure
+from domain.alerts import (
+    AlertStatus,
+    FailedAttempt,
+    FailureKind,
+    NewAlert,
+    SendFailure,
+    SentMessage,
+)
 from domain.departures import Departure
 from domain.rules import initial_state, percent_rule
 from domain.watch_events import EventKind, WatchEvent
@@ -182,5 +189,5 @@ async def test_open_of_watches_leaves_out_finished_alerts(store: Store) -> None:
     assert [a.status for a in await store.outbox.open_of_watches([watch.id])] == [
         AlertStatus.PENDING
     ]
-    await store.outbox.mark_sent([alert], T0)
+    await store.outbox.mark_sent([SentMessage([alert], T0)])
     assert await store.outbox.open_of_watches([watch.id]) == []

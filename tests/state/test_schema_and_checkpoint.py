@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from domain.alerts import AlertStatus
+from domain.alerts import AlertStatus, SentMessage
 from domain.polls import PollChanges, PriceMove
 from domain.rules import Rule, RuleKind, RuleState, cents_up, initial_state
 from domain.watches import Watch
@@ -300,7 +300,7 @@ def v8_file_with_attempts(db_path: Path) -> Path:
 async def test_after_the_upgrade_an_alerts_attempts_read_in_the_order_they_were_made(
     v8_file_with_attempts: Path, store: SqliteStore
 ) -> None:
-    await store.outbox.mark_sent([7], T0)
+    await store.outbox.mark_sent([SentMessage([7], T0)])
 
     assert user_version(v8_file_with_attempts) == len(MIGRATIONS)
     assert [(a.status, a.error) for a in await store.outbox.attempts(7)] == [

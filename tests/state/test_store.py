@@ -14,6 +14,7 @@ from domain.alerts import (
     FailureKind,
     NewAlert,
     SendFailure,
+    SentMessage,
 )
 from domain.rules import RuleState, below_rule, initial_state, percent_rule
 from domain.watches import NewWatch
@@ -195,7 +196,7 @@ async def test_removing_a_watch_drops_its_unsent_alerts_but_keeps_sent_ones(
     kept = await store.watches.add(new_watch(product_id="p-200"))
     await poll(store, alerts=[new_alert(kept.id, "other-watch")])
     by_key = await alert_ids(store)
-    await store.outbox.mark_sent([by_key["sent"]], T0)
+    await store.outbox.mark_sent([SentMessage([by_key["sent"]], T0)])
     await store.outbox.mark_held([by_key["held"]], T0, hold_seconds=60)
 
     assert await store.watches.remove(CONVERSATION, watch_id) is True
@@ -371,7 +372,7 @@ async def test_claim_conversation_alerts(store: Store) -> None:
         ],
     )
     by_key = await alert_ids(store)
-    await store.outbox.mark_sent([by_key["mine-sent"]], T0)
+    await store.outbox.mark_sent([SentMessage([by_key["mine-sent"]], T0)])
     await store.outbox.mark_held([by_key["mine-held"]], T0, hold_seconds=3600)
 
     claimed = await store.outbox.claim_conversation(CONVERSATION, at(1), at(61))
@@ -391,7 +392,7 @@ async def test_a_sent_alert_is_never_claimed_again(store: Store) -> None:
     await add_alerts(store, "a")
     [alert] = await store.outbox.claim_due(T0, at(60), 10)
 
-    await store.outbox.mark_sent([alert.id], at(1))
+    await store.outbox.mark_sent([SentMessage([alert.id], at(1))])
 
     later = at(10**6)
     assert await store.outbox.claim_due(later, later, 10) == []
@@ -470,7 +471,7 @@ async def test_a_failed_attempt_without_retry_gives_up(store: Store) -> None:
 
 
 async def test_marking_no_alerts_is_a_no_op(store: Store) -> None:
-    await store.outbox.mark_sent([], T0)
+    await store.outbox.mark_sent([SentMessage([], T0)])
     await store.outbox.mark_held([], T0, 60)
     await store.outbox.mark_failed([], T0, failure("x"))
 
@@ -527,7 +528,7 @@ async def test_everything_survives_a_restart(db_path: Path) -> None:
         alerts=[new_alert(watch.id, "a"), new_alert(watch.id, "b")],
     )
     [a, b] = await store.outbox.claim_due(T0, at(60), 10)
-    await store.outbox.mark_sent([a.id], T0)
+    await store.outbox.mark_sent([SentMessage([a.id], T0)])
     etag = await store.bot_state.write("conv", b"document", None)
     await store.close()
 
@@ -615,7 +616,7 @@ async def test_waking_quiet_holds_makes_them_due_now(store: Store) -> None:
 async def test_a_watchs_recent_alerts_come_oldest_first(store: Store) -> None:
     watch_id = await add_alerts(store, "a", "b", "c")
     [a, b, c] = await store.outbox.claim_due(T0, at(60), 10)
-    await store.outbox.mark_sent([a.id], at(1))
+    await store.outbox.mark_sent([SentMessage([a.id], at(1))])
 
     assert [alert.id for alert in await store.outbox.of_watch(watch_id, 2)] == [b.id, c.id]
     recent = await store.outbox.of_watch(watch_id, 10)
@@ -630,7 +631,7 @@ async def test_a_watchs_recent_alerts_come_oldest_first(store: Store) -> None:
 async def test_dropped_alerts_are_never_sent_and_say_why(store: Store) -> None:
     await add_alerts(store, "a", "b", "c")
     a, b, c = await store.outbox.claim_due(T0, at(60), 10)
-    await store.outbox.mark_sent([c.id], at(1))
+    await store.outbox.mark_sent([SentMessage([c.id], at(1))])
     await store.outbox.mark_held([b.id], at(1), hold_seconds=300)
 
     dropped = await store.outbox.mark_dropped([a.id, b.id, c.id], at(2), "the target changed")

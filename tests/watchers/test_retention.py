@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.alerts import FailedAttempt, FailureKind, SendFailure
+from domain.alerts import FailedAttempt, FailureKind, SendFailure, SentMessage
 from domain.rules import Rule, RuleState, below_rule, protect_rule
 from domain.watch_events import EventKind, WatchEvent
 from domain.watches import NewWatch
@@ -37,11 +37,11 @@ def retention(store: Store, clock: FakeClock) -> Retention:
 async def test_finished_alerts_past_retention_go_with_their_attempts(store: Store) -> None:
     clock = FakeClock()
     sent, failed, pending, held, recent = await open_alerts(store, CONVERSATION, 5, clock())
-    await store.outbox.mark_sent([sent.id], clock())
+    await store.outbox.mark_sent([SentMessage([sent.id], clock())])
     await store.outbox.mark_failed([FailedAttempt(failed.id, None)], clock(), GONE)
     await store.outbox.mark_held([held.id], clock(), hold_seconds=300)
     clock.advance(timedelta(days=2).total_seconds())
-    await store.outbox.mark_sent([recent.id], clock())
+    await store.outbox.mark_sent([SentMessage([recent.id], clock())])
     clock.advance(timedelta(days=29).total_seconds())  # 31 days after the first two
 
     assert await retention(store, clock).tick() == 2
@@ -57,7 +57,7 @@ async def test_finished_alerts_past_retention_go_with_their_attempts(store: Stor
 async def test_a_prune_goes_in_batches_until_nothing_is_left(store: Store) -> None:
     clock = FakeClock()
     alerts = await open_alerts(store, CONVERSATION, 7, clock())
-    await store.outbox.mark_sent([a.id for a in alerts], clock())
+    await store.outbox.mark_sent([SentMessage([a.id for a in alerts], clock())])
     clock.advance(timedelta(days=31).total_seconds())
 
     assert await store.outbox.prune(clock() - timedelta(days=30), limit=3) == 3

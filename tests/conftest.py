@@ -12,6 +12,7 @@ from tests.support.channel import StandInChannel
 from tests.support.chat import World, open_world
 from tests.support.openid import StandInOpenId
 from tests.support.stores import KINDS, POSTGRES_URL, make_store, postgres_unavailable
+from tests.support.teams import TeamsConversation
 
 POSTGRES_MISSING = pytest.StashKey[str | None]()
 
@@ -109,6 +110,18 @@ async def channel() -> AsyncIterator[StandInChannel]:
     await channel.start()
     yield channel
     await channel.stop()
+
+
+@pytest.fixture
+def personal(channel: StandInChannel) -> TeamsConversation:
+    """A Teams 1:1 with the bot, through the stand-in channel."""
+    return TeamsConversation(channel.url, "personal")
+
+
+@pytest.fixture
+def group(channel: StandInChannel) -> TeamsConversation:
+    """A Teams group chat with the bot, through the stand-in channel."""
+    return TeamsConversation(channel.url, "groupChat")
 
 
 @pytest.fixture

@@ -29,16 +29,6 @@ async def app(tmp_path: Path, store_kind: str) -> AsyncIterator[RunningApp]:
         yield app
 
 
-@pytest.fixture
-def personal(channel: StandInChannel) -> TeamsConversation:
-    return TeamsConversation(channel.url, "personal")
-
-
-@pytest.fixture
-def group(channel: StandInChannel) -> TeamsConversation:
-    return TeamsConversation(channel.url, "groupChat")
-
-
 async def say(
     app: RunningApp, channel: StandInChannel, chat: TeamsConversation, text: str, sender: Member
 ) -> list[str]:

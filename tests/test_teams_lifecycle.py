@@ -40,16 +40,6 @@ async def app(tmp_path: Path, clock: FakeClock, store_kind: str) -> AsyncIterato
         yield app
 
 
-@pytest.fixture
-def personal(channel: StandInChannel) -> TeamsConversation:
-    return TeamsConversation(channel.url, "personal")
-
-
-@pytest.fixture
-def group(channel: StandInChannel) -> TeamsConversation:
-    return TeamsConversation(channel.url, "groupChat")
-
-
 async def post(app: RunningApp, payload: dict[str, Any]) -> None:
     assert await app.post_activity(payload) in (200, 201)
 

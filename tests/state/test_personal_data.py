@@ -14,7 +14,6 @@ from domain.alerts import (
     AlertStatus,
     FailedAttempt,
     FailureKind,
-    NewAlert,
     SendFailure,
     SentMessage,
 )
@@ -23,6 +22,7 @@ from domain.rules import initial_state, percent_rule
 from domain.watch_events import EventKind, WatchEvent
 from domain.watches import NewWatch, Watch
 from state.interfaces import Store
+from tests.support.alerts import drop_of
 from tests.support.changes import record
 
 pytestmark = pytest.mark.store_variants  # every backend, and SQLite yielding at every call
@@ -51,18 +51,7 @@ async def add_watch(store: Store, conversation_key: str, user: str, name: str = 
 
 async def add_alert(store: Store, watch: Watch, tried: bool = True) -> int:
     """A pending alert of the watch, with one failed try when `tried`; its id."""
-    alert = NewAlert(
-        dedupe_key=f"watch-{watch.id}-drop",
-        conversation_key=watch.conversation_key,
-        watch_id=watch.id,
-        product_id=watch.product_id,
-        product_name=watch.product_name,
-        currency=watch.currency,
-        old_price=Decimal("199.99"),
-        new_price=Decimal("149.99"),
-        seen_at=T0,
-    )
-    assert await record(store, alerts=[alert]) == 1
+    assert await record(store, alerts=[drop_of(watch, T0)]) == 1
     [made] = [a for a in await store.outbox.get(range(1, 1000)) if a.watch_id == watch.id]
     if tried:
         failure = SendFailure(FailureKind.TRANSIENT, "HTTP 503")

@@ -7,9 +7,24 @@ from decimal import Decimal
 
 from domain.alerts import Alert, NewAlert, dedupe_key
 from domain.rules import initial_state, percent_rule
-from domain.watches import NewWatch
+from domain.watches import NewWatch, Watch
 from state.interfaces import Store
 from tests.support.changes import record
+
+
+def drop_of(watch: Watch, seen_at: datetime) -> NewAlert:
+    """A drop alert of the watch, $199.99 to $149.99."""
+    return NewAlert(
+        dedupe_key=dedupe_key(watch.id, "drop"),
+        conversation_key=watch.conversation_key,
+        watch_id=watch.id,
+        product_id=watch.product_id,
+        product_name=watch.product_name,
+        currency=watch.currency,
+        old_price=Decimal("199.99"),
+        new_price=Decimal("149.99"),
+        seen_at=seen_at,
+    )
 
 
 async def open_alerts(
@@ -32,19 +47,7 @@ async def open_alerts(
                 created_at=now,
             )
         )
-        new.append(
-            NewAlert(
-                dedupe_key=dedupe_key(watch.id, "drop"),
-                conversation_key=conversation_key,
-                watch_id=watch.id,
-                product_id=watch.product_id,
-                product_name=watch.product_name,
-                currency=watch.currency,
-                old_price=Decimal("199.99"),
-                new_price=Decimal("149.99"),
-                seen_at=now,
-            )
-        )
+        new.append(drop_of(watch, now))
     assert await record(store, alerts=new) == count
     keys = {alert.dedupe_key for alert in new}
     every = await store.outbox.get(range(1, 1000))

@@ -10,6 +10,7 @@ from typing import Any, Awaitable, Callable, Final, Mapping, Sequence
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, InputHints
 
+from connector.direct_serializer import EncodedAttachment
 from connector.send_failures import classify
 from dialogs import quiet_texts, texts
 from dialogs.alert_cards import CONTENT_TYPE, json_chars
@@ -166,10 +167,19 @@ def alert_activity(message: AlertMessage) -> Activity:
         text=message.text,
         summary=message.summary,
         input_hint=InputHints.accepting_input,
-        attachments=[Attachment(content_type=CONTENT_TYPE, content=card) for card in message.cards]
-        or None,
+        attachments=_attachments(message) or None,
         attachment_layout="carousel" if len(message.cards) > 1 else None,
     )
+
+
+def _attachments(message: AlertMessage) -> list[Attachment]:
+    """The cards, with their JSON when it was made with them (sent as it is)."""
+    if message.card_json is None:
+        return [Attachment(content_type=CONTENT_TYPE, content=card) for card in message.cards]
+    return [
+        EncodedAttachment(content_type=CONTENT_TYPE, content=card, encoded_content=encoded)
+        for card, encoded in zip(message.cards, message.card_json)
+    ]
 
 
 def fits(message: AlertMessage) -> bool:
@@ -177,13 +187,13 @@ def fits(message: AlertMessage) -> bool:
 
 
 def message_bytes(message: AlertMessage) -> int:
-    """The size of `alert_activity(message)` in UTF-16 (`utf16_bytes`). Cards measured as
-    they were made are not serialized again: a value's JSON is the same wherever it sits,
+    """The size of `alert_activity(message)` in UTF-16 (`utf16_bytes`). Cards encoded as
+    they were made are not encoded again: a value's JSON is the same wherever it sits,
     so each stands in as `0` (one character) and its own length is added."""
-    if message.card_chars is None:
+    if message.card_json is None:
         return utf16_bytes(_payload(message, message.cards))
     stand_ins = _payload(message, [0] * len(message.cards))
-    return utf16_bytes(stand_ins) + 2 * sum(chars - 1 for chars in message.card_chars)
+    return utf16_bytes(stand_ins) + 2 * sum(len(encoded) - 1 for encoded in message.card_json)
 
 
 def utf16_bytes(payload: Any) -> int:

@@ -30,7 +30,6 @@ with an unreadable answer, which the pipeline still takes for a failure.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any, Callable, Final
 
@@ -43,7 +42,7 @@ from msrest.serialization import Deserializer
 from msrest.universal_http import ClientRequest
 
 from connector.aiohttp_transport import BufferedResponse, SessionProvider, bearer_token
-from connector.direct_serializer import quoted
+from connector.direct_serializer import activity_json, quoted
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +160,7 @@ class DirectConversations:
         headers = {"Accept": "application/json", "Content-Type": "application/json; charset=utf-8"}
         if conversation_id is not None:
             headers["x-ms-conversation-id"] = conversation_id
-        body = json.dumps(self._sdk._serialize.body(activity, "Activity"))
+        body = activity_json(self._sdk._serialize.body(activity, "Activity"))
         headers["Content-Length"] = str(len(body))
         headers["User-Agent"] = self._config.user_agent_policy.user_agent
         token = await bearer_token(self._config.credentials)

@@ -14,6 +14,9 @@ A turn's sends (connector/direct_sends.py) serialize with it as the SDK's operat
 
 An attachment's content (an Adaptive Card) is typed `object`, which msrest walks value
 by value (~0.4 ms for one alert card); content that is plain JSON already goes as it is.
+Content made with its JSON (`EncodedAttachment`: an alert's card, encoded as it was
+built) is not walked at all, and a direct send puts its JSON in as it is
+(`activity_json`); msrest's own path reads only the content.
 
 The way back is the same walk: a stored conversation reference and the answers msrest
 still reads (a ResourceResponse of any shape but `{"id": ...}`, the other operations'
@@ -23,11 +26,14 @@ not name, or of any other shape, takes msrest's path.
 
 from __future__ import annotations
 
+import json
 import math
+import secrets
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
+from botframework.connector.models import Attachment
 from msrest.serialization import Deserializer, Model, Serializer
 
 M = TypeVar("M", bound=Model)
@@ -44,9 +50,14 @@ class DirectSerializer(Serializer):
     def model(self, data: Model) -> dict[str, Any]:
         """A model's JSON: its fields that are set, by their JSON keys."""
         serialized: dict[str, Any] = {}
+        encoded = _encoded_content(data)
         for attribute, key, kind in _fields(type(data)):
             value = getattr(data, attribute)
-            if value is not None:
+            if value is None:
+                continue
+            if encoded is not None and attribute == "content":
+                serialized[key] = EncodedContent(value, encoded)
+            else:
                 serialized[key] = self._value(value, kind)
         return serialized
 
@@ -81,6 +92,59 @@ class DirectSerializer(Serializer):
         if data_type == "str" and type(data) is str and not kwargs:
             return quoted(data)
         return super().url(name, data, data_type, **kwargs)
+
+
+class EncodedAttachment(Attachment):
+    """An attachment made with its content's JSON: `encoded_content` is exactly what
+    `json.dumps(content, separators=(",", ":"))` gives, and the content is never changed
+    afterwards."""
+
+    def __init__(self, *, encoded_content: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.encoded_content = encoded_content
+
+
+class EncodedContent(dict[str, Any]):
+    """The serialized content of an `EncodedAttachment`: the content (which any JSON
+    encoder writes as it is), carrying its JSON for `activity_json`."""
+
+    __slots__ = ("json",)
+
+    def __init__(self, content: dict[str, Any], encoded: str) -> None:
+        super().__init__(content)
+        self.json = encoded
+
+
+def _encoded_content(data: Model) -> str | None:
+    if type(data) is EncodedAttachment and type(data.content) is dict:
+        return data.encoded_content
+    return None
+
+
+_STAND_IN: Final = f"\x00{secrets.token_hex(16)}:"
+"""Where an attachment's JSON goes, while the rest is encoded: a string no other can
+equal (a NUL and this process's random token)."""
+
+
+def activity_json(serialized: dict[str, Any]) -> str:
+    """`json.dumps` of a serialized activity, each `EncodedContent`'s JSON put in as it is."""
+    attachments = serialized.get("attachments")
+    if type(attachments) is not list:
+        return json.dumps(serialized)
+    encoded: list[str] = []
+    stood_in: list[Any] = []
+    for attachment in attachments:
+        content = attachment.get("content") if type(attachment) is dict else None
+        if type(content) is EncodedContent:
+            attachment = {**attachment, "content": f"{_STAND_IN}{len(encoded)}"}
+            encoded.append(content.json)
+        stood_in.append(attachment)
+    if not encoded:
+        return json.dumps(serialized)
+    text = json.dumps({**serialized, "attachments": stood_in})
+    for n, content_json in enumerate(encoded):
+        text = text.replace(json.dumps(f"{_STAND_IN}{n}"), content_json, 1)
+    return text
 
 
 def quoted(path_part: str) -> str:

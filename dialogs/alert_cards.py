@@ -10,8 +10,10 @@ A card whose button did something (`Alert.card_done`) says so instead of its but
 the card that replaces it in place (`update_activity`) where the channel can.
 
 A card's blocks about the product (`ProductBlocks`) are the same for everyone one drop
-alerts: they are made of its `DropNews` alone, measured once, and shared by the cards
+alerts: they are made of its `DropNews` alone, encoded once, and shared by the cards
 of that drop, which never change a block once made (bots/alert_sender.py, CardMessage).
+An alert's card is made with its JSON (`encoded_alert_card`): the message is measured
+by it, and the connector sends it as it is (connector/direct_serializer.py).
 """
 
 from __future__ import annotations
@@ -37,21 +39,28 @@ Card = dict[str, Any]
 
 _COMPACT_JSON: Final = json.JSONEncoder(separators=(",", ":"))
 """`json.dumps(value, separators=...)` without making an encoder for every card."""
+_BODY_STAND_IN: Final = '"body":0'
+"""Where a card's body goes in its JSON while the rest is encoded."""
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A card block and its JSON."""
+
+    block: Card
+    json: str
 
 
 @dataclass(frozen=True)
 class ProductBlocks:
-    """A card's blocks about its product, and the length of each one's JSON."""
+    """A card's blocks about its product, each with its JSON."""
 
-    head: tuple[Card, ...]
+    head: tuple[Encoded, ...]
     """The name; then the prices and the drop, or the news."""
-    low: Card | None
+    low: Encoded | None
     """The 90-day low, when known (a drop's card with `details`)."""
-    chart: Card | None
+    chart: Encoded | None
     """The price chart, when there is a usable one (a drop's card with `chart`)."""
-    head_chars: int
-    low_chars: int
-    chart_chars: int
     drop: PriceDrop | None
     """The drop the card shows (its "Lower my target" goes under its new price); None
     for other news."""
@@ -86,12 +95,9 @@ def product_blocks(news: DropNews) -> ProductBlocks:
                 "size": "Stretch",
             }
     return ProductBlocks(
-        tuple(head),
-        low,
-        chart,
-        sum(json_chars(block) for block in head),
-        0 if low is None else json_chars(low),
-        0 if chart is None else json_chars(chart),
+        tuple(_encoded(block) for block in head),
+        None if low is None else _encoded(low),
+        None if chart is None else _encoded(chart),
         drop,
     )
 
@@ -108,10 +114,11 @@ def alert_card(
     """One alert's card. Without `chart` it has no image; without `details`, neither
     the rule nor the 90-day low (a message that must stay small). `product`: its
     product's blocks when made already (of its `drop_news`)."""
-    return _alert_card(alert, facts, times, chart, details, product)[0]
+    card, _ = _alert_card(alert, facts, times, chart, details, product)
+    return card
 
 
-def measured_alert_card(
+def encoded_alert_card(
     alert: Alert,
     facts: AlertFacts,
     *,
@@ -119,14 +126,19 @@ def measured_alert_card(
     chart: bool,
     details: bool,
     product: ProductBlocks,
-) -> tuple[Card, int]:
-    """`alert_card`, and the length of its JSON (`json_chars`): the product's blocks
-    measured once (in `product`), only the reader's own measured here. A value's JSON
-    is the same wherever it sits, so the card's length is that of the card holding
-    only its own blocks, plus the product's and the commas between them."""
-    card, own, shared = _alert_card(alert, facts, times, chart, details, product)
-    alone = json_chars({**card, "body": own})
-    return card, alone + shared + _commas(len(card["body"])) - _commas(len(own))
+) -> tuple[Card, str]:
+    """`alert_card` and its JSON (`json_text`): the product's blocks encoded once (in
+    `product`), only the reader's own encoded here. A value's JSON is the same wherever
+    it sits, so the card's is its blocks' put together."""
+    card, blocks = _alert_card(alert, facts, times, chart, details, product)
+    body = ",".join(
+        block.json if block is not None else json_text(card["body"][n])
+        for n, block in enumerate(blocks)
+    )
+    # "$schema", "type" and "version" come first and are constants: the first "body" is
+    # the card's own.
+    skeleton = json_text({**card, "body": 0})
+    return card, skeleton.replace(_BODY_STAND_IN, f'"body":[{body}]', 1)
 
 
 def _alert_card(
@@ -136,33 +148,33 @@ def _alert_card(
     chart: bool,
     details: bool,
     product: ProductBlocks | None,
-) -> tuple[Card, list[Card], int]:
-    """The card, the blocks of it that are the reader's own (their rule, their claim,
-    what their button did), and the JSON length of the product's blocks it shows."""
+) -> tuple[Card, list[Encoded | None]]:
+    """The card, and each block of its body encoded when it is the product's (None for
+    the reader's own: their rule, their claim, what their button did)."""
     if product is None:
         product = product_blocks(drop_news(alert, facts, times))
-    body = list(product.head)
-    shared = product.head_chars
-    own: list[Card] = []
+    blocks: list[Encoded | None] = list(product.head)
+    body = [block.block for block in product.head]
     if product.drop is not None:
         rule = facts.rule
         if alert.kind is AlertKind.PROTECT:
-            own.append(_text(texts.protection_words(alert, times), spacing="Small"))
+            body.append(_text(texts.protection_words(alert, times), spacing="Small"))
+            blocks.append(None)
         elif details and rule is not None and (fired := texts.rule_words(rule, alert.currency)):
-            own.append(_text(f"Your alert: {fired}", spacing="Small"))
-        body += own
-        if details and product.low is not None:
-            body.append(product.low)
-            shared += product.low_chars
-        if chart and product.chart is not None:
-            body.append(product.chart)
-            shared += product.chart_chars
+            body.append(_text(f"Your alert: {fired}", spacing="Small"))
+            blocks.append(None)
+        shown = [product.low if details else None, product.chart if chart else None]
+        for shared in shown:
+            if shared is not None:
+                body.append(shared.block)
+                blocks.append(shared)
     if alert.card_done is not None:  # what the button did, instead of the buttons
-        done = _text(f"✓ {alert.card_done}", weight="Bolder", color="Accent", spacing="Medium")
-        body.append(done)
-        own.append(done)
-        return _card(body, []), own, shared
-    return _card(body, _actions(alert, facts, product.drop)), own, shared
+        body.append(
+            _text(f"✓ {alert.card_done}", weight="Bolder", color="Accent", spacing="Medium")
+        )
+        blocks.append(None)
+        return _card(body, []), blocks
+    return _card(body, _actions(alert, facts, product.drop)), blocks
 
 
 def _shows_prices(news: DropNews) -> bool:
@@ -171,14 +183,19 @@ def _shows_prices(news: DropNews) -> bool:
     return news.kind in PRICE_KINDS and news.old_price is not None and news.new_price is not None
 
 
+def json_text(value: object) -> str:
+    """A card's JSON (or a message's holding cards) as sent: compact, and every
+    character beyond ASCII escaped."""
+    return _COMPACT_JSON.encode(value)
+
+
 def json_chars(value: object) -> int:
-    """The length of a card's JSON (or a message's holding cards) as sent: compact, and
-    every character beyond ASCII escaped."""
-    return len(_COMPACT_JSON.encode(value))
+    """The length of `json_text`."""
+    return len(json_text(value))
 
 
-def _commas(items: int) -> int:
-    return max(items - 1, 0)
+def _encoded(block: Card) -> Encoded:
+    return Encoded(block, json_text(block))
 
 
 def compact_card(alerts: Sequence[Alert], name_chars: int) -> Card:

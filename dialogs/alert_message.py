@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Final, Iterator, Mapping, Sequence
 
 from dialogs import texts
-from dialogs.alert_cards import Card, compact_card, measured_alert_card
+from dialogs.alert_cards import Card, compact_card, encoded_alert_card
 from dialogs.drop_parts import PartOf, drop_part
 from domain.alert_facts import UNKNOWN, AlertFacts, drop_news
 from domain.alerts import Alert
@@ -37,9 +37,9 @@ class AlertMessage:
     cards: list[Card]
     form: str
     """Which of the forms above fitted (for the log and the tests)."""
-    card_chars: tuple[int, ...] | None = None
-    """The length of each card's JSON (`alert_cards.json_chars`), when measured as the
-    cards were made; None: not measured."""
+    card_json: tuple[str, ...] | None = None
+    """Each card's JSON as sent (`alert_cards.json_text`), when made with the cards;
+    None: not made."""
 
 
 Fits = Callable[[AlertMessage], bool]
@@ -74,13 +74,13 @@ def _forms(
 
     def cards(form: str, charts: int, details: bool) -> AlertMessage:
         made = [
-            measured_alert_card(
+            encoded_alert_card(
                 alert, fact, times=times, chart=n < charts, details=details, product=drop.blocks
             )
             for n, (alert, fact, drop) in enumerate(zip(alerts, theirs, drops))
         ]
         return AlertMessage(
-            text, summary, [card for card, _ in made], form, tuple(chars for _, chars in made)
+            text, summary, [card for card, _ in made], form, tuple(encoded for _, encoded in made)
         )
 
     if len(alerts) <= MAX_CARDS:

@@ -28,7 +28,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from msrest.serialization import Deserializer, Model, Serializer
 
-from connector.direct_serializer import DirectDeserializer, DirectSerializer, model_from_json
+from connector.direct_serializer import (
+    DirectDeserializer,
+    DirectSerializer,
+    EncodedAttachment,
+    activity_json,
+    model_from_json,
+)
 
 DEPENDENCIES = {name: kind for name, kind in vars(schema).items() if isinstance(kind, type)}
 DIRECT = DirectSerializer(DEPENDENCIES)
@@ -111,6 +117,35 @@ def test_any_activity_is_sent_as_msrest_would_send_it(activity: Activity) -> Non
     assert json.dumps(DIRECT.body(activity, "Activity")) == json.dumps(
         MSREST.body(activity, "Activity")
     )
+
+
+def with_its_json(attachment: Attachment) -> Attachment:
+    """The attachment made with its content's JSON, when its content is an object."""
+    if not isinstance(attachment.content, dict):
+        return attachment
+    encoded = json.dumps(attachment.content, separators=(",", ":"))
+    return EncodedAttachment(
+        content_type=attachment.content_type,
+        content=attachment.content,
+        name=attachment.name,
+        encoded_content=encoded,
+    )
+
+
+@given(activities)
+def test_content_made_with_its_json_is_sent_as_that_json(activity: Activity) -> None:
+    """An attachment made with its JSON (an alert's card) goes as that text, not walked
+    or encoded again, in the JSON msrest would send; msrest's own path, which reads
+    only the content, sends the same."""
+    plain = json.loads(json.dumps(MSREST.body(activity, "Activity")))
+    activity.attachments = [with_its_json(attachment) for attachment in activity.attachments or []]
+    sent = activity_json(DIRECT.body(activity, "Activity"))
+
+    assert json.loads(sent) == {**plain, "attachments": plain.get("attachments", [])}
+    assert json.loads(json.dumps(MSREST.body(activity, "Activity"))) == json.loads(sent)
+    for attachment in activity.attachments:
+        if isinstance(attachment, EncodedAttachment):
+            assert f'"content": {attachment.encoded_content}' in sent
 
 
 def test_an_alert_with_a_card_and_a_mention_keeps_every_field() -> None:

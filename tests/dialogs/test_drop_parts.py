@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bots.alert_sender import fits
-from dialogs.alert_cards import json_chars
+from dialogs.alert_cards import json_text
 from dialogs.alert_message import AlertMessage, alert_message
 from dialogs.drop_parts import DropPart, DropParts, drop_part
 from domain.alert_facts import AlertFacts, DropNews, LowestPrice
@@ -174,8 +174,8 @@ def test_a_message_from_kept_parts_is_the_message_made_afresh(
     kept = alert_message(alerts, facts, fits, times, parts)
 
     assert kept == alert_message(alerts, facts, fits, times)
-    if kept.card_chars is not None:
-        assert kept.card_chars == tuple(json_chars(card) for card in kept.cards)
+    if kept.card_json is not None:
+        assert kept.card_json == tuple(json_text(card) for card in kept.cards)
 
 
 def test_the_parts_kept_are_bounded() -> None:

@@ -159,6 +159,8 @@ class Engine:
             except LeaseLost as lost:
                 logger.warning("%s", lost)
                 return None
+        if report.evaluated >= FULL_COLLECTION_AFTER_PRODUCTS:
+            gc.collect()  # see FULL_COLLECTION_AFTER_PRODUCTS
         self.last_poll, self.last_poll_at = report, self.clock()
         return report
 
@@ -480,6 +482,13 @@ almost no garbage: it only walks the objects of the turns in flight, again and a
 700 that walking was about a fifth of a fan-out's CPU (1000 alerts, three runs each: a
 median 1.3 ms an alert, against 1.0 ms at 20,000 and 0.9 to 1.2 ms at 50,000 to 100,000);
 what waits for a pass is the few cycles the SDK still makes."""
+
+
+FULL_COLLECTION_AFTER_PRODUCTS: Final = 1000
+"""A poll that evaluated this many products (a first look at every watch, after a start)
+is followed by a full garbage collection. It finds no garbage, but it empties CPython's
+free lists, whose few cached objects otherwise keep the memory of the poll's many ones
+from going back to the system: 6 MB of 100,000 watches' first look, for 2 ms."""
 
 
 async def _freeze_what_started(app: web.Application) -> None:

@@ -21,6 +21,7 @@ from bench import (
     raw_post,
     sql_layer,
 )
+from bench.__main__ import SHORT_RUNS, _our_fan_out
 
 
 async def test_fan_out_delivers_every_alert_and_beats_the_seed_loop(tmp_path: Path) -> None:
@@ -33,6 +34,16 @@ async def test_fan_out_delivers_every_alert_and_beats_the_seed_loop(tmp_path: Pa
     assert ours.sample is not None and ours.sample["attachments"], "an alert as it was sent"
     raw = await raw_post.run(ours.sample, 20, tmp_path)
     assert raw.delivered == 20 and 0 < raw.cpu_ms_per_send < ours.cpu_ms_per_alert
+
+
+async def test_our_fan_out_reports_the_median_of_runs_each_on_a_database_of_its_own(
+    tmp_path: Path,
+) -> None:
+    ours = await _our_fan_out(6, tmp_path)
+    assert ours.delivered == ours.cards == 6, "every run delivered every alert, as a card"
+    assert 0 < ours.cpu_ms_per_alert < 100 and 0 < ours.seconds < 30
+    runs = sorted(path.name for path in tmp_path.iterdir() if path.name.startswith("fan-out"))
+    assert runs == [f"fan-out-{n}" for n in range(SHORT_RUNS)]
 
 
 async def test_head_of_line_delivers_every_alert_on_both_channels(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Awaitable, Callable, TypeVar
 
 from bench import (
     chat_turns,
@@ -94,31 +95,32 @@ gave 0.78 ms an alert, the next 1.13 ms), where the seed loop's half minute aver
 out."""
 
 
-async def _our_fan_out(conversations: int, work_dir: Path) -> fanout.FanOutResult:
-    runs = [
-        await fanout.run_pricewatch(conversations, _fresh(work_dir, f"fan-out-{n}"))
-        for n in range(SHORT_RUNS)
-    ]
+Run = TypeVar("Run", fanout.FanOutResult, fleet_fanout.FleetFanOutResult)
+
+
+async def _median_run(
+    run: Callable[[Path], Awaitable[Run]], work_dir: Path, name: str, *counts: str
+) -> Run:
+    """`SHORT_RUNS` runs of a fan-out, each in a directory of its own (its database, its
+    logs): the first, with the median of their seconds and CPU, and the fewest any run
+    had of `delivered` and each of `counts`, so a run that lost an alert shows."""
+    runs = [await run(_fresh(work_dir, f"{name}-{n}")) for n in range(SHORT_RUNS)]
+    fewest = {field: min(getattr(one, field) for one in runs) for field in ("delivered", *counts)}
     return replace(
         runs[0],
-        seconds=statistics.median(run.seconds for run in runs),
-        cpu_ms_per_alert=statistics.median(run.cpu_ms_per_alert for run in runs),
-        delivered=min(run.delivered for run in runs),
-        cards=min(run.cards for run in runs),
-        charts=min(run.charts for run in runs),
+        seconds=statistics.median(one.seconds for one in runs),
+        cpu_ms_per_alert=statistics.median(one.cpu_ms_per_alert for one in runs),
+        **fewest,
     )
 
 
-async def _fleet_fan_out(conversations: int, work_dir: Path) -> fleet_fanout.FleetFanOutResult:
-    runs = [
-        await fleet_fanout.run(conversations, _fresh(work_dir, f"fleet-{n}"))
-        for n in range(SHORT_RUNS)
-    ]
-    return replace(
-        runs[0],
-        seconds=statistics.median(run.seconds for run in runs),
-        cpu_ms_per_alert=statistics.median(run.cpu_ms_per_alert for run in runs),
-        delivered=min(run.delivered for run in runs),
+async def _our_fan_out(conversations: int, work_dir: Path) -> fanout.FanOutResult:
+    return await _median_run(
+        lambda run_dir: fanout.run_pricewatch(conversations, run_dir),
+        work_dir,
+        "fan-out",
+        "cards",
+        "charts",
     )
 
 
@@ -347,7 +349,9 @@ async def _postgres_rows(
 ) -> list[Row]:
     """The same app with DATABASE_URL on the machine's PostgreSQL (bench/databases.py)."""
     poll = await poll_scale.run(sizes.products, sizes.watches, work_dir, backend="postgres")
-    fleet = await _fleet_fan_out(sizes.conversations, work_dir)
+    fleet = await _median_run(
+        lambda run_dir: fleet_fanout.run(sizes.conversations, run_dir), work_dir, "fleet"
+    )
     chat = await chat_turns.run("postgres", sizes.chat_messages, work_dir)
     gone = await outage.run(sizes.outage_conversations, work_dir, sizes.outage_seconds)
     drivers = {result.driver: result for result in await pg_drivers.run()}

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Awaitable, Callable, TypeVar
 
 from bench import (
+    bare_turn,
     chat_turns,
     fanout,
     fleet_fanout,
@@ -138,13 +139,14 @@ async def run_all(sizes: Sizes, work_dir: Path) -> list[Row]:
     if ours.sample is None:
         raise RuntimeError("the fan-out's channel kept no alert to compare a raw POST with")
     raw = await raw_post.run(ours.sample, sizes.conversations, work_dir)
+    bare = await bare_turn.run(ours.sample, sizes.conversations, work_dir)
     paced = await head_of_line.run(sizes.conversations, sizes.paced_per_second, work_dir)
     poll = await poll_scale.run(sizes.products, sizes.watches, work_dir)
     sqlite = await chat_turns.run("sqlite", sizes.chat_messages, work_dir)
     in_memory = await chat_turns.run("memory", sizes.chat_messages, work_dir)
     rss = await memory.run(sizes.products, sizes.watches, work_dir)
     return [
-        *_sqlite_rows(ours, seed, speedup, raw, paced, poll, sqlite, in_memory, rss),
+        *_sqlite_rows(ours, seed, speedup, raw, bare, paced, poll, sqlite, in_memory, rss),
         *await _postgres_rows(sizes, work_dir, seed, in_memory),
         *await _history_rows(sizes, work_dir),
         *await _sql_layer_rows(work_dir),
@@ -264,6 +266,7 @@ def _sqlite_rows(
     seed: fanout.FanOutResult,
     speedup: float,
     raw: raw_post.RawPostResult,
+    bare: bare_turn.BareTurnResult,
     paced: head_of_line.HeadOfLineResult,
     poll: poll_scale.PollScaleResult,
     sqlite: chat_turns.ChatResult,
@@ -290,6 +293,17 @@ def _sqlite_rows(
             ours.cpu_ms_per_alert <= 0.06 * seed.cpu_ms_per_alert
             and ours.cpu_ms_per_alert <= 5 * raw.cpu_ms_per_send
             and raw.delivered == raw.sends,
+        ),
+        Row(
+            "Fan-out: the floor under an alert's turn, a proactive turn through the same"
+            " adapter and connector that only sends that activity (`bench/bare_turn.py`)",
+            f"{bare.cpu_ms_per_turn:.2f} ms a turn"
+            f" ({bare.cpu_ms_per_turn / seed.cpu_ms_per_alert:.3f}x the seed loop's,"
+            f" {bare.cpu_ms_per_turn / raw.cpu_ms_per_send:.1f}x a raw POST's;"
+            f" {bare.delivered} of {bare.turns + bare_turn.WARM_UP} posted): an alert's"
+            f" own work is the other {ours.cpu_ms_per_alert - bare.cpu_ms_per_turn:.2f} ms",
+            "(context)",
+            bare.delivered == bare.turns + bare_turn.WARM_UP,
         ),
         Row(
             f"Head of line: {paced.conversations} alerts on one channel paced at"
@@ -473,7 +487,12 @@ def report(rows: list[Row], command: str) -> str:
             "  The raw POST (`bench/raw_post.py`) sends the first alert the channel received,",
             "  as it was received, to the same stand-in channel N times from the benchmark's",
             "  own process (JSON encoding and an aiohttp POST, 32 at once, nothing else): the",
-            "  floor under an alert's CPU. Where that CPU goes: `make profile` (py-spy through a",
+            "  floor under an alert's CPU. The bare turn (`bench/bare_turn.py`) sends that",
+            "  activity N times from proactive turns in the benchmark's own process, through",
+            "  the app's adapter, pooled connector and direct sends, and nothing else: the",
+            "  SDK's turn is what it costs over the raw POST, and an alert's own work (state,",
+            "  watches, card, bookkeeping, its share of the poll) what the fan-out costs over",
+            "  it. Where that CPU goes: `make profile` (py-spy through a",
             "  fan-out of 2000) writes `artifacts/profile/fanout.svg` and `fanout.txt`; the same",
             "  run on the code before this round's CPU work is `fanout-before.svg` / `.txt`.",
             "- **Head of line**: N conversations on channel `emulator` watch the headphones,",

@@ -44,7 +44,7 @@ class BotProactiveTurns:
     async def run(self, reference: dict[str, Any], batch: ProactiveBatch) -> SendFailure | None:
         async def turn(context: TurnContext) -> None:
             context.turn_state[PROACTIVE_BATCH] = batch
-            context.on_send_activities(_not_a_reply)
+            context.on_send_activities(not_a_reply)
             await self._bot.on_turn(context)
 
         try:
@@ -58,7 +58,7 @@ class BotProactiveTurns:
         return None
 
 
-async def _not_a_reply(context: TurnContext, activities: list[Activity], send):  # type: ignore[no-untyped-def]
+async def not_a_reply(context: TurnContext, activities: list[Activity], send):  # type: ignore[no-untyped-def]
     """Proactive messages answer nothing: Web Chat delays replies to unknown ids ~5 s."""
     for activity in activities:
         activity.reply_to_id = None

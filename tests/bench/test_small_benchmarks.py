@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bench import (
+    bare_turn,
     chat_turns,
     fanout,
     fleet_fanout,
@@ -34,6 +35,9 @@ async def test_fan_out_delivers_every_alert_and_beats_the_seed_loop(tmp_path: Pa
     assert ours.sample is not None and ours.sample["attachments"], "an alert as it was sent"
     raw = await raw_post.run(ours.sample, 20, tmp_path)
     assert raw.delivered == 20 and 0 < raw.cpu_ms_per_send < ours.cpu_ms_per_alert
+    bare = await bare_turn.run(ours.sample, 20, tmp_path)
+    assert bare.delivered == 20 + bare_turn.WARM_UP, "every bare turn sent"
+    assert 0 < bare.cpu_ms_per_turn < ours.cpu_ms_per_alert
 
 
 async def test_our_fan_out_reports_the_median_of_runs_each_on_a_database_of_its_own(

@@ -256,16 +256,6 @@ SCHEMA_V11: Final = """
     ALTER TABLE alerts ADD COLUMN trigger_price TEXT;
     """
 
-SCHEMA_V12: Final = """
-    -- One index for an alert's key and its watch. A key names one event of one watch
-    -- (`domain.alerts.dedupe_key`), so it is unique per watch, and the index that keeps
-    -- it so also finds a watch's alerts for "why". A 1% drop writes a thousand alerts at
-    -- once: one index fewer is about a sixth of that insert.
-    ALTER TABLE alerts DROP CONSTRAINT alerts_dedupe_key_key;
-    DROP INDEX alerts_by_watch;
-    CREATE UNIQUE INDEX alerts_by_watch ON alerts (watch_id, dedupe_key);
-    """
-
 MIGRATIONS: Final[tuple[str, ...]] = (
     SCHEMA_V1,
     SCHEMA_V2,
@@ -278,6 +268,5 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     SCHEMA_V9,
     SCHEMA_V10,
     SCHEMA_V11,
-    SCHEMA_V12,
 )
 """Schema versions in order; `schema_version` says how many have been applied."""

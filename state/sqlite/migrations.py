@@ -318,15 +318,6 @@ SCHEMA_V15 = """
     ALTER TABLE alerts ADD COLUMN trigger_price TEXT;
     """
 
-SCHEMA_V16 = """
-    -- A watch's alerts by their key, unique: the conflict the poll's inserts name, as on
-    -- PostgreSQL, where it replaces the key's own index. Here that index was made with the
-    -- table and goes only with a copy of it, for a few tenths of a millisecond per 1000
-    -- alerts: it stays.
-    DROP INDEX alerts_by_watch;
-    CREATE UNIQUE INDEX alerts_by_watch ON alerts (watch_id, dedupe_key);
-    """
-
 
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
@@ -344,6 +335,5 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V13,
     SCHEMA_V14,
     SCHEMA_V15,
-    SCHEMA_V16,
 )
 """Schema versions in order, as SQL or as a step run in a transaction."""

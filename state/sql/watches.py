@@ -162,7 +162,7 @@ MOVE_ALERTS: Final = Query(
     f"'{AlertStatus.PENDING.value}', m.seen_at, watches.expires_at, watches.trigger_price "
     f"FROM watches, {MOVE_ROWS} "
     f"WHERE {FOLLOWS} AND {fires_sql('m.cents_up')} AND NOT {asleep_sql('m.seen_at')} "
-    "ORDER BY watches.id ON CONFLICT (dedupe_key) DO NOTHING"
+    "ORDER BY watches.id ON CONFLICT (watch_id, dedupe_key) DO NOTHING"
 )
 MOVE_EVENT_KIND: Final = event_kind_sql("m.cents_up", "m.seen_at")
 MOVE_EVENTS: Final = Query(
@@ -196,7 +196,7 @@ INSERT_ALERTS: Final = Query(
     # A watch removed since the change was worked out gets no alert; ids (and so
     # delivery order) follow the changes' order.
     "WHERE EXISTS (SELECT 1 FROM watches WHERE watches.id = a.watch_id) ORDER BY a.n "
-    "ON CONFLICT (dedupe_key) DO NOTHING"
+    "ON CONFLICT (watch_id, dedupe_key) DO NOTHING"
 )
 WAKE_HELD_ALERTS: Final = Query(
     # A woken watch's alerts held while it slept are due now.

@@ -318,6 +318,13 @@ SCHEMA_V15 = """
     ALTER TABLE alerts ADD COLUMN trigger_price TEXT;
     """
 
+SCHEMA_V16 = """
+    -- An alert's key is unique per watch, as on PostgreSQL (its migration 12): the
+    -- conflict the poll's inserts name, in the index that finds a watch's alerts.
+    DROP INDEX alerts_by_watch;
+    CREATE UNIQUE INDEX alerts_by_watch ON alerts (watch_id, dedupe_key);
+    """
+
 
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V1,
@@ -335,5 +342,6 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     SCHEMA_V13,
     SCHEMA_V14,
     SCHEMA_V15,
+    SCHEMA_V16,
 )
 """Schema versions in order, as SQL or as a step run in a transaction."""

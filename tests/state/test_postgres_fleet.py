@@ -52,6 +52,23 @@ async def test_instances_that_start_at_once_apply_each_migration_once(store: Sto
             await store.database.pool.execute(f"DROP SCHEMA {fresh} CASCADE")  # type: ignore[attr-defined]
 
 
+async def test_an_older_instance_still_writes_its_alerts_on_the_migrated_schema(
+    store: Store,
+) -> None:
+    """A fleet upgrades one instance at a time: the instances still on the version before
+    migration 12 name the alert key's own index as their inserts' conflict."""
+    [alert] = await open_alerts(store, CONVERSATION, 1, FakeClock()())
+    older_insert = (
+        "INSERT INTO alerts (dedupe_key, conversation_key, watch_id, product_id, product_name,"
+        " currency, seen_at, status, next_attempt_at) SELECT $1, $2, $3, 'p-100', 'Headphones',"
+        " 'USD', now(), 'pending', now() ON CONFLICT (dedupe_key) DO NOTHING"
+    )
+    pool = store.database.pool  # type: ignore[attr-defined]
+    again = await pool.execute(older_insert, alert.dedupe_key, CONVERSATION, alert.watch_id)
+    fresh = await pool.execute(older_insert, "watch-9-crossing-1", CONVERSATION, 9)
+    assert (again, fresh) == ("INSERT 0 0", "INSERT 0 1"), "its alert once, as before"
+
+
 async def test_instances_claiming_at_once_share_the_alerts_and_never_take_one_twice(
     store: Store,
 ) -> None:

@@ -11,7 +11,6 @@ many turns at once as the app's delivery runs; the figure is this process's CPU 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from connector.adapter import AcyclicCloudAdapter
 from connector.direct_serializer import EncodedAttachment, model_from_json
 from connector.pooled_auth import PooledBotFrameworkAuthentication
 from connector.signing_keys import BotFrameworkKeys, OpenIdMetadataUrls
+from dialogs.alert_cards import json_text
 from domain.clock import utc_now
 
 WARM_UP = 20
@@ -54,7 +54,7 @@ class _NoCredentials:
 
 def message(sample: dict[str, Any]) -> CardMessage:
     """The activity as the channel received it, as the app sends one: each card with its
-    JSON, a message the SDK copies without walking the cards."""
+    JSON as the app encodes it, a message the SDK copies without walking the cards."""
     return CardMessage(
         type=sample["type"],
         text=sample.get("text"),
@@ -65,7 +65,7 @@ def message(sample: dict[str, Any]) -> CardMessage:
             EncodedAttachment(
                 content_type=attachment["contentType"],
                 content=attachment["content"],
-                encoded_content=json.dumps(attachment["content"], separators=(",", ":")),
+                encoded_content=json_text(attachment["content"]),
             )
             for attachment in sample.get("attachments") or []
         ]

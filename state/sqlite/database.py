@@ -24,9 +24,11 @@ from state.sqlite.sql import Sequences
 
 logger = logging.getLogger(__name__)
 
-PAGE_CACHE_KIB = 32_000
-"""Room for the pages a poll touches (a 100,000-watch database is about 22 MB) instead
-of SQLite's default 2 MB, which re-reads them every poll: see BENCHMARKS.md."""
+PAGE_CACHE_KIB = 8_000
+"""Room for the pages a poll's drop touches, instead of SQLite's default 2 MB. Not the
+whole file (a 100,000-watch database is about 22 MB): a 32 MB cache held all of it after
+the first look at every watch, 13 MB of the app's memory, and made no poll faster,
+since pages the cache lacks come from the kernel's. See BENCHMARKS.md."""
 BACKSTOP_CHECKPOINT_PAGES = 10_000
 """SQLite's own checkpoint runs inside a commit, on the loop: only past 40 MB of log."""
 WAL_KEPT_BYTES = 16 * 1024 * 1024

@@ -24,6 +24,16 @@ STATEMENT_TIMEOUT_SECONDS: Final = 15.0
 the caller's job logs it and runs again at its next tick."""
 
 
+async def _nothing_outlives_a_transaction(connection: asyncpg.Connection) -> None:
+    """What a connection given back to the pool needs beyond asyncpg's own clean-up (which
+    rolls back a transaction left open): nothing. asyncpg would otherwise send a reset
+    (advisory unlocks, CLOSE ALL, UNLISTEN *, RESET ALL) after every statement taken from
+    the pool, a second round trip that cost as much client CPU as the statement itself
+    (BENCHMARKS.md). Our statements leave no session state behind: settings are SET
+    LOCAL, advisory locks are transaction-scoped, and nothing LISTENs or keeps a cursor.
+    The schema's search_path is a connection setting, given when the pool connects."""
+
+
 class PostgresDatabase:
     def __init__(self, url: str, *, schema: str | None = None, pool_size: int = POOL_SIZE) -> None:
         self._url = url
@@ -40,6 +50,7 @@ class PostgresDatabase:
             server_settings=settings,
             timeout=CONNECT_TIMEOUT_SECONDS,
             command_timeout=STATEMENT_TIMEOUT_SECONDS,
+            reset=_nothing_outlives_a_transaction,
         )
         await self._migrate()
         logger.info(

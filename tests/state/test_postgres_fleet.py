@@ -52,6 +52,20 @@ async def test_instances_that_start_at_once_apply_each_migration_once(store: Sto
             await store.database.pool.execute(f"DROP SCHEMA {fresh} CASCADE")  # type: ignore[attr-defined]
 
 
+async def test_a_statement_through_the_pool_is_the_only_thing_sent(store: Store) -> None:
+    """asyncpg's pool sent a reset (RESET ALL and more) after every statement by default:
+    a second round trip each, as much client CPU as the statement itself."""
+    pool = store.database.pool  # type: ignore[attr-defined]
+    sent: list[str] = []
+    async with pool.acquire() as connection:
+        connection.add_query_logger(lambda record: sent.append(record.query))
+        async with connection.transaction():
+            await connection.execute("SET LOCAL synchronous_commit = off")
+        assert await connection.fetchval("SELECT 1") == 1
+    assert sent == ["BEGIN;", "SET LOCAL synchronous_commit = off", "COMMIT;", "SELECT 1"]
+    assert await pool.fetchval("SHOW synchronous_commit") == "on", "a transaction's own"
+
+
 async def test_an_older_instance_still_writes_its_alerts_on_the_migrated_schema(
     store: Store,
 ) -> None:

@@ -21,6 +21,8 @@ from typing import Any, Awaitable, Callable
 import asyncpg
 from psycopg_pool import AsyncConnectionPool
 
+from state.postgres.database import keep_session_as_is
+
 URL = os.environ.get("PRICEWATCH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 OPERATIONS = 2000
 CONCURRENCY = 16
@@ -89,7 +91,11 @@ async def _run(
 
 async def _asyncpg(schema: str, operations: int) -> DriverResult:
     pool = await asyncpg.create_pool(
-        URL, min_size=4, max_size=CONCURRENCY, server_settings={"search_path": schema}
+        URL,
+        min_size=4,
+        max_size=CONCURRENCY,
+        server_settings={"search_path": schema},
+        reset=keep_session_as_is,  # as the store's pool: no reset query after each use
     )
     try:
         await pool.execute(SCHEMA_SQL)

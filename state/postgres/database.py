@@ -24,7 +24,7 @@ STATEMENT_TIMEOUT_SECONDS: Final = 15.0
 the caller's job logs it and runs again at its next tick."""
 
 
-async def _nothing_outlives_a_transaction(connection: asyncpg.Connection) -> None:
+async def keep_session_as_is(connection: asyncpg.Connection) -> None:
     """What a connection given back to the pool needs beyond asyncpg's own clean-up (which
     rolls back a transaction left open): nothing. asyncpg would otherwise send a reset
     (advisory unlocks, CLOSE ALL, UNLISTEN *, RESET ALL) after every statement taken from
@@ -50,7 +50,7 @@ class PostgresDatabase:
             server_settings=settings,
             timeout=CONNECT_TIMEOUT_SECONDS,
             command_timeout=STATEMENT_TIMEOUT_SECONDS,
-            reset=_nothing_outlives_a_transaction,
+            reset=keep_session_as_is,
         )
         await self._migrate()
         logger.info(

@@ -89,11 +89,12 @@ class Row:
     met: bool
 
 
-SHORT_RUNS = 3
+SHORT_RUNS = 5
 """Runs of each fan-out that takes a second or so (ours, the fleet's), their median
 reported: a second of CPU on a shared VM is at the mercy of its moment (one run of ours
-gave 0.78 ms an alert, the next 1.13 ms), where the seed loop's half minute averages it
-out."""
+gave 0.78 ms an alert, the next 1.13 ms; five in a row on 2026-12-07, 1.15 to 1.84 ms),
+where the seed loop's half minute averages it out. The median of three still moved by a
+sixth between two runs of the bench an hour apart on the same code."""
 
 
 Run = TypeVar("Run", fanout.FanOutResult, fleet_fanout.FleetFanOutResult)
@@ -479,7 +480,7 @@ def report(rows: list[Row], command: str) -> str:
             "  next scheduled poll, which depends on where the change falls between two polls",
             "  (and, since a poll on request counts as its interval's poll, made the row wait",
             "  a whole interval). CPU is the app process's user+system time over that window, per",
-            "  alert. Ours runs three times, each over a database of its own, and each figure",
+            "  alert. Ours runs five times, each over a database of its own, and each figure",
             "  is the median (`SHORT_RUNS`: a run takes about a second, at the mercy of a",
             "  shared VM's moment); so does the fleet's. The seed loop",
             "  (`bench/reference_bot.py`) keeps references in memory and calls",

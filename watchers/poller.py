@@ -329,9 +329,10 @@ class Poller:
             }
             now = self._clock()
             moves = plain_moves(chunk, self._last_prices, now)
+            chunk_ids = list(chunk)
             watches, health = await asyncio.gather(  # two reads at once on PostgreSQL
-                self._watches.for_products(list(chunk), moves),
-                self._watches.product_health(list(chunk)),
+                self._watches.for_products(chunk_ids, moves),
+                self._watches.product_health(chunk_ids),
             )
             changes = plan_poll(watches, chunk, health, now, moves)
             recorded = await self._watches.record_poll(changes, self._lease)

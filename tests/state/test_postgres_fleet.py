@@ -66,21 +66,28 @@ async def test_a_statement_through_the_pool_is_the_only_thing_sent(store: Store)
     assert await pool.fetchval("SHOW synchronous_commit") == "on", "a transaction's own"
 
 
-async def test_an_older_instance_still_writes_its_alerts_on_the_migrated_schema(
-    store: Store,
-) -> None:
-    """A fleet upgrades one instance at a time: the instances still on the version before
-    migration 12 name the alert key's own index as their inserts' conflict."""
+async def test_an_alert_is_kept_once_per_watch_and_event_by_one_index(store: Store) -> None:
+    """Migration 12 made the key unique per watch, the conflict every insert names since;
+    migration 13 dropped the key's own index a release later, so a poll's thousand new
+    alerts write one index fewer, and an alert is still made once."""
     [alert] = await open_alerts(store, CONVERSATION, 1, FakeClock()())
-    older_insert = (
+    insert = (
         "INSERT INTO alerts (dedupe_key, conversation_key, watch_id, product_id, product_name,"
         " currency, seen_at, status, next_attempt_at) SELECT $1, $2, $3, 'p-100', 'Headphones',"
-        " 'USD', now(), 'pending', now() ON CONFLICT (dedupe_key) DO NOTHING"
+        " 'USD', now(), 'pending', now() ON CONFLICT (watch_id, dedupe_key) DO NOTHING"
     )
     pool = store.database.pool  # type: ignore[attr-defined]
-    again = await pool.execute(older_insert, alert.dedupe_key, CONVERSATION, alert.watch_id)
-    fresh = await pool.execute(older_insert, "watch-9-crossing-1", CONVERSATION, 9)
+    again = await pool.execute(insert, alert.dedupe_key, CONVERSATION, alert.watch_id)
+    fresh = await pool.execute(insert, "watch-9-crossing-1", CONVERSATION, 9)
     assert (again, fresh) == ("INSERT 0 0", "INSERT 0 1"), "its alert once, as before"
+    unique = await pool.fetch(
+        "SELECT indexdef FROM pg_indexes WHERE tablename = 'alerts'"
+        " AND schemaname = current_schema() AND indexdef LIKE 'CREATE UNIQUE%'"
+    )
+    assert sorted(row["indexdef"].split(" USING ")[1] for row in unique) == [
+        "btree (id)",
+        "btree (watch_id, dedupe_key)",
+    ]
 
 
 async def test_instances_claiming_at_once_share_the_alerts_and_never_take_one_twice(

@@ -22,13 +22,15 @@ PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 _GIVEN: set[int] = set()
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     """A port nothing listens on, never one given before in this run: the kernel may hand
     a probe's port out again at once, and a fleet run's bot then found its port already
-    the feed's, whose 404 answered for it (a bench of 2026-12-07 stopped on that)."""
+    the feed's, whose 404 answered for it (a bench of 2026-12-07 stopped on that). The
+    tests take theirs here too."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
+        with socket.socket(family) as probe:
+            probe.bind((host, 0))
             port = int(probe.getsockname()[1])
         if port not in _GIVEN:
             _GIVEN.add(port)

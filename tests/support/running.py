@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator, Mapping
@@ -11,19 +10,13 @@ from aiohttp import ClientSession, web
 
 from api.access_log import RedactingAccessLogger
 from app import ENGINE, Engine, create_app
+from bench.processes import free_port
 from settings import Settings, url_host
 from tests.support.channel import StandInChannel
 from tests.support.stores import make_store
 
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"  # 32 or more characters, as the app asks
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 class RunningApp:

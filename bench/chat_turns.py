@@ -1,7 +1,8 @@
-"""Chat turns through /api/messages: bot state on SQLite next to MemoryStorage.
+"""Chat turns through /api/messages: bot state on SQLite or PostgreSQL next to MemoryStorage.
 
 Each simulated user alternates "watch" (the bot starts a dialog and asks which
 product) and "cancel" (it ends it), so every turn reads and writes conversation state.
+A comparison runs the two sides back to back, a few times over (`compare`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from bench.fanout import ADMIN_TOKEN, start_channel
 from bench.processes import Process, free_port
 
 USERS = 16
+PAIRS = 3
+"""Back-to-back runs of each side in a comparison. One run of each, minutes apart, put
+PostgreSQL's chat at 0.61 and 0.82 of MemoryStorage's on the same code and the same
+afternoon (2026-12-07): this machine's speed drifts more than the figure moves."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,48 @@ class ChatResult:
     per_second: float
     p50_ms: float
     p99_ms: float
+
+
+@dataclass(frozen=True)
+class ChatComparison:
+    ours: ChatResult
+    """The medians of our runs (rate, p50 and p99 each)."""
+    memory: ChatResult
+    """The medians of MemoryStorage's runs."""
+    ratio: float
+    """The median over pairs of our rate over MemoryStorage's in the same pair."""
+    pairs: int
+
+
+async def compare(
+    storage: str, messages: int, work_dir: Path, pairs: int = PAIRS
+) -> ChatComparison:
+    """`storage` against MemoryStorage: `pairs` pairs of runs back to back (MemoryStorage
+    first in one pair, ours first in the next), each run in a directory of its own, so
+    the two sides of a pair see the same machine."""
+    ours: list[ChatResult] = []
+    memory: list[ChatResult] = []
+    for pair in range(pairs):
+        for kind in ("memory", storage) if pair % 2 == 0 else (storage, "memory"):
+            run_dir = work_dir / f"chat-{storage}-{pair}-{kind}"
+            run_dir.mkdir()
+            (memory if kind == "memory" else ours).append(await run(kind, messages, run_dir))
+    return ChatComparison(
+        _medians(ours),
+        _medians(memory),
+        statistics.median(a.per_second / b.per_second for a, b in zip(ours, memory)),
+        pairs,
+    )
+
+
+def _medians(runs: list[ChatResult]) -> ChatResult:
+    return ChatResult(
+        runs[0].storage,
+        runs[0].messages,
+        statistics.median(one.per_second for one in runs),
+        statistics.median(one.p50_ms for one in runs),
+        statistics.median(one.p99_ms for one in runs),
+    )
 
 
 async def run(storage: str, messages: int, work_dir: Path) -> ChatResult:

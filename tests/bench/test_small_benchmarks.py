@@ -72,6 +72,18 @@ async def test_chat_turns_report_rates_and_latencies(tmp_path: Path) -> None:
         assert result.per_second > 0 and 0 < result.p50_ms <= result.p99_ms < 10_000
 
 
+async def test_a_chat_comparison_runs_its_two_sides_back_to_back(tmp_path: Path) -> None:
+    chat = await chat_turns.compare("sqlite", 48, tmp_path, pairs=2)
+    assert (chat.ours.storage, chat.memory.storage, chat.pairs) == ("sqlite", "memory", 2)
+    assert chat.ours.messages == chat.memory.messages == 48 and chat.ratio > 0
+    assert sorted(run.name for run in tmp_path.iterdir()) == [
+        "chat-sqlite-0-memory",
+        "chat-sqlite-0-sqlite",
+        "chat-sqlite-1-memory",
+        "chat-sqlite-1-sqlite",
+    ], "each run in a directory of its own"
+
+
 async def test_memory_is_measured_for_both_databases(tmp_path: Path) -> None:
     result = await memory.run(200, 2000, tmp_path)
     assert result.empty_mb > 10 and result.loaded_mb > 10

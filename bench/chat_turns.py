@@ -21,9 +21,9 @@ from bench.processes import Process, free_port
 
 USERS = 16
 PAIRS = 3
-"""Back-to-back runs of each side in a comparison. One run of each, minutes apart, put
-PostgreSQL's chat at 0.61 and 0.82 of MemoryStorage's on the same code and the same
-afternoon (2026-12-07): this machine's speed drifts more than the figure moves."""
+"""Back-to-back runs of each side in a comparison. Two runs of PostgreSQL's chat a minute
+apart, on the same code, came to 0.61 and 0.82 of one MemoryStorage run (2026-12-07):
+this machine's speed drifts more than the figure moves."""
 
 
 @dataclass(frozen=True)

@@ -274,6 +274,15 @@ SCHEMA_V13: Final = """
     ALTER TABLE alerts DROP CONSTRAINT alerts_dedupe_key_key;
     """
 
+SCHEMA_V14: Final = """
+    -- A turn lock lives for one turn: two writes a chat turn (take, give back), each a
+    -- log record and a commit that waited for the disk. Unlogged, neither is. After a
+    -- crash of the database the table starts empty (so does a standby's): a turn running
+    -- then no longer holds its conversation, and the state's e_tag still refuses a second
+    -- writer's stale write (state/sql/bot_state.py).
+    ALTER TABLE turn_locks SET UNLOGGED;
+    """
+
 MIGRATIONS: Final[tuple[str, ...]] = (
     SCHEMA_V1,
     SCHEMA_V2,
@@ -288,5 +297,6 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     SCHEMA_V11,
     SCHEMA_V12,
     SCHEMA_V13,
+    SCHEMA_V14,
 )
 """Schema versions in order; `schema_version` says how many have been applied."""

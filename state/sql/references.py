@@ -10,10 +10,15 @@ from state.sql.db import Db
 from state.sql.query import Query
 
 SAVE: Final = Query(
-    "INSERT INTO conversations (key, reference, updated_at) VALUES (:key, :reference, :now) "
+    # Every turn saves its reference, and it is nearly always the one stored. Then the
+    # statement only reads: an upsert's DO UPDATE locks the row it meets even when its
+    # WHERE declines the update, and on PostgreSQL that lock is a log record and a
+    # commit that waits for the disk, on every turn.
+    "INSERT INTO conversations (key, reference, updated_at) SELECT :key, :reference, :now "
+    "WHERE NOT EXISTS (SELECT 1 FROM conversations "
+    "WHERE key = :key AND reference = :reference AND reachable = 1) "
     "ON CONFLICT (key) DO UPDATE SET reference = excluded.reference, "
     "updated_at = excluded.updated_at, reachable = 1, unreachable_since = NULL "
-    # Unchanged and reachable: nothing to write, so no page is dirtied.
     "WHERE conversations.reference != excluded.reference OR conversations.reachable = 0"
 )
 REFERENCE: Final = Query("SELECT reference FROM conversations WHERE key = :key")

@@ -66,6 +66,80 @@ async def test_a_statement_through_the_pool_is_the_only_thing_sent(store: Store)
     assert await pool.fetchval("SHOW synchronous_commit") == "on", "a transaction's own"
 
 
+async def test_a_turn_that_saves_its_unchanged_reference_writes_nothing(store: Store) -> None:
+    """Every turn saves its reference, nearly always the one stored. An upsert that
+    declines to update still locked the row: a log record and a commit that waited for
+    the disk on every turn. Now the row is not touched; a new reference, or one marked
+    unreachable, is still written."""
+    pool = store.database.pool  # type: ignore[attr-defined]
+    now = FakeClock()()
+    stored = {"conversation": {"id": "conv-1"}, "serviceUrl": "https://smba.example/"}
+    await store.references.save(CONVERSATION, stored, now)
+
+    async def row_version() -> tuple[str, str]:
+        row = await pool.fetchrow(
+            "SELECT xmin::text, xmax::text FROM conversations WHERE key = $1", CONVERSATION
+        )
+        return row["xmin"], row["xmax"]
+
+    before = await row_version()
+    await store.references.save(CONVERSATION, stored, now + timedelta(minutes=1))
+    assert await row_version() == before, "neither rewritten nor locked"
+
+    moved = {**stored, "serviceUrl": "https://smba2.example/"}
+    await store.references.save(CONVERSATION, moved, now + timedelta(minutes=2))
+    assert await store.references.get(CONVERSATION) == moved
+    await store.references.mark_unreachable(CONVERSATION, now + timedelta(minutes=3))
+    await store.references.save(CONVERSATION, moved, now + timedelta(minutes=4))
+    assert await store.references.is_reachable(CONVERSATION)
+
+
+async def test_turn_locks_write_no_log(store: Store) -> None:
+    """A turn's lock lives for the turn: taken and given back, two writes a chat turn.
+    Unlogged (migration 14), neither writes the log nor waits for the disk; after a crash
+    of the database the table starts empty."""
+    pool = store.database.pool  # type: ignore[attr-defined]
+    persistence = await pool.fetchval(
+        "SELECT relpersistence::text FROM pg_class WHERE oid = 'turn_locks'::regclass"
+    )
+    assert persistence == "u"
+    locks = PostgresTurnLocks(store.database)  # type: ignore[attr-defined]
+    async with locks.hold(CONVERSATION, wait_seconds=1) as mine:
+        assert mine
+        async with second_instance(store) as other:
+            theirs = PostgresTurnLocks(other.database)  # type: ignore[attr-defined]
+            async with theirs.hold(CONVERSATION, wait_seconds=0.1) as taken:
+                assert not taken, "still one turn at a time across instances"
+
+
+async def test_a_price_move_rewrites_its_watches_on_their_own_pages(store: Store) -> None:
+    """A move rewrites the state of every watch of its product, in columns no index
+    holds. The watches' pages keep room for that (the table's fill factor), so each new
+    row version stays on its page (a HOT update) and no index of watches is written; on
+    a full page it goes to another, with an entry in every index."""
+    clock = FakeClock()
+    key = "emulator/in-place"
+    await store.watches.add_many([new_watch(key, f"p-{n}", clock()) for n in range(200)])
+    pool = store.database.pool  # type: ignore[attr-defined]
+
+    async def pages() -> dict[int, str]:
+        rows = await pool.fetch(
+            "SELECT id, (ctid::text::point)[0]::text AS page FROM watches "
+            "WHERE conversation_key = $1",
+            key,
+        )
+        return {row["id"]: row["page"] for row in rows}
+
+    before = await pages()
+    moved = [f"p-{n}" for n in range(0, 200, 20)]
+    await store.watches.record_poll(
+        PollChanges(moves=[plain_move(p, Decimal(100), Decimal(99), clock()) for p in moved])
+    )
+    watches = await store.watches.of_conversation(key)
+    assert {w.product_id for w in watches if w.state.last_price == Decimal(99)} == set(moved)
+    assert await pages() == before
+
+
 async def test_an_alert_is_kept_once_per_watch_and_event_by_one_index(store: Store) -> None:
     """Migration 12 made the key unique per watch, the conflict every insert names since;
     migration 13 dropped the key's own index a release later, so a poll's thousand new

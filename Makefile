@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test clean webchat e2e bench fleet profile teams-package
+.PHONY: run test clean webchat e2e bench versus fleet profile teams-package
 
 # The virtualenv is (re)built whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -42,6 +42,11 @@ teams-package: $(STAMP)
 # Benchmarks (not part of `make test`): writes BENCHMARKS.md and prints the table.
 bench: $(STAMP)
 	$(PY) -m bench
+
+# This code against round 3's start (bench/versus.py: BASE=rev for another), the same
+# machine, in one run; writes BENCHMARKS-versus.md.
+versus: $(STAMP)
+	$(PY) -m bench.versus $(if $(BASE),--base $(BASE))
 
 # Where an alert's CPU goes: py-spy on the app through a fan-out of 2000 conversations;
 # writes artifacts/profile/fanout.svg (flame graph) and fanout.txt (shares by function).

@@ -144,11 +144,12 @@ Runs = dict[str, list[dict[str, float]]]
 
 def base_tree(revision: str, into: Path) -> Path:
     """The revision's files (`git archive`), without this checkout's history or state."""
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", "--format=tar", revision],
-        check=True,
-        capture_output=True,
-    ).stdout
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", revision], capture_output=True
+    )
+    if done.returncode != 0:  # not a checkout, or a history without that revision
+        raise SystemExit(f"cannot read revision {revision!r}: {done.stderr.decode().strip()}")
+    archive = done.stdout
     into.mkdir(parents=True)
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")

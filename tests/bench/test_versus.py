@@ -21,6 +21,11 @@ def test_a_revisions_tree_is_its_files_alone(tmp_path: Path) -> None:
     assert not (tree / ".git").exists() and not (tree / ".venv").exists()
 
 
+def test_a_revision_that_is_not_there_is_said_so(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="cannot read revision 'no-such-revision'"):
+        versus.base_tree("no-such-revision", tmp_path / "base")
+
+
 def test_both_sides_run_in_pairs_each_in_its_own_tree(tmp_path: Path) -> None:
     base = versus.base_tree("HEAD", tmp_path / "base")
     runs = versus.compare(base, ROOT, POLL, tmp_path / "runs", versus.SMALL, pairs=2)

@@ -84,7 +84,7 @@ class Figure:
     label: str
     higher_is_better: bool = False
     judged: bool = True
-    """False for context: the poll's fetch alone is the feed's, not the app's work."""
+    """False for context: the poll's fetch alone is its ratio's floor, not its own work."""
 
 
 @dataclass(frozen=True)

@@ -225,7 +225,9 @@ def report(revision: str, pairs: int, table: list[str]) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join(
         [
-            "# Benchmarks against the round's start",
+            "# Benchmarks against the round's start"
+            if revision == ROUND_START
+            else f"# Benchmarks against {revision}",
             "",
             f"Measured {when}, `make versus`: this code against `{revision}` on the same",
             f"machine, in one run: each benchmark for both, back to back, in {pairs} pair(s)",

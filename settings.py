@@ -22,6 +22,12 @@ POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 SQLITE_PREFIX = "sqlite:///"
 MIN_ADMIN_TOKEN_CHARS = 32
 DEFAULT_FEED_MAX_BYTES = 4 * 1024 * 1024
+DEFAULT_DELIVERY_CONCURRENCY = 64
+"""Proactive turns in flight at once. A fan-out's turns mostly wait for the channel's
+answer; with twice 32 in flight their answers come back together, so the event loop and
+the store handle them in groups (a "sent" write for ten alerts instead of one or two):
+15% less CPU an alert and a fifth less time to the last alert (BENCHMARKS.md). It is
+also how many sends can go twice when an instance dies mid-send."""
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
@@ -358,7 +364,7 @@ class Settings:
     alert_hold_seconds: int = 300
     max_watches_per_user: int = 50
     mock_feed_drift: bool = True
-    delivery_concurrency: int = 32
+    delivery_concurrency: int = DEFAULT_DELIVERY_CONCURRENCY
     conversation_max_per_second: float | None = None
     """Alert messages a second to one conversation, on every channel; 0 means no limit;
     None: each channel's default (Teams' own limits on Teams, 1 elsewhere)."""
@@ -417,7 +423,9 @@ class Settings:
             alert_hold_seconds=_int(environ, "ALERT_HOLD_SECONDS", 300, minimum=0),
             max_watches_per_user=_int(environ, "MAX_WATCHES_PER_USER", 50, minimum=1),
             mock_feed_drift=_flag(environ, "MOCK_FEED_DRIFT", True),
-            delivery_concurrency=_int(environ, "DELIVERY_CONCURRENCY", 32, minimum=1),
+            delivery_concurrency=_int(
+                environ, "DELIVERY_CONCURRENCY", DEFAULT_DELIVERY_CONCURRENCY, minimum=1
+            ),
             conversation_max_per_second=_rate(environ, "CONVERSATION_MAX_PER_SECOND"),
             delivery_max_per_second=_rate(environ, "DELIVERY_MAX_PER_SECOND"),
             alert_retention_days=_int(environ, "ALERT_RETENTION_DAYS", 30, minimum=1),

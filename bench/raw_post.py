@@ -18,8 +18,9 @@ from typing import Any
 import aiohttp
 
 from bench.fanout import channel_stats, conversation_id, start_channel
+from settings import DEFAULT_DELIVERY_CONCURRENCY
 
-CONCURRENCY = 32
+CONCURRENCY = DEFAULT_DELIVERY_CONCURRENCY
 
 
 @dataclass(frozen=True)

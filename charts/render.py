@@ -192,12 +192,15 @@ def _palette() -> Image.Image:
 
 
 _PALETTE: Final = _palette()
+PNG_LEVEL: Final = 6
 
 
 def _png(image: Image.Image) -> bytes:
     """In the fixed palette (43 colours): a handful of flat colours keeps the file small
-    (well under 20 KB) without visible loss."""
+    (well under 20 KB) without visible loss. zlib's default level, not `optimize` (its
+    level 9): a third of the time to encode for a file a seventh larger (3.7 ms and
+    7.7 KB against 12.5 ms and 6.7 KB for a 30-day chart here)."""
     paletted = image.quantize(palette=_PALETTE, dither=Image.Dither.NONE)
     out = io.BytesIO()
-    paletted.save(out, format="PNG", optimize=True)
+    paletted.save(out, format="PNG", compress_level=PNG_LEVEL)
     return out.getvalue()

@@ -108,7 +108,7 @@ ROWS = [
     Row("MAX_WATCHES_PER_USER", "max_watches_per_user", 50, {"MAX_WATCHES_PER_USER": " 7 "}, 7,
         ({"MAX_WATCHES_PER_USER": "0"}, {"MAX_WATCHES_PER_USER": "-1"},
          {"MAX_WATCHES_PER_USER": "many"}, {"MAX_WATCHES_PER_USER": "1e3"}), "at least 1"),
-    Row("DELIVERY_CONCURRENCY", "delivery_concurrency", 32, {"DELIVERY_CONCURRENCY": "8"}, 8,
+    Row("DELIVERY_CONCURRENCY", "delivery_concurrency", 64, {"DELIVERY_CONCURRENCY": "8"}, 8,
         ({"DELIVERY_CONCURRENCY": "0"},), "at least 1"),
     Row("CONVERSATION_MAX_PER_SECOND", "conversation_max_per_second", None,
         {"CONVERSATION_MAX_PER_SECOND": "0"}, 0.0,

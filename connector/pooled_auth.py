@@ -73,15 +73,20 @@ class _PooledConnectorFactory(ConnectorFactory):
         pool: _ClientPool,
         session: SessionProvider,
         timeout_seconds: float,
+        default_audience: str,
     ) -> None:
         self._inner = inner
         self._app_id = app_id
+        self._default_audience = default_audience
         self._pool = pool
         self._session = session
         self._timeout_seconds = timeout_seconds
 
     async def create(self, service_url: str, audience: str = None) -> ConnectorClient:  # type: ignore[assignment]
-        key = (self._app_id, service_url, audience or "")
+        # No audience is the SDK's default one (its factory makes the same credentials for
+        # both): a proactive turn, which names none, shares the client of the user's turns
+        # instead of building its own, a few milliseconds of CPU in the middle of a fan-out.
+        key = (self._app_id, service_url, audience or self._default_audience)
         client = self._pool.get(key)
         if client is None:
             client = await self._inner.create(service_url, audience)
@@ -165,6 +170,7 @@ class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):
             self._connectors,
             self._session,
             self._send_timeout_seconds,
+            self.get_originating_audience(),
         )
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:

@@ -7,6 +7,7 @@ from pathlib import Path
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
+from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 
 from connector.pooled_auth import PooledBotFrameworkAuthentication
 from connector.signing_keys import BotFrameworkKeys, OpenIdMetadataUrls
@@ -62,6 +63,27 @@ async def test_sends_with_an_app_id_carry_its_bearer_token(channel: StandInChann
     assert credentials.made == made_by_the_first_send, (
         "the clients the first send made serve every later send to that service URL"
     )
+
+
+async def test_a_proactive_turn_shares_the_client_of_the_users_turns(
+    channel: StandInChannel,
+) -> None:
+    """A user's turn names the audience its token was for (the SDK's default one); a
+    proactive turn names none, which means that same audience."""
+    credentials = StandInCredentialsFactory()
+    auth = PooledBotFrameworkAuthentication(
+        _Config(), signing_keys=unused_keys(), credentials_factory=credentials
+    )
+    identity = ClaimsIdentity({AuthenticationConstants.AUDIENCE_CLAIM: APP_ID}, True)
+    try:
+        factory = auth.create_connector_factory(identity)
+        users = await factory.create(channel.url, auth.get_originating_audience())
+        made = credentials.made
+        proactive = await factory.create(channel.url, None)  # type: ignore[arg-type]
+    finally:
+        await auth.close()
+    assert proactive is users
+    assert credentials.made == made, "the proactive turn built no client of its own"
 
 
 async def test_without_an_app_id_no_token_is_sent(channel: StandInChannel) -> None:

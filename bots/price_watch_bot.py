@@ -22,6 +22,7 @@ from bots.forgetting import Forgetting
 from bots.proactive import PROACTIVE_BATCH
 from bots.quiet_settings import QuietSettings, quiet_state_is_usable
 from bots.why import WhyTeller
+from connector.direct_serializer import model_json
 from dialogs import texts
 from dialogs.card_actions import CardActions, is_card_action
 from dialogs.commands.command import Services, Turn
@@ -191,7 +192,7 @@ class PriceWatchBot(ActivityHandler):
             # it keys the alerts' pacing (BotProactiveTurns.channel_of).
             reference.conversation.tenant_id = tenant_id(activity) or None
         await self._references.save(
-            conversation_key(activity), reference.serialize(), self._clock()
+            conversation_key(activity), model_json(reference), self._clock()
         )
 
     async def on_members_added_activity(
@@ -272,7 +273,20 @@ class PriceWatchBot(ActivityHandler):
         if first_message:
             await self._greet(turn_context)
         dialog_context = await self._dialogs.create_context(turn_context)
-        turn = Turn(dialog_context, self._services, greeted_now=first_message)
+        try:
+            await self._answer(
+                turn_context, Turn(dialog_context, self._services, greeted_now=first_message)
+            )
+        finally:
+            # A DialogContext and its DialogStateManager refer to each other: a cycle that
+            # held the whole turn (its context, activity and state) until the garbage
+            # collector's next pass. Broken here, the turn is freed as it ends.
+            del dialog_context.state
+
+    async def _answer(self, turn_context: TurnContext, turn: Turn) -> None:
+        """A message: a card's button, a command, an interruption or a dialog's answer;
+        then what the turn owes the user (the page's watches, alerts that waited)."""
+        dialog_context = turn.dialogs
         text, value = turn_context.activity.text, turn_context.activity.value
         if is_card_action(value):  # a card's button, wherever the user is
             # The presser's own zone in a group: only the alert's owner's press does anything.

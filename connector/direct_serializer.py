@@ -182,6 +182,13 @@ class DirectDeserializer(Deserializer):
         return self.deserialize_data(value, kind)
 
 
+def model_json(model: Model) -> dict[str, Any]:
+    """What `model.serialize()` gives, from a serializer made once: msrest makes one a
+    call, which refers to itself (its own methods in its own dicts) and so was left for
+    the garbage collector, with everything else the turn reached, each turn."""
+    return _writer(type(model)).model(model)
+
+
 def model_from_json(model_type: type[M], data: dict[str, Any]) -> M:
     """A model from the JSON msrest (or `DirectSerializer`) made of it."""
     model: M = _reader(model_type)._deserialize(model_type.__name__, data)
@@ -191,9 +198,19 @@ def model_from_json(model_type: type[M], data: dict[str, Any]) -> M:
 @cache
 def _reader(model_type: type[Model]) -> DirectDeserializer:
     """A deserializer that knows `model_type` and the models of its module."""
+    return DirectDeserializer(_models(model_type))
+
+
+def _models(model_type: type[Model]) -> dict[str, type]:
     module = __import__(model_type.__module__, fromlist=["_"])
     models = {name: kind for name, kind in vars(module).items() if isinstance(kind, type)}
-    return DirectDeserializer({**models, model_type.__name__: model_type})
+    return {**models, model_type.__name__: model_type}
+
+
+@cache
+def _writer(model_type: type[Model]) -> DirectSerializer:
+    """A serializer that knows `model_type` and the models of its module."""
+    return DirectSerializer(_models(model_type))
 
 
 @cache

@@ -8,7 +8,9 @@ Facts are extras: when one cannot be had, the card goes without it, never the al
 
 A product's facts are the same for every alert of one price drop (the same product,
 history start, zone and moment seen), so a fan-out looks them up once per drop: they are
-kept for `RECENT_SECONDS`, well inside a chart link's lifetime.
+kept for `RECENT_SECONDS`, well inside a chart link's lifetime, and the alerts that ask
+while the look is under way (a fan-out's first turns all start together) wait for it
+instead of each making its own.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class AlertFactsProvider:
         self._lows_since = lows_since
         self._chart_url = chart_url
         self._recent: dict[_Drop, tuple[datetime, _ProductFacts]] = {}
+        self._looking: dict[_Drop, asyncio.Future[dict[_Drop, _ProductFacts]]] = {}
 
     async def __call__(
         self, alerts: Sequence[Alert], watches: Mapping[int, Watch], zone: str | None
@@ -106,8 +109,8 @@ class AlertFactsProvider:
         return facts
 
     async def _product_facts(self, drops: Sequence[_Drop]) -> dict[_Drop, _ProductFacts]:
-        """Each drop's product facts: kept ones, the rest looked up (and kept when both
-        answers came, so a failed look is tried again by the next alert)."""
+        """Each drop's product facts: kept ones, those being looked up already when
+        they come, the rest looked up now."""
         now = self._clock()
         known = {
             drop: kept[1]
@@ -117,6 +120,27 @@ class AlertFactsProvider:
         missing = [drop for drop in drops if drop not in known]
         if not missing:
             return known
+        if fresh := [drop for drop in missing if drop not in self._looking]:
+            look = asyncio.ensure_future(self._look_up(fresh, now))
+            self._looking.update(dict.fromkeys(fresh, look))
+            look.add_done_callback(lambda _: self._forget_looks(fresh, look))
+        looks = dict.fromkeys(self._looking[drop] for drop in missing)
+        # Shielded: a turn cancelled while it waits leaves the look to the others.
+        for found in await asyncio.gather(*(asyncio.shield(look) for look in looks)):
+            known.update(found)
+        return {drop: known[drop] for drop in drops}
+
+    def _forget_looks(
+        self, drops: Sequence[_Drop], look: asyncio.Future[dict[_Drop, _ProductFacts]]
+    ) -> None:
+        for drop in drops:
+            if self._looking.get(drop) is look:
+                del self._looking[drop]
+
+    async def _look_up(self, missing: Sequence[_Drop], now: datetime) -> dict[_Drop, _ProductFacts]:
+        """The drops' product facts, looked up (and kept when both answers came, so a
+        failed look is tried again by the next alert)."""
+        known: dict[_Drop, _ProductFacts] = {}
         (lows, lows_ok), (charts, charts_ok) = await asyncio.gather(
             self._lows(missing, now), self._charts(missing)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Mapping, Sequence
@@ -140,3 +141,28 @@ async def test_a_failed_look_is_not_kept() -> None:
     first = await provider([alert(id=1, watch_id=7)], {7: watch(7)}, "Asia/Tokyo")
     second = await provider([alert(id=2, watch_id=8)], {8: watch(8)}, "Asia/Tokyo")
     assert first[1].low is None and second[2].low is not None
+
+
+async def test_alerts_of_one_drop_asking_at_once_share_one_look() -> None:
+    """A fan-out's first turns all start before the first look has answered."""
+    calls = Calls()
+    answer = asyncio.Event()
+
+    async def slow_lows(product_ids: Sequence[str], since: datetime) -> Mapping[str, PricePoint]:
+        await answer.wait()
+        return await calls.lows_since(product_ids, since)
+
+    provider = AlertFactsProvider(lambda: NOW, slow_lows, calls.chart_url)
+    asking = [
+        asyncio.ensure_future(provider([alert(id=n, watch_id=n)], {n: watch(n)}, "Asia/Tokyo"))
+        for n in range(1, 21)
+    ]
+    await asyncio.sleep(0)
+    asking[0].cancel()  # a turn given up while it waits leaves the look to the others
+    answer.set()
+    found = await asyncio.gather(*asking[1:])
+    assert len(calls.lows) == len(calls.charts) == 1
+    assert all(facts[n].low is not None for n, facts in enumerate(found, start=2))
+    assert all(facts[n].chart_url for n, facts in enumerate(found, start=2))
+    await provider([alert(id=99, watch_id=9)], {9: watch(9)}, "Asia/Tokyo")
+    assert len(calls.lows) == 1, "and kept for the alerts after"

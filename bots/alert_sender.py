@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from typing import Any, Awaitable, Callable, Final, Mapping, Sequence
+from typing import Any, Awaitable, Callable, Final, Mapping, Sequence, TypeVar
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, InputHints
@@ -154,11 +154,22 @@ class CardMessage(Activity):
     accounts, ids, hints) are fields of the message and its attachments, which are copied."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> "CardMessage":
-        copied = copy.copy(self)
+        copied = _fields_copied(self)
         if self.attachments is not None:
-            copied.attachments = [copy.copy(attachment) for attachment in self.attachments]
+            copied.attachments = [_fields_copied(attachment) for attachment in self.attachments]
         copied.entities = copy.deepcopy(self.entities, memo)
         return copied
+
+
+M = TypeVar("M")
+
+
+def _fields_copied(model: M) -> M:
+    """A model with the same field values: what `copy.copy` gives, without its walk
+    through `__reduce_ex__` (an msrest model keeps its fields in its `__dict__`)."""
+    copied = object.__new__(type(model))
+    copied.__dict__.update(model.__dict__)
+    return copied
 
 
 def alert_activity(message: AlertMessage) -> Activity:

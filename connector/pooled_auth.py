@@ -122,10 +122,14 @@ class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):
         self._http: aiohttp.ClientSession | None = None
 
     def _session(self) -> aiohttp.ClientSession:
-        """One session for every send, made on first use inside the running loop."""
+        """One session for every send, made on first use inside the running loop. It keeps
+        no cookies: the Connector API authenticates each call by its bearer token, and a
+        cookie one service URL set has no business in the calls for other conversations
+        (nor in the per-request cookie matching aiohttp otherwise does)."""
         if self._http is None or self._http.closed:
             self._http = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS)
+                connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS),
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._http
 

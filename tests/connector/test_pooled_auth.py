@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
+from botframework.connector.models import ErrorResponseException
 
 from connector.pooled_auth import PooledBotFrameworkAuthentication
 from connector.signing_keys import BotFrameworkKeys, OpenIdMetadataUrls
 from domain.clock import utc_now
-from tests.support.channel import StandInChannel
+from tests.support.channel import Fault, StandInChannel
 from tests.support.credentials import APP_ID, StandInCredentialsFactory
 from tests.support.openid import StandInOpenId, urls
 from tests.support.running import activity, running_app
@@ -28,10 +30,12 @@ class _Config:
     APP_PASSWORD = "not-a-real-password"
 
 
-def reference(channel: StandInChannel, conversation_id: str) -> ConversationReference:
+def reference(
+    channel: StandInChannel, conversation_id: str, service_url: str | None = None
+) -> ConversationReference:
     return ConversationReference(
         channel_id="msteams",
-        service_url=channel.url,
+        service_url=service_url or channel.url,
         conversation=ConversationAccount(id=conversation_id),
         user=ChannelAccount(id="user"),
         bot=ChannelAccount(id=APP_ID),
@@ -84,6 +88,28 @@ async def test_a_proactive_turn_shares_the_client_of_the_users_turns(
         await auth.close()
     assert proactive is users
     assert credentials.made == made, "the proactive turn built no client of its own"
+
+
+async def test_a_cookie_a_channel_sets_goes_with_no_later_send(channel: StandInChannel) -> None:
+    """Sends are authenticated by their token alone: a cookie one answer set (a load
+    balancer's affinity, say) is not replayed on the calls for other conversations."""
+
+    class NoAuth:
+        APP_ID = ""
+        APP_PASSWORD = ""
+
+    channel.script("c-1", Fault(503, headers={"Set-Cookie": "affinity=c-1; Path=/"}))
+    by_name = channel.url.replace("127.0.0.1", "localhost")  # cookies are kept for names
+    auth = PooledBotFrameworkAuthentication(NoAuth(), signing_keys=unused_keys())
+    adapter = CloudAdapter(auth)
+    try:
+        with pytest.raises(ErrorResponseException):
+            await send(adapter, reference(channel, "c-1", by_name), "")
+        await send(adapter, reference(channel, "c-2", by_name), "")
+    finally:
+        await auth.close()
+    assert channel.texts("c-2") == ["hi"]
+    assert all(name.lower() != "cookie" for name, _ in channel.received[-1].headers)
 
 
 async def test_without_an_app_id_no_token_is_sent(channel: StandInChannel) -> None:

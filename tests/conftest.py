@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -132,3 +133,15 @@ async def openid() -> AsyncIterator[StandInOpenId]:
     await stand_in.start()
     yield stand_in
     await stand_in.stop()
+
+
+@pytest.fixture
+def no_collector() -> Iterator[None]:
+    """Only reference counting frees anything while the test runs: what a turn leaves
+    alive is what a cycle holds, which would otherwise wait for the collector."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

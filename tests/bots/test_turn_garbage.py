@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
-from typing import Iterator
 
-import pytest
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import DialogContext
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
@@ -21,17 +19,6 @@ from api.activity_decoding import decode
 from connector.direct_serializer import model_json
 from tests.support.channel import StandInChannel
 from tests.support.running import running_app, watch
-
-
-@pytest.fixture
-def no_collector() -> Iterator[None]:
-    """Only reference counting frees anything while the test runs."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def alive(kind: type) -> int:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import weakref
-from typing import Any, Awaitable, Callable, Iterator
+from typing import Any, Awaitable, Callable
 
-import pytest
 from botbuilder.core import TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
@@ -25,17 +23,6 @@ def incoming() -> Activity:
         from_property=ChannelAccount(id="u-1"),
         recipient=ChannelAccount(id="bot"),
     )
-
-
-@pytest.fixture
-def no_collector() -> Iterator[None]:
-    """Only reference counting frees anything while the test runs."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 async def alive_after_a_send(kind: type[TurnContext]) -> bool:

@@ -26,8 +26,9 @@ DEFAULT_DELIVERY_CONCURRENCY = 64
 """Proactive turns in flight at once. A fan-out's turns mostly wait for the channel's
 answer; with twice 32 in flight their answers come back together, so the event loop and
 the store handle them in groups (a "sent" write for ten alerts instead of one or two):
-15% less CPU an alert and a fifth less time to the last alert (BENCHMARKS.md). It is
-also how many sends can go twice when an instance dies mid-send."""
+12 to 15% less CPU an alert and a fifth less time to the last alert, in fan-outs to 1000
+conversations run in turns with 32 (2026-12-07); 96 and 128 did no better. It is also
+how many sends can go twice when an instance dies mid-send."""
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 APP_TYPES = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)

@@ -24,6 +24,7 @@ from bots.quiet_settings import QuietSettings, quiet_state_is_usable
 from bots.why import WhyTeller
 from connector.direct_serializer import model_json
 from dialogs import texts
+from dialogs.acyclic import let_go
 from dialogs.card_actions import CardActions, is_card_action
 from dialogs.commands.command import Services, Turn
 from dialogs.commands.table import command_in, interruption_in
@@ -278,10 +279,7 @@ class PriceWatchBot(ActivityHandler):
                 turn_context, Turn(dialog_context, self._services, greeted_now=first_message)
             )
         finally:
-            # A DialogContext and its DialogStateManager refer to each other: a cycle that
-            # held the whole turn (its context, activity and state) until the garbage
-            # collector's next pass. Broken here, the turn is freed as it ends.
-            del dialog_context.state
+            let_go(dialog_context)  # freed as the turn ends (dialogs/acyclic.py)
 
     async def _answer(self, turn_context: TurnContext, turn: Turn) -> None:
         """A message: a card's button, a command, an interruption or a dialog's answer;

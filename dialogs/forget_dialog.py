@@ -12,15 +12,14 @@ from typing import Protocol
 
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import (
-    ComponentDialog,
     DialogTurnResult,
-    WaterfallDialog,
     WaterfallStepContext,
 )
 from botbuilder.dialogs.choices import ListStyle
 from botbuilder.dialogs.prompts import ConfirmPrompt, PromptOptions, PromptValidatorContext
 
 from dialogs import texts
+from dialogs.acyclic import AcyclicComponentDialog, AcyclicWaterfallDialog
 from dialogs.choices import question
 from dialogs.keys import user_id
 from domain.personal_data import PersonalData
@@ -42,14 +41,16 @@ def asker_of(context: TurnContext) -> str:
     return hashlib.sha256(user_id(context.activity).encode()).hexdigest()
 
 
-class ForgetDialog(ComponentDialog):
+class ForgetDialog(AcyclicComponentDialog):
     def __init__(self, forgetter: Forgetter) -> None:
         super().__init__(ForgetDialog.__name__)
         self._forgetter = forgetter
         confirm = ConfirmPrompt(CONFIRM_PROMPT, self._asker_answers, default_locale="en-us")
         confirm.style = ListStyle.suggested_action
         self.add_dialog(confirm)
-        self.add_dialog(WaterfallDialog("ForgetDialog.steps", [self._ask_step, self._forget_step]))
+        self.add_dialog(
+            AcyclicWaterfallDialog("ForgetDialog.steps", [self._ask_step, self._forget_step])
+        )
         self.initial_dialog_id = "ForgetDialog.steps"
 
     async def _ask_step(self, step: WaterfallStepContext) -> DialogTurnResult:

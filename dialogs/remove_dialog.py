@@ -6,15 +6,14 @@ import logging
 from typing import Any
 
 from botbuilder.dialogs import (
-    ComponentDialog,
     DialogTurnResult,
-    WaterfallDialog,
     WaterfallStepContext,
 )
 from botbuilder.dialogs.choices import Choice, FindChoicesOptions, ListStyle
 from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions
 
 from dialogs import texts
+from dialogs.acyclic import AcyclicComponentDialog, AcyclicWaterfallDialog
 from dialogs.choices import question
 from dialogs.keys import conversation_key, owner_scope
 from domain.owners import belongs_to
@@ -37,7 +36,7 @@ def watches_named(watches: list[Watch], query: str) -> list[Watch]:
     return [watch for watch in watches if name_matches(query, watch.product_name)]
 
 
-class RemoveDialog(ComponentDialog):
+class RemoveDialog(AcyclicComponentDialog):
     def __init__(self, watchlist: Watchlist) -> None:
         super().__init__(RemoveDialog.__name__)
         self._watchlist = watchlist
@@ -49,7 +48,7 @@ class RemoveDialog(ComponentDialog):
         )
         self.add_dialog(which)
         self.add_dialog(
-            WaterfallDialog("RemoveDialog.steps", [self._which_step, self._remove_step])
+            AcyclicWaterfallDialog("RemoveDialog.steps", [self._which_step, self._remove_step])
         )
         self.initial_dialog_id = "RemoveDialog.steps"
 

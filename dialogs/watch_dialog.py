@@ -8,9 +8,7 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import (
-    ComponentDialog,
     DialogTurnResult,
-    WaterfallDialog,
     WaterfallStepContext,
 )
 from botbuilder.dialogs.choices import ListStyle
@@ -23,6 +21,7 @@ from botbuilder.dialogs.prompts import (
 from botbuilder.schema import Activity
 
 from dialogs import texts
+from dialogs.acyclic import AcyclicComponentDialog, AcyclicWaterfallDialog
 from dialogs.choices import offer, question
 from dialogs.commands.drops import Drop, parse_drop
 from dialogs.commands.words import CommandError, clean_text
@@ -110,7 +109,7 @@ def same_promise(rule: Rule, other: Rule) -> bool:
     )
 
 
-class WatchDialog(ComponentDialog):
+class WatchDialog(AcyclicComponentDialog):
     def __init__(
         self, catalog: Catalog, watchlist: Watchlist, default_drop: Decimal, pages: ShopPages
     ) -> None:
@@ -125,7 +124,7 @@ class WatchDialog(ComponentDialog):
         confirm.style = ListStyle.suggested_action
         self.add_dialog(confirm)
         self.add_dialog(
-            WaterfallDialog(
+            AcyclicWaterfallDialog(
                 "WatchDialog.steps",
                 [self._product_step, self._drop_step, self._confirm_step, self._save_step],
             )

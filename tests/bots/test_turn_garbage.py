@@ -40,6 +40,21 @@ async def test_command_turns_leave_no_turn_behind(
     assert after == before, "eight turns later, not one more context is alive"
 
 
+async def test_a_dialogs_turns_leave_no_turn_behind(
+    tmp_path: Path, channel: StandInChannel, no_collector: None
+) -> None:
+    """A dialog's turns make contexts inside it too: its component's, and its waterfall
+    step's (dialogs/acyclic.py)."""
+    async with running_app(tmp_path) as app:
+        await watch(app, channel, "c-0")
+        before = alive(TurnContext), alive(DialogContext)
+        for text in ("watch", "espresso machine", "20%", "yes"):
+            assert await app.say(channel, "c-0", text) in (200, 201)
+        after = alive(TurnContext), alive(DialogContext)
+    assert "I'll tell you when" in channel.texts("c-0")[-1], "the dialog went to its end"
+    assert after == before, "four dialog turns later, not one more context is alive"
+
+
 def test_a_reference_serializes_as_msrest_does() -> None:
     reference = ConversationReference(
         channel_id="msteams",

@@ -1,6 +1,7 @@
-"""A user's command turn is freed as it ends, not left for the garbage collector.
+"""A user's turn, a command's or a dialog's, is freed as it ends, not left for the garbage
+collector.
 
-Each turn's objects (its context, activity, state, dialog context) that hung off a
+Each turn's objects (its context, activity, state, dialog contexts) that hung off a
 reference cycle stayed in memory until the collector's next pass, whose walk over them
 (and over everything else young at that moment: a fan-out's turns in flight) cost the
 turns that happened to trigger it. Reference counting frees what no cycle holds.
